@@ -1,0 +1,98 @@
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/event_format.hpp"
+#include "cli/stop_signal.hpp"
+#include "engine/errno_names.hpp"
+#include "engine/py_text.hpp"
+#include "engine/socket_ops.hpp"
+
+namespace sockstep::cli {
+
+CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
+  auto* dial = app.add_subcommand("dial", "Run the lesson's echo client against an outside server");
+  dial->add_option("target", options.target, "HOST:PORT, e.g. 127.0.0.1:8084 or [::1]:8084")->required();
+  dial->add_option("--message", options.message, "Send this, print the reply, exit");
+  dial->add_flag("--headless", options.headless, "No window: print one line per event");
+  dial->add_flag("--json", options.json, "Print events as JSON lines");
+  dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
+  return dial;
+}
+
+namespace {
+
+std::optional<Address> parse_target(const std::string& target) {
+  std::string host;
+  std::string port;
+  if (!target.empty() && target[0] == '[') {
+    const auto close = target.find("]:");
+    if (close == std::string::npos) return std::nullopt;
+    host = target.substr(1, close - 1);
+    port = target.substr(close + 2);
+  } else {
+    const auto colon = target.rfind(':');
+    if (colon == std::string::npos) return std::nullopt;
+    host = target.substr(0, colon);
+    port = target.substr(colon + 1);
+  }
+  if (host == "localhost") host = "127.0.0.1";
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const int number = std::stoi(port);
+  if (number < 1 || number > 65535) return std::nullopt;
+  Address address{host.find(':') != std::string::npos ? AF_INET6 : AF_INET, host, number, {}};
+  if (!to_sockaddr(address)) return std::nullopt;
+  return address;
+}
+
+// One exchange, as the seed's client does it: send, then one recv(1024).
+bool exchange(OpContext& ctx, int fd, const std::string& message, bool json) {
+  const CallResult sent = ops::send(ctx, fd, message);
+  if (!sent.ok()) return false;
+  const CallResult reply = ops::recv(ctx, fd, 1024);
+  if (!reply.ok()) return false;
+  if (!json) fmt::print("{}\n", python_bytes_repr(reply.bytes));
+  std::fflush(stdout);
+  return reply.value > 0;
+}
+
+}  // namespace
+
+int run_dial(const DialOptions& options) {
+  const auto address = parse_target(options.target);
+  if (!address) return error(kExitBadInput, "'" + options.target + "' is not HOST:PORT (e.g. 127.0.0.1:8084)");
+  if (!options.allow_remote && !is_loopback_host(address->host))
+    return error(kExitBadInput, address->host + " is not a loopback address; add --allow-remote to dial it");
+
+  EventLog log;
+  const bool json = options.json;
+  // Headless shows every call; without it only the replies, like the seed's client.
+  if (options.headless || json)
+    log.set_listener([json](const Event& e) {
+      std::fputs(((json ? event_json(e).dump() : format_event(e)) + "\n").c_str(), json ? stdout : stderr);
+      std::fflush(json ? stdout : stderr);
+    });
+  OpContext ctx(&log, "client", install_stop_signal());
+  const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
+  if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));
+  const int fd = static_cast<int>(sock.value);
+  const CallResult connected = ops::connect(ctx, fd, *address);
+  if (!connected.ok()) {
+    (void)ops::close(ctx, fd);
+    return error(kExitFailed, fmt::format("connect to {} failed: {} ({})", address->to_string(),
+                                          errno_name(connected.err), errno_message(connected.err)));
+  }
+  bool ok = true;
+  if (!options.message.empty() || options.has_message) {
+    ok = exchange(ctx, fd, options.message, json);
+  } else {
+    for (std::string line; ok && !stop_requested() && std::getline(std::cin, line);) ok = exchange(ctx, fd, line, json);
+  }
+  (void)ops::close(ctx, fd);
+  return ok || stop_requested() ? kExitOk : kExitFailed;
+}
+
+}  // namespace sockstep::cli

@@ -1,0 +1,51 @@
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace sockstep::cli {
+
+// Exit codes shared by every subcommand.
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;    // a check failed, or a runtime error
+constexpr int kExitBadInput = 2;  // usage, malformed lesson, port in use
+
+struct WalkOptions {
+  std::string lesson;
+  bool all = false;
+  std::string lang = "en";
+  bool check = false;
+  bool json = false;
+};
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8084;
+  bool headless = false;
+  bool json = false;
+  bool allow_remote = false;
+  int max_clients = 0;  // 0: serve until stopped
+};
+struct DialOptions {
+  std::string target;
+  std::string message;
+  bool has_message = false;
+  bool headless = false;
+  bool json = false;
+  bool allow_remote = false;
+};
+
+CLI::App* add_lessons_command(CLI::App& app);
+CLI::App* add_walk_command(CLI::App& app, WalkOptions& options);
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
+CLI::App* add_dial_command(CLI::App& app, DialOptions& options);
+
+int run_lessons();
+int run_walk(const WalkOptions& options);
+int run_serve(const ServeOptions& options);
+int run_dial(const DialOptions& options);
+
+// "sockstep: <what>" on stderr; returns code so callers can `return error(...)`.
+int error(int code, const std::string& message);
+// Loopback addresses only, unless the user opted in.
+[[nodiscard]] bool is_loopback_host(const std::string& host);
+
+}  // namespace sockstep::cli

@@ -1,0 +1,63 @@
+#include "cli/event_format.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/errno_names.hpp"
+#include "engine/py_text.hpp"
+
+namespace sockstep::cli {
+namespace {
+constexpr std::size_t kShownBytes = 120;
+
+std::string shown_bytes(const Event& e) {
+  std::string text = python_bytes_repr(std::string_view(e.bytes).substr(0, kShownBytes));
+  if (e.byte_count > kShownBytes) text += fmt::format(" ... ({} bytes)", e.byte_count);
+  return text;
+}
+}  // namespace
+
+std::string format_event(const Event& e, Lang lang) {
+  const std::string who = fmt::format("{:<8}", e.actor);
+  switch (e.kind) {
+    case EventKind::Print: return fmt::format("{}| {}", who, e.detail);
+    case EventKind::Note: return fmt::format("{}{}", who, lang == Lang::Zh && !e.args.empty() ? e.args : e.detail);
+    case EventKind::Blocked:
+      return fmt::format("{}{}() waits (fd {}) ...", who, e.call, e.fd);
+    case EventKind::Call: break;
+  }
+  std::string line = fmt::format("{}{}({})", who, e.call, e.args);
+  if (!e.ok()) {
+    line += fmt::format(" -> {} ({})", errno_name(e.err), errno_message(e.err));
+    if (e.call == "connect_ex") line = fmt::format("{}{}({}) -> {} {}", who, e.call, e.args, e.value, errno_name(e.err));
+    if (!e.detail.empty()) line += " " + e.detail;
+    return line;
+  }
+  line += fmt::format(" -> {}", e.value);
+  if (e.call == "recv" || e.call == "recvfrom" || e.call == "send" || e.call == "sendall" || e.call == "sendto") {
+    line += " " + shown_bytes(e);
+    if (e.call == "recv" && e.value == 0) line += " (EOF: the peer closed)";
+  }
+  if (!e.detail.empty()) line += "  " + e.detail;
+  return line;
+}
+
+nlohmann::json event_json(const Event& e) {
+  nlohmann::json j = {
+      {"seq", e.seq}, {"t_us", e.t_us}, {"kind", event_kind_name(e.kind)}, {"actor", e.actor},
+      {"call", e.call}, {"args", e.args}, {"fd", e.fd}, {"value", e.value},
+  };
+  if (e.err != 0) {
+    j["errno"] = errno_name(e.err);
+    j["message"] = errno_message(e.err);
+  }
+  if (!e.detail.empty()) j["detail"] = e.detail;
+  if (e.byte_count > 0 || e.call == "recv") {
+    // Bytes are not always text: JSON gets Python's repr, which is always valid UTF-8.
+    j["bytes"] = python_bytes_repr(e.bytes);
+    j["byte_count"] = e.byte_count;
+  }
+  if (e.step >= 0) j["step"] = e.step + 1;
+  return j;
+}
+
+}  // namespace sockstep::cli

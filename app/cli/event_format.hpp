@@ -1,0 +1,14 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "engine/event_log.hpp"
+#include "engine/lesson.hpp"
+
+namespace sockstep::cli {
+
+// "server  recv(1024) -> 5 b'hello'" / "client  connect(('127.0.0.1', 8084)) -> ECONNREFUSED (...)"
+[[nodiscard]] std::string format_event(const Event& event, Lang lang = Lang::En);
+[[nodiscard]] nlohmann::json event_json(const Event& event);
+
+}  // namespace sockstep::cli

@@ -1,0 +1,18 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/event_log.hpp"
+#include "engine/session.hpp"
+
+namespace sockstep::cli {
+
+// The readable account of one step: metaphor, call, what the kernel did, sockets, console.
+[[nodiscard]] std::string format_step(const Session& session, std::size_t index,
+                                      const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
+[[nodiscard]] nlohmann::json step_json(const Session& session, std::size_t index,
+                                       const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
+[[nodiscard]] std::string format_socket(const SocketCard& card);
+
+}  // namespace sockstep::cli

@@ -1,0 +1,136 @@
+#include "engine/actor.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace sockstep {
+
+const char* actor_state_name(ActorState state) {
+  switch (state) {
+    case ActorState::Idle: return "idle";
+    case ActorState::Running: return "running";
+    case ActorState::Blocked: return "blocked";
+  }
+  return "?";
+}
+
+Actor::Actor(std::string name, EventLog* log, std::function<void()> on_change)
+    : name_(std::move(name)), log_(log), on_change_(std::move(on_change)) {
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  thread_ = std::thread([this] { loop(); });
+}
+
+Actor::~Actor() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    queue_.clear();
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  changed_.notify_all();
+  thread_.join();
+  ::close(wake_fd_);
+}
+
+void Actor::post(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(job));
+  }
+  changed_.notify_all();
+}
+
+ActorStatus Actor::status() const {
+  std::lock_guard lock(mutex_);
+  return status_;
+}
+
+ActorState Actor::wait_settled(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  const bool settled = changed_.wait_for(lock, timeout, [this] {
+    return queue_.empty() && (!busy_ || status_.state == ActorState::Blocked);
+  });
+  return settled ? status_.state : ActorState::Running;
+}
+
+bool Actor::wait_idle(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [this] { return queue_.empty() && !busy_; });
+}
+
+void Actor::cancel() {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.clear();
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  {
+    // Every wait polls the eventfd, so the running job returns promptly.
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return !busy_; });
+  }
+  std::uint64_t drained = 0;
+  [[maybe_unused]] auto m = ::read(wake_fd_, &drained, sizeof drained);
+}
+
+void Actor::run_sync(Job job) {
+  std::mutex done_mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  post([&](OpContext& ctx) {
+    job(ctx);
+    std::lock_guard lock(done_mutex);
+    done = true;
+    done_cv.notify_all();
+  });
+  std::unique_lock lock(done_mutex);
+  done_cv.wait(lock, [&] { return done; });
+}
+
+void Actor::loop() {
+  OpContext ctx(log_, name_, wake_fd_);
+  ctx.on_block = [this](const BlockInfo& info) {
+    {
+      std::lock_guard lock(mutex_);
+      status_.state = ActorState::Blocked;
+      status_.blocked = info;
+    }
+    changed_.notify_all();
+    if (on_change_) on_change_();
+  };
+  ctx.on_unblock = [this] {
+    {
+      std::lock_guard lock(mutex_);
+      status_.state = ActorState::Running;
+      status_.blocked = {};
+    }
+    changed_.notify_all();
+  };
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+      busy_ = true;
+      status_.state = ActorState::Running;
+    }
+    job(ctx);
+    {
+      std::lock_guard lock(mutex_);
+      busy_ = false;
+      status_.state = ActorState::Idle;
+      ++status_.jobs_done;
+    }
+    changed_.notify_all();
+    if (on_change_) on_change_();
+  }
+}
+
+}  // namespace sockstep

@@ -1,0 +1,63 @@
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "engine/socket_ops.hpp"
+
+namespace sockstep {
+
+enum class ActorState { Idle, Running, Blocked };
+[[nodiscard]] const char* actor_state_name(ActorState state);
+
+struct ActorStatus {
+  ActorState state = ActorState::Idle;
+  BlockInfo blocked;        // valid while Blocked
+  std::size_t jobs_done = 0;
+};
+
+// A named thread (server, client, client-2...) that runs the calls it is handed,
+// one at a time, in order. Its waits can always be interrupted through cancel().
+class Actor {
+ public:
+  using Job = std::function<void(OpContext&)>;
+
+  Actor(std::string name, EventLog* log, std::function<void()> on_change = {});
+  ~Actor();
+  Actor(const Actor&) = delete;
+  Actor& operator=(const Actor&) = delete;
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  void post(Job job);
+  [[nodiscard]] ActorStatus status() const;
+  // Waits until no job is queued or running: the actor is Idle, or Blocked in a call.
+  // Returns the state reached, or Running on timeout.
+  ActorState wait_settled(std::chrono::milliseconds timeout) const;
+  // Waits until the job count reaches at least jobs_done and nothing is pending.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+  // Drops queued jobs, wakes a waiting call (it returns ECANCELED) and waits until idle.
+  void cancel();
+  // Runs job on the actor's thread and waits for it (used for cleanup after cancel()).
+  void run_sync(Job job);
+
+ private:
+  void loop();
+
+  std::string name_;
+  EventLog* log_;
+  std::function<void()> on_change_;
+  int wake_fd_ = -1;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::deque<Job> queue_;
+  ActorStatus status_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace sockstep

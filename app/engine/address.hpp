@@ -1,0 +1,37 @@
+#pragma once
+#include <sys/socket.h>
+
+#include <optional>
+#include <string>
+
+namespace sockstep {
+
+// A socket address as a learner reads it: an IP host and port, or an AF_UNIX path
+// (a leading '@' marks an abstract name).
+struct Address {
+  int family = AF_UNSPEC;
+  std::string host;  // "127.0.0.1", "::1"; empty for AF_UNIX
+  int port = 0;
+  std::string path;  // AF_UNIX only
+
+  [[nodiscard]] std::string to_string() const;     // 127.0.0.1:8084, [::1]:8084, /tmp/x, @name
+  [[nodiscard]] std::string python_repr() const;   // ('127.0.0.1', 8084)
+  [[nodiscard]] bool empty() const { return family == AF_UNSPEC; }
+};
+
+struct SockaddrBuffer {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  [[nodiscard]] const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+// Numeric hosts only: no name lookup ever happens here.
+[[nodiscard]] std::optional<SockaddrBuffer> to_sockaddr(const Address& address);
+[[nodiscard]] Address from_sockaddr(const sockaddr* sa, socklen_t length);
+
+[[nodiscard]] std::string family_name(int family);     // AF_INET
+[[nodiscard]] std::string socktype_name(int type);     // SOCK_STREAM
+[[nodiscard]] int family_from_name(const std::string& name);    // -1 if unknown
+[[nodiscard]] int socktype_from_name(const std::string& name);  // -1 if unknown
+
+}  // namespace sockstep

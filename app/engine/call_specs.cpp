@@ -1,0 +1,65 @@
+#include "engine/call_specs.hpp"
+
+namespace sockstep {
+namespace {
+
+const ArgSpec kHost{"host", ArgType::String, "numeric IP address, e.g. 127.0.0.1 or ::1"};
+const ArgSpec kPort{"port", ArgType::Int, "port number 0-65535"};
+const ArgSpec kPath{"path", ArgType::String, "AF_UNIX path, '@name' for an abstract name"};
+const ArgSpec kTo{"to", ArgType::String, "variable holding an address (from recvfrom/accept)"};
+const ArgSpec kData{"data", ArgType::String, "the bytes to send"};
+const ArgSpec kFrom{"from", ArgType::String, "variable holding the bytes to send"};
+const ArgSpec kUpper{"upper", ArgType::Bool, "send the bytes upper-cased, like data.upper()"};
+const ArgSpec kRepeat{"repeat", ArgType::Int, "send the data this many times over"};
+const ArgSpec kBufsize{"bufsize", ArgType::Int, "most bytes to receive, e.g. 1024"};
+
+}  // namespace
+
+const std::vector<CallSpec>& call_specs() {
+  static const std::vector<CallSpec> specs = {
+      {"socket", false, 1,
+       {{"family", ArgType::String, "AF_INET, AF_INET6 or AF_UNIX"},
+        {"type", ArgType::String, "SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM"},
+        {"proto", ArgType::Int, "protocol number, usually 0"}}},
+      {"bind", true, 0, {kHost, kPort, kPath}},
+      {"listen", true, 0, {{"backlog", ArgType::Int, "how many calls may wait, e.g. 5"}}},
+      {"accept", true, 2, {}},
+      {"connect", true, 0, {kHost, kPort, kPath}},
+      {"connect_ex", true, 1, {kHost, kPort, kPath}},
+      {"send", true, 1, {kData, kFrom, kUpper, kRepeat}},
+      {"sendall", true, 0, {kData, kFrom, kUpper, kRepeat}},
+      {"recv", true, 1, {kBufsize}},
+      {"sendto", true, 1, {kData, kFrom, kUpper, kRepeat, kHost, kPort, kPath, kTo}},
+      {"recvfrom", true, 2, {kBufsize}},
+      {"shutdown", true, 0, {{"how", ArgType::String, "SHUT_RD, SHUT_WR or SHUT_RDWR"}}},
+      {"close", true, 0, {}},
+      {"setblocking", true, 0, {{"flag", ArgType::Bool, "true: block (default); false: never"}}},
+      {"settimeout", true, 0, {{"seconds", ArgType::Number, "how long to wait; negative: forever"}}},
+      {"setsockopt", true, 0,
+       {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6"},
+        {"name", ArgType::String, "SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY..."},
+        {"value", ArgType::Int, "the option's value"}}},
+      {"getsockopt", true, 1,
+       {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP"},
+        {"name", ArgType::String, "SO_RCVBUF, SO_SNDBUF, SO_TYPE..."}}},
+      {"getpeername", true, 1, {}},
+      {"getsockname", true, 1, {}},
+      {"getaddrinfo", false, 1,
+       {kHost, kPort, {"family", ArgType::String, "AF_INET, AF_INET6 or AF_UNSPEC"},
+        {"type", ArgType::String, "SOCK_STREAM or SOCK_DGRAM"}}},
+      {"gethostbyname", false, 1, {kHost}},
+      {"getfqdn", false, 1, {}},
+      {"print", false, 0,
+       {{"text", ArgType::String, "text printed first"},
+        {"value", ArgType::String, "variable printed after it, the way Python prints it"}}},
+  };
+  return specs;
+}
+
+const CallSpec* find_call_spec(const std::string& name) {
+  for (const auto& spec : call_specs())
+    if (name == spec.name) return &spec;
+  return nullptr;
+}
+
+}  // namespace sockstep

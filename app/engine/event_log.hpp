@@ -1,0 +1,80 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sockstep {
+
+enum class EventKind {
+  Call,     // a socket call returned (value / errno)
+  Blocked,  // a call is now waiting in poll() for its peer
+  Print,    // what the program prints to its console
+  Note,     // a remark from sockstep itself (port changed, reset)
+};
+
+[[nodiscard]] const char* event_kind_name(EventKind kind);
+
+struct Event {
+  std::uint64_t seq = 0;
+  std::int64_t t_us = 0;     // microseconds since the log was created
+  EventKind kind = EventKind::Call;
+  std::string actor;         // "server", "client"
+  std::string call;          // "recv"
+  std::string args;          // Python-style: "1024", "('127.0.0.1', 8084)"
+  int fd = -1;
+  long long value = 0;       // return value (fd, byte count, connect_ex code)
+  int err = 0;               // errno, 0 when the call succeeded
+  std::string detail;        // peer address, console text, note text
+  std::string bytes;         // data sent or received (possibly capped)
+  std::size_t byte_count = 0;  // the real count; bytes.size() < byte_count when capped
+  int step = -1;             // lesson step that made the call, -1 outside lessons
+
+  [[nodiscard]] bool ok() const { return err == 0; }
+  [[nodiscard]] bool capped() const { return bytes.size() < byte_count; }
+};
+
+struct EventLogLimits {
+  std::size_t max_events = 200000;
+  std::size_t max_bytes_per_event = 64 * 1024;
+  std::size_t max_total_bytes = 64 * 1024 * 1024;
+};
+
+// Bounded, thread-safe, append-only log. Old events are dropped first when a limit
+// is reached; sequence numbers keep counting so readers can follow incrementally.
+class EventLog {
+ public:
+  using Listener = std::function<void(const Event&)>;
+
+  explicit EventLog(EventLogLimits limits = {});
+
+  std::uint64_t append(Event event);
+  // Appends to out every event with seq >= from_seq; returns the next seq to ask for.
+  std::uint64_t copy_since(std::uint64_t from_seq, std::vector<Event>& out) const;
+  [[nodiscard]] std::vector<Event> all() const;
+  [[nodiscard]] std::size_t size() const;
+  [[nodiscard]] std::size_t stored_bytes() const;
+  [[nodiscard]] std::uint64_t next_seq() const;
+  // Changes on every clear(), so readers know to drop what they copied.
+  [[nodiscard]] std::uint64_t generation() const;
+  void clear();
+  // Called after each append, on the appending thread; it must not append itself.
+  void set_listener(Listener listener);
+  [[nodiscard]] const EventLogLimits& limits() const { return limits_; }
+
+ private:
+  EventLogLimits limits_;
+  mutable std::mutex mutex_;
+  std::deque<Event> events_;
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t generation_ = 1;
+  std::size_t stored_bytes_ = 0;
+  std::int64_t start_us_ = 0;
+  Listener listener_;
+  std::mutex listener_mutex_;
+};
+
+}  // namespace sockstep

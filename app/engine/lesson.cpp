@@ -1,0 +1,85 @@
+#include "engine/lesson.hpp"
+
+namespace sockstep {
+
+const char* lang_code(Lang lang) { return lang == Lang::Zh ? "zh" : "en"; }
+
+std::optional<Lang> lang_from_code(const std::string& code) {
+  if (code == "en") return Lang::En;
+  if (code == "zh") return Lang::Zh;
+  return std::nullopt;
+}
+
+int Listing::line_count() const {
+  if (code.empty()) return 0;
+  int lines = 1;
+  for (char c : code)
+    if (c == '\n') ++lines;
+  if (code.back() == '\n') --lines;
+  return lines;
+}
+
+std::string Listing::line(int number) const {
+  if (number < 1) return "";
+  std::size_t start = 0;
+  for (int i = 1; i < number; ++i) {
+    start = code.find('\n', start);
+    if (start == std::string::npos) return "";
+    ++start;
+  }
+  const std::size_t end = code.find('\n', start);
+  return code.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+bool Expect::empty() const {
+  return !ok && !err && !value && !bytes && !state && states.empty() && !blocks && !unblocks &&
+         !accept_queue && !orphan && !console;
+}
+
+const Listing* Lesson::listing(const std::string& name) const {
+  for (const auto& l : listings)
+    if (l.name == name) return &l;
+  return nullptr;
+}
+
+namespace {
+const ArgValue* find_arg(const Step& step, const std::string& key) {
+  const auto it = step.args.find(key);
+  return it == step.args.end() ? nullptr : &it->second;
+}
+}  // namespace
+
+bool has_arg(const Step& step, const std::string& key) { return find_arg(step, key) != nullptr; }
+
+long long arg_int(const Step& step, const std::string& key, long long fallback) {
+  const ArgValue* v = find_arg(step, key);
+  if (v == nullptr) return fallback;
+  if (const auto* i = std::get_if<long long>(v)) return *i;
+  if (const auto* d = std::get_if<double>(v)) return static_cast<long long>(*d);
+  if (const auto* b = std::get_if<bool>(v)) return *b ? 1 : 0;
+  return fallback;
+}
+
+double arg_double(const Step& step, const std::string& key, double fallback) {
+  const ArgValue* v = find_arg(step, key);
+  if (v == nullptr) return fallback;
+  if (const auto* d = std::get_if<double>(v)) return *d;
+  if (const auto* i = std::get_if<long long>(v)) return static_cast<double>(*i);
+  return fallback;
+}
+
+std::string arg_string(const Step& step, const std::string& key, const std::string& fallback) {
+  const ArgValue* v = find_arg(step, key);
+  if (v == nullptr) return fallback;
+  if (const auto* s = std::get_if<std::string>(v)) return *s;
+  return fallback;
+}
+
+bool arg_bool(const Step& step, const std::string& key, bool fallback) {
+  const ArgValue* v = find_arg(step, key);
+  if (v == nullptr) return fallback;
+  if (const auto* b = std::get_if<bool>(v)) return *b;
+  return fallback;
+}
+
+}  // namespace sockstep

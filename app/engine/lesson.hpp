@@ -1,0 +1,90 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sockstep {
+
+enum class Lang { En, Zh };
+[[nodiscard]] const char* lang_code(Lang lang);
+[[nodiscard]] std::optional<Lang> lang_from_code(const std::string& code);
+
+// Every text a learner reads exists in both languages; the loader enforces it.
+struct Text {
+  std::string en;
+  std::string zh;
+  [[nodiscard]] const std::string& get(Lang lang) const { return lang == Lang::Zh ? zh : en; }
+};
+
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct Listing {
+  std::string name;      // "server.py"
+  std::string language;  // "python", "c"
+  std::string actor;     // whose code it is
+  std::string code;
+  [[nodiscard]] int line_count() const;
+  [[nodiscard]] std::string line(int number) const;  // 1-based; "" if out of range
+};
+
+using ArgValue = std::variant<long long, double, bool, std::string>;
+
+// What must be true after a step; every field is optional and checked against the kernel.
+struct Expect {
+  std::optional<bool> ok;                  // the call succeeded
+  std::optional<std::string> err;          // errno name, e.g. "ECONNREFUSED"
+  std::optional<long long> value;          // return value (byte count, connect_ex code)
+  std::optional<std::string> bytes;        // data sent or received
+  std::optional<std::string> state;        // TCP state of the step's socket afterwards
+  std::map<std::string, std::string> states;  // "client.phone" = "FIN_WAIT2"
+  std::optional<bool> blocks;              // the call waits for the peer
+  std::optional<std::string> unblocks;     // this step lets that actor's waiting call return
+  std::optional<long long> accept_queue;   // connections waiting in the listener's queue
+  std::optional<std::string> orphan;       // a socket without fd in this state (TIME_WAIT)
+  std::optional<std::string> console;      // the line printed
+  SourcePos pos;
+  [[nodiscard]] bool empty() const;
+};
+
+struct Step {
+  std::string actor;
+  std::string call;
+  std::string sock;    // the socket variable the call is made on ("phone", "conn")
+  std::string result;  // variable that receives the result ("conn", "data")
+  std::map<std::string, ArgValue> args;
+  Text metaphor;
+  Text explain;
+  std::map<std::string, int> lines;  // listing name -> line
+  Expect expect;
+  SourcePos pos;
+};
+
+struct Lesson {
+  std::string id;
+  Text title;
+  Text summary;
+  int port = 0;             // the lesson's well-known port (8084); 0 if it uses none
+  bool reuseaddr = true;    // set SO_REUSEADDR on TCP sockets before bind
+  std::vector<std::string> actors;
+  std::vector<Listing> listings;
+  std::vector<Step> steps;
+  std::string source_path;
+
+  [[nodiscard]] const Listing* listing(const std::string& name) const;
+};
+
+// Reads an argument with a default; numbers convert between integer and float.
+[[nodiscard]] long long arg_int(const Step& step, const std::string& key, long long fallback);
+[[nodiscard]] std::string arg_string(const Step& step, const std::string& key,
+                                     const std::string& fallback = "");
+[[nodiscard]] bool arg_bool(const Step& step, const std::string& key, bool fallback);
+[[nodiscard]] double arg_double(const Step& step, const std::string& key, double fallback);
+[[nodiscard]] bool has_arg(const Step& step, const std::string& key);
+
+}  // namespace sockstep

@@ -1,0 +1,390 @@
+#include "engine/lesson_loader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "engine/address.hpp"
+#include "engine/call_specs.hpp"
+#include "engine/errno_names.hpp"
+#include "engine/socket_ops.hpp"
+
+namespace sockstep {
+
+LessonError::LessonError(SourcePos pos, std::string message, std::string hint)
+    : std::runtime_error(pos.file + ":" + std::to_string(pos.line) + ":" +
+                         std::to_string(pos.column) + ": " + message +
+                         (hint.empty() ? "" : " (hint: " + hint + ")")),
+      pos_(std::move(pos)),
+      message_(std::move(message)),
+      hint_(std::move(hint)) {}
+
+const std::vector<std::string>& known_calls() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& spec : call_specs()) out.emplace_back(spec.name);
+    return out;
+  }();
+  return names;
+}
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+// "did you mean 'metaphor'?" when a known word is close, else the list of known words.
+std::string suggest(const std::string& wrong, const std::vector<std::string>& known) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = 3;
+  for (const auto& k : known) {
+    const std::size_t d = edit_distance(wrong, k);
+    if (d < best_distance) {
+      best_distance = d;
+      best = &k;
+    }
+  }
+  if (best != nullptr) return "did you mean '" + *best + "'?";
+  return "expected one of: " + join(known);
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string file) : file_(std::move(file)) {}
+
+  Lesson load(const std::string& text) {
+    toml::table root;
+    try {
+      root = toml::parse(text, file_);
+    } catch (const toml::parse_error& e) {
+      throw LessonError(pos(e.source().begin), std::string(e.description()),
+                        "the file is not valid TOML");
+    }
+    Lesson lesson;
+    lesson.source_path = file_;
+    check_keys(root, {"id", "title", "summary", "port", "reuseaddr", "actors", "listing", "step"});
+    lesson.id = required_string(root, "id", root_pos());
+    lesson.title = text_of(root, "title", root_pos());
+    if (root.contains("summary")) lesson.summary = text_of(root, "summary", root_pos());
+    if (const auto* port = root.get("port")) lesson.port = port_of(*port);
+    if (const auto* reuse = root.get("reuseaddr")) lesson.reuseaddr = bool_of(*reuse, "reuseaddr");
+    load_actors(root, lesson);
+    load_listings(root, lesson);
+    load_steps(root, lesson);
+    return lesson;
+  }
+
+ private:
+  SourcePos pos(const toml::source_position& p) const {
+    return SourcePos{file_, static_cast<int>(p.line), static_cast<int>(p.column)};
+  }
+  SourcePos pos(const toml::node& node) const { return pos(node.source().begin); }
+  SourcePos root_pos() const { return SourcePos{file_, 1, 1}; }
+
+  [[noreturn]] void fail(const SourcePos& where, const std::string& what, const std::string& hint) const {
+    throw LessonError(where, what, hint);
+  }
+
+  void check_keys(const toml::table& table, const std::vector<std::string>& known,
+                  const std::string& where = "") const {
+    for (auto&& [key, node] : table) {
+      const std::string name(key.str());
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        fail(pos(key.source().begin), "unknown key '" + name + "'" + (where.empty() ? "" : " in " + where),
+             suggest(name, known));
+    }
+  }
+
+  std::string string_of(const toml::node& node, const std::string& key) const {
+    if (const auto* s = node.as_string()) return s->get();
+    fail(pos(node), "'" + key + "' must be a string", "put the value in double quotes");
+  }
+
+  bool bool_of(const toml::node& node, const std::string& key) const {
+    if (const auto* b = node.as_boolean()) return b->get();
+    fail(pos(node), "'" + key + "' must be true or false", "write true or false without quotes");
+  }
+
+  long long int_of(const toml::node& node, const std::string& key) const {
+    if (const auto* i = node.as_integer()) return i->get();
+    fail(pos(node), "'" + key + "' must be a whole number", "write a number without quotes");
+  }
+
+  int port_of(const toml::node& node) const {
+    const long long port = int_of(node, "port");
+    if (port < 0 || port > 65535)
+      fail(pos(node), "port " + std::to_string(port) + " is out of range",
+           "a port is a number from 0 to 65535 (0: the kernel picks one)");
+    return static_cast<int>(port);
+  }
+
+  std::string required_string(const toml::table& table, const std::string& key,
+                              const SourcePos& where) const {
+    const auto* node = table.get(key);
+    if (node == nullptr) fail(where, "missing '" + key + "'", "add " + key + " = \"...\"");
+    return string_of(*node, key);
+  }
+
+  Text text_of(const toml::table& table, const std::string& key, const SourcePos& where) const {
+    const auto* node = table.get(key);
+    if (node == nullptr)
+      fail(where, "missing '" + key + "'", "add " + key + " = { en = \"...\", zh = \"...\" }");
+    const auto* t = node->as_table();
+    if (t == nullptr)
+      fail(pos(*node), "'" + key + "' must give both languages",
+           "write " + key + " = { en = \"...\", zh = \"...\" }");
+    check_keys(*t, {"en", "zh"}, "'" + key + "'");
+    Text text;
+    for (const char* lang : {"en", "zh"}) {
+      const auto* value = t->get(lang);
+      if (value == nullptr)
+        fail(pos(*node), "'" + key + "' has no " + lang + " text",
+             std::string("every text exists in English (en) and Chinese (zh)"));
+      std::string s = string_of(*value, key + "." + lang);
+      if (s.empty())
+        fail(pos(*value), "'" + key + "." + lang + "' is empty", "write the text in that language");
+      (std::string(lang) == "en" ? text.en : text.zh) = std::move(s);
+    }
+    return text;
+  }
+
+  void load_actors(const toml::table& root, Lesson& lesson) const {
+    const auto* node = root.get("actors");
+    if (node == nullptr) fail(root_pos(), "missing 'actors'", "add actors = [\"server\", \"client\"]");
+    const auto* array = node->as_array();
+    if (array == nullptr || array->empty())
+      fail(pos(*node), "'actors' must be a list of names", "add actors = [\"server\", \"client\"]");
+    for (const auto& item : *array) {
+      std::string name = string_of(item, "actors");
+      if (name.empty() || name.find_first_of(" .\t") != std::string::npos)
+        fail(pos(item), "actor name '" + name + "' is not a plain word", "use names like server, client-2");
+      lesson.actors.push_back(std::move(name));
+    }
+  }
+
+  void load_listings(const toml::table& root, Lesson& lesson) const {
+    const auto* node = root.get("listing");
+    if (node == nullptr) return;
+    const auto* array = node->as_array();
+    if (array == nullptr) fail(pos(*node), "'listing' must be [[listing]] tables", "write [[listing]]");
+    for (const auto& item : *array) {
+      const auto* table = item.as_table();
+      if (table == nullptr) fail(pos(item), "'listing' must be [[listing]] tables", "write [[listing]]");
+      check_keys(*table, {"name", "language", "actor", "code"}, "[[listing]]");
+      Listing listing;
+      listing.name = required_string(*table, "name", pos(item));
+      if (lesson.listing(listing.name) != nullptr)
+        fail(pos(item), "listing '" + listing.name + "' is defined twice", "give each listing its own name");
+      if (const auto* l = table->get("language")) listing.language = string_of(*l, "language");
+      if (const auto* a = table->get("actor")) {
+        listing.actor = string_of(*a, "actor");
+        check_actor(lesson, listing.actor, pos(*a));
+      }
+      listing.code = required_string(*table, "code", pos(item));
+      lesson.listings.push_back(std::move(listing));
+    }
+  }
+
+  void check_actor(const Lesson& lesson, const std::string& name, const SourcePos& where) const {
+    if (std::find(lesson.actors.begin(), lesson.actors.end(), name) == lesson.actors.end())
+      fail(where, "unknown actor '" + name + "'", suggest(name, lesson.actors) + " (declared in actors)");
+  }
+
+  void load_steps(const toml::table& root, Lesson& lesson) const {
+    const auto* node = root.get("step");
+    if (node == nullptr) fail(root_pos(), "the lesson has no steps", "add [[step]] tables");
+    const auto* array = node->as_array();
+    if (array == nullptr) fail(pos(*node), "'step' must be [[step]] tables", "write [[step]]");
+    for (const auto& item : *array) {
+      const auto* table = item.as_table();
+      if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
+      lesson.steps.push_back(load_step(*table, pos(item), lesson));
+    }
+  }
+
+  Step load_step(const toml::table& table, const SourcePos& where, const Lesson& lesson) const {
+    check_keys(table, {"actor", "call", "sock", "result", "args", "metaphor", "explain", "lines", "expect"},
+               "[[step]]");
+    Step step;
+    step.pos = where;
+    step.actor = required_string(table, "actor", where);
+    check_actor(lesson, step.actor, pos(*table.get("actor")));
+    step.call = required_string(table, "call", where);
+    const CallSpec* spec = find_call_spec(step.call);
+    if (spec == nullptr) fail(pos(*table.get("call")), "unknown call '" + step.call + "'", suggest(step.call, known_calls()));
+    if (const auto* s = table.get("sock")) step.sock = string_of(*s, "sock");
+    if (spec->needs_sock && step.sock.empty())
+      fail(where, step.call + "() needs the socket it is called on", "add sock = \"phone\"");
+    if (const auto* r = table.get("result")) {
+      step.result = string_of(*r, "result");
+      const int names = step.result.empty() ? 0 : 1 + static_cast<int>(std::count(step.result.begin(), step.result.end(), ','));
+      if (names > spec->results)
+        fail(pos(*r), step.call + "() gives " + std::to_string(spec->results) + " result(s), not " + std::to_string(names),
+             spec->results == 2 ? "write result = \"conn, client_addr\"" : "write result = \"name\"");
+    }
+    if (spec->results > 0 && step.call == "socket" && step.result.empty())
+      fail(where, "socket() needs a variable to hold the new socket", "add result = \"phone\"");
+    if (const auto* a = table.get("args")) load_args(*a, *spec, step);
+    step.metaphor = text_of(table, "metaphor", where);
+    step.explain = text_of(table, "explain", where);
+    if (const auto* l = table.get("lines")) load_lines(*l, lesson, step);
+    if (const auto* e = table.get("expect")) load_expect(*e, lesson, step);
+    return step;
+  }
+
+  void load_args(const toml::node& node, const CallSpec& spec, Step& step) const {
+    const auto* table = node.as_table();
+    if (table == nullptr) fail(pos(node), "'args' must be a table", "write args = { key = value }");
+    std::vector<std::string> names;
+    for (const auto& a : spec.args) names.emplace_back(a.name);
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      const auto it = std::find_if(spec.args.begin(), spec.args.end(),
+                                   [&](const ArgSpec& a) { return name == a.name; });
+      if (it == spec.args.end())
+        fail(pos(key.source().begin), "unknown argument '" + name + "' for " + spec.name + "()",
+             names.empty() ? std::string(spec.name) + "() takes no arguments" : suggest(name, names));
+      switch (it->type) {
+        case ArgType::Int: step.args[name] = int_of(value, name); break;
+        case ArgType::Bool: step.args[name] = bool_of(value, name); break;
+        case ArgType::String: step.args[name] = string_of(value, name); break;
+        case ArgType::Number:
+          if (const auto* f = value.as_floating_point()) step.args[name] = f->get();
+          else step.args[name] = int_of(value, name);
+          break;
+      }
+      check_arg_value(name, value, step);
+    }
+  }
+
+  void check_arg_value(const std::string& name, const toml::node& node, const Step& step) const {
+    if (name == "port") (void)port_of(node);
+    if (name == "family" && family_from_name(arg_string(step, name)) < 0 && arg_string(step, name) != "AF_UNSPEC")
+      fail(pos(node), "unknown address family '" + arg_string(step, name) + "'", "use AF_INET, AF_INET6 or AF_UNIX");
+    if (name == "type" && socktype_from_name(arg_string(step, name)) < 0)
+      fail(pos(node), "unknown socket type '" + arg_string(step, name) + "'",
+           "use SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW or SOCK_RDM");
+    if (name == "bufsize" && (arg_int(step, name, 0) < 1 || arg_int(step, name, 0) > (1 << 24)))
+      fail(pos(node), "bufsize must be from 1 to 16777216", "Python's recv(1024) reads at most 1024 bytes");
+    if (name == "repeat" && (arg_int(step, name, 0) < 1 || arg_int(step, name, 0) > (1 << 26)))
+      fail(pos(node), "repeat must be from 1 to 67108864", "repeat multiplies the data");
+    if (name == "backlog" && (arg_int(step, name, 0) < 0 || arg_int(step, name, 0) > 65535))
+      fail(pos(node), "backlog must be from 0 to 65535", "the seed uses listen(5)");
+    if (name == "host") {
+      const std::string host = arg_string(step, name);
+      const bool v4 = to_sockaddr(Address{AF_INET, host, 0, {}}).has_value();
+      const bool v6 = to_sockaddr(Address{AF_INET6, host, 0, {}}).has_value();
+      if (!v4 && !v6 && host != "localhost")
+        fail(pos(node), "'" + host + "' is not a numeric address", "use 127.0.0.1 or ::1");
+    }
+    if (name == "how" && shutdown_how_from_name(arg_string(step, name)) < 0)
+      fail(pos(node), "unknown shutdown mode", "use SHUT_RD, SHUT_WR or SHUT_RDWR");
+  }
+
+  void load_lines(const toml::node& node, const Lesson& lesson, Step& step) const {
+    const auto* table = node.as_table();
+    if (table == nullptr) fail(pos(node), "'lines' must be a table", "write lines = { \"server.py\" = 5 }");
+    std::vector<std::string> names;
+    for (const auto& l : lesson.listings) names.push_back(l.name);
+    for (auto&& [key, value] : *table) {
+      const std::string name(key.str());
+      const Listing* listing = lesson.listing(name);
+      if (listing == nullptr)
+        fail(pos(key.source().begin), "no listing named '" + name + "'",
+             names.empty() ? "define [[listing]] tables before the steps" : suggest(name, names));
+      const long long line = int_of(value, name);
+      if (line < 1 || line > listing->line_count())
+        fail(pos(value), "line " + std::to_string(line) + " is beyond '" + name + "'",
+             "it has " + std::to_string(listing->line_count()) + " lines");
+      step.lines[name] = static_cast<int>(line);
+    }
+  }
+
+  void load_expect(const toml::node& node, const Lesson& lesson, Step& step) const {
+    const auto* table = node.as_table();
+    if (table == nullptr) fail(pos(node), "'expect' must be a table", "write expect = { ok = true }");
+    check_keys(*table, {"ok", "errno", "value", "bytes", "state", "states", "blocks", "unblocks",
+                        "accept_queue", "orphan", "console"}, "'expect'");
+    Expect& e = step.expect;
+    e.pos = pos(node);
+    if (const auto* v = table->get("ok")) e.ok = bool_of(*v, "ok");
+    if (const auto* v = table->get("errno")) {
+      e.err = string_of(*v, "errno");
+      if (errno_from_name(*e.err) < 0)
+        fail(pos(*v), "unknown errno name '" + *e.err + "'", "use a name like ECONNREFUSED or EADDRINUSE");
+    }
+    if (const auto* v = table->get("value")) e.value = int_of(*v, "value");
+    if (const auto* v = table->get("bytes")) e.bytes = string_of(*v, "bytes");
+    if (const auto* v = table->get("state")) e.state = state_of(*v);
+    if (const auto* v = table->get("states")) {
+      const auto* states = v->as_table();
+      if (states == nullptr) fail(pos(*v), "'states' must be a table", "write states = { \"client.phone\" = \"FIN_WAIT2\" }");
+      for (auto&& [key, value] : *states) {
+        const std::string name(key.str());
+        const auto dot = name.find('.');
+        if (dot == std::string::npos)
+          fail(pos(key.source().begin), "'" + name + "' does not name actor.variable", "write \"server.conn\"");
+        check_actor(lesson, name.substr(0, dot), pos(key.source().begin));
+        e.states[name] = state_of(value);
+      }
+    }
+    if (const auto* v = table->get("blocks")) e.blocks = bool_of(*v, "blocks");
+    if (const auto* v = table->get("unblocks")) {
+      e.unblocks = string_of(*v, "unblocks");
+      check_actor(lesson, *e.unblocks, pos(*v));
+    }
+    if (const auto* v = table->get("accept_queue")) e.accept_queue = int_of(*v, "accept_queue");
+    if (const auto* v = table->get("orphan")) e.orphan = state_of(*v);
+    if (const auto* v = table->get("console")) e.console = string_of(*v, "console");
+  }
+
+  std::string state_of(const toml::node& node) const {
+    static const std::vector<std::string> states = {
+        "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE",
+        "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "UNCONN", "CONNECTED", "CLOSED"};
+    // "FIN_WAIT1|FIN_WAIT2": either is right, for transitions the kernel finishes on its own time.
+    const std::string s = string_of(node, "state");
+    std::stringstream alternatives(s);
+    for (std::string one; std::getline(alternatives, one, '|');)
+      if (std::find(states.begin(), states.end(), one) == states.end())
+        fail(pos(node), "unknown socket state '" + one + "'", suggest(one, states));
+    return s;
+  }
+
+  std::string file_;
+};
+
+}  // namespace
+
+Lesson load_lesson_text(const std::string& text, const std::string& name) {
+  return Loader(name).load(text);
+}
+
+Lesson load_lesson_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw LessonError(SourcePos{path, 0, 0}, "cannot read the lesson file", "check the path");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_lesson_text(buffer.str(), path);
+}
+
+}  // namespace sockstep

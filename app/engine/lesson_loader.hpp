@@ -1,0 +1,32 @@
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "engine/lesson.hpp"
+
+namespace sockstep {
+
+// A mistake in a lesson file, located: what() is "FILE:LINE:COL: message (hint: ...)".
+class LessonError : public std::runtime_error {
+ public:
+  LessonError(SourcePos pos, std::string message, std::string hint);
+  [[nodiscard]] const SourcePos& pos() const { return pos_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] const std::string& hint() const { return hint_; }
+
+ private:
+  SourcePos pos_;
+  std::string message_;
+  std::string hint_;
+};
+
+// Throws LessonError for every kind of mistake (bad TOML, unknown key, missing
+// language, unknown call or actor, bad port, listing line out of range).
+[[nodiscard]] Lesson load_lesson_file(const std::string& path);
+[[nodiscard]] Lesson load_lesson_text(const std::string& text, const std::string& name);
+
+// The calls a step may name, in the order the reference lists them.
+[[nodiscard]] const std::vector<std::string>& known_calls();
+
+}  // namespace sockstep

@@ -1,0 +1,17 @@
+#include "engine/py_value.hpp"
+
+#include "engine/py_text.hpp"
+
+namespace sockstep {
+
+std::string PyValue::repr() const {
+  switch (kind) {
+    case Kind::Bytes: return python_bytes_repr(bytes);
+    case Kind::Address: return address.python_repr();
+    case Kind::Int: return std::to_string(number);
+    case Kind::Text: return bytes;
+  }
+  return "None";
+}
+
+}  // namespace sockstep

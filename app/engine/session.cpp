@@ -1,0 +1,296 @@
+#include "engine/session.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "engine/errno_names.hpp"
+#include "engine/expectations.hpp"
+#include "engine/port_probe.hpp"
+#include "engine/step_runner.hpp"
+
+namespace sockstep {
+namespace {
+// How long a step without a `blocks` expectation may take before it is shown as waiting.
+constexpr std::chrono::milliseconds kSettle{500};
+}  // namespace
+
+const char* step_status_name(StepStatus status) {
+  switch (status) {
+    case StepStatus::NotRun: return "not run";
+    case StepStatus::Done: return "done";
+    case StepStatus::Blocked: return "blocked";
+    case StepStatus::Cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+Session::Session(Lesson lesson, SessionOptions options)
+    : lesson_(std::move(lesson)), options_(std::move(options)), log_(options_.log_limits) {
+  port_ = lesson_.port;
+  if (port_ != 0 && !port_is_free(port_)) {
+    port_ = free_port();
+    const std::string p = std::to_string(lesson_.port);
+    const std::string q = std::to_string(port_);
+    notice_ = Text{"Port " + p + " is in use by another program; this session uses port " + q + " instead.",
+                   "端口 " + p + " 已被其他程序占用;本次会话改用端口 " + q + "。"};
+  }
+  if (options_.on_change) {
+    log_.set_listener([cb = options_.on_change](const Event&) { cb(); });
+  }
+  for (const auto& name : lesson_.actors)
+    actors_[name] = std::make_unique<Actor>(name, &log_, options_.on_change);
+  outcomes_.resize(lesson_.steps.size());
+  if (!notice_.en.empty()) note(notice_);
+}
+
+Session::~Session() {
+  reset();
+  actors_.clear();
+}
+
+std::size_t Session::position() const {
+  std::lock_guard lock(mutex_);
+  return position_;
+}
+
+bool Session::finished() const { return position() >= lesson_.steps.size(); }
+
+Actor& Session::actor(const std::string& name) { return *actors_.at(name); }
+
+void Session::note(const Text& text) {
+  Event event;
+  event.kind = EventKind::Note;
+  event.actor = "sockstep";
+  event.call = "note";
+  event.detail = text.en;
+  event.args = text.zh;
+  log_.append(std::move(event));
+}
+
+void Session::changed() const {
+  if (options_.on_change) options_.on_change();
+}
+
+void Session::set_message(std::optional<std::string> message) {
+  std::lock_guard lock(mutex_);
+  options_.message = std::move(message);
+}
+
+std::optional<std::size_t> Session::step() {
+  std::size_t index;
+  {
+    std::lock_guard lock(mutex_);
+    if (position_ >= lesson_.steps.size()) return std::nullopt;
+    index = position_++;
+  }
+  run_step(index);
+  settle(index);
+  changed();
+  return index;
+}
+
+void Session::run_step(std::size_t index) {
+  actor(lesson_.steps[index].actor).post([this, index](OpContext& ctx) {
+    StepRunner runner(*this, ctx);
+    CallResult result = runner.run(index);
+    std::lock_guard lock(mutex_);
+    auto& outcome = outcomes_[index];
+    outcome.status = result.err == ECANCELED ? StepStatus::Cancelled : StepStatus::Done;
+    outcome.result = std::move(result);
+    const auto it = blocked_step_.find(lesson_.steps[index].actor);
+    if (it != blocked_step_.end() && it->second == static_cast<int>(index)) blocked_step_.erase(it);
+  });
+}
+
+void Session::settle(std::size_t index) {
+  const Step& step = lesson_.steps[index];
+  const Expect& e = step.expect;
+  Actor& own = actor(step.actor);
+  std::vector<std::string> failures;
+  if (e.blocks.value_or(false)) {
+    own.wait_settled(options_.step_timeout);
+  } else {
+    own.wait_idle(e.blocks.has_value() ? options_.step_timeout : kSettle);
+  }
+  const bool returned = outcome(index).status != StepStatus::NotRun;
+  if (e.blocks && *e.blocks && returned)
+    failures.push_back(step.call + "() was expected to wait for the peer, but it returned at once");
+  if (e.blocks && !*e.blocks && !returned)
+    failures.push_back(step.call + "() was expected to return, but it is still waiting");
+  if (!returned) {
+    std::lock_guard lock(mutex_);
+    outcomes_[index].status = StepStatus::Blocked;
+    blocked_step_[step.actor] = static_cast<int>(index);
+  }
+
+  // A call this step made ready (connect -> accept, send -> recv) returns now. The
+  // peer's kernel work can lag the call that caused it, so a named actor is awaited.
+  for (auto& [name, other] : actors_) {
+    if (name == step.actor) continue;
+    const ActorStatus status = other->status();
+    if (e.unblocks && *e.unblocks == name) {
+      if (!other->wait_idle(options_.step_timeout))
+        failures.push_back("expected this step to let " + name + "'s " + other->status().blocked.call +
+                           "() return, but it still waits");
+      continue;
+    }
+    if (status.state == ActorState::Idle) continue;
+    pollfd p{status.blocked.fd, status.blocked.events, 0};
+    const bool ready = status.state == ActorState::Running || ::poll(&p, 1, 0) > 0;
+    if (ready) other->wait_idle(kSettle);
+  }
+
+  // Remember every port the session's TCP sockets use, to find them after close().
+  {
+    std::lock_guard lock(mutex_);
+    if (port_ != 0) ports_.insert(port_);
+    for (const auto& [actor_name, vars] : sockets_)
+      for (const auto& [var, fd] : vars) {
+        const SocketView view = inspect_socket(fd);
+        if (view.local.port != 0) ports_.insert(view.local.port);
+        if (view.peer.port != 0) ports_.insert(view.peer.port);
+      }
+    auto& outcome = outcomes_[index];
+    outcome.failures.insert(outcome.failures.end(), failures.begin(), failures.end());
+  }
+  check_completed(index);
+}
+
+void Session::check_completed(std::size_t upto) {
+  KernelFacts facts;
+  facts.socket = [this](const std::string& actor_name, const std::string& var) -> std::optional<SocketView> {
+    std::lock_guard lock(mutex_);
+    const auto& vars = sockets_[actor_name];
+    const auto it = vars.find(var);
+    if (it == vars.end()) return std::nullopt;
+    return inspect_socket(it->second);
+  };
+  facts.orphans = [this] {
+    std::lock_guard lock(mutex_);
+    return orphan_sockets(ports_);
+  };
+  facts.last_console_line = [this](const std::string& actor_name) {
+    std::lock_guard lock(mutex_);
+    const auto& lines = console_[actor_name];
+    return lines.empty() ? std::string() : lines.back();
+  };
+  for (std::size_t i = 0; i <= upto && i < lesson_.steps.size(); ++i) {
+    StepOutcome current = outcome(i);
+    if (current.status != StepStatus::Done || current.checked) continue;
+    std::vector<std::string> found = check_expectations(lesson_.steps[i], current.result, facts);
+    std::lock_guard lock(mutex_);
+    auto& outcome = outcomes_[i];
+    outcome.checked = true;
+    outcome.failures.insert(outcome.failures.end(), found.begin(), found.end());
+  }
+}
+
+StepOutcome Session::outcome(std::size_t index) const {
+  std::lock_guard lock(mutex_);
+  return index < outcomes_.size() ? outcomes_[index] : StepOutcome{};
+}
+
+std::vector<std::string> Session::failures() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < position_; ++i) {
+    for (const auto& f : outcomes_[i].failures)
+      out.push_back("step " + std::to_string(i + 1) + " (" + lesson_.steps[i].actor + " " +
+                    lesson_.steps[i].call + "): " + f);
+  }
+  return out;
+}
+
+void Session::reset() {
+  for (auto& [name, a] : actors_) a->cancel();
+  for (auto& [name, a] : actors_) {
+    a->run_sync([this, name = name](OpContext& ctx) {
+      std::lock_guard lock(mutex_);
+      for (const auto& [var, fd] : sockets_[name]) {
+        // An abortive close leaves no TIME_WAIT behind, so the lesson restarts cleanly.
+        const linger abort{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+        ::close(fd);
+        ctx.forget(fd);
+      }
+      sockets_[name].clear();
+    });
+  }
+  {
+    std::lock_guard lock(mutex_);
+    position_ = 0;
+    outcomes_.assign(lesson_.steps.size(), StepOutcome{});
+    sockets_.clear();
+    socket_steps_.clear();
+    values_.clear();
+    console_.clear();
+    blocked_step_.clear();
+    ports_.clear();
+    ++generation_;
+  }
+  log_.clear();
+  if (!notice_.en.empty()) note(notice_);
+  changed();
+}
+
+void Session::go_to(std::size_t count) {
+  reset();
+  count = std::min(count, lesson_.steps.size());
+  while (position() < count) step();
+}
+
+void Session::back() {
+  const std::size_t now = position();
+  go_to(now == 0 ? 0 : now - 1);
+}
+
+void Session::run_to_end() {
+  while (step()) {
+  }
+}
+
+SessionSnapshot Session::snapshot() const {
+  SessionSnapshot snap;
+  std::lock_guard lock(mutex_);
+  snap.generation = generation_;
+  snap.position = position_;
+  snap.step_count = lesson_.steps.size();
+  snap.port = port_;
+  snap.notice = notice_;
+  snap.outcomes = outcomes_;
+  for (const auto& name : lesson_.actors) {
+    ActorView view;
+    view.name = name;
+    const ActorStatus status = actors_.at(name)->status();
+    view.state = status.state;
+    if (status.state == ActorState::Blocked) {
+      view.blocked_in = status.blocked.call;
+      const auto it = blocked_step_.find(name);
+      view.blocked_step = it == blocked_step_.end() ? -1 : it->second;
+    }
+    if (const auto it = console_.find(name); it != console_.end()) view.console = it->second;
+    if (const auto it = sockets_.find(name); it != sockets_.end()) {
+      for (const auto& [var, fd] : it->second) {
+        SocketCard card;
+        card.actor = name;
+        card.var = var;
+        card.view = inspect_socket(fd);
+        const auto& steps = socket_steps_.at(name);
+        if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
+        if (status.state == ActorState::Blocked && status.blocked.fd == fd) card.blocked_in = status.blocked.call;
+        snap.sockets.push_back(std::move(card));
+      }
+    }
+    snap.actors.push_back(std::move(view));
+  }
+  std::stable_sort(snap.sockets.begin(), snap.sockets.end(),
+                   [](const SocketCard& a, const SocketCard& b) { return a.opened_step < b.opened_step; });
+  snap.orphans = orphan_sockets(ports_);
+  return snap;
+}
+
+}  // namespace sockstep

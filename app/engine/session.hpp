@@ -1,0 +1,128 @@
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/actor.hpp"
+#include "engine/event_log.hpp"
+#include "engine/inspect.hpp"
+#include "engine/lesson.hpp"
+#include "engine/py_value.hpp"
+
+namespace sockstep {
+
+struct SessionOptions {
+  // Replaces the data of the first send/sendall whose data is a literal (editable message).
+  std::optional<std::string> message;
+  // How long a step may take before it is reported as still running.
+  std::chrono::milliseconds step_timeout{3000};
+  // Called from any thread when something changed (GUI: glfwPostEmptyEvent).
+  std::function<void()> on_change;
+  EventLogLimits log_limits{};
+};
+
+enum class StepStatus { NotRun, Done, Blocked, Cancelled };
+[[nodiscard]] const char* step_status_name(StepStatus status);
+
+// What happened to one step: its call's result (once it returned) and the checks.
+struct StepOutcome {
+  StepStatus status = StepStatus::NotRun;
+  CallResult result;
+  std::vector<std::string> failures;  // expectations that did not hold
+  bool checked = false;
+};
+
+struct ActorView {
+  std::string name;
+  ActorState state = ActorState::Idle;
+  std::string blocked_in;    // "accept" while waiting
+  int blocked_step = -1;     // the step whose call waits
+  std::vector<std::string> console;
+};
+
+// A socket a lesson variable holds, as the kernel sees it now.
+struct SocketCard {
+  std::string actor;
+  std::string var;      // "phone", "conn"
+  int opened_step = -1;
+  SocketView view;
+  std::string blocked_in;
+};
+
+struct SessionSnapshot {
+  std::uint64_t generation = 0;   // changes on every reset
+  std::size_t position = 0;       // steps taken
+  std::size_t step_count = 0;
+  int port = 0;                   // the port in use (may differ from the lesson's)
+  Text notice;                    // e.g. "port 8084 was taken; using 40123"
+  std::vector<ActorView> actors;
+  std::vector<SocketCard> sockets;
+  std::vector<OrphanSocket> orphans;
+  std::vector<StepOutcome> outcomes;
+};
+
+// Runs a lesson on real sockets: each step is handed to its actor's thread; a
+// call that would block leaves its actor waiting while the learner goes on.
+class Session {
+ public:
+  Session(Lesson lesson, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  [[nodiscard]] const Lesson& lesson() const { return lesson_; }
+  [[nodiscard]] EventLog& events() { return log_; }
+  [[nodiscard]] std::size_t position() const;
+  [[nodiscard]] bool finished() const;
+  [[nodiscard]] int port() const { return port_; }
+
+  // Runs the next step; returns its index (or nullopt at the end).
+  std::optional<std::size_t> step();
+  void back();                    // reset, then replay all but the last step taken
+  void reset();                   // every actor idle, every socket closed, log cleared
+  void go_to(std::size_t count);  // reset, then replay count steps
+  void run_to_end();
+  void set_message(std::optional<std::string> message);
+
+  [[nodiscard]] SessionSnapshot snapshot() const;
+  [[nodiscard]] StepOutcome outcome(std::size_t index) const;
+  // Every step taken so far whose expectations did not hold, as "step N: ...".
+  [[nodiscard]] std::vector<std::string> failures() const;
+
+ private:
+  void run_step(std::size_t index);
+  void settle(std::size_t index);
+  void check_completed(std::size_t index);
+  void note(const Text& text);
+  void changed() const;
+  Actor& actor(const std::string& name);
+
+  friend class StepRunner;
+
+  Lesson lesson_;
+  SessionOptions options_;
+  EventLog log_;
+  int port_ = 0;
+  Text notice_;
+  std::map<std::string, std::unique_ptr<Actor>> actors_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::size_t position_ = 0;
+  std::vector<StepOutcome> outcomes_;
+  std::map<std::string, std::map<std::string, int>> sockets_;          // actor -> var -> fd
+  std::map<std::string, std::map<std::string, int>> socket_steps_;     // actor -> var -> step
+  std::map<std::string, std::map<std::string, PyValue>> values_;       // actor -> var -> value
+  std::map<std::string, std::vector<std::string>> console_;
+  std::map<std::string, int> blocked_step_;                            // actor -> step
+  std::set<int> ports_;          // ports this session's TCP sockets used (for orphans)
+  std::uint64_t generation_ = 1;
+};
+
+}  // namespace sockstep

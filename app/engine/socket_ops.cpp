@@ -1,0 +1,519 @@
+#include "engine/socket_ops.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "engine/py_text.hpp"
+
+namespace sockstep {
+
+OpContext::OpContext(EventLog* log, std::string actor, int wake_fd)
+    : log_(log), actor_(std::move(actor)), wake_fd_(wake_fd) {}
+
+namespace {
+
+void record(OpContext& ctx, const char* call, int fd, std::string args, const CallResult& result,
+            std::string detail = {}) {
+  if (ctx.log() == nullptr) return;
+  Event event;
+  event.kind = EventKind::Call;
+  event.actor = ctx.actor();
+  event.call = call;
+  event.args = std::move(args);
+  event.fd = fd;
+  event.value = result.value;
+  event.err = result.err;
+  event.detail = detail.empty() ? (result.address.empty() ? result.text : result.address.to_string())
+                                : std::move(detail);
+  event.byte_count = result.bytes.size();
+  event.bytes = result.bytes;
+  event.step = ctx.step;
+  ctx.log()->append(std::move(event));
+}
+
+CallResult failure(int err) {
+  CallResult result;
+  result.value = -1;
+  result.err = err;
+  return result;
+}
+
+// Waits until fd is ready for events, honouring Python's blocking mode.
+// Returns 0 when ready, EAGAIN in non-blocking mode, ETIMEDOUT after a timeout,
+// ECANCELED when the wake-up eventfd was written.
+int wait_ready(OpContext& ctx, int fd, short events, const char* call) {
+  const FdMode mode = ctx.mode(fd);
+  if (!mode.blocking) return EAGAIN;
+  if (ctx.log() != nullptr) {
+    Event event;
+    event.kind = EventKind::Blocked;
+    event.actor = ctx.actor();
+    event.call = call;
+    event.fd = fd;
+    event.step = ctx.step;
+    ctx.log()->append(std::move(event));
+  }
+  if (ctx.on_block) ctx.on_block(BlockInfo{call, fd, events});
+  pollfd fds[2] = {{fd, events, 0}, {ctx.wake_fd(), POLLIN, 0}};
+  const nfds_t count = ctx.wake_fd() >= 0 ? 2 : 1;
+  int result = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(mode.timeout_ms);
+  for (;;) {
+    int timeout = -1;
+    if (mode.timeout_ms >= 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      timeout = static_cast<int>(std::max<long long>(0, left.count()));
+    }
+    const int n = ::poll(fds, count, timeout);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      result = errno;
+    } else if (n == 0) {
+      result = ETIMEDOUT;
+    } else if (count == 2 && (fds[1].revents & POLLIN) != 0) {
+      result = ECANCELED;
+    }
+    break;
+  }
+  if (ctx.on_unblock) ctx.on_unblock();
+  return result;
+}
+
+std::string quoted(std::string_view data) { return python_bytes_repr(data); }
+
+CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
+  const auto sa = to_sockaddr(address);
+  if (!sa) return failure(EINVAL);
+  if (::connect(fd, sa->get(), sa->length) == 0) return {};
+  const int err = errno;
+  if (err != EINPROGRESS) return failure(err);
+  if (!ctx.mode(fd).blocking) return failure(EINPROGRESS);
+  const int waited = wait_ready(ctx, fd, POLLOUT, "connect");
+  if (waited != 0) return failure(waited);
+  int so_error = 0;
+  socklen_t length = sizeof so_error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) return failure(errno);
+  return so_error == 0 ? CallResult{} : failure(so_error);
+}
+
+// One send() that waits while the send buffer is full (Python's blocking send).
+CallResult send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
+  for (;;) {
+    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n >= 0) {
+      CallResult result;
+      result.value = n;
+      result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+      return result;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return failure(errno);
+    const int waited = wait_ready(ctx, fd, POLLOUT, call);
+    if (waited != 0) return failure(waited);
+  }
+}
+
+}  // namespace
+
+namespace ops {
+
+CallResult socket(OpContext& ctx, int family, int type, int protocol) {
+  CallResult result;
+  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) {
+    result = failure(errno);
+  } else {
+    result.value = fd;
+    ctx.mode(fd) = FdMode{};
+  }
+  record(ctx, "socket", fd, family_name(family) + ", " + socktype_name(type), result);
+  return result;
+}
+
+CallResult bind(OpContext& ctx, int fd, const Address& address) {
+  CallResult result;
+  const auto sa = to_sockaddr(address);
+  if (!sa) {
+    result = failure(EINVAL);
+  } else if (::bind(fd, sa->get(), sa->length) != 0) {
+    result = failure(errno);
+  }
+  record(ctx, "bind", fd, address.python_repr(), result);
+  return result;
+}
+
+CallResult listen(OpContext& ctx, int fd, int backlog) {
+  CallResult result;
+  if (::listen(fd, backlog) != 0) result = failure(errno);
+  record(ctx, "listen", fd, std::to_string(backlog), result);
+  return result;
+}
+
+CallResult accept(OpContext& ctx, int fd) {
+  CallResult result;
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    const int conn = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &length,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn >= 0) {
+      result.value = conn;
+      result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length);
+      ctx.mode(conn) = FdMode{};
+      break;
+    }
+    if (errno == EINTR || errno == ECONNABORTED) continue;
+    if (errno != EAGAIN) {
+      result = failure(errno);
+      break;
+    }
+    const int waited = wait_ready(ctx, fd, POLLIN, "accept");
+    if (waited != 0) {
+      result = failure(waited);
+      break;
+    }
+  }
+  record(ctx, "accept", fd, "", result);
+  return result;
+}
+
+CallResult connect(OpContext& ctx, int fd, const Address& address) {
+  CallResult result = do_connect(ctx, fd, address);
+  if (result.ok()) result.value = 0;
+  record(ctx, "connect", fd, address.python_repr(), result);
+  return result;
+}
+
+CallResult connect_ex(OpContext& ctx, int fd, const Address& address) {
+  CallResult result = do_connect(ctx, fd, address);
+  result.value = result.err;
+  record(ctx, "connect_ex", fd, address.python_repr(), result);
+  return result;
+}
+
+CallResult send(OpContext& ctx, int fd, std::string_view data) {
+  CallResult result = send_once(ctx, fd, data, "send");
+  record(ctx, "send", fd, quoted(data), result);
+  return result;
+}
+
+CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
+  CallResult result;
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    CallResult part = send_once(ctx, fd, data.substr(sent), "sendall");
+    if (!part.ok()) {
+      result = part;
+      break;
+    }
+    sent += static_cast<std::size_t>(part.value);
+  }
+  result.bytes.assign(data.data(), sent);
+  if (result.ok()) result.value = static_cast<long long>(sent);
+  record(ctx, "sendall", fd, quoted(data.substr(0, 64)) + (data.size() > 64 ? "..." : ""), result);
+  return result;
+}
+
+CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes) {
+  CallResult result;
+  std::string buffer(max_bytes, '\0');
+  for (;;) {
+    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    if (n >= 0) {
+      buffer.resize(static_cast<std::size_t>(n));
+      result.value = n;
+      result.bytes = std::move(buffer);
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      result = failure(errno);
+      break;
+    }
+    const int waited = wait_ready(ctx, fd, POLLIN, "recv");
+    if (waited != 0) {
+      result = failure(waited);
+      break;
+    }
+  }
+  record(ctx, "recv", fd, std::to_string(max_bytes), result);
+  return result;
+}
+
+CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to) {
+  CallResult result;
+  const auto sa = to_sockaddr(to);
+  for (;;) {
+    if (!sa) {
+      result = failure(EINVAL);
+      break;
+    }
+    const ssize_t n = ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, sa->get(), sa->length);
+    if (n >= 0) {
+      result.value = n;
+      result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      result = failure(errno);
+      break;
+    }
+    const int waited = wait_ready(ctx, fd, POLLOUT, "sendto");
+    if (waited != 0) {
+      result = failure(waited);
+      break;
+    }
+  }
+  record(ctx, "sendto", fd, quoted(data) + ", " + to.python_repr(), result);
+  return result;
+}
+
+CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
+  CallResult result;
+  std::string buffer(max_bytes, '\0');
+  for (;;) {
+    sockaddr_storage from{};
+    iovec iov{buffer.data(), buffer.size()};
+    msghdr msg{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    const ssize_t n = ::recvmsg(fd, &msg, 0);
+    if (n >= 0) {
+      buffer.resize(static_cast<std::size_t>(n));
+      result.value = n;
+      result.bytes = std::move(buffer);
+      result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
+      // A datagram larger than the buffer loses its tail; the kernel says so.
+      if ((msg.msg_flags & MSG_TRUNC) != 0) result.text = "truncated";
+      break;
+    }
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) {
+      result = failure(errno);
+      break;
+    }
+    const int waited = wait_ready(ctx, fd, POLLIN, "recvfrom");
+    if (waited != 0) {
+      result = failure(waited);
+      break;
+    }
+  }
+  std::string detail = result.address.to_string();
+  if (!result.text.empty()) detail += " (" + result.text + ")";
+  record(ctx, "recvfrom", fd, std::to_string(max_bytes), result, detail);
+  return result;
+}
+
+CallResult shutdown(OpContext& ctx, int fd, int how) {
+  CallResult result;
+  if (::shutdown(fd, how) != 0) result = failure(errno);
+  const char* names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+  record(ctx, "shutdown", fd, how >= 0 && how <= 2 ? names[how] : std::to_string(how), result);
+  return result;
+}
+
+CallResult close(OpContext& ctx, int fd) {
+  CallResult result;
+  if (::close(fd) != 0) result = failure(errno);
+  ctx.forget(fd);
+  record(ctx, "close", fd, "", result);
+  return result;
+}
+
+CallResult setblocking(OpContext& ctx, int fd, bool blocking) {
+  CallResult result;
+  if (::fcntl(fd, F_GETFD) < 0) {
+    result = failure(errno);
+  } else {
+    ctx.mode(fd) = FdMode{blocking, -1};
+  }
+  record(ctx, "setblocking", fd, blocking ? "True" : "False", result);
+  return result;
+}
+
+CallResult settimeout(OpContext& ctx, int fd, double seconds) {
+  CallResult result;
+  if (::fcntl(fd, F_GETFD) < 0) {
+    result = failure(errno);
+  } else {
+    ctx.mode(fd) = FdMode{true, seconds < 0 ? -1 : static_cast<int>(seconds * 1000)};
+  }
+  record(ctx, "settimeout", fd, seconds < 0 ? "None" : std::to_string(seconds), result);
+  return result;
+}
+
+CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value) {
+  CallResult result;
+  if (::setsockopt(fd, level, name, &value, sizeof value) != 0) result = failure(errno);
+  record(ctx, "setsockopt", fd,
+         std::to_string(level) + ", " + std::to_string(name) + ", " + std::to_string(value), result);
+  return result;
+}
+
+CallResult getsockopt(OpContext& ctx, int fd, int level, int name) {
+  CallResult result;
+  int value = 0;
+  socklen_t length = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &length) != 0) {
+    result = failure(errno);
+  } else {
+    result.value = value;
+  }
+  record(ctx, "getsockopt", fd, std::to_string(level) + ", " + std::to_string(name), result);
+  return result;
+}
+
+CallResult getpeername(OpContext& ctx, int fd) {
+  CallResult result;
+  sockaddr_storage ss{};
+  socklen_t length = sizeof ss;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0) {
+    result = failure(errno);
+  } else {
+    result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
+  }
+  record(ctx, "getpeername", fd, "", result);
+  return result;
+}
+
+CallResult getsockname(OpContext& ctx, int fd) {
+  CallResult result;
+  sockaddr_storage ss{};
+  socklen_t length = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &length) != 0) {
+    result = failure(errno);
+  } else {
+    result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
+  }
+  record(ctx, "getsockname", fd, "", result);
+  return result;
+}
+
+namespace {
+// Only names that resolve without leaving this machine.
+bool loopback_name(const std::string& host) {
+  char own[256] = {};
+  ::gethostname(own, sizeof own - 1);
+  return host == "localhost" || host == "ip6-localhost" || host == own ||
+         host.rfind("127.", 0) == 0 || host == "::1" || host == "0.0.0.0" || host == "::";
+}
+}  // namespace
+
+CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int family, int type) {
+  CallResult result;
+  const std::string args = "'" + host + "', " + std::to_string(port);
+  if (!loopback_name(host)) {
+    result = failure(EPERM);
+    result.text = "sockstep resolves loopback names only";
+    record(ctx, "getaddrinfo", -1, args, result);
+    return result;
+  }
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = type;
+  addrinfo* list = nullptr;
+  const std::string service = std::to_string(port);
+  const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+  if (rc != 0) {
+    result = failure(rc == EAI_SYSTEM ? errno : EINVAL);
+    result.text = ::gai_strerror(rc);
+  } else {
+    std::string text;
+    for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+      if (!text.empty()) text += ", ";
+      text += "(" + family_name(ai->ai_family) + ", " + socktype_name(ai->ai_socktype) + ", " +
+              from_sockaddr(ai->ai_addr, ai->ai_addrlen).python_repr() + ")";
+      ++result.value;
+      if (result.address.empty()) result.address = from_sockaddr(ai->ai_addr, ai->ai_addrlen);
+    }
+    ::freeaddrinfo(list);
+    result.text = "[" + text + "]";
+  }
+  record(ctx, "getaddrinfo", -1, args, result, result.text);
+  return result;
+}
+
+CallResult gethostbyname(OpContext& ctx, const std::string& host) {
+  CallResult result;
+  if (!loopback_name(host)) {
+    result = failure(EPERM);
+    result.text = "sockstep resolves loopback names only";
+  } else {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    addrinfo* list = nullptr;
+    const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
+    if (rc != 0 || list == nullptr) {
+      result = failure(EINVAL);
+      result.text = ::gai_strerror(rc);
+    } else {
+      result.address = from_sockaddr(list->ai_addr, list->ai_addrlen);
+      result.text = result.address.host;
+      ::freeaddrinfo(list);
+    }
+  }
+  record(ctx, "gethostbyname", -1, "'" + host + "'", result, result.text);
+  return result;
+}
+
+CallResult getfqdn(OpContext& ctx) {
+  CallResult result;
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) {
+    result = failure(errno);
+  } else {
+    result.text = name;
+    addrinfo hints{};
+    hints.ai_flags = AI_CANONNAME;
+    addrinfo* list = nullptr;
+    if (::getaddrinfo(name, nullptr, &hints, &list) == 0 && list != nullptr) {
+      if (list->ai_canonname != nullptr) result.text = list->ai_canonname;
+      ::freeaddrinfo(list);
+    }
+  }
+  record(ctx, "getfqdn", -1, "", result, result.text);
+  return result;
+}
+
+}  // namespace ops
+
+namespace {
+struct NamedInt {
+  const char* name;
+  int value;
+};
+constexpr NamedInt kLevels[] = {{"SOL_SOCKET", SOL_SOCKET}, {"IPPROTO_TCP", IPPROTO_TCP},
+                                {"IPPROTO_IP", IPPROTO_IP}, {"IPPROTO_IPV6", IPPROTO_IPV6}};
+constexpr NamedInt kOptions[] = {
+    {"SO_REUSEADDR", SO_REUSEADDR}, {"SO_REUSEPORT", SO_REUSEPORT}, {"SO_RCVBUF", SO_RCVBUF},
+    {"SO_SNDBUF", SO_SNDBUF},       {"SO_KEEPALIVE", SO_KEEPALIVE}, {"SO_ERROR", SO_ERROR},
+    {"SO_TYPE", SO_TYPE},           {"SO_ACCEPTCONN", SO_ACCEPTCONN}, {"SO_LINGER", SO_LINGER},
+    {"TCP_NODELAY", TCP_NODELAY},   {"TCP_SYNCNT", TCP_SYNCNT},     {"IPV6_V6ONLY", IPV6_V6ONLY}};
+constexpr NamedInt kHows[] = {{"SHUT_RD", SHUT_RD}, {"SHUT_WR", SHUT_WR}, {"SHUT_RDWR", SHUT_RDWR}};
+
+template <std::size_t N>
+int lookup(const NamedInt (&table)[N], const std::string& name) {
+  for (const auto& entry : table)
+    if (name == entry.name) return entry.value;
+  return -1;
+}
+}  // namespace
+
+int sockopt_level_from_name(const std::string& name) { return lookup(kLevels, name); }
+int sockopt_from_name(const std::string& name) { return lookup(kOptions, name); }
+int shutdown_how_from_name(const std::string& name) { return lookup(kHows, name); }
+
+}  // namespace sockstep

@@ -1,0 +1,99 @@
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/address.hpp"
+#include "engine/event_log.hpp"
+
+namespace sockstep {
+
+// What every socket call returns: never an exception, always a value and an errno.
+struct CallResult {
+  long long value = 0;   // fd, byte count, option value, connect_ex code
+  int err = 0;           // errno; 0 on success
+  std::string bytes;     // data sent or received
+  Address address;       // accept/recvfrom/getpeername/getsockname/gethostbyname
+  std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
+  [[nodiscard]] bool ok() const { return err == 0; }
+};
+
+// Python's per-socket mode: blocking (default), non-blocking, or blocking with a timeout.
+struct FdMode {
+  bool blocking = true;
+  int timeout_ms = -1;  // -1: wait forever
+};
+
+// What an actor tells the world while one of its calls waits for the peer.
+struct BlockInfo {
+  std::string call;
+  int fd = -1;
+  short events = 0;  // POLLIN / POLLOUT
+};
+
+// The thread-side context of every call: who makes it, where it is recorded, how a
+// waiting call is woken (an eventfd written by reset or by a stop signal).
+class OpContext {
+ public:
+  OpContext(EventLog* log, std::string actor, int wake_fd);
+
+  [[nodiscard]] const std::string& actor() const { return actor_; }
+  [[nodiscard]] int wake_fd() const { return wake_fd_; }
+  [[nodiscard]] EventLog* log() const { return log_; }
+
+  FdMode& mode(int fd) { return modes_[fd]; }
+  void forget(int fd) { modes_.erase(fd); }
+
+  // Lesson step stamped on every recorded event; -1 outside a lesson.
+  int step = -1;
+  std::function<void(const BlockInfo&)> on_block;
+  std::function<void()> on_unblock;
+
+ private:
+  EventLog* log_;
+  std::string actor_;
+  int wake_fd_;
+  std::map<int, FdMode> modes_;
+};
+
+namespace ops {
+
+// Every fd is made non-blocking in the kernel; a call that would block waits in
+// poll() on the fd and the wake-up eventfd. Woken by reset: err = ECANCELED.
+[[nodiscard]] CallResult socket(OpContext& ctx, int family, int type, int protocol = 0);
+[[nodiscard]] CallResult bind(OpContext& ctx, int fd, const Address& address);
+[[nodiscard]] CallResult listen(OpContext& ctx, int fd, int backlog);
+[[nodiscard]] CallResult accept(OpContext& ctx, int fd);
+[[nodiscard]] CallResult connect(OpContext& ctx, int fd, const Address& address);
+// Like Python: returns the errno as value instead of failing (value 0 on success).
+[[nodiscard]] CallResult connect_ex(OpContext& ctx, int fd, const Address& address);
+[[nodiscard]] CallResult send(OpContext& ctx, int fd, std::string_view data);
+// Loops over send() until every byte is queued, like Python's sendall.
+[[nodiscard]] CallResult sendall(OpContext& ctx, int fd, std::string_view data);
+[[nodiscard]] CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes);
+[[nodiscard]] CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to);
+[[nodiscard]] CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes);
+[[nodiscard]] CallResult shutdown(OpContext& ctx, int fd, int how);
+[[nodiscard]] CallResult close(OpContext& ctx, int fd);
+[[nodiscard]] CallResult setblocking(OpContext& ctx, int fd, bool blocking);
+[[nodiscard]] CallResult settimeout(OpContext& ctx, int fd, double seconds);  // < 0: none
+[[nodiscard]] CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value);
+[[nodiscard]] CallResult getsockopt(OpContext& ctx, int fd, int level, int name);
+[[nodiscard]] CallResult getpeername(OpContext& ctx, int fd);
+[[nodiscard]] CallResult getsockname(OpContext& ctx, int fd);
+// Name lookups are limited to loopback names (localhost, the host's own name, numeric).
+[[nodiscard]] CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int family,
+                                     int type);
+[[nodiscard]] CallResult gethostbyname(OpContext& ctx, const std::string& host);
+[[nodiscard]] CallResult getfqdn(OpContext& ctx);
+
+}  // namespace ops
+
+// Names for levels and options a lesson may use: "SOL_SOCKET", "SO_REUSEADDR", "SHUT_WR".
+[[nodiscard]] int sockopt_level_from_name(const std::string& name);   // -1 if unknown
+[[nodiscard]] int sockopt_from_name(const std::string& name);         // -1 if unknown
+[[nodiscard]] int shutdown_how_from_name(const std::string& name);    // -1 if unknown
+
+}  // namespace sockstep

@@ -1,0 +1,198 @@
+#include "engine/step_runner.hpp"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "engine/py_text.hpp"
+
+namespace sockstep {
+namespace {
+
+// "conn, client_addr" -> {"conn", "client_addr"}
+std::pair<std::string, std::string> result_names(const std::string& result) {
+  const auto comma = result.find(',');
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(' ');
+    const auto e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  if (comma == std::string::npos) return {trim(result), ""};
+  return {trim(result.substr(0, comma)), trim(result.substr(comma + 1))};
+}
+
+CallResult missing(int err, std::string why) {
+  CallResult r;
+  r.value = -1;
+  r.err = err;
+  r.text = std::move(why);
+  return r;
+}
+
+}  // namespace
+
+int StepRunner::socket_of(const Step& step) const {
+  std::lock_guard lock(session_.mutex_);
+  const auto& vars = session_.sockets_[step.actor];
+  const auto it = vars.find(step.sock);
+  return it == vars.end() ? -1 : it->second;
+}
+
+Address StepRunner::address_of(const Step& step, int fd) const {
+  if (has_arg(step, "to")) {
+    std::lock_guard lock(session_.mutex_);
+    const auto& values = session_.values_[step.actor];
+    const auto it = values.find(arg_string(step, "to"));
+    if (it != values.end() && it->second.kind == PyValue::Kind::Address) return it->second.address;
+    return {};
+  }
+  if (has_arg(step, "path")) return Address{AF_UNIX, {}, 0, arg_string(step, "path")};
+  std::string host = arg_string(step, "host", "127.0.0.1");
+  if (host == "localhost") host = "127.0.0.1";
+  int port = static_cast<int>(arg_int(step, "port", 0));
+  // The lesson's well-known port may have been moved to a free one.
+  if (session_.lesson_.port != 0 && port == session_.lesson_.port) port = session_.port_;
+  int family = host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+  if (fd >= 0) {
+    int domain = 0;
+    socklen_t length = sizeof domain;
+    if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 && domain == AF_UNIX) family = AF_UNIX;
+  }
+  return Address{family, host, port, {}};
+}
+
+std::string StepRunner::payload_of(const Step& step) const {
+  std::string data;
+  if (has_arg(step, "from")) {
+    std::lock_guard lock(session_.mutex_);
+    const auto& values = session_.values_[step.actor];
+    const auto it = values.find(arg_string(step, "from"));
+    if (it != values.end()) data = it->second.bytes;
+  } else {
+    data = session_.options_.message.value_or(arg_string(step, "data"));
+  }
+  if (arg_bool(step, "upper", false)) data = ascii_upper(data);
+  const long long repeat = arg_int(step, "repeat", 1);
+  if (repeat > 1) {
+    std::string once = std::move(data);
+    data.reserve(once.size() * static_cast<std::size_t>(repeat));
+    for (long long i = 0; i < repeat; ++i) data += once;
+  }
+  return data;
+}
+
+CallResult StepRunner::call(const Step& step) {
+  const std::string& c = step.call;
+  if (c == "socket") {
+    const std::string family = arg_string(step, "family", "AF_INET");
+    const int type = socktype_from_name(arg_string(step, "type", "SOCK_STREAM"));
+    CallResult r = ops::socket(ctx_, family_from_name(family), type, static_cast<int>(arg_int(step, "proto", 0)));
+    // Lessons restart on the same port; a listener that cannot rebind would stop them.
+    if (r.ok() && session_.lesson_.reuseaddr && type == SOCK_STREAM && family != "AF_UNIX") {
+      const int one = 1;
+      ::setsockopt(static_cast<int>(r.value), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    return r;
+  }
+  if (c == "getaddrinfo") {
+    const std::string family = arg_string(step, "family", "AF_UNSPEC");
+    const std::string type = arg_string(step, "type", "SOCK_STREAM");
+    return ops::getaddrinfo(ctx_, arg_string(step, "host", "localhost"),
+                            static_cast<int>(arg_int(step, "port", 0)),
+                            family == "AF_UNSPEC" ? AF_UNSPEC : family_from_name(family),
+                            socktype_from_name(type));
+  }
+  if (c == "gethostbyname") return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
+  if (c == "getfqdn") return ops::getfqdn(ctx_);
+  if (c == "print") return {};
+
+  const int fd = socket_of(step);
+  if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
+  if (c == "bind") return ops::bind(ctx_, fd, address_of(step, fd));
+  if (c == "listen") return ops::listen(ctx_, fd, static_cast<int>(arg_int(step, "backlog", 5)));
+  if (c == "accept") return ops::accept(ctx_, fd);
+  if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));
+  if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
+  if (c == "send") return ops::send(ctx_, fd, payload_of(step));
+  if (c == "sendall") return ops::sendall(ctx_, fd, payload_of(step));
+  if (c == "recv") return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
+  if (c == "sendto") return ops::sendto(ctx_, fd, payload_of(step), address_of(step, fd));
+  if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
+  if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
+  if (c == "close") {
+    // Held so a snapshot never inspects an fd number that was just closed and reused.
+    std::lock_guard lock(session_.mutex_);
+    CallResult r = ops::close(ctx_, fd);
+    session_.sockets_[step.actor].erase(step.sock);
+    return r;
+  }
+  if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
+  if (c == "settimeout") return ops::settimeout(ctx_, fd, arg_double(step, "seconds", -1));
+  if (c == "setsockopt")
+    return ops::setsockopt(ctx_, fd, sockopt_level_from_name(arg_string(step, "level", "SOL_SOCKET")),
+                           sockopt_from_name(arg_string(step, "name")), static_cast<int>(arg_int(step, "value", 0)));
+  if (c == "getsockopt")
+    return ops::getsockopt(ctx_, fd, sockopt_level_from_name(arg_string(step, "level", "SOL_SOCKET")),
+                           sockopt_from_name(arg_string(step, "name")));
+  if (c == "getpeername") return ops::getpeername(ctx_, fd);
+  if (c == "getsockname") return ops::getsockname(ctx_, fd);
+  return missing(ENOSYS, "sockstep does not know the call " + c);
+}
+
+void StepRunner::store(const Step& step, std::size_t index, const CallResult& result) {
+  const auto [first, second] = result_names(step.result);
+  std::string printed;
+  {
+    std::lock_guard lock(session_.mutex_);
+    auto& sockets = session_.sockets_[step.actor];
+    auto& values = session_.values_[step.actor];
+    if (result.ok() && (step.call == "socket" || step.call == "accept") && !first.empty()) {
+      sockets[first] = static_cast<int>(result.value);
+      session_.socket_steps_[step.actor][first] = static_cast<int>(index);
+    }
+    if (result.ok() && step.call == "accept" && !second.empty())
+      values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
+    if (step.call == "recv" || step.call == "recvfrom") {
+      if (result.ok() && !first.empty()) values[first] = PyValue{PyValue::Kind::Bytes, result.bytes, {}, 0};
+      if (result.ok() && !second.empty()) values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
+    }
+    if ((step.call == "send" || step.call == "sendto" || step.call == "connect_ex" ||
+         step.call == "getsockopt") && !first.empty())
+      values[first] = PyValue{PyValue::Kind::Int, {}, {}, result.value};
+    if ((step.call == "getpeername" || step.call == "getsockname" || step.call == "gethostbyname") &&
+        !first.empty() && result.ok())
+      values[first] = step.call == "gethostbyname" ? PyValue{PyValue::Kind::Text, "'" + result.text + "'", {}, 0}
+                                                   : PyValue{PyValue::Kind::Address, {}, result.address, 0};
+    if ((step.call == "getfqdn" || step.call == "getaddrinfo") && !first.empty() && result.ok())
+      values[first] = PyValue{PyValue::Kind::Text, step.call == "getfqdn" ? "'" + result.text + "'" : result.text, {}, 0};
+    if (step.call == "print") {
+      printed = arg_string(step, "text");
+      if (has_arg(step, "value")) {
+        const auto it = values.find(arg_string(step, "value"));
+        const std::string shown = it == values.end() ? "<" + arg_string(step, "value") + " is not set>" : it->second.repr();
+        printed += (printed.empty() ? "" : " ") + shown;
+      }
+      session_.console_[step.actor].push_back(printed);
+    }
+  }
+  if (step.call == "print") {
+    Event event;
+    event.kind = EventKind::Print;
+    event.actor = step.actor;
+    event.call = "print";
+    event.detail = printed;
+    event.step = static_cast<int>(index);
+    session_.log_.append(std::move(event));
+  }
+}
+
+CallResult StepRunner::run(std::size_t index) {
+  const Step& step = session_.lesson_.steps[index];
+  ctx_.step = static_cast<int>(index);
+  CallResult result = call(step);
+  store(step, index, result);
+  return result;
+}
+
+}  // namespace sockstep

@@ -1,0 +1,24 @@
+#pragma once
+#include "engine/session.hpp"
+
+namespace sockstep {
+
+// Turns one lesson step into its socket call, on the actor's thread: looks up the
+// socket and data variables the step names, makes the call, stores what it returned.
+class StepRunner {
+ public:
+  StepRunner(Session& session, OpContext& ctx) : session_(session), ctx_(ctx) {}
+  CallResult run(std::size_t index);
+
+ private:
+  CallResult call(const Step& step);
+  [[nodiscard]] int socket_of(const Step& step) const;
+  [[nodiscard]] Address address_of(const Step& step, int fd) const;
+  [[nodiscard]] std::string payload_of(const Step& step) const;
+  void store(const Step& step, std::size_t index, const CallResult& result);
+
+  Session& session_;
+  OpContext& ctx_;
+};
+
+}  // namespace sockstep
