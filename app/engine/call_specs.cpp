@@ -12,6 +12,8 @@ const ArgSpec kFrom{"from", ArgType::String, "variable holding the bytes to send
 const ArgSpec kUpper{"upper", ArgType::Bool, "send the bytes upper-cased, like data.upper()"};
 const ArgSpec kRepeat{"repeat", ArgType::Int, "send the data this many times over"};
 const ArgSpec kBufsize{"bufsize", ArgType::Int, "most bytes to receive, e.g. 1024"};
+const ArgSpec kAt{"at", ArgType::String, "variable holding an address (from getsockname/accept/recvfrom)"};
+const ArgSpec kSkip{"skip_from", ArgType::String, "variable holding a byte count to skip, like data[sent:]"};
 
 }  // namespace
 
@@ -21,14 +23,15 @@ const std::vector<CallSpec>& call_specs() {
        {{"family", ArgType::String, "AF_INET, AF_INET6 or AF_UNIX"},
         {"type", ArgType::String, "SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW, SOCK_RDM"},
         {"proto", ArgType::Int, "protocol number, usually 0"}}},
-      {"bind", true, 0, {kHost, kPort, kPath}},
+      {"bind", true, 0, {kHost, kPort, kPath, kAt}},
       {"listen", true, 0, {{"backlog", ArgType::Int, "how many calls may wait, e.g. 5"}}},
       {"accept", true, 2, {}},
-      {"connect", true, 0, {kHost, kPort, kPath}},
-      {"connect_ex", true, 1, {kHost, kPort, kPath}},
-      {"send", true, 1, {kData, kFrom, kUpper, kRepeat}},
-      {"sendall", true, 0, {kData, kFrom, kUpper, kRepeat}},
-      {"recv", true, 1, {kBufsize}},
+      {"connect", true, 0, {kHost, kPort, kPath, kAt}},
+      {"connect_ex", true, 1, {kHost, kPort, kPath, kAt}},
+      {"send", true, 1, {kData, kFrom, kUpper, kRepeat, kSkip}},
+      {"sendall", true, 0, {kData, kFrom, kUpper, kRepeat, kSkip}},
+      {"recv", true, 1,
+       {kBufsize, {"waitall", ArgType::Bool, "MSG_WAITALL: wait until bufsize bytes (or EOF) arrived"}}},
       {"sendto", true, 1, {kData, kFrom, kUpper, kRepeat, kHost, kPort, kPath, kTo}},
       {"recvfrom", true, 2, {kBufsize}},
       {"shutdown", true, 0, {{"how", ArgType::String, "SHUT_RD, SHUT_WR or SHUT_RDWR"}}},
@@ -38,7 +41,7 @@ const std::vector<CallSpec>& call_specs() {
       {"setsockopt", true, 0,
        {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6"},
         {"name", ArgType::String, "SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY..."},
-        {"value", ArgType::Int, "the option's value"}}},
+        {"value", ArgType::Int, "the option's value; SO_LINGER: seconds of struct linger {1, value}"}}},
       {"getsockopt", true, 1,
        {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP"},
         {"name", ArgType::String, "SO_RCVBUF, SO_SNDBUF, SO_TYPE..."}}},
@@ -49,6 +52,10 @@ const std::vector<CallSpec>& call_specs() {
         {"type", ArgType::String, "SOCK_STREAM or SOCK_DGRAM"}}},
       {"gethostbyname", false, 1, {kHost}},
       {"getfqdn", false, 1, {}},
+      // os.unlink(path): an AF_UNIX path stays in the file system after close().
+      {"unlink", false, 0, {kPath}},
+      // threading.Thread(target=handle, args=(conn,)): the socket moves to another actor.
+      {"handoff", true, 0, {{"to", ArgType::String, "the actor (thread) that takes the socket over"}}},
       {"print", false, 0,
        {{"text", ArgType::String, "text printed first"},
         {"value", ArgType::String, "variable printed after it, the way Python prints it"}}},

@@ -1,5 +1,12 @@
 #include "engine/expectations.hpp"
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
 
@@ -30,6 +37,60 @@ std::string subject_of(const Step& step) {
   return step.sock;
 }
 
+// '*' matches any run of characters: "127.0.0.1:*" for a port the kernel picked.
+bool glob_matches(const std::string& pattern, const std::string& text) {
+  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// How long a check may wait for the kernel to finish what a step started.
+constexpr int kSettleMs = 3000;
+
+int poll_once(int fd, short events) {
+  pollfd p{fd, events, 0};
+  for (int attempt = 0; attempt < 3; ++attempt) {  // EINTR only; the timeout bounds the rest
+    const int n = ::poll(&p, 1, kSettleMs);
+    if (n >= 0 || errno != EINTR) return n;
+  }
+  return -1;
+}
+
+// A state the kernel reaches by itself when a FIN or RST arrives: wait for that event.
+void await_state(const std::string& expected, const std::optional<SocketView>& view) {
+  if (!view || view->fd < 0 || view->type != SOCK_STREAM || view->listening) return;
+  if (expected == "CLOSE_WAIT") (void)poll_once(view->fd, POLLRDHUP);
+  if (expected == "CLOSE") (void)poll_once(view->fd, POLLHUP);
+}
+
+// Waits until `bytes` are readable on the socket: SO_RCVLOWAT makes poll() report
+// POLLIN only then (streams); a datagram socket is readable once one datagram is in.
+void await_queued(const SocketView& view, long long bytes) {
+  if (view.fd < 0) return;
+  const int lowat = static_cast<int>(bytes);
+  const bool stream = view.type == SOCK_STREAM;
+  if (stream) ::setsockopt(view.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
+  (void)poll_once(view.fd, POLLIN);
+  if (stream) {
+    const int one = 1;
+    ::setsockopt(view.fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  }
+}
+
 std::string describe(const CallResult& result) {
   if (result.ok()) return "it returned " + std::to_string(result.value);
   return "it failed with " + errno_name(result.err) + " (" + errno_message(result.err) + ")";
@@ -37,10 +98,50 @@ std::string describe(const CallResult& result) {
 
 }  // namespace
 
+bool process_may(Privilege need, const Step& step) {
+  if (need == Privilege::None) return true;
+  // CapEff in /proc/self/status: the capabilities this process can use now.
+  unsigned long long caps = 0;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("CapEff:", 0) == 0) caps = std::stoull(line.substr(7), nullptr, 16);
+  constexpr int kCapNetBindService = 10;
+  constexpr int kCapNetRaw = 13;
+  if (need == Privilege::RawSocket) return (caps >> kCapNetRaw & 1ULL) != 0;
+  if ((caps >> kCapNetBindService & 1ULL) != 0) return true;
+  long long first_free = 1024;
+  std::ifstream sysctl("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+  sysctl >> first_free;
+  return arg_int(step, "port", 0) >= first_free;
+}
+
+const Expect& expectation_for(const Step& step) {
+  if (step.needs != Privilege::None && process_may(step.needs, step)) return step.expect_privileged;
+  return step.expect;
+}
+
 std::vector<std::string> check_expectations(const Step& step, const CallResult& result,
-                                            const KernelFacts& facts) {
+                                            const KernelFacts& facts, bool settle) {
+  return check_expect(expectation_for(step), step, result, facts, settle);
+}
+
+std::vector<std::string> check_expect(const Expect& e, const Step& step, const CallResult& result,
+                                      const KernelFacts& facts, bool settle) {
   std::vector<std::string> failures;
-  const Expect& e = step.expect;
+  for (const auto& [name, expected] : e.queued) {
+    const auto dot = name.find('.');
+    const auto view = facts.socket(name.substr(0, dot), name.substr(dot + 1));
+    if (!view) {
+      failures.push_back("expected " + std::to_string(expected) + " byte(s) waiting in " + name + ", but it is closed");
+      continue;
+    }
+    if (settle) await_queued(*view, expected);
+    const auto now = facts.socket(name.substr(0, dot), name.substr(dot + 1));
+    const long long actual = now ? now->inq : -1;
+    if (actual != expected)
+      failures.push_back("expected " + std::to_string(expected) + " byte(s) waiting in " + name +
+                         ", the kernel says " + std::to_string(actual));
+  }
   if (e.ok && *e.ok != result.ok())
     failures.push_back(std::string("expected ") + step.call + "() to " + (*e.ok ? "succeed" : "fail") +
                        ", but " + describe(result));
@@ -52,14 +153,28 @@ std::vector<std::string> check_expectations(const Step& step, const CallResult& 
   if (e.bytes && *e.bytes != result.bytes)
     failures.push_back("expected the bytes " + python_bytes_repr(*e.bytes) + ", got " +
                        python_bytes_repr(result.bytes.substr(0, 200)));
+  if (e.value_min && result.value < *e.value_min)
+    failures.push_back("expected a value of at least " + std::to_string(*e.value_min) + ", got " + std::to_string(result.value));
+  if (e.value_max && result.value > *e.value_max)
+    failures.push_back("expected a value of at most " + std::to_string(*e.value_max) + ", got " + std::to_string(result.value));
+  if (e.address && !glob_matches(*e.address, result.address.to_string()))
+    failures.push_back("expected the address " + *e.address + ", got " +
+                       (result.address.empty() ? std::string("none") : result.address.to_string()));
+  if (e.text && !glob_matches(*e.text, result.text))
+    failures.push_back("expected the result '" + *e.text + "', got '" + result.text + "'");
+  if (e.truncated && *e.truncated != (result.text == "truncated"))
+    failures.push_back(*e.truncated ? "expected the datagram to be cut short (MSG_TRUNC), it fit"
+                                    : "expected the datagram to fit, the kernel cut it short (MSG_TRUNC)");
   if (e.state) {
     const std::string subject = subject_of(step);
+    if (settle) await_state(*e.state, facts.socket(step.actor, subject));
     const std::string actual = state_of(facts.socket(step.actor, subject));
     if (!state_matches(*e.state, actual))
       failures.push_back("expected " + step.actor + "." + subject + " in " + *e.state + ", the kernel says " + actual);
   }
   for (const auto& [name, expected] : e.states) {
     const auto dot = name.find('.');
+    if (settle) await_state(expected, facts.socket(name.substr(0, dot), name.substr(dot + 1)));
     const std::string actual = state_of(facts.socket(name.substr(0, dot), name.substr(dot + 1)));
     if (!state_matches(expected, actual))
       failures.push_back("expected " + name + " in " + expected + ", the kernel says " + actual);

@@ -20,7 +20,19 @@ struct KernelFacts {
 
 // Every expectation of step that does not hold for result, one sentence each.
 // blocks/unblocks are judged by the session while it settles, not here.
+// With settle, checks whose subject the kernel finishes on its own time (bytes
+// still on their way, a FIN or RST not yet processed) first wait for that event
+// with poll(), bounded by a few seconds; without it they read the kernel as it is.
 [[nodiscard]] std::vector<std::string> check_expectations(const Step& step, const CallResult& result,
-                                                          const KernelFacts& facts);
+                                                          const KernelFacts& facts, bool settle = true);
+[[nodiscard]] std::vector<std::string> check_expect(const Expect& expect, const Step& step,
+                                                    const CallResult& result, const KernelFacts& facts,
+                                                    bool settle);
+
+// Whether this process may do what step.needs names (bind below 1024, SOCK_RAW): it
+// holds the capability, or (for ports) the port is at or above ip_unprivileged_port_start.
+[[nodiscard]] bool process_may(Privilege need, const Step& step);
+// step.expect_privileged when the step needs a privilege this process holds, else step.expect.
+[[nodiscard]] const Expect& expectation_for(const Step& step);
 
 }  // namespace sockstep

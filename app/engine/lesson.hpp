@@ -48,9 +48,33 @@ struct Expect {
   std::optional<long long> accept_queue;   // connections waiting in the listener's queue
   std::optional<std::string> orphan;       // a socket without fd in this state (TIME_WAIT)
   std::optional<std::string> console;      // the line printed
+  std::optional<std::string> address;      // address the call returned, '*' matches any run: "127.0.0.1:*"
+  std::optional<std::string> text;         // text the call returned (getfqdn, getaddrinfo), '*' as above
+  std::optional<bool> truncated;           // recvfrom: the datagram did not fit the buffer
+  std::optional<long long> value_min;      // return value at least this (partial send counts)
+  std::optional<long long> value_max;      // return value at most this
+  // Bytes waiting in a socket's receive queue ("server.conn" = 10). The check waits
+  // (poll with SO_RCVLOWAT) until they arrived, since loopback delivery can lag send().
+  std::map<std::string, long long> queued;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };
+
+// A multiple-choice question asked before a step. A choice is right when its `when`
+// holds for what the kernel did in that step, so the answer is never a stored letter.
+struct PredictChoice {
+  Text text;
+  Expect when;
+};
+
+struct Predict {
+  Text question;
+  std::vector<PredictChoice> choices;
+  SourcePos pos;
+};
+
+// Something only a privileged process may do (bind below 1024, SOCK_RAW).
+enum class Privilege { None, BindLowPort, RawSocket };
 
 struct Step {
   std::string actor;
@@ -62,6 +86,11 @@ struct Step {
   Text explain;
   std::map<std::string, int> lines;  // listing name -> line
   Expect expect;
+  // Where root and a normal user get different answers, `expect` is what a normal
+  // user sees and `expect_privileged` what a process holding the capability sees.
+  Privilege needs = Privilege::None;
+  Expect expect_privileged;
+  std::optional<Predict> predict;
   SourcePos pos;
 };
 

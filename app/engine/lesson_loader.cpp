@@ -222,7 +222,8 @@ class Loader {
   }
 
   Step load_step(const toml::table& table, const SourcePos& where, const Lesson& lesson) const {
-    check_keys(table, {"actor", "call", "sock", "result", "args", "metaphor", "explain", "lines", "expect"},
+    check_keys(table, {"actor", "call", "sock", "result", "args", "metaphor", "explain", "lines", "expect",
+                       "needs", "expect_privileged", "predict"},
                "[[step]]");
     Step step;
     step.pos = where;
@@ -244,11 +245,59 @@ class Loader {
     if (spec->results > 0 && step.call == "socket" && step.result.empty())
       fail(where, "socket() needs a variable to hold the new socket", "add result = \"phone\"");
     if (const auto* a = table.get("args")) load_args(*a, *spec, step);
+    if (step.call == "handoff") {
+      if (!has_arg(step, "to")) fail(where, "handoff() needs the actor that takes the socket", "add args = { to = \"worker\" }");
+      check_actor(lesson, arg_string(step, "to"), pos(*table.get("args")));
+    }
     step.metaphor = text_of(table, "metaphor", where);
     step.explain = text_of(table, "explain", where);
     if (const auto* l = table.get("lines")) load_lines(*l, lesson, step);
-    if (const auto* e = table.get("expect")) load_expect(*e, lesson, step);
+    if (const auto* e = table.get("expect")) load_expect(*e, lesson, step.expect, "expect", true);
+    if (const auto* n = table.get("needs")) {
+      const std::string need = string_of(*n, "needs");
+      if (need == "CAP_NET_BIND_SERVICE") step.needs = Privilege::BindLowPort;
+      else if (need == "CAP_NET_RAW") step.needs = Privilege::RawSocket;
+      else fail(pos(*n), "unknown privilege '" + need + "'", "use CAP_NET_BIND_SERVICE or CAP_NET_RAW");
+    }
+    if (const auto* e = table.get("expect_privileged")) {
+      if (step.needs == Privilege::None)
+        fail(pos(*e), "'expect_privileged' without 'needs'", "say which capability changes the outcome: needs = \"CAP_NET_RAW\"");
+      load_expect(*e, lesson, step.expect_privileged, "expect_privileged", false);
+    } else if (step.needs != Privilege::None) {
+      fail(where, "'needs' without 'expect_privileged'", "add expect_privileged = { ok = true } for a privileged process");
+    }
+    if (const auto* p = table.get("predict")) load_predict(*p, lesson, step);
     return step;
+  }
+
+  void load_predict(const toml::node& node, const Lesson& lesson, Step& step) const {
+    const auto* table = node.as_table();
+    if (table == nullptr) fail(pos(node), "'predict' must be a table", "write [step.predict]");
+    check_keys(*table, {"question", "choice"}, "[step.predict]");
+    Predict predict;
+    predict.pos = pos(node);
+    predict.question = text_of(*table, "question", pos(node));
+    const auto* choices = table->get("choice");
+    const auto* array = choices == nullptr ? nullptr : choices->as_array();
+    if (array == nullptr || array->size() < 2 || array->size() > 5)
+      fail(pos(node), "a prediction needs 2 to 5 choices", "add [[step.predict.choice]] tables");
+    for (const auto& item : *array) {
+      const auto* c = item.as_table();
+      if (c == nullptr) fail(pos(item), "a choice must be a table", "write [[step.predict.choice]]");
+      check_keys(*c, {"text", "when"}, "[[step.predict.choice]]");
+      PredictChoice choice;
+      choice.text = text_of(*c, "text", pos(item));
+      const auto* when = c->get("when");
+      if (when == nullptr)
+        fail(pos(item), "a choice needs 'when': what the kernel does if it is right",
+             "write when = { errno = \"EADDRINUSE\" }");
+      Step probe;
+      load_expect(*when, lesson, probe.expect, "when", false);
+      if (probe.expect.empty()) fail(pos(*when), "'when' is empty", "say what the kernel returns, e.g. { ok = true }");
+      choice.when = std::move(probe.expect);
+      predict.choices.push_back(std::move(choice));
+    }
+    step.predict = std::move(predict);
   }
 
   void load_args(const toml::node& node, const CallSpec& spec, Step& step) const {
@@ -319,12 +368,19 @@ class Loader {
     }
   }
 
-  void load_expect(const toml::node& node, const Lesson& lesson, Step& step) const {
+  // Reads an expectation table into e. Waiting (blocks/unblocks) belongs to the main
+  // `expect` only: the session settles a step once, whatever the outcome.
+  void load_expect(const toml::node& node, const Lesson& lesson, Expect& e, const std::string& key,
+                   bool waits) const {
     const auto* table = node.as_table();
-    if (table == nullptr) fail(pos(node), "'expect' must be a table", "write expect = { ok = true }");
-    check_keys(*table, {"ok", "errno", "value", "bytes", "state", "states", "blocks", "unblocks",
-                        "accept_queue", "orphan", "console"}, "'expect'");
-    Expect& e = step.expect;
+    if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
+    std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
+                                     "console", "address", "text", "truncated", "value_min", "value_max", "queued"};
+    if (waits) {
+      keys.emplace_back("blocks");
+      keys.emplace_back("unblocks");
+    }
+    check_keys(*table, keys, "'" + key + "'");
     e.pos = pos(node);
     if (const auto* v = table->get("ok")) e.ok = bool_of(*v, "ok");
     if (const auto* v = table->get("errno")) {
@@ -355,6 +411,28 @@ class Loader {
     if (const auto* v = table->get("accept_queue")) e.accept_queue = int_of(*v, "accept_queue");
     if (const auto* v = table->get("orphan")) e.orphan = state_of(*v);
     if (const auto* v = table->get("console")) e.console = string_of(*v, "console");
+    if (const auto* v = table->get("address")) e.address = string_of(*v, "address");
+    if (const auto* v = table->get("text")) e.text = string_of(*v, "text");
+    if (const auto* v = table->get("truncated")) e.truncated = bool_of(*v, "truncated");
+    if (const auto* v = table->get("value_min")) e.value_min = int_of(*v, "value_min");
+    if (const auto* v = table->get("value_max")) e.value_max = int_of(*v, "value_max");
+    if (e.value_min && e.value_max && *e.value_min > *e.value_max)
+      fail(pos(*table->get("value_max")), "value_max is below value_min", "swap them");
+    if (const auto* v = table->get("queued")) {
+      const auto* queued = v->as_table();
+      if (queued == nullptr) fail(pos(*v), "'queued' must be a table", "write queued = { \"server.conn\" = 10 }");
+      for (auto&& [k, value] : *queued) {
+        const std::string name(k.str());
+        const auto dot = name.find('.');
+        if (dot == std::string::npos)
+          fail(pos(k.source().begin), "'" + name + "' does not name actor.variable", "write \"server.conn\"");
+        check_actor(lesson, name.substr(0, dot), pos(k.source().begin));
+        const long long bytes = int_of(value, name);
+        if (bytes < 1 || bytes > (1 << 24))
+          fail(pos(value), "queued bytes must be from 1 to 16777216", "count the bytes the peer sent");
+        e.queued[name] = bytes;
+      }
+    }
   }
 
   std::string state_of(const toml::node& node) const {

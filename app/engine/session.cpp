@@ -10,6 +10,7 @@
 #include "engine/errno_names.hpp"
 #include "engine/expectations.hpp"
 #include "engine/port_probe.hpp"
+#include "engine/predict.hpp"
 #include "engine/step_runner.hpp"
 
 namespace sockstep {
@@ -182,9 +183,11 @@ void Session::check_completed(std::size_t upto) {
     StepOutcome current = outcome(i);
     if (current.status != StepStatus::Done || current.checked) continue;
     std::vector<std::string> found = check_expectations(lesson_.steps[i], current.result, facts);
+    std::vector<std::size_t> right = judge_predict(lesson_.steps[i], current.result, facts);
     std::lock_guard lock(mutex_);
     auto& outcome = outcomes_[i];
     outcome.checked = true;
+    outcome.predict_right = std::move(right);
     outcome.failures.insert(outcome.failures.end(), found.begin(), found.end());
   }
 }

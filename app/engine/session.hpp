@@ -37,6 +37,7 @@ struct StepOutcome {
   CallResult result;
   std::vector<std::string> failures;  // expectations that did not hold
   bool checked = false;
+  std::vector<std::size_t> predict_right;  // choices of the step's prediction the kernel bore out
 };
 
 struct ActorView {

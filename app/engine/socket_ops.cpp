@@ -224,29 +224,37 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
   return result;
 }
 
-CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes) {
+CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   CallResult result;
   std::string buffer(max_bytes, '\0');
+  std::size_t got = 0;
+  // Bounded: each pass either reads at least one byte, ends, or waits for readiness.
   for (;;) {
-    const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
-    if (n >= 0) {
-      buffer.resize(static_cast<std::size_t>(n));
-      result.value = n;
-      result.bytes = std::move(buffer);
-      break;
+    const ssize_t n = ::recv(fd, buffer.data() + got, buffer.size() - got, 0);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+      if (!wait_all || got == buffer.size()) break;
+      continue;
     }
+    if (n == 0) break;  // EOF
     if (errno == EINTR) continue;
     if (errno != EAGAIN) {
-      result = failure(errno);
+      // MSG_WAITALL hands over what it has before reporting the error on the next call.
+      if (got == 0) result = failure(errno);
       break;
     }
     const int waited = wait_ready(ctx, fd, POLLIN, "recv");
     if (waited != 0) {
-      result = failure(waited);
+      if (got == 0 || waited == ECANCELED) result = failure(waited);
       break;
     }
   }
-  record(ctx, "recv", fd, std::to_string(max_bytes), result);
+  if (result.ok()) {
+    buffer.resize(got);
+    result.value = static_cast<long long>(got);
+    result.bytes = std::move(buffer);
+  }
+  record(ctx, "recv", fd, std::to_string(max_bytes) + (wait_all ? ", MSG_WAITALL" : ""), result);
   return result;
 }
 
@@ -357,7 +365,12 @@ CallResult settimeout(OpContext& ctx, int fd, double seconds) {
 
 CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value) {
   CallResult result;
-  if (::setsockopt(fd, level, name, &value, sizeof value) != 0) result = failure(errno);
+  if (level == SOL_SOCKET && name == SO_LINGER) {
+    const linger l{value >= 0 ? 1 : 0, value >= 0 ? value : 0};
+    if (::setsockopt(fd, level, name, &l, sizeof l) != 0) result = failure(errno);
+  } else if (::setsockopt(fd, level, name, &value, sizeof value) != 0) {
+    result = failure(errno);
+  }
   record(ctx, "setsockopt", fd,
          std::to_string(level) + ", " + std::to_string(name) + ", " + std::to_string(value), result);
   return result;
@@ -485,6 +498,17 @@ CallResult getfqdn(OpContext& ctx) {
     }
   }
   record(ctx, "getfqdn", -1, "", result, result.text);
+  return result;
+}
+
+CallResult unlink(OpContext& ctx, const std::string& path) {
+  CallResult result;
+  if (path.empty() || path[0] == '@') {
+    result = failure(ENOENT);
+  } else if (::unlink(path.c_str()) != 0) {
+    result = failure(errno);
+  }
+  record(ctx, "unlink", -1, "'" + path + "'", result);
   return result;
 }
 

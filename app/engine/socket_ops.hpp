@@ -72,13 +72,15 @@ namespace ops {
 [[nodiscard]] CallResult send(OpContext& ctx, int fd, std::string_view data);
 // Loops over send() until every byte is queued, like Python's sendall.
 [[nodiscard]] CallResult sendall(OpContext& ctx, int fd, std::string_view data);
-[[nodiscard]] CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes);
+// wait_all: like MSG_WAITALL, keeps reading until max_bytes arrived, EOF or an error.
+[[nodiscard]] CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all = false);
 [[nodiscard]] CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to);
 [[nodiscard]] CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes);
 [[nodiscard]] CallResult shutdown(OpContext& ctx, int fd, int how);
 [[nodiscard]] CallResult close(OpContext& ctx, int fd);
 [[nodiscard]] CallResult setblocking(OpContext& ctx, int fd, bool blocking);
 [[nodiscard]] CallResult settimeout(OpContext& ctx, int fd, double seconds);  // < 0: none
+// SO_LINGER takes a struct: value >= 0 sets {l_onoff = 1, l_linger = value}, < 0 turns it off.
 [[nodiscard]] CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value);
 [[nodiscard]] CallResult getsockopt(OpContext& ctx, int fd, int level, int name);
 [[nodiscard]] CallResult getpeername(OpContext& ctx, int fd);
@@ -88,6 +90,8 @@ namespace ops {
                                      int type);
 [[nodiscard]] CallResult gethostbyname(OpContext& ctx, const std::string& host);
 [[nodiscard]] CallResult getfqdn(OpContext& ctx);
+// os.unlink(path) for an AF_UNIX socket file; abstract names ('@...') have no file.
+[[nodiscard]] CallResult unlink(OpContext& ctx, const std::string& path);
 
 }  // namespace ops
 

@@ -3,12 +3,24 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
 
 #include "engine/py_text.hpp"
 
 namespace sockstep {
 namespace {
+
+std::string fmt_tag(long pid, std::uintptr_t session) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "sockstep-%ld-%lx", pid, static_cast<unsigned long>(session & 0xffffffu));
+  return buffer;
+}
 
 // "conn, client_addr" -> {"conn", "client_addr"}
 std::pair<std::string, std::string> result_names(const std::string& result) {
@@ -39,15 +51,27 @@ int StepRunner::socket_of(const Step& step) const {
   return it == vars.end() ? -1 : it->second;
 }
 
+std::string StepRunner::unix_path(const std::string& path) const {
+  // Lessons name AF_UNIX sockets "echo.sock" or "@echo"; every session gets names of
+  // its own, so two sessions (or a rerun while the old file is still there) never collide.
+  const std::string tag = fmt_tag(::getpid(), reinterpret_cast<std::uintptr_t>(&session_));
+  if (!path.empty() && path[0] == '@') return "@" + tag + "-" + path.substr(1);
+  if (!path.empty() && path[0] == '/') return path;
+  std::error_code ec;
+  const auto dir = std::filesystem::temp_directory_path(ec);
+  return (ec ? std::filesystem::path(".") : dir).string() + "/" + tag + "-" + path;
+}
+
 Address StepRunner::address_of(const Step& step, int fd) const {
-  if (has_arg(step, "to")) {
+  for (const char* key : {"to", "at"}) {
+    if (!has_arg(step, key)) continue;
     std::lock_guard lock(session_.mutex_);
     const auto& values = session_.values_[step.actor];
-    const auto it = values.find(arg_string(step, "to"));
+    const auto it = values.find(arg_string(step, key));
     if (it != values.end() && it->second.kind == PyValue::Kind::Address) return it->second.address;
     return {};
   }
-  if (has_arg(step, "path")) return Address{AF_UNIX, {}, 0, arg_string(step, "path")};
+  if (has_arg(step, "path")) return Address{AF_UNIX, {}, 0, unix_path(arg_string(step, "path"))};
   std::string host = arg_string(step, "host", "127.0.0.1");
   if (host == "localhost") host = "127.0.0.1";
   int port = static_cast<int>(arg_int(step, "port", 0));
@@ -73,6 +97,20 @@ std::string StepRunner::payload_of(const Step& step) const {
     data = session_.options_.message.value_or(arg_string(step, "data"));
   }
   if (arg_bool(step, "upper", false)) data = ascii_upper(data);
+  const long long repeat_count = arg_int(step, "repeat", 1);
+  if (has_arg(step, "skip_from")) {
+    // sendall(data[sent:]): the rest of the same data after an earlier partial send.
+    long long skip = 0;
+    {
+      std::lock_guard lock(session_.mutex_);
+      const auto& values = session_.values_[step.actor];
+      const auto it = values.find(arg_string(step, "skip_from"));
+      if (it != values.end() && it->second.kind == PyValue::Kind::Int) skip = std::max(0LL, it->second.number);
+    }
+    std::string whole;
+    for (long long i = 0; i < repeat_count; ++i) whole += data;
+    return whole.substr(std::min<std::size_t>(static_cast<std::size_t>(skip), whole.size()));
+  }
   const long long repeat = arg_int(step, "repeat", 1);
   if (repeat > 1) {
     std::string once = std::move(data);
@@ -106,6 +144,7 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "gethostbyname") return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
   if (c == "getfqdn") return ops::getfqdn(ctx_);
   if (c == "print") return {};
+  if (c == "unlink") return ops::unlink(ctx_, unix_path(arg_string(step, "path")));
 
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
@@ -116,7 +155,24 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
   if (c == "send") return ops::send(ctx_, fd, payload_of(step));
   if (c == "sendall") return ops::sendall(ctx_, fd, payload_of(step));
-  if (c == "recv") return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
+  if (c == "recv")
+    return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)), arg_bool(step, "waitall", false));
+  if (c == "handoff") {
+    // The fd stays open; only who holds it changes, as when a thread is given conn.
+    std::lock_guard lock(session_.mutex_);
+    const std::string to = arg_string(step, "to");
+    session_.sockets_[step.actor].erase(step.sock);
+    session_.sockets_[to][step.sock] = fd;
+    auto& steps = session_.socket_steps_[step.actor];
+    if (const auto it = steps.find(step.sock); it != steps.end()) {
+      session_.socket_steps_[to][step.sock] = it->second;
+      steps.erase(it);
+    }
+    CallResult r;
+    r.value = fd;
+    r.text = to;
+    return r;
+  }
   if (c == "sendto") return ops::sendto(ctx_, fd, payload_of(step), address_of(step, fd));
   if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
   if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
@@ -175,6 +231,17 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
       }
       session_.console_[step.actor].push_back(printed);
     }
+  }
+  if (step.call == "handoff" && result.ok()) {
+    Event event;
+    event.kind = EventKind::Call;
+    event.actor = step.actor;
+    event.call = "handoff";
+    event.args = step.sock + " -> " + arg_string(step, "to");
+    event.fd = static_cast<int>(result.value);
+    event.value = result.value;
+    event.step = static_cast<int>(index);
+    session_.log_.append(std::move(event));
   }
   if (step.call == "print") {
     Event event;

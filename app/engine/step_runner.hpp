@@ -15,6 +15,7 @@ class StepRunner {
   [[nodiscard]] int socket_of(const Step& step) const;
   [[nodiscard]] Address address_of(const Step& step, int fd) const;
   [[nodiscard]] std::string payload_of(const Step& step) const;
+  [[nodiscard]] std::string unix_path(const std::string& path) const;
   void store(const Step& step, std::size_t index, const CallResult& result);
 
   Session& session_;
