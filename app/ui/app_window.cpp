@@ -1,0 +1,384 @@
+#include "ui/app_window.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <GL/gl.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "ui/screenshot.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+constexpr float kMinZoom = 0.6f;
+constexpr float kMaxZoom = 3.0f;
+
+void note_lesson_text(FontManager& fonts, const Lesson& lesson) {
+  const auto both = [&](const Text& text) {
+    fonts.note_text(text.en);
+    fonts.note_text(text.zh);
+  };
+  both(lesson.title);
+  both(lesson.summary);
+  for (const Listing& listing : lesson.listings) fonts.note_text(listing.code);
+  for (const Step& step : lesson.steps) {
+    both(step.metaphor);
+    both(step.explain);
+    for (const auto& [key, value] : step.args) {
+      if (const auto* s = std::get_if<std::string>(&value)) fonts.note_text(*s);
+    }
+  }
+}
+
+}  // namespace
+
+GuiApp::GuiApp(AppConfig config) : config_(std::move(config)) {
+  state_.lang = config_.lang;
+  state_.zoom = std::clamp(config_.settings.zoom, kMinZoom, kMaxZoom);
+  state_.light = config_.settings.light;
+  state_.visible = config_.settings.visible;
+}
+
+GuiApp::~GuiApp() {
+  // The session's threads call glfwPostEmptyEvent: stop them before GLFW goes away.
+  session_.reset();
+  if (imgui_ready_) {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+  if (window_ != nullptr) glfwDestroyWindow(window_);
+  glfwTerminate();
+}
+
+bool GuiApp::load_lesson(const std::string& path, std::string& error) {
+  Lesson lesson;
+  try {
+    lesson = load_lesson_file(path);
+  } catch (const std::exception& e) {
+    error = e.what();
+    return false;
+  }
+  note_lesson_text(*fonts_, lesson);
+  SessionOptions options;
+  options.on_change = [] { glfwPostEmptyEvent(); };  // thread-safe in GLFW
+  session_.reset();
+  root_->forget_session();
+  try {
+    session_ = std::make_unique<Session>(std::move(lesson), std::move(options));
+  } catch (const std::exception& e) {
+    error = std::string("cannot start the lesson: ") + e.what();
+    return false;
+  }
+  lesson_path_ = path;
+  state_.selected_seq = 0;
+  state_.playing = false;
+  state_.message.clear();
+  state_.message_set = false;
+  return true;
+}
+
+bool GuiApp::open(std::string& error, int& exit_code) {
+  exit_code = 1;
+  if (!glfwInit()) {
+    const char* display = std::getenv("DISPLAY");
+    const char* description = nullptr;
+    glfwGetError(&description);
+    if (display == nullptr || display[0] == '\0') {
+      error = "cannot open a window: DISPLAY is not set (start it from a desktop, or run "
+              "`xvfb-run -a sockstep gui ...` for a virtual display)";
+    } else {
+      error = std::string("cannot open a window on DISPLAY=") + display + ": " +
+              (description != nullptr ? description : "GLFW failed") +
+              " (or run `xvfb-run -a sockstep gui ...`)";
+    }
+    return false;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  const bool shot = !config_.screenshot.empty();
+  const int width = config_.settings.width > 0 ? config_.settings.width : 1280;
+  const int height = config_.settings.height > 0 ? config_.settings.height : 720;
+  window_ = glfwCreateWindow(width, height, "sockstep", nullptr, nullptr);
+  if (window_ == nullptr) {
+    const char* description = nullptr;
+    glfwGetError(&description);
+    error = std::string("cannot create an OpenGL 3 window: ") +
+            (description != nullptr ? description : "unknown GLFW error");
+    return false;
+  }
+  glfwMakeContextCurrent(window_);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is computed, and tests need it fixed
+  ImGui_ImplGlfw_InitForOpenGL(window_, true);
+  ImGui_ImplOpenGL3_Init("#version 130");
+  imgui_ready_ = true;
+
+  fonts_ = std::make_unique<FontManager>(find_font_files());
+  for (std::size_t i = 0; i < tx_count(); ++i) {
+    fonts_->note_text(tx_at(i, Lang::En));
+    fonts_->note_text(tx_at(i, Lang::Zh));
+  }
+  root_ = std::make_unique<UiRoot>(*fonts_);
+
+  for (const std::string& path : lesson_files()) {
+    try {
+      Lesson lesson = load_lesson_file(path);
+      note_lesson_text(*fonts_, lesson);
+      lessons_.push_back(LessonEntry{path, lesson.id, lesson.title});
+    } catch (const std::exception&) {
+      // `sockstep lessons` reports broken files; the menu simply leaves them out.
+    }
+  }
+  if (!load_lesson(config_.lesson_path, error)) {
+    exit_code = 2;
+    return false;
+  }
+  int steps = config_.steps;
+  if (steps < 0 && config_.restore_step) steps = config_.settings.step;
+  steps = std::clamp(steps, 0, static_cast<int>(session_->lesson().steps.size()));
+  if (steps > 0) session_->go_to(static_cast<std::size_t>(steps));
+
+  rebuild_fonts();
+  // Screenshot mode: a few frames let windows size themselves and scroll to the step.
+  if (shot) frames_until_shot_ = 4;
+  exit_code = 0;
+  return true;
+}
+
+void GuiApp::rebuild_fonts() {
+  if (imgui_ready_) ImGui_ImplOpenGL3_DestroyFontsTexture();
+  fonts_->build(state_.zoom);
+  if (imgui_ready_) ImGui_ImplOpenGL3_CreateFontsTexture();
+  apply_style(state_.light, state_.zoom);
+  root_->set_palette(make_palette(state_.light));
+  built_zoom_ = state_.zoom;
+  built_light_ = state_.light;
+}
+
+void GuiApp::update_title() {
+  char title[256];
+  const SessionSnapshot& snap = root_->snapshot();
+  std::snprintf(title, sizeof title, "sockstep - %s - step %zu/%zu%s",
+                session_->lesson().id.c_str(), snap.position, snap.step_count,
+                state_.playing ? " (playing)" : "");
+  if (title_ != title) {
+    title_ = title;
+    glfwSetWindowTitle(window_, title);
+  }
+}
+
+void GuiApp::apply(const Command& command) {
+  using K = Command::Kind;
+  Session& session = *session_;
+  switch (command.kind) {
+    case K::Step:
+      session.step();
+      break;
+    case K::Back:
+      state_.playing = false;
+      session.back();
+      break;
+    case K::Reset:
+      state_.playing = false;
+      session.reset();
+      break;
+    case K::GoTo:
+      state_.playing = false;
+      session.go_to(static_cast<std::size_t>(std::max(0LL, command.number)));
+      break;
+    case K::TogglePlay:
+      state_.playing = !state_.playing && !session.finished();
+      next_play_ = std::chrono::steady_clock::now();
+      break;
+    case K::SetSpeed:
+      state_.play_seconds = std::clamp(command.real, 0.3, 5.0);
+      break;
+    case K::RunUntilCall: {
+      const auto& steps = session.lesson().steps;
+      while (auto index = session.step()) {
+        if (steps[*index].call == command.text) break;
+      }
+      break;
+    }
+    case K::RunUntilState: {
+      const auto holds = [&] {
+        const SessionSnapshot snap = session.snapshot();
+        for (const SocketCard& card : snap.sockets) {
+          if (card.view.state == command.text) return true;
+        }
+        for (const OrphanSocket& orphan : snap.orphans) {
+          if (orphan.state == command.text) return true;
+        }
+        return false;
+      };
+      // "until it next becomes": always take at least one step.
+      while (session.step()) {
+        if (holds()) break;
+      }
+      break;
+    }
+    case K::SetMessage: {
+      state_.message = command.text;
+      state_.message_set = true;
+      session.set_message(command.text);
+      // A message already sent is replayed with the new text on fresh sockets.
+      const auto send_step = editable_send_step(session.lesson());
+      if (send_step && session.position() > *send_step) session.go_to(session.position());
+      break;
+    }
+    case K::Select:
+      state_.selected_seq = static_cast<std::uint64_t>(command.number);
+      break;
+    case K::SetLang:
+      if (auto lang = lang_from_code(command.text)) state_.lang = *lang;
+      remember();
+      break;
+    case K::Zoom:
+      state_.zoom = command.real == 0.0
+                        ? 1.0f
+                        : std::clamp(state_.zoom * static_cast<float>(command.real), kMinZoom, kMaxZoom);
+      remember();
+      break;
+    case K::SetLight:
+      state_.light = command.number != 0;
+      remember();
+      break;
+    case K::OpenLesson: {
+      std::string error;
+      const std::string previous = lesson_path_;
+      if (!load_lesson(command.text, error)) {
+        std::fprintf(stderr, "sockstep: %s\n", error.c_str());
+        std::string ignored;
+        if (!session_) load_lesson(previous, ignored);
+      }
+      remember();
+      break;
+    }
+    case K::ToggleHelp:
+      state_.help_open = !state_.help_open;
+      break;
+    case K::TogglePanel: {
+      const auto index = static_cast<std::size_t>(command.number);
+      if (index < kPanelCount) state_.visible[index] = !state_.visible[index];
+      remember();
+      break;
+    }
+    case K::Quit:
+      quit_ = true;
+      break;
+  }
+}
+
+void GuiApp::remember() {
+  if (!config_.save_settings || !session_) return;
+  Settings& s = config_.settings;
+  s.lang = lang_code(state_.lang);
+  s.zoom = state_.zoom;
+  s.light = state_.light;
+  s.lesson = session_->lesson().id;
+  s.step = static_cast<int>(session_->position());
+  s.visible = state_.visible;
+  if (window_ != nullptr) glfwGetWindowSize(window_, &s.width, &s.height);
+  std::string error;
+  if (!save_settings(config_.settings_path, s, &error) && !error.empty()) {
+    std::fprintf(stderr, "sockstep: %s\n", error.c_str());
+  }
+}
+
+bool GuiApp::frame() {
+  if (built_zoom_ != state_.zoom || built_light_ != state_.light || fonts_->stale()) rebuild_fonts();
+  root_->refresh(*session_, state_);
+  if (fonts_->stale()) rebuild_fonts();  // this snapshot brought a character never drawn
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  const auto start = std::chrono::steady_clock::now();
+  ImGui::NewFrame();
+  commands_.clear();
+  root_->draw(state_, lessons_, lesson_path_, commands_);
+  ImGui::Render();
+  last_build_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+
+  int width = 0;
+  int height = 0;
+  glfwGetFramebufferSize(window_, &width, &height);
+  glViewport(0, 0, width, height);
+  const ImVec4 clear = state_.light ? ImVec4(0.94f, 0.94f, 0.94f, 1.0f) : ImVec4(0.1f, 0.1f, 0.11f, 1.0f);
+  glClearColor(clear.x, clear.y, clear.z, clear.w);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  if (frames_until_shot_ == 0) {
+    std::string error;
+    if (!write_screenshot(config_.screenshot, width, height, &error)) {
+      std::fprintf(stderr, "sockstep: %s\n", error.c_str());
+      exit_code_ = 1;
+    }
+    quit_ = true;
+  } else if (frames_until_shot_ > 0) {
+    --frames_until_shot_;
+  }
+  glfwSwapBuffers(window_);
+
+  const bool changed = !commands_.empty();
+  for (const Command& command : commands_) apply(command);
+  update_title();
+  return changed;
+}
+
+double GuiApp::wait_seconds() const {
+  double seconds = 30.0;
+  if (state_.playing) {
+    const auto left = std::chrono::duration<double>(next_play_ - std::chrono::steady_clock::now()).count();
+    seconds = std::max(0.0, left);
+  }
+  // A TIME_WAIT card counts down: refresh it once a second while one is shown.
+  if (!root_->snapshot().orphans.empty()) seconds = std::min(seconds, 1.0);
+  return seconds;
+}
+
+void GuiApp::run_for(std::chrono::milliseconds duration) {
+  const auto end = std::chrono::steady_clock::now() + duration;
+  int extra = 2;
+  while (!quit_ && !glfwWindowShouldClose(window_) && std::chrono::steady_clock::now() < end) {
+    if (extra > 0) {
+      glfwPollEvents();
+      --extra;
+    } else {
+      const double left = std::chrono::duration<double>(end - std::chrono::steady_clock::now()).count();
+      glfwWaitEventsTimeout(std::max(0.0, std::min(wait_seconds(), left)));
+      extra = 2;  // a click completes over the next frames, not at the next timeout
+    }
+    if (state_.playing && std::chrono::steady_clock::now() >= next_play_) {
+      if (session_->finished()) {
+        state_.playing = false;
+      } else {
+        apply(Command{Command::Kind::Step});
+        next_play_ = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<int>(state_.play_seconds * 1000));
+      }
+    }
+    if (frame()) extra = 2;
+    if (frames_until_shot_ >= 0) extra = 1;  // screenshot mode never waits
+  }
+}
+
+int GuiApp::run() {
+  while (!quit_ && !glfwWindowShouldClose(window_)) run_for(std::chrono::hours(24));
+  remember();
+  return exit_code_;
+}
+
+}  // namespace sockstep::ui

@@ -1,0 +1,79 @@
+#pragma once
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/session.hpp"
+#include "ui/fonts.hpp"
+#include "ui/model.hpp"
+#include "ui/settings.hpp"
+#include "ui/ui_root.hpp"
+
+struct GLFWwindow;
+
+namespace sockstep::ui {
+
+struct AppConfig {
+  std::string lesson_path;
+  Lang lang = Lang::En;
+  int steps = -1;            // replay this many steps before the first frame
+  bool restore_step = false; // else go to the step the settings remember
+  std::string screenshot;    // write a PNG after the first settled frames, then quit
+  bool save_settings = true;
+  Settings settings;
+  std::string settings_path;
+};
+
+// The window: GLFW + OpenGL 3 + ImGui around a UiRoot, an event-driven loop, and the
+// commands the views queue carried out between frames on this (the only UI) thread.
+class GuiApp {
+ public:
+  explicit GuiApp(AppConfig config);
+  ~GuiApp();
+  GuiApp(const GuiApp&) = delete;
+  GuiApp& operator=(const GuiApp&) = delete;
+
+  // Opens the window and loads the lesson; on failure returns false with a one-line
+  // error and the exit code to use (1 runtime, 2 bad input).
+  bool open(std::string& error, int& exit_code);
+  // Runs until the window closes, Quit, or (screenshot mode) the PNG is written.
+  int run();
+  // One frame; returns true if something changed that deserves another frame.
+  bool frame();
+
+  // For the benchmark and tests.
+  [[nodiscard]] Session& session() { return *session_; }
+  [[nodiscard]] double last_build_ms() const { return last_build_ms_; }
+  // Runs the real event loop for this long (idle unless something wakes it).
+  void run_for(std::chrono::milliseconds duration);
+
+ private:
+  bool load_lesson(const std::string& path, std::string& error);
+  void apply(const Command& command);
+  void rebuild_fonts();
+  void update_title();
+  [[nodiscard]] double wait_seconds() const;
+  void remember();
+
+  AppConfig config_;
+  GLFWwindow* window_ = nullptr;
+  bool imgui_ready_ = false;
+  std::unique_ptr<FontManager> fonts_;
+  std::unique_ptr<UiRoot> root_;
+  std::unique_ptr<Session> session_;
+  std::string lesson_path_;
+  std::vector<LessonEntry> lessons_;
+  UiState state_;
+  Commands commands_;
+  float built_zoom_ = 0.0f;
+  bool built_light_ = false;
+  bool quit_ = false;
+  int frames_until_shot_ = -1;
+  int exit_code_ = 0;
+  std::string title_;
+  double last_build_ms_ = 0.0;
+  std::chrono::steady_clock::time_point next_play_{};
+};
+
+}  // namespace sockstep::ui

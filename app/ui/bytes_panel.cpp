@@ -1,0 +1,160 @@
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "engine/hex_rows.hpp"
+#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+// Bytes per row that fit the width, in fours so columns stay easy to count.
+std::size_t bytes_per_row(float avail, float char_w, std::size_t offset_chars, float cell_chars) {
+  const float usable = avail - char_w * static_cast<float>(offset_chars + 1);
+  const auto fit = static_cast<std::size_t>(std::max(0.0f, usable / (char_w * cell_chars)));
+  return std::max<std::size_t>(4, fit / 4 * 4);
+}
+
+// [begin, end) of the selected call's piece of this stream, if it is one of its calls.
+std::pair<std::size_t, std::size_t> selected_range(const ByteStream& stream, std::uint64_t seq) {
+  const auto find = [&](const std::vector<StreamMark>& marks) -> std::pair<std::size_t, std::size_t> {
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      if (marks[i].seq == seq) return {i == 0 ? 0 : marks[i - 1].offset, marks[i].offset};
+    }
+    return {0, 0};
+  };
+  auto range = find(stream.send_ends);
+  if (range.second == 0) range = find(stream.recv_ends);
+  return range;
+}
+
+void draw_selected(const Model& model) {
+  const long index = model.events->find_seq(model.state->selected_seq);
+  const Event* event = index >= 0 ? &model.events->events()[static_cast<std::size_t>(index)] : nullptr;
+  if (event == nullptr || event->bytes.empty()) {
+    ImGui::TextDisabled("%s", model.t(Tx::SelectBytes));
+    return;
+  }
+  actor_chip(model.palette->actor(event->actor), event->actor);
+  ImGui::SameLine();
+  ImGui::Text("%s()  %zu %s", event->call.c_str(), event->byte_count, model.t(Tx::Bytes));
+  if (event->step >= 0) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
+  }
+  if (event->capped()) {
+    ImGui::TextDisabled(model.t(Tx::Capped), event->bytes.size(), event->byte_count);
+  }
+  ImGui::PushFont(model.fonts->mono);
+  const float char_w = ImGui::CalcTextSize("0").x;
+  const std::size_t per_row = bytes_per_row(ImGui::GetContentRegionAvail().x, char_w, 8, 4.0f);
+  const std::vector<HexRow> rows = hex_rows(event->bytes, per_row);
+  ImGui::BeginChild("hex", ImVec2(0, std::min(ImGui::GetTextLineHeightWithSpacing() *
+                                                  static_cast<float>(rows.size() + 1),
+                                              ImGui::GetContentRegionAvail().y * 0.45f)));
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const std::string line = format_hex_row(rows[static_cast<std::size_t>(i)]);
+      ImGui::TextUnformatted(line.c_str());
+    }
+  }
+  ImGui::EndChild();
+  ImGui::PopFont();
+}
+
+void draw_stream(const Model& model, const ByteStream& stream) {
+  const Palette& palette = *model.palette;
+  char title[128];
+  std::snprintf(title, sizeof title, model.t(Tx::StreamTitle), stream.from.c_str(), stream.to.c_str());
+  text_colored(palette.actor(stream.from), title);
+
+  ImGui::PushFont(model.fonts->mono);
+  const float char_w = ImGui::CalcTextSize("0").x;
+  const float line_h = ImGui::GetTextLineHeight();
+  const std::size_t per_row = bytes_per_row(ImGui::GetContentRegionAvail().x, char_w, 5, 3.0f);
+  const std::size_t size = stream.data.size();
+  const std::size_t row_count = (size + per_row - 1) / per_row;
+  const float row_h = line_h * 2.0f + 6.0f;
+  const auto range = selected_range(stream, model.state->selected_seq);
+  const ImU32 send_color = palette.actor(stream.from);
+  const ImU32 recv_color = palette.actor(stream.to);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(row_count), row_h);
+  while (clipper.Step()) {
+    for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
+      const std::size_t begin = static_cast<std::size_t>(r) * per_row;
+      const std::size_t end = std::min(size, begin + per_row);
+      const ImVec2 pos = ImGui::GetCursorScreenPos();
+      char offset[16];
+      std::snprintf(offset, sizeof offset, "%04zx", begin);
+      draw->AddText(pos, palette.dim, offset);
+      const float cells_x = pos.x + char_w * 5.0f;
+      const auto cell_x = [&](std::size_t i) { return cells_x + char_w * 3.0f * static_cast<float>(i - begin); };
+      for (std::size_t i = begin; i < end; ++i) {
+        const auto byte = static_cast<unsigned char>(stream.data[i]);
+        const float x = cell_x(i);
+        if (i >= range.first && i < range.second) {
+          draw->AddRectFilled(ImVec2(x - 1, pos.y), ImVec2(x + char_w * 2.0f + 1, pos.y + line_h * 2.0f),
+                              palette.select_bg);
+        }
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%02x", byte);
+        draw->AddText(ImVec2(x, pos.y), palette.text, hex);
+        const char printable[2] = {byte >= 0x20 && byte < 0x7F ? static_cast<char>(byte) : '.', 0};
+        draw->AddText(ImVec2(x + char_w * 0.5f, pos.y + line_h), palette.dim, printable);
+      }
+      // Where sends ended (top half) and where recvs took their piece (bottom half).
+      const auto mark = [&](const std::vector<StreamMark>& marks, bool top, ImU32 color) {
+        for (const StreamMark& m : marks) {
+          if (m.offset <= begin || m.offset > end) continue;
+          const float x = cell_x(m.offset) - char_w * 0.5f;
+          const float y0 = top ? pos.y - 2.0f : pos.y + line_h;
+          const float y1 = top ? pos.y + line_h : pos.y + line_h * 2.0f + 2.0f;
+          draw->AddLine(ImVec2(x, y0), ImVec2(x, y1), color, 2.5f);
+          const float t = 4.0f;
+          if (top) {
+            draw->AddTriangleFilled(ImVec2(x - t, y0 - t), ImVec2(x + t, y0 - t), ImVec2(x, y0 + 1), color);
+          } else {
+            draw->AddTriangleFilled(ImVec2(x - t, y1 + t), ImVec2(x + t, y1 + t), ImVec2(x, y1 - 1), color);
+          }
+        }
+      };
+      mark(stream.send_ends, true, send_color);
+      mark(stream.recv_ends, false, recv_color);
+      ImGui::Dummy(ImVec2(cell_x(begin + per_row) - pos.x, row_h));
+    }
+  }
+  clipper.End();
+  ImGui::PopFont();
+}
+
+}  // namespace
+
+void draw_bytes(const Model& model, BytesView& view) {
+  view.shown_seq = model.state->selected_seq;
+  draw_selected(model);
+  ImGui::Separator();
+  const auto& streams = model.conversation->streams();
+  if (streams.empty()) {
+    ImGui::TextDisabled("%s", model.t(Tx::NoBytesYet));
+    return;
+  }
+  ImGui::BeginChild("streams");
+  ImGui::TextDisabled("%s", model.t(Tx::StreamLegend));
+  for (std::size_t i = 0; i < streams.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    draw_stream(model, streams[i]);
+    ImGui::PopID();
+    ImGui::Spacing();
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace sockstep::ui

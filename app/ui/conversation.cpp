@@ -1,0 +1,137 @@
+#include "ui/conversation.hpp"
+
+#include <algorithm>
+
+namespace sockstep::ui {
+
+bool Conversation::is_send(const std::string& call) {
+  return call == "send" || call == "sendall" || call == "sendto";
+}
+
+bool Conversation::is_recv(const std::string& call) {
+  return call == "recv" || call == "recvfrom";
+}
+
+void Conversation::reset(std::vector<std::string> lanes) {
+  *this = Conversation{};
+  lanes_ = std::move(lanes);
+}
+
+int Conversation::lane_of(const std::string& actor) {
+  auto it = std::find(lanes_.begin(), lanes_.end(), actor);
+  if (it != lanes_.end()) return static_cast<int>(it - lanes_.begin());
+  lanes_.push_back(actor);
+  return static_cast<int>(lanes_.size()) - 1;
+}
+
+std::string Conversation::peer_of(const std::string& actor) const {
+  if (auto it = peers_.find(actor); it != peers_.end()) return it->second;
+  // Before a connect/accept pair is seen, the other actor is the only sensible guess.
+  for (const std::string& lane : lanes_) {
+    if (lane != actor) return lane;
+  }
+  return actor;
+}
+
+ByteStream& Conversation::stream(const std::string& from, const std::string& to) {
+  for (ByteStream& s : streams_) {
+    if (s.from == from && s.to == to) return s;
+  }
+  streams_.push_back(ByteStream{from, to, {}, 0, 0, {}, {}});
+  return streams_.back();
+}
+
+int Conversation::add_arrow(SeqArrow arrow) {
+  arrows_.push_back(arrow);
+  const int index = static_cast<int>(arrows_.size()) - 1;
+  if (arrow.from_row >= 0) rows_[static_cast<std::size_t>(arrow.from_row)].arrows.push_back(index);
+  if (arrow.to_row >= 0 && arrow.to_row != arrow.from_row) {
+    rows_[static_cast<std::size_t>(arrow.to_row)].arrows.push_back(index);
+  }
+  return index;
+}
+
+int Conversation::row_of_event(std::size_t event_index) const {
+  auto it = std::lower_bound(rows_.begin(), rows_.end(), event_index,
+                             [](const SeqRow& r, std::size_t i) { return r.event_index < i; });
+  if (it == rows_.end() || it->event_index != event_index) return -1;
+  return static_cast<int>(it - rows_.begin());
+}
+
+void Conversation::add(const Event& event, std::size_t event_index) {
+  if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
+  const int lane = lane_of(event.actor);
+  const int row = static_cast<int>(rows_.size());
+  rows_.push_back(SeqRow{event_index, lane, -1, false, {}});
+
+  if (event.kind == EventKind::Blocked) {
+    rows_.back().waiting = true;
+    waiting_row_[event.actor] = row;
+    blocked_rows_.push_back(row);
+    return;
+  }
+  // A call returned: close the actor's waiting span if this is the call it waited in.
+  if (auto it = waiting_row_.find(event.actor); it != waiting_row_.end()) {
+    SeqRow& waited = rows_[static_cast<std::size_t>(it->second)];
+    waited.block_end_row = row;
+    waited.waiting = false;
+    waiting_row_.erase(it);
+  }
+
+  const std::string& call = event.call;
+  if ((call == "connect" || call == "connect_ex") && event.ok() && event.value == 0) {
+    const std::string peer = peer_of(event.actor);
+    last_connector_ = event.actor;
+    connected_[{event.actor, event.fd}] = true;
+    add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(peer), 0, event.seq});
+  } else if (call == "accept" && event.ok()) {
+    if (!last_connector_.empty() && last_connector_ != event.actor) {
+      peers_[event.actor] = last_connector_;
+      peers_[last_connector_] = event.actor;
+    }
+    connected_[{event.actor, static_cast<int>(event.value)}] = true;
+  } else if ((call == "close" || call == "shutdown") && event.ok()) {
+    auto it = connected_.find({event.actor, event.fd});
+    if (it != connected_.end()) {
+      if (call == "close") connected_.erase(it);
+      add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_of(event.actor)), 0, event.seq});
+    }
+  } else if (is_send(call) && event.ok()) {
+    const std::string peer = peer_of(event.actor);
+    const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
+    ByteStream& s = stream(event.actor, peer);
+    s.data += event.bytes;
+    s.total += count;
+    s.send_ends.push_back(StreamMark{s.total, event.seq});
+    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, -1, lane, lane_of(peer), count, event.seq});
+    if (count > 0) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
+  } else if (is_recv(call) && event.ok() && event.value > 0) {
+    const std::string peer = peer_of(event.actor);
+    ByteStream& s = stream(peer, event.actor);
+    std::size_t left = static_cast<std::size_t>(event.value);
+    s.received += left;
+    s.recv_ends.push_back(StreamMark{s.received, event.seq});
+    // A stream, not messages: one recv may finish several sends, or part of one.
+    auto& queue = in_flight_[{peer, event.actor}];
+    while (left > 0 && !queue.empty()) {
+      Pending& front = queue.front();
+      const std::size_t take = std::min(left, front.left);
+      front.left -= take;
+      left -= take;
+      SeqArrow& arrow = arrows_[static_cast<std::size_t>(front.arrow)];
+      if (arrow.to_row < 0) {
+        arrow.to_row = row;
+        rows_.back().arrows.push_back(front.arrow);
+      } else {
+        // The rest of this send arrives here: show it as a second arrow.
+        SeqArrow rest = arrow;
+        rest.to_row = row;
+        rest.bytes = take;
+        add_arrow(rest);
+      }
+      if (front.left == 0) queue.pop_front();
+    }
+  }
+}
+
+}  // namespace sockstep::ui

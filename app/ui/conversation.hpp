@@ -1,0 +1,97 @@
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/event_log.hpp"
+
+namespace sockstep::ui {
+
+// What the sequence diagram and the bytes panel both need, worked out from the event
+// log once per event (never per frame): one row per call, the arrows between actors,
+// and each direction's bytes as one stream with the places where sends ended and
+// receives took their piece. Pure data, tested without a window.
+
+enum class ArrowKind { Data, Handshake, Fin };
+
+struct SeqArrow {
+  ArrowKind kind = ArrowKind::Data;
+  int from_row = -1;
+  int to_row = -1;       // -1 while the bytes wait in the receiver's queue
+  int from_lane = 0;
+  int to_lane = 0;
+  std::size_t bytes = 0;
+  std::uint64_t seq = 0;  // the send's event
+};
+
+struct SeqRow {
+  std::size_t event_index = 0;  // into the EventCache's events
+  int lane = 0;
+  int block_end_row = -1;       // Blocked rows: the row where the call returned
+  bool waiting = false;         // Blocked rows still waiting
+  std::vector<int> arrows;      // arrows that start or end here
+};
+
+struct StreamMark {
+  std::size_t offset = 0;  // end of the piece, exclusive
+  std::uint64_t seq = 0;   // the call's event
+};
+
+// One direction of a connection as the receiver reads it: a stream, not messages.
+struct ByteStream {
+  std::string from;
+  std::string to;
+  std::string data;        // what the log kept (capped sends leave it shorter)
+  std::size_t total = 0;   // bytes sent, counted even when capped
+  std::size_t received = 0;
+  std::vector<StreamMark> send_ends;
+  std::vector<StreamMark> recv_ends;
+};
+
+class Conversation {
+ public:
+  // lanes: the lesson's actors in display order; unknown actors get a lane when seen.
+  void reset(std::vector<std::string> lanes);
+  void add(const Event& event, std::size_t event_index);
+
+  [[nodiscard]] const std::vector<std::string>& lanes() const { return lanes_; }
+  [[nodiscard]] const std::vector<SeqRow>& rows() const { return rows_; }
+  [[nodiscard]] const std::vector<SeqArrow>& arrows() const { return arrows_; }
+  [[nodiscard]] const std::vector<ByteStream>& streams() const { return streams_; }
+  [[nodiscard]] const std::vector<int>& blocked_rows() const { return blocked_rows_; }
+  [[nodiscard]] std::size_t consumed() const { return consumed_; }
+  void set_consumed(std::size_t n) { consumed_ = n; }
+  // Row of the event with this index, or -1.
+  [[nodiscard]] int row_of_event(std::size_t event_index) const;
+
+  [[nodiscard]] static bool is_send(const std::string& call);
+  [[nodiscard]] static bool is_recv(const std::string& call);
+
+ private:
+  struct Pending {
+    int arrow = -1;
+    std::size_t left = 0;
+  };
+  int lane_of(const std::string& actor);
+  std::string peer_of(const std::string& actor) const;
+  ByteStream& stream(const std::string& from, const std::string& to);
+  int add_arrow(SeqArrow arrow);
+
+  std::vector<std::string> lanes_;
+  std::vector<SeqRow> rows_;
+  std::vector<SeqArrow> arrows_;
+  std::vector<ByteStream> streams_;
+  std::vector<int> blocked_rows_;
+  std::map<std::pair<std::string, std::string>, std::deque<Pending>> in_flight_;
+  std::map<std::string, std::string> peers_;          // learned from connect + accept
+  std::string last_connector_;
+  std::map<std::string, int> waiting_row_;            // actor -> its Blocked row
+  std::map<std::pair<std::string, int>, bool> connected_;  // (actor, fd) has a peer
+  std::size_t consumed_ = 0;  // events of the cache already added
+};
+
+}  // namespace sockstep::ui

@@ -1,0 +1,152 @@
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <sstream>
+
+#include "engine/errno_names.hpp"
+#include "engine/py_text.hpp"
+#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+bool contains_folded(const std::string& haystack, const std::string& needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) {
+                          return std::tolower(static_cast<unsigned char>(a)) ==
+                                 std::tolower(static_cast<unsigned char>(b));
+                        });
+  return it != haystack.end();
+}
+
+std::string result_text(const Event& event) {
+  if (event.kind == EventKind::Blocked) return "…";
+  if (event.kind != EventKind::Call) return event.detail;
+  if (!event.ok()) return errno_name(event.err) + " " + errno_message(event.err);
+  std::string text = "= " + std::to_string(event.value);
+  if (!event.bytes.empty()) text += " " + python_bytes_repr(event.bytes.substr(0, 48));
+  if (!event.detail.empty()) text += " " + event.detail;
+  return text;
+}
+
+}  // namespace
+
+std::string event_summary(const Event& event) {
+  std::string text = event.actor + " " + event.call + "(" + event.args + ") " + result_text(event);
+  if (event.kind == EventKind::Call && event.call == "connect_ex" && event.value != 0) {
+    text += " " + errno_name(static_cast<int>(event.value));
+  }
+  return text;
+}
+
+bool event_matches(const Event& event, const std::string& filter) {
+  std::istringstream words(filter);
+  std::string word;
+  while (words >> word) {
+    const bool hit = contains_folded(event.actor, word) || contains_folded(event.call, word) ||
+                     contains_folded(event.args, word) || contains_folded(event.detail, word) ||
+                     contains_folded(event_kind_name(event.kind), word) ||
+                     (event.err != 0 && contains_folded(errno_name(event.err), word)) ||
+                     contains_folded(event.bytes.substr(0, 256), word);
+    if (!hit) return false;
+  }
+  return true;
+}
+
+void draw_event_log(const Model& model, EventLogView& view) {
+  const std::vector<Event>& events = model.events->events();
+  const Palette& palette = *model.palette;
+
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9.0f);
+  ImGui::InputTextWithHint("###filter", model.t(Tx::FilterHint), &view.filter);
+  ImGui::SameLine();
+  ImGui::Checkbox(model.t(Tx::Follow), &view.follow);
+  ImGui::SameLine();
+  ImGui::TextDisabled(model.t(Tx::Events), view.matches.size());
+
+  if (view.filter != view.applied_filter || view.revision != model.events->revision()) {
+    view.applied_filter = view.filter;
+    view.revision = model.events->revision();
+    view.matches.clear();
+    view.scanned = 0;
+  }
+  for (; view.scanned < events.size(); ++view.scanned) {
+    if (view.applied_filter.empty() || event_matches(events[view.scanned], view.applied_filter)) {
+      view.matches.push_back(static_cast<std::uint32_t>(view.scanned));
+    }
+  }
+
+  const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
+                                ImGuiTableFlags_SizingFixedFit;
+  if (!ImGui::BeginTable("log", 5, flags, ImGui::GetContentRegionAvail())) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn(model.t(Tx::Time));
+  ImGui::TableSetupColumn(model.t(Tx::Step));
+  ImGui::TableSetupColumn(model.t(Tx::Actor));
+  ImGui::TableSetupColumn(model.t(Tx::Call));
+  ImGui::TableSetupColumn(model.t(Tx::Result), ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+
+  const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f;
+  const int current = model.current_index();
+  ImGui::PushFont(model.fonts->mono);
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(view.matches.size()));
+  while (clipper.Step()) {
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const Event& event = events[view.matches[static_cast<std::size_t>(row)]];
+      ImGui::TableNextRow();
+      if (event.seq == model.state->selected_seq) {
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, palette.select_bg);
+      } else if (current >= 0 && event.step == current) {
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, palette.now_bg);
+      }
+      ImGui::TableSetColumnIndex(0);
+      char time[32];
+      std::snprintf(time, sizeof time, "%9.3f", static_cast<double>(event.t_us) / 1000.0);
+      ImGui::PushID(static_cast<int>(event.seq));
+      if (ImGui::Selectable(time, false, ImGuiSelectableFlags_SpanAllColumns)) {
+        model.send({Command::Kind::Select, static_cast<long long>(event.seq)});
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event).c_str());
+      ImGui::PopID();
+      ImGui::TableSetColumnIndex(1);
+      if (event.step >= 0) ImGui::Text("%d", event.step + 1);
+      ImGui::TableSetColumnIndex(2);
+      text_colored(palette.actor(event.actor), event.actor);
+      ImGui::TableSetColumnIndex(3);
+      if (event.kind == EventKind::Call || event.kind == EventKind::Blocked) {
+        ImGui::Text("%s(%s)", event.call.c_str(), event.args.c_str());
+      } else {
+        ImGui::TextDisabled("%s", event_kind_name(event.kind));
+      }
+      ImGui::TableSetColumnIndex(4);
+      const std::string result = result_text(event);
+      text_colored(event.ok() ? palette.text : palette.error,
+                   (event.ok() ? "" : "✗ ") + result);
+    }
+  }
+  clipper.End();
+  ImGui::PopFont();
+
+  // Scroll to a selection made elsewhere; otherwise follow the tail only if already there.
+  if (view.scrolled_to_seq != model.state->selected_seq) {
+    view.scrolled_to_seq = model.state->selected_seq;
+    const long index = model.events->find_seq(model.state->selected_seq);
+    auto it = std::lower_bound(view.matches.begin(), view.matches.end(), static_cast<std::uint32_t>(std::max(index, 0L)));
+    if (index >= 0 && it != view.matches.end() && *it == static_cast<std::uint32_t>(index)) {
+      const float y = ImGui::GetTextLineHeightWithSpacing() * static_cast<float>(it - view.matches.begin());
+      ImGui::SetScrollY(std::max(0.0f, y - ImGui::GetWindowHeight() * 0.4f));
+    }
+  } else if (view.follow && at_bottom) {
+    ImGui::SetScrollHereY(1.0f);
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace sockstep::ui

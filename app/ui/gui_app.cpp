@@ -1,0 +1,76 @@
+#include "ui/gui_app.hpp"
+
+#include <cstdio>
+
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "ui/app_window.hpp"
+#include "ui/settings.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "sockstep: %s\n", message.c_str());
+  return code;
+}
+
+}  // namespace
+
+int run_gui(const GuiOptions& options) {
+  const bool screenshot = !options.screenshot.empty();
+  AppConfig config;
+  config.settings_path = settings_path();
+  std::string settings_error;
+  config.settings = load_settings(config.settings_path, &settings_error);
+  if (!settings_error.empty()) std::fprintf(stderr, "sockstep: %s\n", settings_error.c_str());
+  // A screenshot shows what was asked for, not what the last session left behind.
+  config.save_settings = !screenshot;
+
+  const std::string lang_text = options.lang.empty() ? config.settings.lang : options.lang;
+  const auto lang = lang_from_code(lang_text);
+  if (!lang) return fail(2, "unknown language '" + lang_text + "' (use en or zh)");
+  config.lang = *lang;
+
+  std::string lesson = options.lesson;
+  if (lesson.empty() && !screenshot && !config.settings.lesson.empty() &&
+      resolve_lesson(config.settings.lesson)) {
+    lesson = config.settings.lesson;
+    config.restore_step = options.steps < 0;
+  }
+  if (lesson.empty()) {
+    const auto files = lesson_files();
+    if (files.empty()) return fail(2, "no lessons found (set SOCKSTEP_LESSONS to a lessons folder)");
+    config.lesson_path = files.front();
+  } else {
+    const auto path = resolve_lesson(lesson);
+    if (!path) return fail(2, "no lesson '" + lesson + "' (see `sockstep lessons`)");
+    config.lesson_path = *path;
+  }
+
+  // Bad input is reported before any window opens, so it also works with no display.
+  try {
+    const Lesson parsed = load_lesson_file(config.lesson_path);
+    if (options.steps > static_cast<int>(parsed.steps.size())) {
+      return fail(2, "--steps " + std::to_string(options.steps) + ": lesson '" + parsed.id +
+                         "' has " + std::to_string(parsed.steps.size()) + " steps");
+    }
+  } catch (const std::exception& e) {
+    return fail(2, e.what());
+  }
+  if (options.steps < -1) return fail(2, "--steps must be 0 or more");
+  config.steps = options.steps;
+  config.screenshot = options.screenshot;
+  if (screenshot) {
+    // Same picture on every machine: default size unless the settings ask otherwise.
+    config.settings.step = 0;
+  }
+
+  GuiApp app(std::move(config));
+  std::string error;
+  int code = 0;
+  if (!app.open(error, code)) return fail(code, error);
+  return app.run();
+}
+
+}  // namespace sockstep::ui

@@ -1,0 +1,178 @@
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cstdio>
+
+#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+// The line of the step's own actor's code in the first listing that has it: the line
+// a learner would point at.
+std::string step_code_line(const Lesson& lesson, const Step& step) {
+  for (const Listing& listing : lesson.listings) {
+    if (listing.actor != step.actor) continue;
+    auto it = step.lines.find(listing.name);
+    if (it == step.lines.end()) continue;
+    std::string line = listing.line(it->second);
+    const auto start = line.find_first_not_of(" \t");
+    return start == std::string::npos ? line : line.substr(start);
+  }
+  return call_text(step);
+}
+
+void draw_controls(const Model& model) {
+  const SessionSnapshot& snap = *model.snap;
+  const bool at_start = snap.position == 0;
+  const bool at_end = snap.position >= snap.step_count;
+  const float unit = ImGui::GetFrameHeight();
+
+  ImGui::BeginDisabled(at_start);
+  if (ImGui::Button((std::string("◀ ") + model.t(Tx::Back) + "###back").c_str(),
+                    ImVec2(unit * 3.6f, unit * 1.3f))) {
+    model.send({Command::Kind::Back});
+  }
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(at_end);
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+  if (ImGui::Button((std::string(model.t(Tx::Next)) + " ▶###next").c_str(),
+                    ImVec2(unit * 4.6f, unit * 1.3f))) {
+    model.send({Command::Kind::Step});
+  }
+  ImGui::PopStyleColor();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  if (ImGui::Button((std::string(model.t(Tx::Reset)) + "###reset").c_str(),
+                    ImVec2(0, unit * 1.3f))) {
+    model.send({Command::Kind::Reset});
+  }
+  ImGui::SameLine();
+  const char* play = model.state->playing ? model.t(Tx::Pause) : model.t(Tx::Play);
+  ImGui::BeginDisabled(at_end && !model.state->playing);
+  if (ImGui::Button((std::string(play) + "###play").c_str(), ImVec2(0, unit * 1.3f))) {
+    model.send({Command::Kind::TogglePlay});
+  }
+  ImGui::EndDisabled();
+
+  float seconds = static_cast<float>(model.state->play_seconds);
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+  if (ImGui::SliderFloat("###speed", &seconds, 0.3f, 5.0f, model.t(Tx::SecondsPerStep))) {
+    model.send({Command::Kind::SetSpeed, 0, seconds});
+  }
+  ImGui::SameLine();
+  ImGui::TextUnformatted(model.t(Tx::Speed));
+}
+
+void draw_message_editor(const Model& model, LessonView& view) {
+  const auto send_step = editable_send_step(*model.lesson);
+  if (!send_step) return;
+  if (view.synced_generation != model.snap->generation && !ImGui::IsAnyItemActive()) {
+    view.synced_generation = model.snap->generation;
+    view.message = model.state->message_set ? model.state->message : lesson_message(*model.lesson);
+  }
+  const Step& step = model.lesson->steps[*send_step];
+  ImGui::Separator();
+  ImGui::PushStyleColor(ImGuiCol_Text, model.palette->actor(step.actor));
+  ImGui::TextUnformatted(model.t(Tx::Message));
+  ImGui::PopStyleColor();
+  ImGui::SameLine();
+  ImGui::TextDisabled("(%s %zu)", model.t(Tx::Step), *send_step + 1);
+  ImGui::SetNextItemWidth(-1.0f);
+  ImGui::PushFont(model.fonts->mono);
+  const bool entered = ImGui::InputTextWithHint("###message", model.t(Tx::MessageHint),
+                                                &view.message,
+                                                ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::PopFont();
+  if (entered || ImGui::IsItemDeactivatedAfterEdit()) {
+    model.send({Command::Kind::SetMessage, 0, 0.0, view.message});
+  }
+  if (model.snap->position > *send_step) ImGui::TextDisabled("%s", model.t(Tx::MessageReplay));
+}
+
+}  // namespace
+
+void draw_lesson(const Model& model, LessonView& view) {
+  const Lesson& lesson = *model.lesson;
+  const SessionSnapshot& snap = *model.snap;
+  const Palette& palette = *model.palette;
+
+  text_colored(palette.dim, model.t(lesson.title));
+  if (!snap.notice.en.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.warn);
+    ImGui::TextWrapped("%s", model.t(snap.notice).c_str());
+    ImGui::PopStyleColor();
+  }
+  if (model.fonts->cjk_missing && model.lang() == Lang::Zh) {
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.warn);
+    ImGui::TextWrapped("%s", model.t(Tx::NoCjkFont));
+    ImGui::PopStyleColor();
+  }
+
+  draw_controls(model);
+  ImGui::Separator();
+
+  const Step* step = model.current_step();
+  if (step == nullptr) {
+    ImGui::TextDisabled("%s", model.t(Tx::NotStarted));
+    ImGui::PushFont(model.fonts->big);
+    ImGui::TextWrapped("%s", model.t(lesson.title).c_str());
+    ImGui::PopFont();
+    if (!lesson.summary.en.empty()) ImGui::TextWrapped("%s", model.t(lesson.summary).c_str());
+    ImGui::Spacing();
+    text_colored(palette.ok, model.t(Tx::PressNext));
+  } else {
+    ImGui::TextDisabled(model.t(Tx::StepOf), model.current_index() + 1,
+                        static_cast<int>(snap.step_count));
+    ImGui::SameLine();
+    actor_chip(palette.actor(step->actor), step->actor);
+    ImGui::PushFont(model.fonts->big);
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.actor(step->actor));
+    ImGui::TextWrapped("%s", model.t(step->metaphor).c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+    ImGui::PushFont(model.fonts->mono);
+    ImGui::TextWrapped("%s", step_code_line(lesson, *step).c_str());
+    ImGui::PopFont();
+    ImGui::Spacing();
+    ImGui::TextWrapped("%s", model.t(step->explain).c_str());
+
+    const StepOutcome& outcome = snap.outcomes[static_cast<std::size_t>(model.current_index())];
+    if (!outcome.failures.empty()) {
+      ImGui::Spacing();
+      text_colored(palette.error, std::string("✗ ") + model.t(Tx::ChecksFailed));
+      for (const std::string& failure : outcome.failures) {
+        ImGui::PushStyleColor(ImGuiCol_Text, palette.error);
+        ImGui::TextWrapped("  %s", failure.c_str());
+        ImGui::PopStyleColor();
+      }
+    } else if (outcome.checked) {
+      text_colored(palette.ok, std::string("✓ ") + model.t(Tx::ChecksOk));
+    }
+  }
+
+  for (const ActorView& actor : snap.actors) {
+    if (actor.state != ActorState::Blocked) continue;
+    ImGui::PushStyleColor(ImGuiCol_Text, palette.actor(actor.name));
+    ImGui::TextWrapped(model.t(Tx::WaitsForPeer), actor.name.c_str(), actor.blocked_in.c_str());
+    ImGui::PopStyleColor();
+  }
+
+  if (const Step* next = model.next_step()) {
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s", model.t(Tx::NextUp));
+    ImGui::SameLine();
+    text_colored(palette.actor(next->actor), next->actor + " · " + next->call + "()");
+    ImGui::SameLine();
+    ImGui::TextWrapped("— %s", model.t(next->metaphor).c_str());
+  } else if (snap.step_count > 0) {
+    ImGui::Spacing();
+    text_colored(palette.ok, model.t(Tx::Finished));
+  }
+
+  draw_message_editor(model, view);
+}
+
+}  // namespace sockstep::ui

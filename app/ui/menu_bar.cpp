@@ -1,0 +1,69 @@
+#include <imgui.h>
+
+#include "ui/panels.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+constexpr Tx kPanelTitles[] = {Tx::PanelLesson,   Tx::PanelSteps, Tx::PanelCode,
+                               Tx::PanelSockets,  Tx::PanelSequence, Tx::PanelBytes,
+                               Tx::PanelConsole,  Tx::PanelEventLog};
+static_assert(std::size(kPanelTitles) == kPanelCount, "one title per panel");
+
+}  // namespace
+
+Tx panel_title(Panel panel) { return kPanelTitles[static_cast<std::size_t>(panel)]; }
+
+void draw_menu_bar(const Model& model) {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu((std::string(model.t(Tx::MenuLesson)) + "###lesson_menu").c_str())) {
+    for (const LessonEntry& entry : *model.lessons) {
+      const bool current = entry.path == model.lesson_path;
+      if (ImGui::MenuItem(model.t(entry.title).c_str(), entry.id.c_str(), current)) {
+        model.send({Command::Kind::OpenLesson, 0, 0.0, entry.path});
+      }
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem(model.t(Tx::Quit), "Ctrl+Q")) model.send({Command::Kind::Quit});
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu((std::string(model.t(Tx::MenuView)) + "###view_menu").c_str())) {
+    for (std::size_t i = 0; i < kPanelCount; ++i) {
+      if (ImGui::MenuItem(model.t(kPanelTitles[i]), nullptr, model.state->visible[i])) {
+        model.send({Command::Kind::TogglePanel, static_cast<long long>(i)});
+      }
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem(model.t(Tx::ZoomIn), "Ctrl +")) model.send({Command::Kind::Zoom, 0, 1.15});
+    if (ImGui::MenuItem(model.t(Tx::ZoomOut), "Ctrl -")) model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
+    if (ImGui::MenuItem(model.t(Tx::ZoomReset), "Ctrl 0")) model.send({Command::Kind::Zoom, 0, 0.0});
+    if (ImGui::MenuItem(model.t(Tx::LightTheme), nullptr, model.state->light)) {
+      model.send({Command::Kind::SetLight, model.state->light ? 0 : 1});
+    }
+    ImGui::EndMenu();
+  }
+  // The language switch sits in the bar itself: one click, visible from the back row.
+  if (ImGui::MenuItem("English", nullptr, model.lang() == Lang::En)) {
+    model.send({Command::Kind::SetLang, 0, 0.0, "en"});
+  }
+  if (ImGui::MenuItem("中文", nullptr, model.lang() == Lang::Zh)) {
+    model.send({Command::Kind::SetLang, 0, 0.0, "zh"});
+  }
+  if (ImGui::MenuItem((std::string(model.t(Tx::MenuHelp)) + " (F1)###help_menu").c_str())) {
+    model.send({Command::Kind::ToggleHelp});
+  }
+  // Where the lesson stands, at the right end, for whoever sits far away.
+  char where[96];
+  if (model.snap->position == 0) {
+    std::snprintf(where, sizeof where, "%s", model.t(Tx::NotStarted));
+  } else {
+    std::snprintf(where, sizeof where, model.t(Tx::StepOf), static_cast<int>(model.snap->position),
+                  static_cast<int>(model.snap->step_count));
+  }
+  const float w = ImGui::CalcTextSize(where).x;
+  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - w - 16.0f));
+  ImGui::TextUnformatted(where);
+  ImGui::EndMainMenuBar();
+}
+
+}  // namespace sockstep::ui

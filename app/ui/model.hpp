@@ -1,0 +1,105 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/lesson.hpp"
+#include "engine/session.hpp"
+#include "ui/conversation.hpp"
+#include "ui/event_cache.hpp"
+#include "ui/fonts.hpp"
+#include "ui/palette.hpp"
+#include "ui/ui_text.hpp"
+
+namespace sockstep::ui {
+
+// What a view may ask for. Views never touch the session: they queue a command and
+// the app carries it out between frames, on the UI thread.
+struct Command {
+  enum class Kind {
+    Step,
+    Back,
+    Reset,
+    GoTo,        // number = steps taken afterwards
+    TogglePlay,
+    SetSpeed,    // real = seconds per step
+    RunUntilCall,   // text = call name
+    RunUntilState,  // text = TCP state
+    SetMessage,  // text
+    Select,      // number = event seq (0 clears)
+    SetLang,     // text = "en" / "zh"
+    Zoom,        // real = factor to multiply by; 0 resets
+    SetLight,    // number = 0/1
+    OpenLesson,  // text = path
+    ToggleHelp,
+    TogglePanel, // number = Panel
+    Quit,
+  };
+  Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
+      : kind(k), number(n), real(r), text(std::move(t)) {}
+  Kind kind;
+  long long number = 0;
+  double real = 0.0;
+  std::string text;
+};
+
+using Commands = std::vector<Command>;
+
+enum class Panel { Lesson, Steps, Code, Sockets, Sequence, Bytes, Console, EventLog, Count };
+inline constexpr std::size_t kPanelCount = static_cast<std::size_t>(Panel::Count);
+
+struct LessonEntry {
+  std::string path;
+  std::string id;
+  Text title;
+};
+
+// Learner-facing state that outlives a frame (and partly a run: see settings).
+struct UiState {
+  Lang lang = Lang::En;
+  float zoom = 1.0f;
+  bool light = false;
+  bool help_open = false;
+  bool playing = false;
+  double play_seconds = 1.5;
+  std::uint64_t selected_seq = 0;
+  std::string message;            // the editable message, as the learner typed it
+  bool message_set = false;       // the learner changed it from the lesson's text
+  std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+};
+
+// Everything one frame draws from: one session snapshot, taken at the top of the frame.
+struct Model {
+  const Lesson* lesson = nullptr;
+  const SessionSnapshot* snap = nullptr;
+  const EventCache* events = nullptr;
+  const Conversation* conversation = nullptr;
+  const std::vector<LessonEntry>* lessons = nullptr;
+  const UiState* state = nullptr;
+  const Fonts* fonts = nullptr;
+  const Palette* palette = nullptr;
+  Commands* commands = nullptr;  // the one thing views write to
+  std::string lesson_path;
+
+  [[nodiscard]] Lang lang() const { return state->lang; }
+  [[nodiscard]] const char* t(Tx id) const { return tx(id, state->lang); }
+  [[nodiscard]] const std::string& t(const Text& text) const { return text.get(state->lang); }
+  void send(Command command) const { commands->push_back(std::move(command)); }
+
+  // The step just taken (what the learner is looking at), if any.
+  [[nodiscard]] const Step* current_step() const;
+  [[nodiscard]] int current_index() const { return static_cast<int>(snap->position) - 1; }
+  [[nodiscard]] const Step* next_step() const;
+  [[nodiscard]] float zoom() const { return state->zoom; }
+};
+
+// The first step whose data the learner may edit: a client send of a literal message.
+[[nodiscard]] std::optional<std::size_t> editable_send_step(const Lesson& lesson);
+// The text that step sends as the lesson wrote it.
+[[nodiscard]] std::string lesson_message(const Lesson& lesson);
+// "socket(AF_INET, SOCK_STREAM)": a step's call as a learner reads it in code.
+[[nodiscard]] std::string call_text(const Step& step);
+
+}  // namespace sockstep::ui

@@ -1,0 +1,78 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ui/model.hpp"
+
+namespace sockstep::ui {
+
+// Each view keeps only its own UI state; everything else comes from the Model.
+
+struct LessonView {
+  std::string message;              // the edit box's text
+  std::uint64_t synced_generation = 0;
+};
+void draw_lesson(const Model& model, LessonView& view);
+
+struct StepsView {
+  int until_call = 0;   // index into the lesson's calls
+  int until_state = 0;  // index into the TCP states
+  int followed_position = -1;
+};
+void draw_steps(const Model& model, StepsView& view);
+
+struct CodeView {
+  std::string lesson_id;
+  std::map<std::string, std::vector<std::string>> lines;  // listing -> its lines
+  int scrolled_to_position = -1;
+  std::uint64_t scrolled_generation = 0;
+};
+void draw_code(const Model& model, CodeView& view);
+
+struct SocketsView {
+  // Last sight of every socket card, so a closed socket can still be shown, faded.
+  std::map<std::string, SocketCard> seen;
+  std::uint64_t generation = 0;
+};
+void draw_sockets(const Model& model, SocketsView& view);
+
+struct SequenceView {
+  std::size_t followed_rows = 0;
+  std::uint64_t followed_selection = 0;
+};
+void draw_sequence(const Model& model, SequenceView& view);
+
+struct BytesView {
+  std::uint64_t shown_seq = 0;
+};
+void draw_bytes(const Model& model, BytesView& view);
+
+struct ConsoleView {
+  std::map<std::string, std::size_t> seen_lines;  // actor -> lines shown last frame
+};
+void draw_console(const Model& model, ConsoleView& view);
+
+// Incremental filter over the event cache (Tracy's messages panel): each frame looks
+// only at the events added since the last one.
+struct EventLogView {
+  std::string filter;
+  std::string applied_filter;
+  std::vector<std::uint32_t> matches;  // indexes into the cache
+  std::size_t scanned = 0;
+  std::uint64_t revision = 0;
+  bool follow = true;
+  std::uint64_t scrolled_to_seq = 0;
+};
+void draw_event_log(const Model& model, EventLogView& view);
+// Whether an event matches a filter (case-insensitive, every word must occur).
+[[nodiscard]] bool event_matches(const Event& event, const std::string& filter);
+// "accept() = 4", "recv(1024) = 5 b'hello'", "connect(...) ECONNREFUSED"
+[[nodiscard]] std::string event_summary(const Event& event);
+
+void draw_help(const Model& model, bool* open);
+[[nodiscard]] Tx panel_title(Panel panel);
+void draw_menu_bar(const Model& model);
+
+}  // namespace sockstep::ui

@@ -1,0 +1,217 @@
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/errno_names.hpp"
+#include "engine/py_text.hpp"
+#include "ui/panels.hpp"
+#include "ui/widgets.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+std::string row_label(const Event& event) {
+  std::string args = event.args.size() <= 12 ? event.args : std::string("…");
+  std::string text = event.call + "(" + args + ")";
+  if (event.kind == EventKind::Blocked) return text + " …";
+  if (!event.ok()) return text + " ✗ " + errno_name(event.err);
+  if (event.call == "socket" || event.call == "accept") {
+    return text + " → fd " + std::to_string(event.value);
+  }
+  if (Conversation::is_send(event.call) || Conversation::is_recv(event.call)) {
+    return text + " → " + std::to_string(event.value) + " B";
+  }
+  if (event.call == "connect_ex") {
+    return text + " → " + std::to_string(event.value) +
+           (event.value != 0 ? " " + errno_name(static_cast<int>(event.value)) : "");
+  }
+  return text;
+}
+
+void arrow_head(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 color, float size) {
+  const float dx = to.x - from.x;
+  const float dy = to.y - from.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1.0f) return;
+  const ImVec2 u(dx / len, dy / len);
+  const ImVec2 n(-u.y, u.x);
+  draw->AddTriangleFilled(to, ImVec2(to.x - u.x * size + n.x * size * 0.5f, to.y - u.y * size + n.y * size * 0.5f),
+                          ImVec2(to.x - u.x * size - n.x * size * 0.5f, to.y - u.y * size - n.y * size * 0.5f),
+                          color);
+}
+
+void dashed_line(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickness, float dash) {
+  const float dx = b.x - a.x;
+  const float dy = b.y - a.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1.0f) return;
+  for (float t = 0; t < len; t += dash * 2.0f) {
+    const float e = std::min(len, t + dash);
+    draw->AddLine(ImVec2(a.x + dx * t / len, a.y + dy * t / len),
+                  ImVec2(a.x + dx * e / len, a.y + dy * e / len), color, thickness);
+  }
+}
+
+}  // namespace
+
+void draw_sequence(const Model& model, SequenceView& view) {
+  const Conversation& conv = *model.conversation;
+  const std::vector<Event>& events = model.events->events();
+  const Palette& palette = *model.palette;
+  const std::vector<std::string>& lanes = conv.lanes();
+  const std::size_t lane_count = std::max<std::size_t>(lanes.size(), 1);
+
+  const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
+  // Outer lanes keep their labels outside, so arrows and bytes run between them.
+  std::vector<float> lane_x(lane_count);
+  const float margin = lane_count <= 2 ? width * 0.36f : width * 0.14f;
+  for (std::size_t i = 0; i < lane_count; ++i) {
+    lane_x[i] = lane_count == 1 ? width * 0.5f
+                                : margin + (width - 2 * margin) * static_cast<float>(i) /
+                                               static_cast<float>(lane_count - 1);
+  }
+
+  // Lane headers stay put while the rows scroll.
+  {
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+      const ImVec2 size = ImGui::CalcTextSize(lanes[i].c_str());
+      ImGui::SetCursorScreenPos(ImVec2(origin.x + lane_x[i] - size.x * 0.5f - 4.0f, origin.y));
+      actor_chip(palette.actor(lanes[i]), lanes[i]);
+    }
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + ImGui::GetFrameHeight() + 2.0f));
+  }
+
+  const std::vector<SeqRow>& rows = conv.rows();
+  const float row_h = std::floor(ImGui::GetTextLineHeight() * 1.55f);
+  ImGui::BeginChild("rows", ImVec2(0, 0), false);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 top = ImGui::GetCursorScreenPos();
+  const float total_h = row_h * static_cast<float>(rows.size() + 1);
+  const auto row_y = [&](int row) { return top.y + row_h * (static_cast<float>(row) + 0.5f); };
+  const float visible_top = ImGui::GetWindowPos().y;
+  const float visible_bottom = visible_top + ImGui::GetWindowHeight();
+
+  // Lanes: time flows down them.
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    draw->AddLine(ImVec2(top.x + lane_x[i], std::max(top.y, visible_top)),
+                  ImVec2(top.x + lane_x[i], std::min(top.y + total_h, visible_bottom)), palette.lane,
+                  1.0f);
+  }
+  // Waiting spans: a thick bar on the lane while the call sits in the kernel.
+  for (int row : conv.blocked_rows()) {
+    const SeqRow& r = rows[static_cast<std::size_t>(row)];
+    const float y0 = row_y(row);
+    const float y1 = r.block_end_row >= 0 ? row_y(r.block_end_row) : top.y + total_h;
+    if (y1 < visible_top || y0 > visible_bottom) continue;
+    const float x = top.x + lane_x[static_cast<std::size_t>(r.lane)];
+    draw->AddRectFilled(ImVec2(x - 4.0f, y0), ImVec2(x + 4.0f, y1), palette.blocked_bg);
+    dashed_line(draw, ImVec2(x, y0), ImVec2(x, y1), palette.warn, 3.0f, 4.0f);
+  }
+
+  const int current = model.current_index();
+  int selected_row = -1;
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(rows.size()), row_h);
+  while (clipper.Step()) {
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const SeqRow& r = rows[static_cast<std::size_t>(row)];
+      const Event& event = events[r.event_index];
+      const float y = row_y(row);
+      const ImVec2 row_min(top.x, y - row_h * 0.5f);
+      const ImVec2 row_max(top.x + width, y + row_h * 0.5f);
+      if (event.seq == model.state->selected_seq) {
+        draw->AddRectFilled(row_min, row_max, palette.select_bg);
+      } else if (current >= 0 && event.step == current) {
+        draw->AddRectFilled(row_min, row_max, palette.now_bg);
+      }
+      ImGui::SetCursorScreenPos(row_min);
+      ImGui::PushID(row);
+      if (ImGui::InvisibleButton("row", ImVec2(width, row_h))) {
+        model.send({Command::Kind::Select, static_cast<long long>(event.seq)});
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event).c_str());
+      ImGui::PopID();
+
+      const std::size_t lane = static_cast<std::size_t>(r.lane);
+      const float x = top.x + lane_x[lane];
+      const ImU32 color = palette.actor(event.actor);
+      draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
+      const std::string label = row_label(event);
+      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+      const bool left_side = lane == 0 && lane_count > 1;
+      const float tx = left_side ? x - 8.0f - size.x : x + 8.0f;
+      draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
+                    label.c_str());
+
+      for (int a : r.arrows) {
+        const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
+        const ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
+        const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
+        const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
+        std::string text;
+        if (arrow.kind == ArrowKind::Data) {
+          const long index = model.events->find_seq(arrow.seq);
+          std::string preview;
+          if (index >= 0) preview = events[static_cast<std::size_t>(index)].bytes.substr(0, 24);
+          text = python_bytes_repr(preview) + (arrow.bytes > 24 ? "…" : "");
+          if (arrow.to_row >= 0) {
+            const ImVec2 to(to_x, row_y(arrow.to_row));
+            draw->AddLine(from, to, arrow_color, 2.0f);
+            arrow_head(draw, from, to, arrow_color, 9.0f);
+          } else {
+            // Not read yet: the bytes wait in the receiver's queue.
+            const ImVec2 to(to_x + (to_x > from.x ? -14.0f : 14.0f), from.y + row_h * 0.6f);
+            dashed_line(draw, from, to, arrow_color, 2.0f, 5.0f);
+            arrow_head(draw, from, to, arrow_color, 9.0f);
+          }
+        } else {
+          const ImVec2 to(to_x, from.y);
+          if (arrow.kind == ArrowKind::Fin) {
+            dashed_line(draw, from, to, arrow_color, 1.5f, 4.0f);
+            text = model.t(Tx::Fin);
+          } else {
+            draw->AddLine(from, to, arrow_color, 1.5f);
+            text = model.t(Tx::Handshake);
+          }
+          arrow_head(draw, from, to, arrow_color, 8.0f);
+        }
+        if (arrow.from_row == row) {
+          ImGui::PushFont(model.fonts->mono);
+          const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+          const float mid = (from.x + to_x) * 0.5f;
+          draw->AddText(ImVec2(mid - ts.x * 0.5f, from.y - ts.y - 1.0f), arrow_color, text.c_str());
+          ImGui::PopFont();
+        }
+      }
+    }
+  }
+  clipper.End();
+  ImGui::SetCursorScreenPos(ImVec2(top.x, top.y + total_h));
+  ImGui::Dummy(ImVec2(1, 1));
+
+  // Follow the lesson: show the newest rows when rows were added, or the selection.
+  if (view.followed_rows != rows.size()) {
+    view.followed_rows = rows.size();
+    ImGui::SetScrollY(std::max(0.0f, total_h - ImGui::GetWindowHeight()));
+  }
+  if (view.followed_selection != model.state->selected_seq) {
+    view.followed_selection = model.state->selected_seq;
+    const long index = model.events->find_seq(model.state->selected_seq);
+    if (index >= 0) {
+      selected_row = conv.row_of_event(static_cast<std::size_t>(index));
+      const float y = row_h * static_cast<float>(selected_row);
+      if (selected_row >= 0 &&
+          (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + ImGui::GetWindowHeight() - row_h)) {
+        ImGui::SetScrollY(std::max(0.0f, y - ImGui::GetWindowHeight() * 0.4f));
+      }
+    }
+  }
+  ImGui::EndChild();
+}
+
+}  // namespace sockstep::ui

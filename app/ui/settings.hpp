@@ -1,0 +1,30 @@
+#pragma once
+#include <array>
+#include <optional>
+#include <string>
+
+#include "ui/model.hpp"
+
+namespace sockstep::ui {
+
+// What the app remembers between runs (JSON under the XDG config folder).
+struct Settings {
+  std::string lang = "en";
+  float zoom = 1.0f;
+  bool light = false;
+  std::string lesson;  // lesson id
+  int step = 0;
+  int width = 0;       // 0: default window size
+  int height = 0;
+  std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+};
+
+// $XDG_CONFIG_HOME/sockstep/settings.json, else ~/.config/sockstep/settings.json;
+// "" when neither variable is set.
+[[nodiscard]] std::string settings_path();
+// A missing file gives defaults; a broken one gives defaults and an error text.
+[[nodiscard]] Settings load_settings(const std::string& path, std::string* error);
+// Writes atomically (temp file + rename) so a crash never leaves half a file.
+bool save_settings(const std::string& path, const Settings& settings, std::string* error);
+
+}  // namespace sockstep::ui

@@ -1,0 +1,43 @@
+# The ImGui front end: a static library the sockstep executable links when the GUI is on.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(IMGUI REQUIRED IMPORTED_TARGET imgui)          # brings stb
+pkg_check_modules(FONTCONFIG REQUIRED IMPORTED_TARGET fontconfig)
+find_package(glfw3 3.3 REQUIRED)
+find_package(OpenGL REQUIRED)
+
+add_library(sockstep_ui STATIC
+  ui/app_window.cpp
+  ui/bytes_panel.cpp
+  ui/code_panel.cpp
+  ui/console_panel.cpp
+  ui/conversation.cpp
+  ui/event_cache.cpp
+  ui/event_log_panel.cpp
+  ui/fonts.cpp
+  ui/glyph_set.cpp
+  ui/gui_app.cpp
+  ui/help_overlay.cpp
+  ui/layout.cpp
+  ui/lesson_panel.cpp
+  ui/menu_bar.cpp
+  ui/model.cpp
+  ui/palette.cpp
+  ui/screenshot.cpp
+  ui/sequence_panel.cpp
+  ui/settings.cpp
+  ui/sockets_panel.cpp
+  ui/steps_panel.cpp
+  ui/ui_root.cpp
+  ui/ui_text.cpp
+  ui/widgets.cpp
+)
+target_include_directories(sockstep_ui PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+# The backends' headers live beside imgui's but imgui.pc does not name the folder.
+target_include_directories(sockstep_ui SYSTEM PUBLIC /usr/include/imgui/backends)
+target_link_libraries(sockstep_ui
+  PUBLIC sockstep_engine PkgConfig::IMGUI PkgConfig::FONTCONFIG glfw OpenGL::GL
+         Threads::Threads ${CMAKE_DL_LIBS}
+  PRIVATE nlohmann_json::nlohmann_json)
+
+target_link_libraries(sockstep PRIVATE sockstep_ui)
+target_compile_definitions(sockstep PRIVATE SOCKSTEP_HAVE_GUI=1)

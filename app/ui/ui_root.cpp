@@ -1,0 +1,141 @@
+#include "ui/ui_root.hpp"
+
+#include <GLFW/glfw3.h>  // key codes only: the 1.86 backend indexes KeysDown by them
+#include <imgui.h>
+
+#include "ui/layout.hpp"
+
+namespace sockstep::ui {
+
+UiRoot::UiRoot(FontManager& fonts) : fonts_(fonts), palette_(make_palette(false)) {}
+
+void UiRoot::forget_session() {
+  snap_ = SessionSnapshot{};
+  events_ = EventCache{};
+  conversation_ = Conversation{};
+  conversation_revision_ = 0;
+  last_position_ = 0;
+  last_generation_ = 0;
+  lesson_ = nullptr;
+}
+
+void UiRoot::refresh(Session& session, UiState& state) {
+  lesson_ = &session.lesson();
+  snap_ = session.snapshot();
+  const std::size_t before = events_.events().size();
+  const std::uint64_t revision_before = events_.revision();
+  events_.sync(session.events());
+  const auto& events = events_.events();
+
+  std::size_t first_new = before;
+  if (events_.revision() != revision_before) first_new = 0;
+  if (conversation_revision_ != events_.revision()) {
+    conversation_revision_ = events_.revision();
+    conversation_.reset(lesson_->actors);
+  }
+  for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
+  conversation_.set_consumed(events.size());
+
+  // Text the program prints or sockstep notes may hold characters no lesson had.
+  for (std::size_t i = first_new; i < events.size(); ++i) {
+    if (events[i].kind == EventKind::Print || events[i].kind == EventKind::Note) {
+      fonts_.note_text(events[i].detail);
+    }
+  }
+  fonts_.note_text(snap_.notice.en);
+  fonts_.note_text(snap_.notice.zh);
+  fonts_.note_text(state.message);
+
+  // After a step, show its bytes without a click: select the step's last data call.
+  if (snap_.position != last_position_ || snap_.generation != last_generation_) {
+    last_position_ = snap_.position;
+    last_generation_ = snap_.generation;
+    const int step = static_cast<int>(snap_.position) - 1;
+    state.selected_seq = 0;
+    for (std::size_t i = events.size(); i-- > 0 && step >= 0;) {
+      if (events[i].step == step && events[i].kind == EventKind::Call && !events[i].bytes.empty()) {
+        state.selected_seq = events[i].seq;
+        break;
+      }
+      if (events[i].step >= 0 && events[i].step < step) break;
+    }
+  }
+}
+
+void UiRoot::shortcuts(const Model& model, const UiState& state) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;  // typing a message must not step the lesson
+  const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
+  if (io.KeyCtrl) {
+    if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) model.send({Command::Kind::Zoom, 0, 1.15});
+    if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) {
+      model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
+    }
+    if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) model.send({Command::Kind::Zoom, 0, 0.0});
+    if (pressed(GLFW_KEY_Q)) model.send({Command::Kind::Quit});
+    return;
+  }
+  if (pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)) || pressed(ImGui::GetKeyIndex(ImGuiKey_Space))) {
+    model.send({Command::Kind::Step});
+  }
+  if (pressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) model.send({Command::Kind::Back});
+  if (pressed(GLFW_KEY_R)) model.send({Command::Kind::Reset});
+  if (pressed(GLFW_KEY_P)) model.send({Command::Kind::TogglePlay});
+  if (pressed(GLFW_KEY_F1) || (state.help_open && pressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))) {
+    model.send({Command::Kind::ToggleHelp});
+  }
+}
+
+void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
+                  const std::string& lesson_path, Commands& out) {
+  if (lesson_ == nullptr) return;
+  Model model;
+  model.lesson = lesson_;
+  model.snap = &snap_;
+  model.events = &events_;
+  model.conversation = &conversation_;
+  model.lessons = &lessons;
+  model.state = &state;
+  model.fonts = &fonts_.fonts();
+  model.palette = &palette_;
+  model.commands = &out;
+  model.lesson_path = lesson_path;
+
+  shortcuts(model, state);
+  draw_menu_bar(model);
+
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  const auto rects = compute_layout(viewport->WorkPos, viewport->WorkSize, state.visible);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
+                                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoBringToFrontOnFocus;
+  const auto panel = [&](Panel which, const char* id, auto&& body) {
+    const auto index = static_cast<std::size_t>(which);
+    if (!state.visible[index]) return;
+    ImGui::SetNextWindowPos(rects[index].pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(rects[index].size, ImGuiCond_Always);
+    const std::string title = std::string(model.t(panel_title(which))) + "###" + id;
+    ImGuiWindowFlags extra = 0;
+    if (which == Panel::Sequence || which == Panel::Sockets || which == Panel::EventLog ||
+        which == Panel::Code || which == Panel::Console || which == Panel::Bytes) {
+      extra = ImGuiWindowFlags_NoScrollbar;  // they scroll their own child regions
+    }
+    if (ImGui::Begin(title.c_str(), nullptr, flags | extra)) body();
+    ImGui::End();
+  };
+  panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
+  panel(Panel::Steps, "steps", [&] { draw_steps(model, steps_view_); });
+  panel(Panel::Code, "code", [&] { draw_code(model, code_view_); });
+  panel(Panel::Sequence, "sequence", [&] { draw_sequence(model, sequence_view_); });
+  panel(Panel::Sockets, "sockets", [&] { draw_sockets(model, sockets_view_); });
+  panel(Panel::Bytes, "bytes", [&] { draw_bytes(model, bytes_view_); });
+  panel(Panel::Console, "console", [&] { draw_console(model, console_view_); });
+  panel(Panel::EventLog, "log", [&] { draw_event_log(model, log_view_); });
+
+  help_open_ = state.help_open;
+  const bool was_open = help_open_;
+  draw_help(model, &help_open_);
+  if (was_open && !help_open_) model.send({Command::Kind::ToggleHelp});
+}
+
+}  // namespace sockstep::ui

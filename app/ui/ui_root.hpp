@@ -1,0 +1,59 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/session.hpp"
+#include "ui/conversation.hpp"
+#include "ui/event_cache.hpp"
+#include "ui/fonts.hpp"
+#include "ui/model.hpp"
+#include "ui/palette.hpp"
+#include "ui/panels.hpp"
+
+namespace sockstep::ui {
+
+// Everything drawn in a frame, with no window-system or GL code: the GLFW app and the
+// display-less tests both drive it. refresh() takes the frame's one snapshot; draw()
+// turns it into ImGui calls and the commands the learner gave.
+class UiRoot {
+ public:
+  explicit UiRoot(FontManager& fonts);
+
+  // Takes the snapshot and copies the new events; feeds new text to the font manager.
+  void refresh(Session& session, UiState& state);
+  void draw(const UiState& state, const std::vector<LessonEntry>& lessons,
+            const std::string& lesson_path, Commands& out);
+  // Drops what belonged to the previous lesson's session.
+  void forget_session();
+
+  [[nodiscard]] const SessionSnapshot& snapshot() const { return snap_; }
+  [[nodiscard]] const EventCache& events() const { return events_; }
+  [[nodiscard]] const Conversation& conversation() const { return conversation_; }
+  void set_palette(const Palette& palette) { palette_ = palette; }
+
+ private:
+  void shortcuts(const Model& model, const UiState& state);
+
+  FontManager& fonts_;
+  Palette palette_;
+  const Lesson* lesson_ = nullptr;
+  SessionSnapshot snap_;
+  EventCache events_;
+  Conversation conversation_;
+  std::uint64_t conversation_revision_ = 0;
+  std::size_t last_position_ = 0;
+  std::uint64_t last_generation_ = 0;
+
+  LessonView lesson_view_;
+  StepsView steps_view_;
+  CodeView code_view_;
+  SocketsView sockets_view_;
+  SequenceView sequence_view_;
+  BytesView bytes_view_;
+  ConsoleView console_view_;
+  EventLogView log_view_;
+  bool help_open_ = false;
+};
+
+}  // namespace sockstep::ui

@@ -1,0 +1,131 @@
+#include "ui/ui_text.hpp"
+
+#include <array>
+
+namespace sockstep::ui {
+namespace {
+
+struct Pair {
+  const char* en;
+  const char* zh;
+};
+
+constexpr std::array kTable = {
+    Pair{"sockstep", "sockstep"},
+    Pair{"Lesson", "课程"},
+    Pair{"View", "视图"},
+    Pair{"Language", "语言"},
+    Pair{"Help", "帮助"},
+    Pair{"Quit", "退出"},
+    Pair{"Lesson", "课程"},
+    Pair{"Steps", "步骤"},
+    Pair{"Code", "代码"},
+    Pair{"Sockets (what the kernel holds)", "套接字(内核里的状态)"},
+    Pair{"Sequence", "时序图"},
+    Pair{"Bytes", "字节"},
+    Pair{"Console", "控制台"},
+    Pair{"Event log", "事件日志"},
+    Pair{"Next", "下一步"},
+    Pair{"Back", "上一步"},
+    Pair{"Reset", "重来"},
+    Pair{"Play", "播放"},
+    Pair{"Pause", "暂停"},
+    Pair{"Speed", "速度"},
+    Pair{"%.1f s per step", "每步 %.1f 秒"},
+    Pair{"Step %d of %d", "第 %d 步,共 %d 步"},
+    Pair{"Nothing has run yet", "还没有开始"},
+    Pair{"Press Next (Right arrow) to make the first call.", "按“下一步”(右方向键)执行第一个调用。"},
+    Pair{"The lesson is complete.", "课程结束。"},
+    Pair{"Next:", "下一步:"},
+    Pair{"Actor", "角色"},
+    Pair{"Call", "调用"},
+    Pair{"blocked in %s()", "阻塞在 %s()"},
+    Pair{"%s is waiting in %s(): the next step can wake it.",
+         "%s 正阻塞在 %s() 中:下一步可以唤醒它。"},
+    Pair{"Message the client sends", "客户端发送的消息"},
+    Pair{"Type a message; Enter applies it.", "输入消息,按回车生效。"},
+    Pair{"Applying replays the lesson on fresh sockets.", "修改后会在新的套接字上重放课程。"},
+    Pair{"Run until", "运行到"},
+    Pair{"call", "调用"},
+    Pair{"state", "状态"},
+    Pair{"Run", "运行"},
+    Pair{"Filter", "筛选"},
+    Pair{"actor, call, errno, text", "角色、调用、错误码、文字"},
+    Pair{"Follow", "跟随"},
+    Pair{"No socket yet: the first step creates one.", "还没有套接字:第一步会创建一个。"},
+    Pair{"closed", "已关闭"},
+    Pair{"closed at step %d", "在第 %d 步关闭"},
+    Pair{"no fd: the kernel keeps it", "没有 fd:内核仍保留它"},
+    Pair{"%.1f s left", "还剩 %.1f 秒"},
+    Pair{"receive queue", "接收队列"},
+    Pair{"send queue", "发送队列"},
+    Pair{"accept queue", "全连接队列"},
+    Pair{"local", "本地"},
+    Pair{"peer", "对端"},
+    Pair{"state", "状态"},
+    Pair{"error", "错误"},
+    Pair{"Click a send or recv (sequence, log) to see its bytes.",
+         "点击一次 send 或 recv(时序图或日志)查看它的字节。"},
+    Pair{"%s → %s: one byte stream", "%s → %s:一条字节流"},
+    Pair{"▼ a send() ended here    ▲ a recv() took the bytes up to here",
+         "▼ 一次 send() 在此结束    ▲ 一次 recv() 取走到此为止的字节"},
+    Pair{"No bytes have moved yet.", "还没有字节传输。"},
+    Pair{"showing %zu of %zu bytes (the log keeps at most this much per call)",
+         "显示 %zu / %zu 字节(日志每次调用最多保留这么多)"},
+    Pair{"(nothing printed yet)", "(还没有输出)"},
+    Pair{"%zu events", "%zu 个事件"},
+    Pair{"Zoom in", "放大"},
+    Pair{"Zoom out", "缩小"},
+    Pair{"Reset zoom", "恢复缩放"},
+    Pair{"Light theme", "浅色主题"},
+    Pair{"Keys", "快捷键"},
+    Pair{"Right / Space   next step\n"
+         "Left            back one step (replays on fresh sockets)\n"
+         "R               reset\n"
+         "P               play / pause\n"
+         "Ctrl + / Ctrl - zoom (for projectors), Ctrl 0 resets\n"
+         "F1              this help\n\n"
+         "Click a step to go there. Click an event to see its bytes.",
+         "右方向键 / 空格  下一步\n"
+         "左方向键         上一步(在新的套接字上重放)\n"
+         "R                重来\n"
+         "P                播放 / 暂停\n"
+         "Ctrl + / Ctrl -  缩放(适合投影),Ctrl 0 恢复\n"
+         "F1               显示本帮助\n\n"
+         "点击某一步跳到那里。点击某个事件查看它的字节。"},
+    Pair{"Close (F1)", "关闭 (F1)"},
+    Pair{"No Chinese font found: install fonts-noto-cjk to read the 中文 text.",
+         "没有找到中文字体:请安装 fonts-noto-cjk。"},
+    Pair{"The kernel did not do what the lesson says:", "内核的行为与课程描述不符:"},
+    Pair{"The kernel did what the lesson says.", "内核的行为与课程描述一致。"},
+    Pair{"result", "结果"},
+    Pair{"step", "步"},
+    Pair{"t (ms)", "时间 (毫秒)"},
+    Pair{"bytes", "字节"},
+    Pair{"SYN, SYN+ACK, ACK", "SYN, SYN+ACK, ACK"},
+    Pair{"FIN", "FIN"},
+    Pair{"waiting", "等待中"},
+    Pair{"now", "当前"},
+    Pair{"next", "下一步"},
+    Pair{"listener", "监听套接字"},
+    Pair{"Python", "Python"},
+    Pair{"C", "C"},
+    Pair{"Could not open the lesson", "无法打开课程"},
+};
+static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
+              "every Tx needs exactly one row in kTable");
+
+}  // namespace
+
+const char* tx(Tx id, Lang lang) {
+  const Pair& pair = kTable[static_cast<std::size_t>(id)];
+  return lang == Lang::Zh ? pair.zh : pair.en;
+}
+
+std::size_t tx_count() { return kTable.size(); }
+
+const char* tx_at(std::size_t index, Lang lang) {
+  return index < kTable.size() ? tx(static_cast<Tx>(index), lang) : "";
+}
+
+}  // namespace sockstep::ui

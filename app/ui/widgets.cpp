@@ -1,0 +1,68 @@
+#include "ui/widgets.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace sockstep::ui {
+
+void text_colored(ImU32 color, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+  ImGui::PopStyleColor();
+}
+
+void actor_chip(ImU32 color, const std::string& name) {
+  const ImVec2 size = ImGui::CalcTextSize(name.c_str());
+  const ImVec2 pad(4.0f, 1.0f);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, ImVec2(pos.x + size.x + 2 * pad.x, pos.y + size.y + 2 * pad.y), color,
+                      3.0f);
+  draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), IM_COL32(0, 0, 0, 255), name.c_str());
+  ImGui::Dummy(ImVec2(size.x + 2 * pad.x, size.y + 2 * pad.y));
+}
+
+void queue_bar(const char* label, int used, int limit, ImU32 color, ImU32 background, float width) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float height = ImGui::GetTextLineHeight() * 0.55f;
+  ImGui::TextUnformatted(label);
+  ImGui::SameLine();
+  char numbers[64];
+  if (used < 0) {
+    std::snprintf(numbers, sizeof numbers, "—");
+  } else if (limit > 0) {
+    std::snprintf(numbers, sizeof numbers, "%s / %s", human_bytes(used).c_str(),
+                  human_bytes(limit).c_str());
+  } else {
+    std::snprintf(numbers, sizeof numbers, "%d", used);
+  }
+  const float numbers_w = ImGui::CalcTextSize(numbers).x;
+  const float right = ImGui::GetCursorPosX() + std::max(0.0f, width - ImGui::GetCursorPosX());
+  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - numbers_w));
+  ImGui::TextUnformatted(numbers);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  draw->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + height), background, 2.0f);
+  if (used > 0 && limit > 0) {
+    const float fill = std::max(3.0f, width * std::min(1.0f, static_cast<float>(used) / limit));
+    draw->AddRectFilled(pos, ImVec2(pos.x + fill, pos.y + height), color, 2.0f);
+  }
+  ImGui::Dummy(ImVec2(width, height));
+}
+
+void row_background(ImVec2 min, ImVec2 max, ImU32 color) {
+  ImGui::GetWindowDrawList()->AddRectFilled(min, max, color);
+}
+
+std::string human_bytes(long long n) {
+  char buf[32];
+  if (n >= 1024 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(n) / (1024.0 * 1024.0));
+  } else if (n >= 10 * 1024) {
+    std::snprintf(buf, sizeof buf, "%.0f KiB", static_cast<double>(n) / 1024.0);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld B", n);
+  }
+  return buf;
+}
+
+}  // namespace sockstep::ui
