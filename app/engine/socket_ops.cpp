@@ -397,6 +397,7 @@ CallResult getpeername(OpContext& ctx, int fd) {
     result = failure(errno);
   } else {
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
+    result.value = result.address.port;  // lets a check or prediction ask "which port?"
   }
   record(ctx, "getpeername", fd, "", result);
   return result;
@@ -410,6 +411,7 @@ CallResult getsockname(OpContext& ctx, int fd) {
     result = failure(errno);
   } else {
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
+    result.value = result.address.port;
   }
   record(ctx, "getsockname", fd, "", result);
   return result;

@@ -65,9 +65,16 @@ std::string StepRunner::unix_path(const std::string& path) const {
 Address StepRunner::address_of(const Step& step, int fd) const {
   for (const char* key : {"to", "at"}) {
     if (!has_arg(step, key)) continue;
+    // "server.addr" names another actor's variable: the number a client was told to dial.
+    std::string owner = step.actor;
+    std::string name = arg_string(step, key);
+    if (const auto dot = name.find('.'); dot != std::string::npos) {
+      owner = name.substr(0, dot);
+      name = name.substr(dot + 1);
+    }
     std::lock_guard lock(session_.mutex_);
-    const auto& values = session_.values_[step.actor];
-    const auto it = values.find(arg_string(step, key));
+    const auto& values = session_.values_[owner];
+    const auto it = values.find(name);
     if (it != values.end() && it->second.kind == PyValue::Kind::Address) return it->second.address;
     return {};
   }
