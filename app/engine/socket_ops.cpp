@@ -89,7 +89,11 @@ int wait_ready(OpContext& ctx, int fd, short events, const char* call) {
   return result;
 }
 
-std::string quoted(std::string_view data) { return python_bytes_repr(data); }
+// Arguments stay one readable line: long payloads are shown by their start.
+std::string quoted(std::string_view data) {
+  if (data.size() <= 64) return python_bytes_repr(data);
+  return python_bytes_repr(data.substr(0, 64)) + "...";
+}
 
 CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   const auto sa = to_sockaddr(address);
@@ -220,7 +224,7 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
   }
   result.bytes.assign(data.data(), sent);
   if (result.ok()) result.value = static_cast<long long>(sent);
-  record(ctx, "sendall", fd, quoted(data.substr(0, 64)) + (data.size() > 64 ? "..." : ""), result);
+  record(ctx, "sendall", fd, quoted(data), result);
   return result;
 }
 
