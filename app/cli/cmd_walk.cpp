@@ -1,4 +1,7 @@
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/transcript.hpp"
@@ -15,13 +18,72 @@ CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
   walk->add_option("--lang", options.lang, "Language of the lesson text")->check(CLI::IsMember({"en", "zh"}));
   walk->add_flag("--check", options.check, "Verify every expectation against the kernel; exit 1 on a mismatch");
   walk->add_flag("--json", options.json, "One JSON object per step");
+  walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them");
   return walk;
 }
 
 namespace {
 
+// The learner's side of the predictions: asks before a step, scores after it.
+struct Quiz {
+  bool enabled = false;
+  bool input_closed = false;  // stdin ended: keep walking, stop asking
+  int asked = 0;
+  int right = 0;
+  std::optional<std::size_t> answer;  // the choice given for the step about to run
+  // Steps asked about whose call has not returned yet (a blocked accept), with the answer.
+  std::vector<std::pair<std::size_t, std::optional<std::size_t>>> pending;
+};
+
+char letter(std::size_t i) { return static_cast<char>('a' + i); }
+
+void ask(const Step& step, Quiz& quiz, Lang lang) {
+  quiz.answer.reset();
+  if (!step.predict) return;
+  const Predict& p = *step.predict;
+  fmt::print("   ? {}\n", p.question.get(lang));
+  for (std::size_t i = 0; i < p.choices.size(); ++i) fmt::print("     ({}) {}\n", letter(i), p.choices[i].text.get(lang));
+  if (quiz.input_closed) return;
+  if (::isatty(STDIN_FILENO) != 0) fmt::print("     your answer: ");
+  std::fflush(stdout);
+  std::string line;
+  for (int tries = 0; tries < 3; ++tries) {  // a few chances for a typo, then move on
+    if (!std::getline(std::cin, line)) {
+      quiz.input_closed = true;
+      fmt::print("\n     (no answer: standard input is closed; the quiz continues without asking)\n");
+      return;
+    }
+    if (line.size() == 1 && line[0] >= 'a' && static_cast<std::size_t>(line[0] - 'a') < p.choices.size()) {
+      quiz.answer = static_cast<std::size_t>(line[0] - 'a');
+      ++quiz.asked;
+      return;
+    }
+    fmt::print("     type a letter from a to {}: ", letter(p.choices.size() - 1));
+    std::fflush(stdout);
+  }
+}
+
+void score(const Step& step, const StepOutcome& outcome, std::optional<std::size_t> answer, Quiz& quiz, Lang lang) {
+  const auto& right = outcome.predict_right;
+  if (right.empty()) {
+    fmt::print("   = the kernel did something none of the choices describe\n");
+    return;
+  }
+  std::string letters;
+  for (const auto i : right) letters += std::string(letters.empty() ? "" : ", ") + letter(i);
+  const std::string said = step.predict->choices[right.front()].text.get(lang);
+  if (!answer) {
+    fmt::print("   = the kernel says: ({}) {}\n", letters, said);
+    return;
+  }
+  const bool correct = std::find(right.begin(), right.end(), *answer) != right.end();
+  if (correct) ++quiz.right;
+  fmt::print("   = the kernel says: ({}) {} — you answered ({}): {}\n", letters, said, letter(*answer),
+             correct ? (lang == Lang::Zh ? "答对了" : "right") : (lang == Lang::Zh ? "不对" : "not this time"));
+}
+
 // Walks one lesson; returns the number of failed expectations.
-std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang) {
+std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang, Quiz& quiz) {
   Session session(lesson);
   if (!options.json) {
     fmt::print("== {} — {} ({} steps)\n", lesson.id, lesson.title.get(lang), lesson.steps.size());
@@ -33,7 +95,12 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
   if (!options.json)
     for (const auto& e : events)
       if (e.kind == EventKind::Note) fmt::print("   ! {}\n", lang == Lang::Zh ? e.args : e.detail);
-  while (const auto index = session.step()) {
+  for (;;) {
+    const std::size_t next = session.position();
+    const bool quizzing = quiz.enabled && !options.json && next < lesson.steps.size();
+    if (quizzing) ask(lesson.steps[next], quiz, lang);
+    const auto index = session.step();
+    if (!index) break;
     events.clear();
     next_seq = session.events().copy_since(next_seq, events);
     const SessionSnapshot snap = session.snapshot();
@@ -43,8 +110,20 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
       fmt::print("{}", format_step(session, *index, events, snap, lang));
       if (options.check)
         for (const auto& f : snap.outcomes[*index].failures) fmt::print("      ✗ CHECK FAILED: {}\n", f);
+      // A waiting step is judged once it returns; its answer shows with the step that released it.
+      if (quizzing && lesson.steps[*index].predict) quiz.pending.emplace_back(*index, quiz.answer);
+      for (auto it = quiz.pending.begin(); it != quiz.pending.end();) {
+        const StepOutcome outcome = session.outcome(it->first);
+        if (!outcome.checked) {
+          ++it;
+          continue;
+        }
+        score(lesson.steps[it->first], outcome, it->second, quiz, lang);
+        it = quiz.pending.erase(it);
+      }
     }
   }
+  quiz.pending.clear();  // calls still waiting at the end were never answered by the kernel
   const auto failures = session.failures();
   if (options.check && !options.json) {
     if (failures.empty()) {
@@ -82,7 +161,11 @@ int run_walk(const WalkOptions& options) {
     }
   }
   std::size_t failed = 0;
-  for (const auto& lesson : lessons) failed += walk_one(lesson, options, lang);
+  Quiz quiz;
+  quiz.enabled = options.quiz;
+  for (const auto& lesson : lessons) failed += walk_one(lesson, options, lang, quiz);
+  if (quiz.enabled && quiz.asked > 0 && !options.json)
+    fmt::print("== quiz: {} of {} predictions right\n", quiz.right, quiz.asked);
   if (options.check && lessons.size() > 1 && !options.json)
     fmt::print("== {} lesson(s) walked: {}\n", lessons.size(),
                failed == 0 ? "all checks passed" : std::to_string(failed) + " check(s) failed");

@@ -15,6 +15,7 @@ struct WalkOptions {
   std::string lang = "en";
   bool check = false;
   bool json = false;
+  bool quiz = false;
 };
 struct ServeOptions {
   std::string host = "127.0.0.1";
