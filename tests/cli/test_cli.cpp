@@ -1,0 +1,130 @@
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_support.hpp"
+
+using namespace sockstep::test;
+
+namespace {
+std::string write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / ("sockstep-test-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+}  // namespace
+
+TEST_CASE("sockstep lessons lists the echo lesson first") {
+  const RunResult r = run(sockstep_cmd({"lessons"}));
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("echo-tcp", 0) == 0);
+}
+
+TEST_CASE("walk echo-tcp --check passes and prints the seed's console lines") {
+  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--check"}));
+  CHECK(r.code == 0);
+  CHECK(r.out.find("| starting....") != std::string::npos);
+  CHECK(r.out.find("| 客户端的数据 b'hello'") != std::string::npos);
+  CHECK(r.out.find("| b'HELLO'") != std::string::npos);
+  CHECK(r.out.find("every expectation held") != std::string::npos);
+}
+
+TEST_CASE("walk --lang zh speaks Chinese") {
+  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--lang", "zh"}));
+  CHECK(r.code == 0);
+  CHECK(r.out.find("买手机") != std::string::npos);
+  CHECK(r.out.find("绑定手机卡") != std::string::npos);
+  CHECK(r.out.find("关机") != std::string::npos);
+}
+
+TEST_CASE("walk --json prints one JSON object per step") {
+  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--json"}));
+  CHECK(r.code == 0);
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 16);
+  const auto first = nlohmann::json::parse(lines[0]);
+  CHECK(first["call"] == "socket");
+  const auto fifth = nlohmann::json::parse(lines[4]);
+  CHECK(fifth["status"] == "blocked");
+  const auto ninth = nlohmann::json::parse(lines[8]);
+  bool saw_recv = false;
+  for (const auto& e : ninth["events"]) saw_recv = saw_recv || (e["call"] == "recv" && e["bytes"] == "b'hello'");
+  CHECK(saw_recv);
+}
+
+TEST_CASE("a lesson whose expectation is false fails the check with exit 1") {
+  const auto source = std::filesystem::path(SOCKSTEP_TEST_DIR).parent_path() / "lessons/echo-tcp.toml";
+  std::ifstream in(source);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string from = "expect = { ok = true, state = \"LISTEN\", accept_queue = 0 }";
+  REQUIRE(text.find(from) != std::string::npos);
+  text.replace(text.find(from), from.size(), "expect = { ok = true, state = \"ESTABLISHED\", accept_queue = 3 }");
+  const std::string path = write_temp("wrong.toml", text);
+  const RunResult r = run(sockstep_cmd({"walk", path, "--check"}));
+  CHECK(r.code == 1);
+  CHECK(r.out.find("expected server.phone in ESTABLISHED, the kernel says LISTEN") != std::string::npos);
+  CHECK(r.out.find("accept queue, the kernel says 0") != std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a malformed lesson exits 2 with one line FILE:LINE:COL and a hint") {
+  const std::string path = write_temp("broken.toml", "id = \"x\"\ntitle = { en = \"x\", zh = \"x\" }\nactors = [\"server\"]\nbogus = 1\n");
+  const RunResult r = run(sockstep_cmd({"walk", path}));
+  CHECK(r.code == 2);
+  const auto lines = lines_of(r.err);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0] == "sockstep: " + path + ":4:1: unknown key 'bogus' (hint: expected one of: id, title, summary, port, reuseaddr, actors, listing, step)");
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("garbage bytes as a lesson are bad input, not a crash") {
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919) & 0xff);
+  const std::string path = write_temp("garbage.toml", garbage);
+  const RunResult r = run(sockstep_cmd({"walk", path}));
+  CHECK(r.code == 2);
+  CHECK(lines_of(r.err).size() == 1);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("unknown flags and subcommands exit 2 with a usage hint") {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--bogus"}, {"walk", "--nope"}, {"frobnicate"},
+                                                               {"walk", "echo-tcp", "--lang", "fr"},
+                                                               {"serve", "--port", "99999"}}) {
+    const RunResult r = run(sockstep_cmd(args));
+    CHECK(r.code == 2);
+    CHECK(r.err.find("sockstep --help") != std::string::npos);
+  }
+  CHECK(run(sockstep_cmd({"walk", "no-such-lesson"})).code == 2);
+  CHECK(run(sockstep_cmd({"dial", "nonsense"})).code == 2);
+  CHECK(run(sockstep_cmd({"dial", "10.0.0.1:80"})).code == 2);
+  CHECK(run(sockstep_cmd({"serve", "--host", "0.0.0.0", "--headless"})).code == 2);
+}
+
+TEST_CASE("--help and --version answer and exit 0") {
+  CHECK(run(sockstep_cmd({"--help"})).code == 0);
+  const RunResult v = run(sockstep_cmd({"--version"}));
+  CHECK(v.code == 0);
+  CHECK(v.out.find('.') != std::string::npos);
+}
+
+TEST_CASE("serve on a port in use exits 2 with a one-line reason") {
+  Process first(sockstep_cmd({"serve", "--headless", "--port", "0"}));
+  std::string port;
+  for (int i = 0; i < 20 && port.empty(); ++i) {
+    const auto line = first.read_line();
+    REQUIRE(line.has_value());
+    const auto at = line->find("serving on 127.0.0.1:");
+    if (at != std::string::npos) port = line->substr(at + 21, line->find(' ', at + 11) - at - 21);
+  }
+  REQUIRE_FALSE(port.empty());
+  const RunResult second = run(sockstep_cmd({"serve", "--headless", "--port", port}));
+  CHECK(second.code == 2);
+  CHECK(second.err.find("EADDRINUSE") != std::string::npos);
+  first.signal(SIGTERM);
+  CHECK(first.wait() == 0);
+}

@@ -1,0 +1,145 @@
+#include <doctest/doctest.h>
+
+#include "engine/lesson_loader.hpp"
+
+using namespace sockstep;
+
+namespace {
+
+// A small valid lesson; each test breaks one thing in it.
+const std::string kHeader = R"(id = "t"
+title = { en = "T", zh = "测" }
+actors = ["server", "client"]
+port = 8084
+
+[[listing]]
+name = "server.py"
+code = '''
+import socket
+phone = socket.socket()
+'''
+)";
+
+const std::string kStep = R"(
+[[step]]
+actor = "server"
+call = "socket"
+result = "phone"
+metaphor = { en = "Buy a phone", zh = "买手机" }
+explain = { en = "x", zh = "x" }
+lines = { "server.py" = 2 }
+)";
+
+// Loads text and returns the error; fails the test if it loads.
+LessonError error_of(const std::string& text) {
+  try {
+    (void)load_lesson_text(text, "bad.toml");
+  } catch (const LessonError& e) {
+    return e;
+  }
+  FAIL("the lesson loaded, but should not have");
+  return LessonError({}, "", "");
+}
+
+}  // namespace
+
+TEST_CASE("a valid lesson loads with its steps, listings and both languages") {
+  const Lesson lesson = load_lesson_text(kHeader + kStep, "ok.toml");
+  CHECK(lesson.id == "t");
+  CHECK(lesson.port == 8084);
+  REQUIRE(lesson.steps.size() == 1);
+  CHECK(lesson.steps[0].metaphor.zh == "买手机");
+  CHECK(lesson.steps[0].lines.at("server.py") == 2);
+  CHECK(lesson.listings[0].line(2) == "phone = socket.socket()");
+  CHECK(lesson.listings[0].line_count() == 2);
+}
+
+TEST_CASE("bad TOML is reported at its line and column") {
+  const LessonError e = error_of(kHeader + "\n[[step]]\nactor = \"server\n");
+  CHECK(e.pos().file == "bad.toml");
+  CHECK(e.pos().line == 14);
+  CHECK(std::string(e.what()).rfind("bad.toml:14:", 0) == 0);
+  CHECK_FALSE(e.hint().empty());
+}
+
+TEST_CASE("an unknown key names itself and suggests the right one") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("metaphor ="), 8, "metafor");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "unknown key 'metafor' in [[step]]");
+  CHECK(e.hint() == "did you mean 'metaphor'?");
+  CHECK(e.pos().line == 17);
+  CHECK(e.pos().column == 1);
+}
+
+TEST_CASE("a text without its Chinese is an error") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find(", zh = \"买手机\""), std::string(", zh = \"买手机\"").size(), "");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "'metaphor' has no zh text");
+  CHECK(e.pos().line == 17);
+}
+
+TEST_CASE("an unknown call is an error with a suggestion") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("\"socket\""), 8, "\"sockit\"");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "unknown call 'sockit'");
+  CHECK(e.hint() == "did you mean 'socket'?");
+  CHECK(e.pos().line == 15);
+}
+
+TEST_CASE("an unknown actor is an error") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("actor = \"server\""), 16, "actor = \"sever\"");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "unknown actor 'sever'");
+  CHECK(e.hint().find("did you mean 'server'?") == 0);
+}
+
+TEST_CASE("a port out of range is an error") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("port = 8084"), 11, "port = 80840");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "port 80840 is out of range");
+  CHECK(e.pos().line == 4);
+}
+
+TEST_CASE("a line number beyond its listing is an error") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("\"server.py\" = 2"), 15, "\"server.py\" = 9");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "line 9 is beyond 'server.py'");
+  CHECK(e.hint() == "it has 2 lines");
+}
+
+TEST_CASE("an argument the call does not take is an error") {
+  std::string text = kHeader + kStep;
+  text.replace(text.find("result = \"phone\""), 16, "result = \"phone\"\nargs = { famly = \"AF_INET\" }");
+  const LessonError e = error_of(text);
+  CHECK(e.message() == "unknown argument 'famly' for socket()");
+  CHECK(e.hint() == "did you mean 'family'?");
+}
+
+TEST_CASE("an expectation with an unknown errno or state is an error") {
+  CHECK(error_of(kHeader + kStep + "expect = { errno = \"ECONREFUSED\" }\n").message() ==
+        "unknown errno name 'ECONREFUSED'");
+  CHECK(error_of(kHeader + kStep + "expect = { state = \"ESTABLISH\" }\n").message() ==
+        "unknown socket state 'ESTABLISH'");
+}
+
+TEST_CASE("a lesson with no steps or no actors is an error") {
+  CHECK(error_of(kHeader).message() == "the lesson has no steps");
+  std::string text = kHeader + kStep;
+  text.replace(text.find("actors = [\"server\", \"client\"]"), 29, "actors = []");
+  CHECK(error_of(text).message() == "'actors' must be a list of names");
+}
+
+TEST_CASE("a missing file is a located error, not a crash") {
+  try {
+    (void)load_lesson_file("does/not/exist.toml");
+    FAIL("loaded a missing file");
+  } catch (const LessonError& e) {
+    CHECK(std::string(e.what()).rfind("does/not/exist.toml:", 0) == 0);
+  }
+}

@@ -1,0 +1,162 @@
+#include <doctest/doctest.h>
+
+#include <chrono>
+
+#include "engine/actor.hpp"
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "engine/session.hpp"
+#include "loopback.hpp"
+#include "support/process.hpp"
+
+using namespace sockstep;
+using namespace std::chrono_literals;
+
+namespace {
+Lesson echo_lesson() {
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path.has_value());
+  return load_lesson_file(*path);
+}
+
+const ActorView& actor_view(const SessionSnapshot& snap, const std::string& name) {
+  for (const auto& a : snap.actors)
+    if (a.name == name) return a;
+  FAIL("no actor " << name);
+  return snap.actors.front();
+}
+}  // namespace
+
+TEST_CASE("an actor blocked in accept() is released by another actor's connect()") {
+  EventLog log;
+  Actor server("server", &log);
+  Actor client("client", &log);
+  OpContext main_ctx(&log, "main", -1);
+  const test::Listener l = test::listen_loopback(main_ctx);
+  CallResult accepted;
+  server.post([&](OpContext& ctx) { accepted = ops::accept(ctx, l.fd); });
+  REQUIRE(server.wait_settled(5s) == ActorState::Blocked);
+  CHECK(server.status().blocked.call == "accept");
+  CHECK(server.status().blocked.fd == l.fd);
+  int client_fd = -1;
+  client.post([&](OpContext& ctx) {
+    client_fd = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+    (void)ops::connect(ctx, client_fd, test::loopback(l.port));
+  });
+  REQUIRE(client.wait_idle(5s));
+  REQUIRE(server.wait_idle(5s));
+  CHECK(accepted.ok());
+  CHECK(accepted.address.port != 0);
+  (void)ops::close(main_ctx, static_cast<int>(accepted.value));
+  (void)ops::close(main_ctx, client_fd);
+  (void)ops::close(main_ctx, l.fd);
+}
+
+TEST_CASE("cancel() wakes a blocked actor at once and leaves it usable") {
+  EventLog log;
+  Actor server("server", &log);
+  OpContext main_ctx(&log, "main", -1);
+  const test::Listener l = test::listen_loopback(main_ctx);
+  CallResult accepted;
+  server.post([&](OpContext& ctx) { accepted = ops::accept(ctx, l.fd); });
+  REQUIRE(server.wait_settled(5s) == ActorState::Blocked);
+  server.cancel();
+  CHECK(accepted.err == ECANCELED);
+  CHECK(server.status().state == ActorState::Idle);
+  bool ran = false;
+  server.run_sync([&](OpContext&) { ran = true; });
+  CHECK(ran);
+  (void)ops::close(main_ctx, l.fd);
+}
+
+TEST_CASE("the echo lesson: every expectation holds against the kernel") {
+  Session session(echo_lesson());
+  session.run_to_end();
+  CHECK(session.finished());
+  const auto failures = session.failures();
+  for (const auto& f : failures) MESSAGE(f);
+  CHECK(failures.empty());
+  const SessionSnapshot snap = session.snapshot();
+  CHECK(actor_view(snap, "server").console == std::vector<std::string>{"starting....", "客户端的数据 b'hello'"});
+  CHECK(actor_view(snap, "client").console == std::vector<std::string>{"b'HELLO'"});
+  CHECK(snap.sockets.empty());
+}
+
+TEST_CASE("the session shows who waits: accept() at step 5, recv() at step 8") {
+  Session session(echo_lesson());
+  session.go_to(5);
+  SessionSnapshot snap = session.snapshot();
+  CHECK(actor_view(snap, "server").state == ActorState::Blocked);
+  CHECK(actor_view(snap, "server").blocked_in == "accept");
+  CHECK(actor_view(snap, "server").blocked_step == 4);
+  CHECK(snap.outcomes[4].status == StepStatus::Blocked);
+  REQUIRE(snap.sockets.size() == 1);
+  CHECK(snap.sockets[0].view.state == "LISTEN");
+  CHECK(snap.sockets[0].blocked_in == "accept");
+  session.step();  // client socket
+  session.step();  // client connect releases accept
+  snap = session.snapshot();
+  CHECK(actor_view(snap, "server").state == ActorState::Idle);
+  CHECK(snap.outcomes[4].status == StepStatus::Done);
+  CHECK(snap.sockets.size() == 3);
+  session.step();  // server recv waits
+  snap = session.snapshot();
+  CHECK(actor_view(snap, "server").blocked_in == "recv");
+}
+
+TEST_CASE("an edited message travels instead of hello and comes back upper-cased") {
+  SessionOptions options;
+  options.message = "hi there";
+  Session session(echo_lesson(), options);
+  session.run_to_end();
+  const SessionSnapshot snap = session.snapshot();
+  CHECK(actor_view(snap, "client").console.back() == "b'HI THERE'");
+}
+
+TEST_CASE("back() replays to the step before, on fresh sockets") {
+  Session session(echo_lesson());
+  session.go_to(9);
+  const auto generation = session.snapshot().generation;
+  session.back();
+  const SessionSnapshot snap = session.snapshot();
+  CHECK(snap.position == 8);
+  CHECK(snap.generation != generation);
+  CHECK(actor_view(snap, "server").blocked_in == "recv");
+  CHECK(session.failures().empty());
+}
+
+TEST_CASE("reset 1000 times, often while an actor waits: no hang, no fd leak") {
+  const int fds_before = test::count_open_fds();
+  {
+    Session session(echo_lesson());
+    const int fds_with_session = test::count_open_fds();
+    // Positions 5 and 8 leave the server waiting in accept()/recv(); 10 the client in recv().
+    const std::size_t positions[] = {5, 8, 10, 16, 3, 0};
+    for (int i = 0; i < 1000; ++i) {
+      session.go_to(positions[i % std::size(positions)]);
+      if (i % 100 == 0) CHECK(session.failures().empty());
+    }
+    session.reset();
+    CHECK(test::count_open_fds() == fds_with_session);
+  }
+  CHECK(test::count_open_fds() == fds_before);
+}
+
+TEST_CASE("a taken lesson port is replaced by a free one, and the session says so") {
+  EventLog log;
+  OpContext ctx(&log, "squatter", -1);
+  const test::Listener taken = test::listen_loopback(ctx);
+  Lesson lesson = echo_lesson();
+  lesson.port = taken.port;
+  for (auto& step : lesson.steps)
+    if (step.args.contains("port")) step.args["port"] = static_cast<long long>(taken.port);
+  Session session(lesson);
+  CHECK(session.port() != taken.port);
+  CHECK(session.port() > 0);
+  const SessionSnapshot snap = session.snapshot();
+  CHECK(snap.notice.en.find(std::to_string(taken.port)) != std::string::npos);
+  CHECK_FALSE(snap.notice.zh.empty());
+  session.run_to_end();
+  CHECK(session.failures().empty());
+  (void)ops::close(ctx, taken.fd);
+}

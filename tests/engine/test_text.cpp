@@ -1,0 +1,87 @@
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+
+#include "engine/address.hpp"
+#include "engine/errno_names.hpp"
+#include "engine/event_log.hpp"
+#include "engine/hex_rows.hpp"
+#include "engine/py_text.hpp"
+
+using namespace sockstep;
+
+TEST_CASE("bytes are shown the way Python prints them") {
+  CHECK(python_bytes_repr("hello") == "b'hello'");
+  CHECK(python_bytes_repr("HELLO") == "b'HELLO'");
+  CHECK(python_bytes_repr("") == "b''");
+  CHECK(python_bytes_repr(std::string("\x00\xff\n", 3)) == "b'\\x00\\xff\\n'");
+  CHECK(python_bytes_repr("it's") == "b\"it's\"");
+  CHECK(python_bytes_repr("a'b\"c") == "b'a\\'b\"c'");
+  CHECK(python_bytes_repr("\\") == "b'\\\\'");
+  CHECK(python_bytes_repr("你") == "b'\\xe4\\xbd\\xa0'");
+}
+
+TEST_CASE("upper() changes ASCII letters only, like bytes.upper()") {
+  CHECK(ascii_upper("hello, World 1!") == "HELLO, WORLD 1!");
+  CHECK(ascii_upper("\xe4\xbd\xa0") == "\xe4\xbd\xa0");
+}
+
+TEST_CASE("errno names and messages") {
+  CHECK(errno_name(ECONNREFUSED) == "ECONNREFUSED");
+  CHECK(errno_name(0).empty());
+  CHECK(errno_name(9999) == "E9999");
+  CHECK(errno_from_name("EADDRINUSE") == EADDRINUSE);
+  CHECK(errno_from_name("ENOPE") == -1);
+  CHECK(errno_message(EPIPE) == "Broken pipe");
+}
+
+TEST_CASE("addresses print as a learner reads them and survive a round trip") {
+  const Address v4{AF_INET, "127.0.0.1", 8084, {}};
+  CHECK(v4.to_string() == "127.0.0.1:8084");
+  CHECK(v4.python_repr() == "('127.0.0.1', 8084)");
+  const Address v6{AF_INET6, "::1", 8084, {}};
+  CHECK(v6.to_string() == "[::1]:8084");
+  for (const Address& a : {v4, v6, Address{AF_UNIX, {}, 0, "/tmp/x.sock"}, Address{AF_UNIX, {}, 0, "@abstract"}}) {
+    const auto sa = to_sockaddr(a);
+    REQUIRE(sa.has_value());
+    const Address back = from_sockaddr(sa->get(), sa->length);
+    CHECK(back.to_string() == a.to_string());
+  }
+  CHECK_FALSE(to_sockaddr(Address{AF_INET, "not-an-ip", 1, {}}).has_value());
+  CHECK(family_from_name("AF_INET6") == AF_INET6);
+  CHECK(socktype_name(SOCK_DGRAM) == "SOCK_DGRAM");
+}
+
+TEST_CASE("hex rows: offset, hex pairs, printable text") {
+  const auto rows = hex_rows("hello\x01world, a longer line", 16);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].hex.substr(0, 14) == "68 65 6c 6c 6f");
+  CHECK(rows[0].ascii.substr(0, 7) == "hello.w");
+  CHECK(rows[1].offset == 16);
+  CHECK(rows[1].hex.size() == rows[0].hex.size());
+  CHECK(format_hex_row(rows[1]).rfind("00000010  ", 0) == 0);
+}
+
+TEST_CASE("the event log is bounded by count and by bytes, and readers follow incrementally") {
+  EventLog log(EventLogLimits{100, 16, 1000});
+  for (int i = 0; i < 250; ++i) {
+    Event e;
+    e.call = "send";
+    e.bytes = std::string(40, 'x');
+    log.append(std::move(e));
+  }
+  CHECK(log.size() <= 100);
+  CHECK(log.stored_bytes() <= 1000);
+  const auto all = log.all();
+  CHECK(all.back().seq == 250);
+  CHECK(all.back().bytes.size() == 16);      // capped per event
+  CHECK(all.back().byte_count == 40);        // the real count is kept
+  CHECK(all.back().capped());
+  std::vector<Event> tail;
+  const auto next = log.copy_since(248, tail);
+  CHECK(tail.size() == 3);
+  CHECK(next == 251);
+  const auto generation = log.generation();
+  log.clear();
+  CHECK(log.size() == 0);
+  CHECK(log.generation() != generation);
+}
