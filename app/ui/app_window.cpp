@@ -117,6 +117,10 @@ bool GuiApp::open(std::string& error, int& exit_code) {
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
 
+  // Set before the backend installs its callbacks: it keeps ours and calls it too.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetKeyCallback(window_, &GuiApp::on_key);
+
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -297,6 +301,13 @@ void GuiApp::remember() {
   }
 }
 
+void GuiApp::on_key(GLFWwindow* window, int key, int /*scancode*/, int action, int mods) {
+  auto* app = static_cast<GuiApp*>(glfwGetWindowUserPointer(window));
+  if (app != nullptr && (action == GLFW_PRESS || action == GLFW_REPEAT)) {
+    app->keys_.push_back(KeyPress{key, mods});
+  }
+}
+
 bool GuiApp::frame() {
   if (built_zoom_ != state_.zoom || built_light_ != state_.light || fonts_->stale()) rebuild_fonts();
   root_->refresh(*session_, state_);
@@ -307,7 +318,8 @@ bool GuiApp::frame() {
   const auto start = std::chrono::steady_clock::now();
   ImGui::NewFrame();
   commands_.clear();
-  root_->draw(state_, lessons_, lesson_path_, commands_);
+  root_->draw(state_, lessons_, lesson_path_, keys_, commands_);
+  keys_.clear();
   ImGui::Render();
   last_build_ms_ =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -55,6 +55,7 @@ class GuiApp {
   void update_title();
   [[nodiscard]] double wait_seconds() const;
   void remember();
+  static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
 
   AppConfig config_;
   GLFWwindow* window_ = nullptr;
@@ -66,6 +67,7 @@ class GuiApp {
   std::vector<LessonEntry> lessons_;
   UiState state_;
   Commands commands_;
+  std::vector<KeyPress> keys_;  // presses since the last frame
   float built_zoom_ = 0.0f;
   bool built_light_ = false;
   bool quit_ = false;

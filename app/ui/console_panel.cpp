@@ -19,8 +19,6 @@ void draw_console(const Model& model, ConsoleView& view) {
     ImGui::TableSetColumnIndex(c);
     ImGui::PushID(c);
     actor_chip(model.palette->actor(actor.name), actor.name);
-    ImGui::SameLine();
-    ImGui::TextDisabled("$ python3 %s.py", actor.name.c_str());
     ImGui::BeginChild("out");
     ImGui::PushFont(model.fonts->mono);
     if (actor.console.empty()) ImGui::TextDisabled("%s", model.t(Tx::NothingPrinted));

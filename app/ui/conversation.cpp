@@ -52,17 +52,46 @@ int Conversation::add_arrow(SeqArrow arrow) {
 }
 
 int Conversation::row_of_event(std::size_t event_index) const {
-  auto it = std::lower_bound(rows_.begin(), rows_.end(), event_index,
-                             [](const SeqRow& r, std::size_t i) { return r.event_index < i; });
-  if (it == rows_.end() || it->event_index != event_index) return -1;
-  return static_cast<int>(it - rows_.begin());
+  return event_index < row_by_event_.size() ? row_by_event_[event_index] : -1;
+}
+
+std::size_t Conversation::in_flight(const std::string& from, const std::string& to) const {
+  auto it = in_flight_.find({from, to});
+  if (it == in_flight_.end()) return 0;
+  std::size_t total = 0;
+  for (const Pending& p : it->second) total += p.left;
+  return total;
 }
 
 void Conversation::add(const Event& event, std::size_t event_index) {
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
+  if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
+      in_flight(peer_of(event.actor), event.actor) == 0) {
+    deferred_.push_back(Deferred{event, event_index, 0});
+    return;
+  }
+  add_row(event, event_index);
+  // A send may have brought what a held-back receive read; a receive held too long
+  // (its send was never logged) is shown anyway.
+  for (std::size_t i = 0; i < deferred_.size();) {
+    Deferred& d = deferred_[i];
+    ++d.age;
+    if (in_flight(peer_of(d.event.actor), d.event.actor) > 0 || d.age > 64) {
+      Deferred ready = std::move(d);
+      deferred_.erase(deferred_.begin() + static_cast<long>(i));
+      add_row(ready.event, ready.index);
+    } else {
+      ++i;
+    }
+  }
+}
+
+void Conversation::add_row(const Event& event, std::size_t event_index) {
   const int lane = lane_of(event.actor);
   const int row = static_cast<int>(rows_.size());
   rows_.push_back(SeqRow{event_index, lane, -1, false, {}});
+  if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
+  row_by_event_[event_index] = row;
 
   if (event.kind == EventKind::Blocked) {
     rows_.back().waiting = true;
@@ -106,6 +135,12 @@ void Conversation::add(const Event& event, std::size_t event_index) {
     const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, -1, lane, lane_of(peer), count, event.seq});
     if (count > 0) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
   } else if (is_recv(call) && event.ok() && event.value > 0) {
+    receive(event, row);
+  }
+}
+
+void Conversation::receive(const Event& event, int row) {
+  {
     const std::string peer = peer_of(event.actor);
     ByteStream& s = stream(peer, event.actor);
     std::size_t left = static_cast<std::size_t>(event.value);

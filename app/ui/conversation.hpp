@@ -57,6 +57,9 @@ class Conversation {
   // lanes: the lesson's actors in display order; unknown actors get a lane when seen.
   void reset(std::vector<std::string> lanes);
   void add(const Event& event, std::size_t event_index);
+  // Receives logged before the send they read (the receiver wakes before the sender
+  // logs) are held back until that send arrives, so arrows never run up the page.
+  [[nodiscard]] std::size_t held_back() const { return deferred_.size(); }
 
   [[nodiscard]] const std::vector<std::string>& lanes() const { return lanes_; }
   [[nodiscard]] const std::vector<SeqRow>& rows() const { return rows_; }
@@ -80,12 +83,22 @@ class Conversation {
   std::string peer_of(const std::string& actor) const;
   ByteStream& stream(const std::string& from, const std::string& to);
   int add_arrow(SeqArrow arrow);
+  void add_row(const Event& event, std::size_t event_index);
+  void receive(const Event& event, int row);
+  [[nodiscard]] std::size_t in_flight(const std::string& from, const std::string& to) const;
 
   std::vector<std::string> lanes_;
   std::vector<SeqRow> rows_;
   std::vector<SeqArrow> arrows_;
   std::vector<ByteStream> streams_;
   std::vector<int> blocked_rows_;
+  std::vector<int> row_by_event_;
+  struct Deferred {
+    Event event;
+    std::size_t index;
+    std::size_t age = 0;
+  };
+  std::vector<Deferred> deferred_;
   std::map<std::pair<std::string, std::string>, std::deque<Pending>> in_flight_;
   std::map<std::string, std::string> peers_;          // learned from connect + accept
   std::string last_connector_;

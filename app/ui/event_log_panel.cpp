@@ -81,15 +81,15 @@ void draw_event_log(const Model& model, EventLogView& view) {
   }
 
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
-                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable |
-                                ImGuiTableFlags_SizingFixedFit;
+                                ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_Resizable;
   if (!ImGui::BeginTable("log", 5, flags, ImGui::GetContentRegionAvail())) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn(model.t(Tx::Time));
-  ImGui::TableSetupColumn(model.t(Tx::Step));
-  ImGui::TableSetupColumn(model.t(Tx::Actor));
-  ImGui::TableSetupColumn(model.t(Tx::Call));
-  ImGui::TableSetupColumn(model.t(Tx::Result), ImGuiTableColumnFlags_WidthStretch);
+  const float em = ImGui::GetFontSize();
+  ImGui::TableSetupColumn(model.t(Tx::Time), ImGuiTableColumnFlags_WidthFixed, em * 3.8f);
+  ImGui::TableSetupColumn(model.t(Tx::Step), ImGuiTableColumnFlags_WidthFixed, em * 1.6f);
+  ImGui::TableSetupColumn(model.t(Tx::Actor), ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
+  ImGui::TableSetupColumn(model.t(Tx::Call), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn(model.t(Tx::Result), ImGuiTableColumnFlags_WidthStretch, 1.2f);
   ImGui::TableHeadersRow();
 
   const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f;
@@ -108,7 +108,7 @@ void draw_event_log(const Model& model, EventLogView& view) {
       }
       ImGui::TableSetColumnIndex(0);
       char time[32];
-      std::snprintf(time, sizeof time, "%9.3f", static_cast<double>(event.t_us) / 1000.0);
+      std::snprintf(time, sizeof time, "%.1f", static_cast<double>(event.t_us) / 1000.0);
       ImGui::PushID(static_cast<int>(event.seq));
       if (ImGui::Selectable(time, false, ImGuiSelectableFlags_SpanAllColumns)) {
         model.send({Command::Kind::Select, static_cast<long long>(event.seq)});

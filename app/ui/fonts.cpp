@@ -77,7 +77,7 @@ struct FontManager::Mapped {
 
 FontManager::FontManager(FontFiles files) : files_(std::move(files)) {
   // Glyphs drawn by the interface itself besides its strings: arrows and marks.
-  for (const char* symbols : {"▶◀▼▲✓✗→←—·…●○■□"}) glyphs_.add_utf8(symbols);
+  glyphs_.add_utf8("▶◀▼▲✓✗→←—·…●○■□›");
 }
 
 FontManager::~FontManager() = default;
@@ -136,7 +136,10 @@ void FontManager::build(float zoom) {
       merge.FontNo = files_.cjk.index;
       merge.OversampleH = 1;  // CJK strokes are dense enough; halves the atlas
       merge.PixelSnapH = true;
-      atlas->AddFontFromMemoryTTF(cjk->data, static_cast<int>(cjk->size), size, &merge, ranges);
+      // Han characters drawn at the Latin size look a size smaller beside it.
+      merge.GlyphOffset.y = size * 0.04f;
+      atlas->AddFontFromMemoryTTF(cjk->data, static_cast<int>(cjk->size), size * 1.12f, &merge,
+                                  ranges);
     }
     return font;
   };

@@ -15,7 +15,8 @@ namespace sockstep::ui {
 namespace {
 
 std::string row_label(const Event& event) {
-  std::string args = event.args.size() <= 12 ? event.args : std::string("…");
+  // Full arguments are in the tooltip and the log; the diagram keeps rows short.
+  std::string args = event.args.size() <= 10 ? event.args : std::string("…");
   std::string text = event.call + "(" + args + ")";
   if (event.kind == EventKind::Blocked) return text + " …";
   if (!event.ok()) return text + " ✗ " + errno_name(event.err);
@@ -144,7 +145,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
       const std::string label = row_label(event);
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
       const bool left_side = lane == 0 && lane_count > 1;
-      const float tx = left_side ? x - 8.0f - size.x : x + 8.0f;
+      const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
       draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
                     label.c_str());
 

@@ -92,9 +92,7 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
                       palette.actor(card.actor));
 
   card_header(model, card.actor, card.var, v.fd);
-  ImGui::PushFont(model.fonts->mono);
   ImGui::TextDisabled("%s · %s", family_name(v.family).c_str(), socktype_name(v.type).c_str());
-  ImGui::PopFont();
   state_line(model, v.state.empty() ? "?" : v.state);
   labelled(model.t(Tx::Local), or_dash(v.local), model.fonts->mono);
   labelled(model.t(Tx::Peer), or_dash(v.peer), model.fonts->mono);
@@ -119,13 +117,13 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
 
   const float bar_w = ImGui::GetContentRegionAvail().x;
   if (v.listening) {
-    queue_bar(model.t(Tx::AcceptQueue), v.accept_queue, v.backlog, palette.actor(card.actor),
+    queue_bar(model.t(Tx::AcceptQueue), v.accept_queue, v.backlog, false, palette.actor(card.actor),
               palette.bar_bg, bar_w);
   } else {
-    queue_bar(model.t(Tx::RecvQueue), v.inq, v.rcvbuf, palette.actor(card.actor), palette.bar_bg,
-              bar_w);
-    queue_bar(model.t(Tx::SendQueue), v.outq, v.sndbuf, palette.actor(card.actor), palette.bar_bg,
-              bar_w);
+    queue_bar(model.t(Tx::RecvQueue), v.inq, v.rcvbuf, true, palette.actor(card.actor),
+              palette.bar_bg, bar_w);
+    queue_bar(model.t(Tx::SendQueue), v.outq, v.sndbuf, true, palette.actor(card.actor),
+              palette.bar_bg, bar_w);
   }
   end_card();
 }

@@ -42,6 +42,7 @@ void draw_run_until(const Model& model, StepsView& view) {
   if (ImGui::Button((std::string(model.t(Tx::Run)) + "###run_call").c_str())) {
     model.send({Command::Kind::RunUntilCall, 0, 0.0, calls[static_cast<std::size_t>(view.until_call)]});
   }
+  ImGui::TextUnformatted(model.t(Tx::RunUntil));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(combo_w);
   view.until_state = std::clamp(view.until_state, 0, static_cast<int>(std::size(kStates)) - 1);

@@ -62,32 +62,31 @@ void UiRoot::refresh(Session& session, UiState& state) {
   }
 }
 
-void UiRoot::shortcuts(const Model& model, const UiState& state) {
+void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;  // typing a message must not step the lesson
-  const auto pressed = [](int key) { return ImGui::IsKeyPressed(key, false); };
-  if (io.KeyCtrl) {
-    if (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)) model.send({Command::Kind::Zoom, 0, 1.15});
-    if (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)) {
-      model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
+  for (const KeyPress& press : keys) {
+    const int key = press.key;
+    if ((press.mods & GLFW_MOD_CONTROL) != 0) {
+      if (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD) model.send({Command::Kind::Zoom, 0, 1.15});
+      if (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT) model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
+      if (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0) model.send({Command::Kind::Zoom, 0, 0.0});
+      if (key == GLFW_KEY_Q) model.send({Command::Kind::Quit});
+      continue;
     }
-    if (pressed(GLFW_KEY_0) || pressed(GLFW_KEY_KP_0)) model.send({Command::Kind::Zoom, 0, 0.0});
-    if (pressed(GLFW_KEY_Q)) model.send({Command::Kind::Quit});
-    return;
-  }
-  if (pressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow)) || pressed(ImGui::GetKeyIndex(ImGuiKey_Space))) {
-    model.send({Command::Kind::Step});
-  }
-  if (pressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) model.send({Command::Kind::Back});
-  if (pressed(GLFW_KEY_R)) model.send({Command::Kind::Reset});
-  if (pressed(GLFW_KEY_P)) model.send({Command::Kind::TogglePlay});
-  if (pressed(GLFW_KEY_F1) || (state.help_open && pressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))) {
-    model.send({Command::Kind::ToggleHelp});
+    if (key == GLFW_KEY_RIGHT || key == GLFW_KEY_SPACE) model.send({Command::Kind::Step});
+    if (key == GLFW_KEY_LEFT) model.send({Command::Kind::Back});
+    if (key == GLFW_KEY_R) model.send({Command::Kind::Reset});
+    if (key == GLFW_KEY_P) model.send({Command::Kind::TogglePlay});
+    if (key == GLFW_KEY_F1 || (state.help_open && key == GLFW_KEY_ESCAPE)) {
+      model.send({Command::Kind::ToggleHelp});
+    }
   }
 }
 
 void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
-                  const std::string& lesson_path, Commands& out) {
+                  const std::string& lesson_path, const std::vector<KeyPress>& keys,
+                  Commands& out) {
   if (lesson_ == nullptr) return;
   Model model;
   model.lesson = lesson_;
@@ -101,7 +100,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   model.commands = &out;
   model.lesson_path = lesson_path;
 
-  shortcuts(model, state);
+  shortcuts(model, state, keys);
   draw_menu_bar(model);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();

@@ -16,6 +16,14 @@ namespace sockstep::ui {
 // Everything drawn in a frame, with no window-system or GL code: the GLFW app and the
 // display-less tests both drive it. refresh() takes the frame's one snapshot; draw()
 // turns it into ImGui calls and the commands the learner gave.
+// A key press as GLFW reported it. ImGui 1.86 only sees whether a key is down at
+// NewFrame, so a tap whose press and release arrive in one poll would be lost; the app
+// queues presses itself and hands them over here.
+struct KeyPress {
+  int key = 0;
+  int mods = 0;
+};
+
 class UiRoot {
  public:
   explicit UiRoot(FontManager& fonts);
@@ -23,7 +31,7 @@ class UiRoot {
   // Takes the snapshot and copies the new events; feeds new text to the font manager.
   void refresh(Session& session, UiState& state);
   void draw(const UiState& state, const std::vector<LessonEntry>& lessons,
-            const std::string& lesson_path, Commands& out);
+            const std::string& lesson_path, const std::vector<KeyPress>& keys, Commands& out);
   // Drops what belonged to the previous lesson's session.
   void forget_session();
 
@@ -33,7 +41,7 @@ class UiRoot {
   void set_palette(const Palette& palette) { palette_ = palette; }
 
  private:
-  void shortcuts(const Model& model, const UiState& state);
+  void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);
 
   FontManager& fonts_;
   Palette palette_;

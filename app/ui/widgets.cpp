@@ -22,31 +22,34 @@ void actor_chip(ImU32 color, const std::string& name) {
   ImGui::Dummy(ImVec2(size.x + 2 * pad.x, size.y + 2 * pad.y));
 }
 
-void queue_bar(const char* label, int used, int limit, ImU32 color, ImU32 background, float width) {
+void queue_bar(const char* label, int used, int limit, bool bytes, ImU32 color, ImU32 background,
+               float width) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  const float height = ImGui::GetTextLineHeight() * 0.55f;
-  ImGui::TextUnformatted(label);
-  ImGui::SameLine();
   char numbers[64];
   if (used < 0) {
     std::snprintf(numbers, sizeof numbers, "—");
   } else if (limit > 0) {
-    std::snprintf(numbers, sizeof numbers, "%s / %s", human_bytes(used).c_str(),
-                  human_bytes(limit).c_str());
+    std::snprintf(numbers, sizeof numbers, "%s / %s", bytes ? human_bytes(used).c_str() : std::to_string(used).c_str(),
+                  bytes ? human_bytes(limit).c_str() : std::to_string(limit).c_str());
   } else {
     std::snprintf(numbers, sizeof numbers, "%d", used);
   }
+  // label | bar | numbers, on one line, so a card stays short.
+  const ImVec2 start = ImGui::GetCursorScreenPos();
+  const float label_w = ImGui::GetFontSize() * 6.2f;
   const float numbers_w = ImGui::CalcTextSize(numbers).x;
-  const float right = ImGui::GetCursorPosX() + std::max(0.0f, width - ImGui::GetCursorPosX());
-  ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX(), right - numbers_w));
-  ImGui::TextUnformatted(numbers);
-  const ImVec2 pos = ImGui::GetCursorScreenPos();
-  draw->AddRectFilled(pos, ImVec2(pos.x + width, pos.y + height), background, 2.0f);
+  ImGui::TextUnformatted(label);
+  const float line_h = ImGui::GetTextLineHeight();
+  const float bar_h = line_h * 0.5f;
+  const float bar_x0 = start.x + label_w;
+  const float bar_x1 = std::max(bar_x0 + 10.0f, start.x + width - numbers_w - 6.0f);
+  const float bar_y = start.y + (line_h - bar_h) * 0.5f;
+  draw->AddRectFilled(ImVec2(bar_x0, bar_y), ImVec2(bar_x1, bar_y + bar_h), background, 2.0f);
   if (used > 0 && limit > 0) {
-    const float fill = std::max(3.0f, width * std::min(1.0f, static_cast<float>(used) / limit));
-    draw->AddRectFilled(pos, ImVec2(pos.x + fill, pos.y + height), color, 2.0f);
+    const float fill = std::max(3.0f, (bar_x1 - bar_x0) * std::min(1.0f, static_cast<float>(used) / limit));
+    draw->AddRectFilled(ImVec2(bar_x0, bar_y), ImVec2(bar_x0 + fill, bar_y + bar_h), color, 2.0f);
   }
-  ImGui::Dummy(ImVec2(width, height));
+  draw->AddText(ImVec2(start.x + width - numbers_w, start.y), ImGui::GetColorU32(ImGuiCol_Text), numbers);
 }
 
 void row_background(ImVec2 min, ImVec2 max, ImU32 color) {

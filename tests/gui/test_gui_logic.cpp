@@ -1,0 +1,219 @@
+// Pure UI logic: no window, no GL, no display.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "ui/conversation.hpp"
+#include "ui/event_cache.hpp"
+#include "ui/glyph_set.hpp"
+#include "ui/layout.hpp"
+#include "ui/panels.hpp"
+#include "ui/settings.hpp"
+
+using namespace sockstep;
+using namespace sockstep::ui;
+
+namespace {
+
+Event call(std::uint64_t seq, const std::string& actor, const std::string& name, long long value,
+           int fd, const std::string& bytes = {}, int err = 0) {
+  Event e;
+  e.seq = seq;
+  e.kind = EventKind::Call;
+  e.actor = actor;
+  e.call = name;
+  e.value = value;
+  e.fd = fd;
+  e.bytes = bytes;
+  e.byte_count = bytes.size();
+  e.err = err;
+  return e;
+}
+
+Event blocked(std::uint64_t seq, const std::string& actor, const std::string& name, int fd) {
+  Event e = call(seq, actor, name, 0, fd);
+  e.kind = EventKind::Blocked;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("glyph set keeps exactly the characters it was given, as ImGui ranges") {
+  GlyphSet set;
+  CHECK(set.contains('A'));
+  CHECK_FALSE(set.contains(U'买'));
+  CHECK(set.add_utf8("买手机"));
+  CHECK_FALSE(set.add_utf8("手机买"));  // nothing new
+  CHECK(set.contains(U'买'));
+  CHECK(set.contains(U'机'));
+  const auto ranges = set.ranges();
+  REQUIRE(ranges.size() % 2 == 1);
+  CHECK(ranges.back() == 0);
+  bool found = false;
+  for (std::size_t i = 0; i + 1 < ranges.size(); i += 2) {
+    CHECK(ranges[i] <= ranges[i + 1]);
+    if (ranges[i] <= 0x4E70 && 0x4E70 <= ranges[i + 1]) found = true;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("utf-8 decoding survives broken input") {
+  std::size_t i = 0;
+  const std::string broken = "\xE4\xB9";  // a cut-off three-byte sequence
+  CHECK(next_codepoint(broken, i) == 0xFFFD);
+  CHECK(i == broken.size());
+  GlyphSet set;
+  set.add_utf8("\xFF\xFEok");
+  CHECK(set.contains('o'));
+}
+
+TEST_CASE("conversation: the echo session's stream, arrows and waits") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  std::vector<Event> events = {
+      call(1, "server", "socket", 3, -1),
+      blocked(2, "server", "accept", 3),
+      call(3, "client", "socket", 4, -1),
+      call(4, "client", "connect", 0, 4),
+      call(5, "server", "accept", 5, 3),
+      blocked(6, "server", "recv", 5),
+      // The receiver wakes and logs before the sender does.
+      call(7, "server", "recv", 5, 5, "hello"),
+      call(8, "client", "send", 5, 4, "hello"),
+      call(9, "server", "send", 5, 5, "HELLO"),
+      call(10, "client", "recv", 2, 4, "HE"),
+      call(11, "client", "recv", 3, 4, "LLO"),
+      call(12, "client", "close", 0, 4),
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+
+  CHECK(conv.held_back() == 0);
+  REQUIRE(conv.streams().size() == 2);
+  const ByteStream& up = conv.streams()[0];
+  CHECK(up.from == "client");
+  CHECK(up.to == "server");
+  CHECK(up.data == "hello");
+  CHECK(up.recv_ends.size() == 1);
+  const ByteStream& down = conv.streams()[1];
+  CHECK(down.data == "HELLO");
+  // One send, two receives: a stream, not messages.
+  REQUIRE(down.send_ends.size() == 1);
+  REQUIRE(down.recv_ends.size() == 2);
+  CHECK(down.recv_ends[0].offset == 2);
+  CHECK(down.recv_ends[1].offset == 5);
+
+  // Every data arrow runs down the page (time flows down).
+  int data_arrows = 0;
+  bool handshake = false;
+  bool fin = false;
+  for (const SeqArrow& arrow : conv.arrows()) {
+    if (arrow.kind == ArrowKind::Data) {
+      ++data_arrows;
+      CHECK(arrow.to_row >= arrow.from_row);
+    }
+    handshake = handshake || arrow.kind == ArrowKind::Handshake;
+    fin = fin || arrow.kind == ArrowKind::Fin;
+  }
+  CHECK(data_arrows == 3);  // hello, and HELLO read in two pieces
+  CHECK(handshake);
+  CHECK(fin);
+
+  // Both waits ended where their call returned.
+  REQUIRE(conv.blocked_rows().size() == 2);
+  for (int row : conv.blocked_rows()) {
+    CHECK(conv.rows()[static_cast<std::size_t>(row)].block_end_row > row);
+    CHECK_FALSE(conv.rows()[static_cast<std::size_t>(row)].waiting);
+  }
+  CHECK(conv.row_of_event(0) == 0);
+}
+
+TEST_CASE("conversation: bytes not read yet stay in flight") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  conv.add(call(1, "client", "send", 5, 4, "hello"), 0);
+  REQUIRE(conv.arrows().size() == 1);
+  CHECK(conv.arrows()[0].to_row == -1);
+}
+
+TEST_CASE("event cache copies only new events and restarts on clear") {
+  EventLog log;
+  EventCache cache;
+  for (int i = 0; i < 3; ++i) log.append(call(0, "server", "socket", 3, -1));
+  CHECK(cache.sync(log) == 3);
+  CHECK(cache.sync(log) == 0);
+  log.append(call(0, "client", "socket", 4, -1));
+  CHECK(cache.sync(log) == 1);
+  CHECK(cache.events().size() == 4);
+  CHECK(cache.find_seq(cache.events()[2].seq) == 2);
+  const auto revision = cache.revision();
+  log.clear();
+  log.append(call(0, "client", "socket", 4, -1));
+  cache.sync(log);
+  CHECK(cache.revision() != revision);
+  CHECK(cache.events().size() == 1);
+}
+
+TEST_CASE("event filter: every word must match, case-insensitively") {
+  const Event e = call(1, "client", "connect", 0, 4, {}, 111);
+  CHECK(event_matches(e, ""));
+  CHECK(event_matches(e, "client"));
+  CHECK(event_matches(e, "CONNECT econnrefused"));
+  CHECK_FALSE(event_matches(e, "server"));
+  CHECK_FALSE(event_matches(e, "client accept"));
+}
+
+TEST_CASE("layout tiles the window at projector and laptop sizes") {
+  std::array<bool, kPanelCount> all{};
+  all.fill(true);
+  for (ImVec2 size : {ImVec2(1280, 700), ImVec2(1920, 1060)}) {
+    const auto rects = compute_layout(ImVec2(0, 20), size, all);
+    float area = 0;
+    for (const PanelRect& r : rects) {
+      CHECK(r.size.x > 150);
+      CHECK(r.size.y > 100);
+      CHECK(r.pos.x >= 0);
+      CHECK(r.pos.y >= 20);
+      CHECK(r.pos.x + r.size.x <= size.x + 0.5f);
+      CHECK(r.pos.y + r.size.y <= 20 + size.y + 0.5f);
+      area += r.size.x * r.size.y;
+    }
+    CHECK(area == doctest::Approx(size.x * size.y).epsilon(0.001));
+  }
+  // A hidden panel gives its room to its neighbours.
+  auto some = all;
+  some[static_cast<std::size_t>(Panel::Console)] = false;
+  const auto rects = compute_layout(ImVec2(0, 0), ImVec2(1280, 720), some);
+  const auto all_rects = compute_layout(ImVec2(0, 0), ImVec2(1280, 720), all);
+  CHECK(rects[static_cast<std::size_t>(Panel::EventLog)].size.x >
+        all_rects[static_cast<std::size_t>(Panel::EventLog)].size.x);
+}
+
+TEST_CASE("settings round-trip, and a broken file gives defaults and a message") {
+  const auto dir = std::filesystem::temp_directory_path() / ("sockstep-settings-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "sockstep" / "settings.json").string();
+  Settings s;
+  s.lang = "zh";
+  s.zoom = 1.5f;
+  s.lesson = "echo-tcp";
+  s.step = 7;
+  s.visible[3] = false;
+  std::string error;
+  REQUIRE(save_settings(path, s, &error));
+  const Settings back = load_settings(path, &error);
+  CHECK(back.lang == "zh");
+  CHECK(back.zoom == doctest::Approx(1.5f));
+  CHECK(back.lesson == "echo-tcp");
+  CHECK(back.step == 7);
+  CHECK_FALSE(back.visible[3]);
+
+  std::ofstream(path) << "{ not json";
+  error.clear();
+  const Settings broken = load_settings(path, &error);
+  CHECK(broken.lang == "en");
+  CHECK(error.find(path) != std::string::npos);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,119 @@
+// Every panel drawn for every step of the echo lesson with ImGui but no window or GL:
+// proves the views only read the snapshot and that the keys reach the session.
+#include <doctest/doctest.h>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "ui/fonts.hpp"
+#include "ui/ui_root.hpp"
+#include "ui/ui_text.hpp"
+
+using namespace sockstep;
+using namespace sockstep::ui;
+
+namespace {
+
+struct Headless {
+  Headless() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 720);
+    io.DeltaTime = 1.0f / 60.0f;
+    // What the GLFW backend would map in 1.86.
+    io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
+    io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;
+    io.KeyMap[ImGuiKey_Space] = GLFW_KEY_SPACE;
+    io.KeyMap[ImGuiKey_Escape] = GLFW_KEY_ESCAPE;
+  }
+  ~Headless() { ImGui::DestroyContext(); }
+};
+
+std::size_t frame(UiRoot& root, Session& session, UiState& state, FontManager& fonts,
+                  const std::vector<LessonEntry>& lessons, Commands& out,
+                  std::vector<KeyPress> keys = {}) {
+  root.refresh(session, state);
+  if (fonts.stale()) fonts.build(state.zoom);
+  ImGui::NewFrame();
+  out.clear();
+  root.draw(state, lessons, "", keys, out);
+  ImGui::Render();
+  return static_cast<std::size_t>(ImGui::GetDrawData()->TotalVtxCount);
+}
+
+}  // namespace
+
+TEST_CASE("every panel draws every step of the echo lesson, in both languages") {
+  Headless context;
+  FontManager fonts(find_font_files());
+  for (std::size_t i = 0; i < tx_count(); ++i) {
+    fonts.note_text(tx_at(i, Lang::En));
+    fonts.note_text(tx_at(i, Lang::Zh));
+  }
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path);
+  Lesson lesson = load_lesson_file(*path);
+  for (const Step& step : lesson.steps) {
+    fonts.note_text(step.metaphor.zh);
+    fonts.note_text(step.explain.zh);
+  }
+  fonts.build(1.0f);
+  CHECK(fonts.fonts().ui != nullptr);
+  CHECK(fonts.fonts().big != nullptr);
+
+  Session session(std::move(lesson));
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  const std::size_t count = session.lesson().steps.size();
+  for (Lang lang : {Lang::En, Lang::Zh}) {
+    state.lang = lang;
+    session.reset();
+    for (std::size_t n = 0; n <= count; ++n) {
+      CHECK(frame(root, session, state, fonts, lessons, out) > 1000);
+      CHECK(out.empty());  // drawing alone asks for nothing
+      CHECK(root.snapshot().position == n);
+      session.step();
+    }
+  }
+  CHECK(session.failures().empty());
+}
+
+TEST_CASE("Right and Left reach the session only as commands") {
+  Headless context;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  frame(root, session, state, fonts, lessons, out);
+
+  frame(root, session, state, fonts, lessons, out, {{GLFW_KEY_RIGHT, 0}});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Command::Kind::Step);
+  CHECK(session.position() == 0);  // views never run the step themselves
+
+  frame(root, session, state, fonts, lessons, out, {{GLFW_KEY_LEFT, 0}, {GLFW_KEY_SPACE, 0}});
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].kind == Command::Kind::Back);
+  CHECK(out[1].kind == Command::Kind::Step);
+
+  frame(root, session, state, fonts, lessons, out, {{GLFW_KEY_EQUAL, GLFW_MOD_CONTROL}});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].kind == Command::Kind::Zoom);
+  CHECK(out[0].real > 1.0);
+
+  frame(root, session, state, fonts, lessons, out, {{GLFW_KEY_R, 0}, {GLFW_KEY_P, 0}, {GLFW_KEY_F1, 0}});
+  REQUIRE(out.size() == 3);
+  CHECK(out[0].kind == Command::Kind::Reset);
+  CHECK(out[1].kind == Command::Kind::TogglePlay);
+  CHECK(out[2].kind == Command::Kind::ToggleHelp);
+}
