@@ -356,8 +356,9 @@ double GuiApp::wait_seconds() const {
     const auto left = std::chrono::duration<double>(next_play_ - std::chrono::steady_clock::now()).count();
     seconds = std::max(0.0, left);
   }
-  // A TIME_WAIT card counts down: refresh it once a second while one is shown.
-  if (!root_->snapshot().orphans.empty()) seconds = std::min(seconds, 1.0);
+  // A TIME_WAIT card counts down: refresh it now and then while one is shown (each
+  // refresh is a full frame, so not every second).
+  if (!root_->snapshot().orphans.empty()) seconds = std::min(seconds, 5.0);
   return seconds;
 }
 
@@ -369,9 +370,15 @@ void GuiApp::run_for(std::chrono::milliseconds duration) {
       glfwPollEvents();
       --extra;
     } else {
-      const double left = std::chrono::duration<double>(end - std::chrono::steady_clock::now()).count();
-      glfwWaitEventsTimeout(std::max(0.0, std::min(wait_seconds(), left)));
-      extra = 2;  // a click completes over the next frames, not at the next timeout
+      const auto now = std::chrono::steady_clock::now();
+      const double left = std::chrono::duration<double>(end - now).count();
+      const double wait = std::max(0.0, std::min(wait_seconds(), left));
+      glfwWaitEventsTimeout(wait);
+      const bool timed_out =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - now).count() >= wait;
+      // Input completes over the next frames (a click is down, then up); a timer tick
+      // has no input, so one frame is enough.
+      extra = timed_out ? 0 : 2;
     }
     if (state_.playing && std::chrono::steady_clock::now() >= next_play_) {
       if (session_->finished()) {

@@ -12,17 +12,15 @@ std::size_t EventCache::sync(const EventLog& log) {
     next_seq_ = 0;
     ++revision_;
   }
-  scratch_.clear();
-  next_seq_ = log.copy_since(next_seq_, scratch_);
-  if (scratch_.empty()) return 0;
-  const std::size_t added = scratch_.size();
-  if (events_.size() + added > max_events_) {
+  const std::size_t before = events_.size();
+  // Straight into the cache: a staging vector would keep 100k events' worth of capacity.
+  next_seq_ = log.copy_since(next_seq_, events_);
+  const std::size_t added = events_.size() - before;
+  if (events_.size() > max_events_) {
     // Drop the older half at once rather than one by one, so views rebuild rarely.
-    const std::size_t keep = std::min(events_.size(), max_events_ / 2);
-    events_.erase(events_.begin(), events_.end() - static_cast<long>(keep));
+    events_.erase(events_.begin(), events_.end() - static_cast<long>(max_events_ / 2));
     ++revision_;
   }
-  for (Event& event : scratch_) events_.push_back(std::move(event));
   return added;
 }
 

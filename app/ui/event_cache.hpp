@@ -25,7 +25,6 @@ class EventCache {
  private:
   std::size_t max_events_;
   std::vector<Event> events_;
-  std::vector<Event> scratch_;
   std::uint64_t log_generation_ = 0;
   std::uint64_t next_seq_ = 0;
   std::uint64_t revision_ = 1;

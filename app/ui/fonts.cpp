@@ -118,7 +118,7 @@ void FontManager::build(float zoom) {
     Mapped* base = file.found() ? map(file) : nullptr;
     if (base != nullptr) {
       ImFontConfig config;
-      config.FontDataOwnedByAtlas = false;  // the mapping outlives the atlas
+      config.FontDataOwnedByAtlas = false;  // ImGui copies it; see build()
       config.FontNo = file.index;
       config.OversampleH = 2;
       config.PixelSnapH = true;
@@ -149,6 +149,11 @@ void FontManager::build(float zoom) {
   fonts_.mono = add(files_.mono, 15.0f * z);
   fonts_.big = add(files_.ui, 34.0f * z);
   atlas->Build();
+  // ImGui copies font data it does not own, once per font: three copies of a 19 MB CJK
+  // collection. The glyphs are in the atlas now, so drop the copies and the mappings;
+  // a rebuild maps the files again.
+  atlas->ClearInputData();
+  mapped_.clear();
   stale_ = false;
 }
 

@@ -32,8 +32,8 @@ struct Fonts {
   bool cjk_missing = false;
 };
 
-// Owns the font files (memory-mapped, so only the glyphs read are resident) and
-// rebuilds the ImGui atlas when the zoom or the set of characters changes.
+// Maps the font files while it builds the ImGui atlas (when the zoom or the set of
+// characters changes) and lets go of them afterwards: only the atlas stays resident.
 class FontManager {
  public:
   explicit FontManager(FontFiles files);

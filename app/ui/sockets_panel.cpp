@@ -163,7 +163,7 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std:
   labelled(model.t(Tx::Local), or_dash(orphan.local), model.fonts->mono);
   labelled(model.t(Tx::Peer), or_dash(orphan.peer), model.fonts->mono);
   if (orphan.timer_ms > 0) {
-    ImGui::TextDisabled(model.t(Tx::TimeLeft), orphan.timer_ms / 1000.0);
+    ImGui::TextDisabled(model.t(Tx::TimeLeft), static_cast<double>(orphan.timer_ms / 1000));
   }
   end_card();
 }

@@ -52,12 +52,14 @@ void UiRoot::refresh(Session& session, UiState& state) {
     last_generation_ = snap_.generation;
     const int step = static_cast<int>(snap_.position) - 1;
     state.selected_seq = 0;
-    for (std::size_t i = events.size(); i-- > 0 && step >= 0;) {
+    // A step's events sit among the last few (a woken call of an earlier step may come
+    // after them), so a short look back is enough.
+    const std::size_t stop = events.size() > 256 ? events.size() - 256 : 0;
+    for (std::size_t i = events.size(); i-- > stop && step >= 0;) {
       if (events[i].step == step && events[i].kind == EventKind::Call && !events[i].bytes.empty()) {
         state.selected_seq = events[i].seq;
         break;
       }
-      if (events[i].step >= 0 && events[i].step < step) break;
     }
   }
 }

@@ -56,7 +56,7 @@ constexpr std::array kTable = {
     Pair{"closed", "已关闭"},
     Pair{"closed at step %d", "在第 %d 步关闭"},
     Pair{"no fd: the kernel keeps it", "没有 fd:内核仍保留它"},
-    Pair{"%.1f s left", "还剩 %.1f 秒"},
+    Pair{"about %.0f s left", "大约还剩 %.0f 秒"},
     Pair{"receive queue", "接收队列"},
     Pair{"send queue", "发送队列"},
     Pair{"accept queue", "全连接队列"},
