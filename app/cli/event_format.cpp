@@ -25,15 +25,19 @@ std::string format_event(const Event& e, Lang lang) {
       return fmt::format("{}{}() waits (fd {}) ...", who, e.call, e.fd);
     case EventKind::Call: break;
   }
-  std::string line = fmt::format("{}{}({})", who, e.call, e.args);
+  const bool sends = e.call == "send" || e.call == "sendall" || e.call == "sendto";
+  std::string args = e.args;
+  if (sends) args = python_bytes_repr(std::string_view(e.bytes).substr(0, 64)) + (e.byte_count > 64 ? "..." : "") +
+                    (args.empty() ? "" : ", " + args);
+  std::string line = fmt::format("{}{}({})", who, e.call, args);
   if (!e.ok()) {
     line += fmt::format(" -> {} ({})", errno_name(e.err), errno_message(e.err));
-    if (e.call == "connect_ex") line = fmt::format("{}{}({}) -> {} {}", who, e.call, e.args, e.value, errno_name(e.err));
+    if (e.call == "connect_ex") line = fmt::format("{}{}({}) -> {} {}", who, e.call, args, e.value, errno_name(e.err));
     if (!e.detail.empty()) line += " " + e.detail;
     return line;
   }
   line += fmt::format(" -> {}", e.value);
-  if (e.call == "recv" || e.call == "recvfrom" || e.call == "send" || e.call == "sendall" || e.call == "sendto") {
+  if (e.call == "recv" || e.call == "recvfrom") {
     line += " " + shown_bytes(e);
     if (e.call == "recv" && e.value == 0) line += " (EOF: the peer closed)";
   }

@@ -24,7 +24,9 @@ struct Event {
   EventKind kind = EventKind::Call;
   std::string actor;         // "server", "client"
   std::string call;          // "recv"
-  std::string args;          // Python-style: "1024", "('127.0.0.1', 8084)"
+  // Python-style: "1024", "('127.0.0.1', 8084)". The data of send/sendall/sendto is in
+  // bytes only, not formatted here: formatting on every send would slow the hot path.
+  std::string args;
   int fd = -1;
   long long value = 0;       // return value (fd, byte count, connect_ex code)
   int err = 0;               // errno, 0 when the call succeeded

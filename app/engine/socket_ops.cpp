@@ -89,11 +89,6 @@ int wait_ready(OpContext& ctx, int fd, short events, const char* call) {
   return result;
 }
 
-// Arguments stay one readable line: long payloads are shown by their start.
-std::string quoted(std::string_view data) {
-  if (data.size() <= 64) return python_bytes_repr(data);
-  return python_bytes_repr(data.substr(0, 64)) + "...";
-}
 
 CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   const auto sa = to_sockaddr(address);
@@ -207,7 +202,7 @@ CallResult connect_ex(OpContext& ctx, int fd, const Address& address) {
 
 CallResult send(OpContext& ctx, int fd, std::string_view data) {
   CallResult result = send_once(ctx, fd, data, "send");
-  record(ctx, "send", fd, quoted(data), result);
+  record(ctx, "send", fd, {}, result);
   return result;
 }
 
@@ -224,7 +219,7 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
   }
   result.bytes.assign(data.data(), sent);
   if (result.ok()) result.value = static_cast<long long>(sent);
-  record(ctx, "sendall", fd, quoted(data), result);
+  record(ctx, "sendall", fd, {}, result);
   return result;
 }
 
@@ -287,7 +282,7 @@ CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& 
       break;
     }
   }
-  record(ctx, "sendto", fd, quoted(data) + ", " + to.python_repr(), result);
+  record(ctx, "sendto", fd, to.python_repr(), result);
   return result;
 }
 

@@ -1,0 +1,192 @@
+// Echo round trips: the engine's ops (events recorded) against a plain C loop, and
+// `sockstep serve --headless` against a plain C echo server, measured side by side in
+// one run. Prints ratios; never fails on time (these machines are noisy).
+#include <netinet/in.h>
+#include <signal.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/socket_ops.hpp"
+#include "support/process.hpp"
+
+using namespace sockstep;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kRounds = 5;           // alternating runs of each variant
+constexpr int kTrips = 4000;         // ping-pongs per run
+constexpr std::size_t kMessage = 64;
+
+int plain_listener(int& port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::listen(fd, 5);
+  socklen_t length = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length);
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
+int plain_connect(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+bool read_exact(int fd, char* buffer, std::size_t n) {
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::recv(fd, buffer + got, n - got, 0);
+    if (r <= 0) return false;
+    got += static_cast<std::size_t>(r);
+  }
+  return true;
+}
+
+// The client side every variant shares: blocking send + read the whole reply.
+double client_trips(int fd) {
+  std::string message(kMessage, 'p');
+  std::vector<char> reply(kMessage);
+  const auto start = Clock::now();
+  for (int i = 0; i < kTrips; ++i) {
+    if (::send(fd, message.data(), message.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(kMessage)) return -1;
+    if (!read_exact(fd, reply.data(), kMessage)) return -1;
+  }
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kTrips;
+}
+
+void plain_echo(int conn) {
+  char buffer[1024];
+  for (;;) {
+    const ssize_t n = ::recv(conn, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    if (::send(conn, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL) != n) break;
+  }
+  ::close(conn);
+}
+
+// Plain C: blocking recv/send on both sides.
+double plain_rtt() {
+  int port = 0;
+  const int listener = plain_listener(port);
+  std::thread server([&] { plain_echo(::accept(listener, nullptr, nullptr)); });
+  const int fd = plain_connect(port);
+  const double rtt = client_trips(fd);
+  ::close(fd);
+  server.join();
+  ::close(listener);
+  return rtt;
+}
+
+// The engine: both sides through ops::send/recv, every call recorded in an event log.
+double engine_rtt(std::size_t& events) {
+  EventLog log;
+  OpContext server_ctx(&log, "server", -1);
+  OpContext client_ctx(&log, "client", -1);
+  const int listener = static_cast<int>(ops::socket(server_ctx, AF_INET, SOCK_STREAM).value);
+  (void)ops::bind(server_ctx, listener, Address{AF_INET, "127.0.0.1", 0, {}});
+  (void)ops::listen(server_ctx, listener, 5);
+  const int port = ops::getsockname(server_ctx, listener).address.port;
+  std::thread server([&] {
+    const int conn = static_cast<int>(ops::accept(server_ctx, listener).value);
+    for (;;) {
+      const CallResult data = ops::recv(server_ctx, conn, 1024);
+      if (!data.ok() || data.value == 0) break;
+      if (!ops::send(server_ctx, conn, data.bytes).ok()) break;
+    }
+    (void)ops::close(server_ctx, conn);
+  });
+  const int fd = static_cast<int>(ops::socket(client_ctx, AF_INET, SOCK_STREAM).value);
+  (void)ops::connect(client_ctx, fd, Address{AF_INET, "127.0.0.1", port, {}});
+  (void)ops::setsockopt(client_ctx, fd, IPPROTO_TCP, TCP_NODELAY, 1);
+  const std::string message(kMessage, 'p');
+  const auto start = Clock::now();
+  for (int i = 0; i < kTrips; ++i) {
+    (void)ops::send(client_ctx, fd, message);
+    std::size_t got = 0;
+    while (got < kMessage) {
+      const CallResult r = ops::recv(client_ctx, fd, kMessage - got);
+      if (r.value <= 0) break;
+      got += static_cast<std::size_t>(r.value);
+    }
+  }
+  const double rtt = std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kTrips;
+  (void)ops::close(client_ctx, fd);
+  server.join();
+  (void)ops::close(server_ctx, listener);
+  events = log.next_seq() - 1;
+  return rtt;
+}
+
+// End to end: `sockstep serve --headless` printing its events, with the plain client.
+double serve_rtt() {
+  test::Process serve({SOCKSTEP_BIN, "serve", "--headless", "--port", "0"});
+  int port = 0;
+  for (int i = 0; i < 20 && port == 0; ++i) {
+    const auto line = serve.read_line();
+    if (!line) break;
+    const auto at = line->find("serving on 127.0.0.1:");
+    if (at != std::string::npos) port = std::stoi(line->substr(at + 21));
+  }
+  if (port == 0) return -1;
+  // Drain its event lines on a thread, as a terminal would, so the pipe never stalls it.
+  std::thread drain([&] {
+    while (serve.read_line(std::chrono::seconds(60))) {
+    }
+  });
+  const int fd = plain_connect(port);
+  const double rtt = client_trips(fd);
+  ::close(fd);
+  serve.signal(SIGTERM);
+  drain.join();
+  serve.wait();
+  return rtt;
+}
+
+// A plain C echo server thread serving the same client.
+double plain_server_rtt() { return plain_rtt(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main() {
+  std::vector<double> plain, engine, serve, plain_server;
+  std::size_t events = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    plain.push_back(plain_rtt());
+    engine.push_back(engine_rtt(events));
+    plain_server.push_back(plain_server_rtt());
+    serve.push_back(serve_rtt());
+  }
+  const double p = median(plain), e = median(engine), s = median(serve), ps = median(plain_server);
+  std::printf("echo round trip, %zu-byte messages, %d trips x %d alternating runs, medians:\n", kMessage, kTrips, kRounds);
+  std::printf("  %-44s %8.2f us\n", "plain C loop (blocking send/recv)", p);
+  std::printf("  %-44s %8.2f us  (%zu events recorded)\n", "engine ops, events recorded", e, events);
+  std::printf("  %-44s %8.2f us\n", "plain C echo server", ps);
+  std::printf("  %-44s %8.2f us\n", "sockstep serve --headless (printing events)", s);
+  std::printf("ratio engine / plain:        %.2f (target <= 1.15)\n", e / p);
+  std::printf("ratio serve / plain server:  %.2f (target <= 1.30)\n", s / ps);
+  return 0;
+}
