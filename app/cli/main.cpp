@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
   auto* serve_cmd = add_serve_command(app, serve);
   auto* dial_cmd = add_dial_command(app, dial);
 #ifdef SOCKSTEP_HAVE_GUI
+  // No --lang: the window keeps the language the learner chose last time.
   sockstep::ui::GuiOptions gui;
+  gui.lang.clear();
   auto* gui_cmd = app.add_subcommand("gui", "Open the window on a lesson");
   gui_cmd->add_option("lesson", gui.lesson, "Lesson id or .toml file (default: the first lesson)");
   gui_cmd->add_option("--lang", gui.lang, "Language of the lesson and the interface")->check(CLI::IsMember({"en", "zh"}));
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
   if (*dial_cmd) return run_dial(dial);
 #ifdef SOCKSTEP_HAVE_GUI
   if (*gui_cmd) return sockstep::ui::run_gui(gui);
-  return sockstep::ui::run_gui(sockstep::ui::GuiOptions{});
+  return sockstep::ui::run_gui(gui);
 #else
   // Built without the window: the first lesson in the terminal.
   WalkOptions first;
