@@ -142,6 +142,14 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
       failures.push_back("expected " + std::to_string(expected) + " byte(s) waiting in " + name +
                          ", the kernel says " + std::to_string(actual));
   }
+  for (const auto& [name, at_least] : e.send_queue_min) {
+    const auto dot = name.find('.');
+    const auto view = facts.socket(name.substr(0, dot), name.substr(dot + 1));
+    const long long actual = view ? view->outq : -1;
+    if (actual < at_least)
+      failures.push_back("expected at least " + std::to_string(at_least) + " byte(s) in " + name +
+                         "'s send queue, the kernel says " + (view ? std::to_string(actual) : std::string("it is closed")));
+  }
   if (e.ok && *e.ok != result.ok())
     failures.push_back(std::string("expected ") + step.call + "() to " + (*e.ok ? "succeed" : "fail") +
                        ", but " + describe(result));

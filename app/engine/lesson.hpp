@@ -56,6 +56,9 @@ struct Expect {
   // Bytes waiting in a socket's receive queue ("server.conn" = 10). The check waits
   // (poll with SO_RCVLOWAT) until they arrived, since loopback delivery can lag send().
   std::map<std::string, long long> queued;
+  // At least this many bytes still in a socket's send queue (SIOCOUTQ: not yet taken
+  // by the peer), e.g. a sender whose reader is slow: "client.phone" = 1.
+  std::map<std::string, long long> send_queue_min;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };

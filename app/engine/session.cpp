@@ -225,6 +225,9 @@ void Session::reset() {
   }
   {
     std::lock_guard lock(mutex_);
+    // A bound AF_UNIX path outlives its socket; without this a replay gets EADDRINUSE.
+    for (const auto& path : unix_paths_) ::unlink(path.c_str());
+    unix_paths_.clear();
     position_ = 0;
     outcomes_.assign(lesson_.steps.size(), StepOutcome{});
     sockets_.clear();

@@ -123,6 +123,7 @@ class Session {
   std::map<std::string, std::vector<std::string>> console_;
   std::map<std::string, int> blocked_step_;                            // actor -> step
   std::set<int> ports_;          // ports this session's TCP sockets used (for orphans)
+  std::set<std::string> unix_paths_;  // AF_UNIX files this session's binds created
   std::uint64_t generation_ = 1;
 };
 

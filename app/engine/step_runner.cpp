@@ -155,7 +155,16 @@ CallResult StepRunner::call(const Step& step) {
 
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
-  if (c == "bind") return ops::bind(ctx_, fd, address_of(step, fd));
+  if (c == "bind") {
+    const Address address = address_of(step, fd);
+    CallResult r = ops::bind(ctx_, fd, address);
+    if (r.ok() && address.family == AF_UNIX && !address.path.empty() && address.path[0] != '@') {
+      // This bind created the file; reset removes it so a replay can bind the same name.
+      std::lock_guard lock(session_.mutex_);
+      session_.unix_paths_.insert(address.path);
+    }
+    return r;
+  }
   if (c == "listen") return ops::listen(ctx_, fd, static_cast<int>(arg_int(step, "backlog", 5)));
   if (c == "accept") return ops::accept(ctx_, fd);
   if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));

@@ -145,6 +145,43 @@ TEST_CASE("the kernel bears out exactly one choice of every prediction") {
   }
 }
 
+TEST_CASE("every lesson passes again after a reset (Back replays on fresh sockets)") {
+  // An AF_UNIX path outlives its socket; reset removes the files the session's binds made.
+  for (const auto& lesson : all_lessons()) {
+    INFO(lesson.id);
+    Session session(lesson);
+    session.run_to_end();
+    CHECK(session.failures().empty());
+    session.go_to(lesson.steps.size());
+    CHECK(session.failures().empty());
+  }
+}
+
+TEST_CASE("send_queue_min checks the kernel's send queue and is validated with file:line:col") {
+  const std::string head = R"(id = "x"
+title = { en = "t", zh = "t" }
+actors = ["server"]
+[[step]]
+actor = "server"
+call = "socket"
+result = "phone"
+metaphor = { en = "m", zh = "m" }
+explain = { en = "e", zh = "e" }
+)";
+  const Lesson ok = load_lesson_text(head + "expect = { ok = true, send_queue_min = { \"server.phone\" = 1 } }\n", "ok.toml");
+  CHECK(ok.steps[0].expect.send_queue_min.at("server.phone") == 1);
+  CHECK_FALSE(ok.steps[0].expect.empty());
+  // A fresh socket has nothing queued, so the check must fail against the kernel.
+  Session session(ok);
+  session.run_to_end();
+  REQUIRE(session.failures().size() == 1);
+  CHECK(session.failures()[0].find("send queue") != std::string::npos);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(head + "expect = { send_queue_min = { \"phone\" = 1 } }\n", "bad.toml"),
+                       doctest::Contains("bad.toml:10:"), LessonError);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(head + "expect = { send_queue_min = { \"server.phone\" = 0 } }\n", "bad.toml"),
+                       doctest::Contains("send_queue_min"), LessonError);
+}
+
 TEST_CASE("prediction and privilege mistakes are reported with file:line:col") {
   const std::string head = R"(id = "x"
 title = { en = "t", zh = "t" }
