@@ -1,5 +1,6 @@
 #include "engine/event_log.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -27,9 +28,12 @@ std::uint64_t EventLog::append(Event event) {
   if (event.byte_count < event.bytes.size()) event.byte_count = event.bytes.size();
   if (event.bytes.size() > limits_.max_bytes_per_event) event.bytes.resize(limits_.max_bytes_per_event);
   // Held across the append so listeners see events one at a time and in order.
-  std::lock_guard listener_lock(listener_mutex_);
+  std::unique_lock<std::mutex> listener_lock;
   std::optional<Event> copy;
-  if (listener_) copy = event;
+  if (has_listener_.load(std::memory_order_acquire)) {
+    listener_lock = std::unique_lock(listener_mutex_);
+    if (listener_) copy = event;
+  }
   std::uint64_t seq;
   {
     std::lock_guard lock(mutex_);
@@ -40,35 +44,52 @@ std::uint64_t EventLog::append(Event event) {
       copy->seq = seq;
       copy->t_us = event.t_us;
     }
+    while (count_ > 0 && (count_ >= limits_.max_events ||
+                          stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
+      drop_oldest();
     stored_bytes_ += event.bytes.size();
-    events_.push_back(std::move(event));
-    while (!events_.empty() &&
-           (events_.size() > limits_.max_events || stored_bytes_ > limits_.max_total_bytes)) {
-      stored_bytes_ -= events_.front().bytes.size();
-      events_.pop_front();
+    if (count_ < ring_.size()) {
+      ring_[(head_ + count_) % ring_.size()] = std::move(event);
+    } else {
+      // Grow: bring the oldest to the front first, so the new slot is at the end.
+      std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
+      head_ = 0;
+      ring_.push_back(std::move(event));
     }
+    ++count_;
   }
   if (copy) listener_(*copy);
   return seq;
 }
 
+void EventLog::drop_oldest() {
+  Event& oldest = ring_[head_];
+  stored_bytes_ -= oldest.bytes.size();
+  std::string().swap(oldest.bytes);  // dropped bytes leave the memory budget for real
+  head_ = (head_ + 1) % ring_.size();
+  --count_;
+}
+
 std::uint64_t EventLog::copy_since(std::uint64_t from_seq, std::vector<Event>& out) const {
   std::lock_guard lock(mutex_);
-  if (events_.empty()) return next_seq_;
-  const std::uint64_t first = events_.front().seq;
+  if (count_ == 0) return next_seq_;
+  const std::uint64_t first = at(0).seq;
   std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0;
-  for (; index < events_.size(); ++index) out.push_back(events_[index]);
+  for (; index < count_; ++index) out.push_back(at(index));
   return next_seq_;
 }
 
 std::vector<Event> EventLog::all() const {
   std::lock_guard lock(mutex_);
-  return {events_.begin(), events_.end()};
+  std::vector<Event> out;
+  out.reserve(count_);
+  for (std::size_t i = 0; i < count_; ++i) out.push_back(at(i));
+  return out;
 }
 
 std::size_t EventLog::size() const {
   std::lock_guard lock(mutex_);
-  return events_.size();
+  return count_;
 }
 
 std::size_t EventLog::stored_bytes() const {
@@ -88,7 +109,10 @@ std::uint64_t EventLog::generation() const {
 
 void EventLog::clear() {
   std::lock_guard lock(mutex_);
-  events_.clear();
+  ring_.clear();
+  ring_.shrink_to_fit();
+  head_ = 0;
+  count_ = 0;
   stored_bytes_ = 0;
   ++generation_;
   start_us_ = now_us();
@@ -97,6 +121,7 @@ void EventLog::clear() {
 void EventLog::set_listener(Listener listener) {
   std::lock_guard lock(listener_mutex_);
   listener_ = std::move(listener);
+  has_listener_.store(static_cast<bool>(listener_), std::memory_order_release);
 }
 
 }  // namespace sockstep

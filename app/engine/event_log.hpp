@@ -1,7 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -68,14 +68,23 @@ class EventLog {
   [[nodiscard]] const EventLogLimits& limits() const { return limits_; }
 
  private:
+  // Ring order: the oldest event is ring_[head_], the i-th ring_[(head_ + i) % size].
+  // A vector ring reuses its slots: no allocation per event once it is warm, which
+  // keeps recording cheap on the echo hot path.
+  [[nodiscard]] const Event& at(std::size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
+  void drop_oldest();
+
   EventLogLimits limits_;
   mutable std::mutex mutex_;
-  std::deque<Event> events_;
+  std::vector<Event> ring_;
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 1;
   std::size_t stored_bytes_ = 0;
   std::int64_t start_us_ = 0;
   Listener listener_;
+  std::atomic<bool> has_listener_{false};
   std::mutex listener_mutex_;
 };
 

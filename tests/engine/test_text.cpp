@@ -85,3 +85,23 @@ TEST_CASE("the event log is bounded by count and by bytes, and readers follow in
   CHECK(log.size() == 0);
   CHECK(log.generation() != generation);
 }
+
+TEST_CASE("the event log keeps order when it drops by bytes and then grows again") {
+  EventLog log(EventLogLimits{8, 100, 100});
+  auto add = [&](std::size_t size) {
+    Event e;
+    e.bytes = std::string(size, 'b');
+    return log.append(std::move(e));
+  };
+  for (int i = 0; i < 3; ++i) add(40);  // the third drops the first: 120 > 100 bytes
+  CHECK(log.size() == 2);
+  for (int i = 0; i < 10; ++i) add(1);  // small ones grow the ring past its old size
+  const auto all = log.all();
+  REQUIRE(all.size() == 8);
+  for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i].seq == all[i - 1].seq + 1);
+  CHECK(all.back().seq == 13);
+  CHECK(log.stored_bytes() == 8);
+  std::vector<Event> tail;
+  CHECK(log.copy_since(12, tail) == 14);
+  CHECK(tail.size() == 2);
+}
