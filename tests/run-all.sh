@@ -2,7 +2,8 @@
 # Every test, in one command: the default build (engine, CLI, lessons, and the GUI under
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
 # the threaded engine tests under ThreadSanitizer, every lesson's self-check, and the
-# benchmarks (they print ratios; they never pass or fail on time). Ends with ctest's summary.
+# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run of the
+# lesson loader that must find nothing. Ends with ctest's summary.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=$(nproc)
@@ -26,6 +27,9 @@ echo "== every lesson, checked against the kernel"
 
 echo "== benchmarks"
 ./build/default/bench_echo
+
+echo "== fuzzing the lesson loader (libFuzzer, 60 s)"
+tests/fuzz/run-fuzz.sh 60
 
 echo "== all tests (default build)"
 ctest --preset default

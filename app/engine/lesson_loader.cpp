@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <utility>
 #include <toml++/toml.h>
 
 #include "engine/address.hpp"
@@ -67,6 +69,96 @@ std::string suggest(const std::string& wrong, const std::vector<std::string>& kn
   return "expected one of: " + join(known);
 }
 
+// toml++ 3.3 reaches __builtin_unreachable() (undefined behaviour) when it asks whether
+// a code point from U+00A1 to U+0499 (Latin-1 signs, Greek, Cyrillic), U+2C5E to U+3057
+// (CJK punctuation such as 。and 「) or U+FB26 to U+FEFE (compatibility and small forms
+// such as ﹐) is whitespace, which it does for each
+// character of a key and of text outside strings. The parser gets those code points moved
+// to plane 15 (private use: never whitespace, never a bare key) and every key and string
+// of the parsed tree gets them back. Found by tests/fuzz.
+constexpr char32_t kShieldBase = 0xF0000;
+
+bool shielded(char32_t c) {
+  return (c >= 0xA1 && c <= 0x499) || (c >= 0x2C5E && c <= 0x3057 && c != 0x3000) || (c >= 0xFB26 && c <= 0xFEFE);
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x800) {
+    out += {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+  } else if (c < 0x10000) {
+    out += {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)),
+            static_cast<char>(0x80 | (c & 0x3F))};
+  } else {
+    out += {static_cast<char>(0xF0 | (c >> 18)), static_cast<char>(0x80 | ((c >> 12) & 0x3F)),
+            static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+  }
+}
+
+// The code point of the well-formed 2-, 3- or 4-byte sequence at text[i] and its length;
+// {0, 0} for anything else (ASCII, stray or truncated bytes are left to the parser).
+std::pair<char32_t, std::size_t> utf8_at(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  const unsigned char b0 = byte(0);
+  const std::size_t n = (b0 & 0xE0u) == 0xC0u ? 2 : (b0 & 0xF0u) == 0xE0u ? 3 : (b0 & 0xF8u) == 0xF0u ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return {0, 0};
+  char32_t c = b0 & (0x7Fu >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((byte(k) & 0xC0u) != 0x80u) return {0, 0};
+    c = (c << 6) | (byte(k) & 0x3Fu);
+  }
+  return {c, n};
+}
+
+std::string shield(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [c, n] = utf8_at(text, i);
+    if (n != 0 && n < 4 && shielded(c)) {
+      append_utf8(out, kShieldBase + c);
+      i += n;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+std::string unshield(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto [c, n] = utf8_at(text, i);
+    if (n == 4 && c > kShieldBase && shielded(c - kShieldBase)) {
+      append_utf8(out, c - kShieldBase);
+      i += n;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+void unshield(toml::node& node) {
+  if (auto* s = node.as_string()) {
+    s->get() = unshield(s->get());
+  } else if (auto* array = node.as_array()) {
+    for (auto& item : *array) unshield(item);
+  } else if (auto* table = node.as_table()) {
+    std::vector<toml::key> moved;
+    for (auto&& [key, value] : *table) {
+      unshield(value);
+      if (unshield(key.str()) != key.str()) moved.push_back(key);
+    }
+    for (const auto& key : moved) {
+      auto it = table->find(key.str());
+      const toml::key fixed(unshield(key.str()), key.source());
+      it->second.visit([&](auto&& value) { table->insert_or_assign(fixed, std::move(value)); });
+      table->erase(key.str());
+    }
+  }
+}
+
 class Loader {
  public:
   explicit Loader(std::string file) : file_(std::move(file)) {}
@@ -74,11 +166,12 @@ class Loader {
   Lesson load(const std::string& text) {
     toml::table root;
     try {
-      root = toml::parse(text, file_);
+      root = toml::parse(shield(text), file_);
     } catch (const toml::parse_error& e) {
-      throw LessonError(pos(e.source().begin), std::string(e.description()),
+      throw LessonError(pos(e.source().begin), unshield(e.description()),
                         "the file is not valid TOML");
     }
+    unshield(root);
     Lesson lesson;
     lesson.source_path = file_;
     check_keys(root, {"id", "title", "summary", "port", "reuseaddr", "actors", "listing", "step"});
