@@ -12,6 +12,7 @@
 
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
+#include "engine/reference_cards.hpp"
 #include "ui/screenshot.hpp"
 
 namespace sockstep::ui {
@@ -82,6 +83,8 @@ bool GuiApp::load_lesson(const std::string& path, std::string& error) {
   state_.playing = false;
   state_.message.clear();
   state_.message_set = false;
+  state_.picks.clear();
+  state_.card_call.clear();
   return true;
 }
 
@@ -135,6 +138,14 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     fonts_->note_text(tx_at(i, Lang::Zh));
   }
   root_ = std::make_unique<UiRoot>(*fonts_);
+  if (const std::string cards = reference_cards_path(); !cards.empty()) {
+    try {
+      root_->set_cards(load_reference_cards(cards));
+    } catch (const std::exception& e) {
+      // The lessons still run; the steps simply offer no card.
+      std::fprintf(stderr, "sockstep: %s\n", e.what());
+    }
+  }
 
   for (const std::string& path : lesson_files()) {
     try {
@@ -196,6 +207,7 @@ void GuiApp::apply(const Command& command) {
       break;
     case K::Reset:
       state_.playing = false;
+      state_.picks.clear();  // starting over asks every question again
       session.reset();
       break;
     case K::GoTo:
@@ -279,6 +291,12 @@ void GuiApp::apply(const Command& command) {
       remember();
       break;
     }
+    case K::Pick:
+      if (command.number >= 0) state_.picks[static_cast<std::size_t>(command.number)] = command.choice;
+      break;
+    case K::ToggleCard:
+      state_.card_call = command.text == state_.card_call ? std::string() : command.text;
+      break;
     case K::Quit:
       quit_ = true;
       break;

@@ -36,7 +36,8 @@ void draw_controls(const Model& model) {
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::BeginDisabled(at_end);
+  // A question before the step holds Next until the learner answers or skips it.
+  ImGui::BeginDisabled(at_end || model.question_pending());
   ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
   if (ImGui::Button((std::string(model.t(Tx::Next)) + " ▶###next").c_str(),
                     ImVec2(unit * 4.6f, unit * 1.3f))) {
@@ -101,26 +102,27 @@ void draw_lesson(const Model& model, LessonView& view) {
 
   text_colored(palette.dim, model.t(lesson.title));
   if (!snap.notice.en.empty()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, palette.warn);
-    ImGui::TextWrapped("%s", model.t(snap.notice).c_str());
-    ImGui::PopStyleColor();
+    wrapped_text_colored(palette.warn, model.t(snap.notice));
   }
   if (model.fonts->cjk_missing && model.lang() == Lang::Zh) {
-    ImGui::PushStyleColor(ImGuiCol_Text, palette.warn);
-    ImGui::TextWrapped("%s", model.t(Tx::NoCjkFont));
-    ImGui::PopStyleColor();
+    wrapped_text_colored(palette.warn, model.t(Tx::NoCjkFont));
   }
 
   draw_controls(model);
   ImGui::Separator();
+  // Asked before anything else: Next waits for it, so it sits right under Next.
+  if (model.shown_question() != nullptr) {
+    draw_question(model);
+    ImGui::Separator();
+  }
 
   const Step* step = model.current_step();
   if (step == nullptr) {
     ImGui::TextDisabled("%s", model.t(Tx::NotStarted));
     ImGui::PushFont(model.fonts->big);
-    ImGui::TextWrapped("%s", model.t(lesson.title).c_str());
+    wrapped_text(model.t(lesson.title));
     ImGui::PopFont();
-    if (!lesson.summary.en.empty()) ImGui::TextWrapped("%s", model.t(lesson.summary).c_str());
+    if (!lesson.summary.en.empty()) wrapped_text(model.t(lesson.summary));
     ImGui::Spacing();
     text_colored(palette.ok, model.t(Tx::PressNext));
   } else {
@@ -128,36 +130,41 @@ void draw_lesson(const Model& model, LessonView& view) {
                         static_cast<int>(snap.step_count));
     ImGui::SameLine();
     actor_chip(palette.actor(step->actor), step->actor);
+    if (model.card(step->call) != nullptr) {
+      ImGui::SameLine();
+      if (ImGui::SmallButton((std::string(model.t(Tx::Reference)) + " (F2)###card").c_str())) {
+        model.send({Command::Kind::ToggleCard, 0, 0.0, step->call});
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::ReferenceTip));
+    }
     ImGui::PushFont(model.fonts->big);
-    ImGui::PushStyleColor(ImGuiCol_Text, palette.actor(step->actor));
-    ImGui::TextWrapped("%s", model.t(step->metaphor).c_str());
-    ImGui::PopStyleColor();
+    wrapped_text_colored(palette.actor(step->actor), model.t(step->metaphor));
     ImGui::PopFont();
+    // The kernel's verdict on a prediction is the moment of the step: first, in view.
+    draw_verdicts(model);
     ImGui::PushFont(model.fonts->mono);
-    ImGui::TextWrapped("%s", step_code_line(lesson, *step).c_str());
+    wrapped_text(step_code_line(lesson, *step));
     ImGui::PopFont();
     ImGui::Spacing();
-    ImGui::TextWrapped("%s", model.t(step->explain).c_str());
+    wrapped_text(model.t(step->explain));
 
     const StepOutcome& outcome = snap.outcomes[static_cast<std::size_t>(model.current_index())];
     if (!outcome.failures.empty()) {
       ImGui::Spacing();
       text_colored(palette.error, std::string("✗ ") + model.t(Tx::ChecksFailed));
       for (const std::string& failure : outcome.failures) {
-        ImGui::PushStyleColor(ImGuiCol_Text, palette.error);
-        ImGui::TextWrapped("  %s", failure.c_str());
-        ImGui::PopStyleColor();
+        wrapped_text_colored(palette.error, "  " + failure);
       }
     } else if (outcome.checked) {
-      text_colored(palette.ok, std::string("✓ ") + model.t(Tx::ChecksOk));
+      wrapped_text_colored(palette.ok, std::string("✓ ") + model.t(Tx::ChecksOk));
     }
   }
 
   for (const ActorView& actor : snap.actors) {
     if (actor.state != ActorState::Blocked) continue;
-    ImGui::PushStyleColor(ImGuiCol_Text, palette.actor(actor.name));
-    ImGui::TextWrapped(model.t(Tx::WaitsForPeer), actor.name.c_str(), actor.blocked_in.c_str());
-    ImGui::PopStyleColor();
+    char waits[256];
+    std::snprintf(waits, sizeof waits, model.t(Tx::WaitsForPeer), actor.name.c_str(), actor.blocked_in.c_str());
+    wrapped_text_colored(palette.actor(actor.name), waits);
   }
 
   if (const Step* next = model.next_step()) {
@@ -166,7 +173,8 @@ void draw_lesson(const Model& model, LessonView& view) {
     ImGui::SameLine();
     text_colored(palette.actor(next->actor), next->actor + " · " + next->call + "()");
     ImGui::SameLine();
-    ImGui::TextWrapped("— %s", model.t(next->metaphor).c_str());
+    wrapped_text(std::string("— ") + model.t(next->metaphor));
+    if (next->predict && model.state->playing) text_colored(palette.dim, model.t(Tx::PlayAsksNothing));
   } else if (snap.step_count > 0) {
     ImGui::Spacing();
     text_colored(palette.ok, model.t(Tx::Finished));

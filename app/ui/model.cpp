@@ -17,6 +17,12 @@ const Step* Model::next_step() const {
   return &lesson->steps[snap->position];
 }
 
+const Predict* Model::shown_question() const {
+  const Step* next = next_step();
+  if (next == nullptr || !next->predict || state->playing) return nullptr;
+  return &*next->predict;
+}
+
 namespace {
 
 // The key a send step keeps its data under; lessons may say data or message.

@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "engine/lesson.hpp"
+#include "engine/reference_cards.hpp"
 #include "engine/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
 #include "ui/fonts.hpp"
 #include "ui/palette.hpp"
+#include "ui/prediction.hpp"
 #include "ui/ui_text.hpp"
 
 namespace sockstep::ui {
@@ -35,14 +37,22 @@ struct Command {
     OpenLesson,  // text = path
     ToggleHelp,
     TogglePanel, // number = Panel
+    Pick,        // number = step, choice = the answer (kSkipped to skip the question)
+    ToggleCard,  // text = call whose reference card to show; "" closes it
     Quit,
   };
   Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
       : kind(k), number(n), real(r), text(std::move(t)) {}
+  static Command pick(std::size_t step, int answer) {
+    Command c(Kind::Pick, static_cast<long long>(step));
+    c.choice = answer;
+    return c;
+  }
   Kind kind;
   long long number = 0;
   double real = 0.0;
   std::string text;
+  int choice = 0;
 };
 
 using Commands = std::vector<Command>;
@@ -67,6 +77,8 @@ struct UiState {
   std::uint64_t selected_seq = 0;
   std::string message;            // the editable message, as the learner typed it
   bool message_set = false;       // the learner changed it from the lesson's text
+  Picks picks;                    // answers to the lesson's predictions
+  std::string card_call;          // the call whose reference card is open; "" if none
   std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
 };
 
@@ -80,6 +92,8 @@ struct Model {
   const UiState* state = nullptr;
   const Fonts* fonts = nullptr;
   const Palette* palette = nullptr;
+  const VerdictTimeline* verdicts = nullptr;
+  const std::vector<ReferenceCard>* cards = nullptr;
   Commands* commands = nullptr;  // the one thing views write to
   std::string lesson_path;
 
@@ -93,6 +107,16 @@ struct Model {
   [[nodiscard]] int current_index() const { return static_cast<int>(snap->position) - 1; }
   [[nodiscard]] const Step* next_step() const;
   [[nodiscard]] float zoom() const { return state->zoom; }
+  // The step about to run asks a question and Next waits for the answer (never while
+  // playing: auto-play runs on without asking).
+  [[nodiscard]] bool question_pending() const {
+    return !state->playing && awaits_pick(*lesson, snap->position, state->picks);
+  }
+  // The question of the step about to run is on screen (answered or not).
+  [[nodiscard]] const Predict* shown_question() const;
+  [[nodiscard]] const ReferenceCard* card(const std::string& call) const {
+    return cards != nullptr ? find_card(*cards, call) : nullptr;
+  }
 };
 
 // The first step whose data the learner may edit: a client send of a literal message.

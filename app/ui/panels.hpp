@@ -72,6 +72,12 @@ void draw_event_log(const Model& model, EventLogView& view);
 [[nodiscard]] std::string event_summary(const Event& event);
 
 void draw_help(const Model& model, bool* open);
+// The reference card of model.state->card_call; *open goes false when closed.
+void draw_reference_card(const Model& model, bool* open);
+// Lesson panel parts: the question before the step about to run, and the verdicts
+// that arrived with the step just taken.
+void draw_question(const Model& model);
+void draw_verdicts(const Model& model);
 [[nodiscard]] Tx panel_title(Panel panel);
 void draw_menu_bar(const Model& model);
 

@@ -1,6 +1,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -69,12 +70,13 @@ void draw_steps(const Model& model, StepsView& view) {
 
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit;
-  if (!ImGui::BeginTable("steps", 4, flags, ImGui::GetContentRegionAvail())) return;
+  if (!ImGui::BeginTable("steps", 5, flags, ImGui::GetContentRegionAvail())) return;
   ImGui::TableSetupScrollFreeze(0, 0);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("actor", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("call", ImGuiTableColumnFlags_WidthFixed);
   ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("card", ImGuiTableColumnFlags_WidthFixed);
 
   const int current = model.current_index();
   const bool follow = view.followed_position != static_cast<int>(snap.position);
@@ -110,7 +112,8 @@ void draw_steps(const Model& model, StepsView& view) {
     std::snprintf(label, sizeof label, "%s %2d", mark, index + 1);
     ImGui::PushStyleColor(ImGuiCol_Text, mark_color);
     // Clicking a step shows the state right after it ran: replay up to and including it.
-    if (ImGui::Selectable(label, false, ImGuiSelectableFlags_SpanAllColumns)) {
+    if (ImGui::Selectable(label, false,
+                          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
       model.send({Command::Kind::GoTo, index + 1});
     }
     ImGui::PopStyleColor();
@@ -126,6 +129,19 @@ void draw_steps(const Model& model, StepsView& view) {
     }
     ImGui::TableSetColumnIndex(3);
     ImGui::TextUnformatted(model.t(step.metaphor).c_str());
+    ImGui::TableSetColumnIndex(4);
+    // "?" opens the call's reference card without leaving the current step.
+    if (model.card(step.call) != nullptr) {
+      const bool open = model.state->card_call == step.call;
+      if (open) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+      if (ImGui::SmallButton("?")) model.send({Command::Kind::ToggleCard, 0, 0.0, step.call});
+      if (open) ImGui::PopStyleColor();
+      if (ImGui::IsItemHovered()) {
+        char tip[128];
+        std::snprintf(tip, sizeof tip, model.t(Tx::ReferenceTitle), step.call.c_str());
+        ImGui::SetTooltip("%s", tip);
+      }
+    }
     ImGui::PopID();
   }
   if (follow) view.followed_position = static_cast<int>(snap.position);

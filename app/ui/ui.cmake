@@ -22,11 +22,15 @@ add_library(sockstep_ui STATIC
   ui/menu_bar.cpp
   ui/model.cpp
   ui/palette.cpp
+  ui/prediction.cpp
+  ui/prediction_box.cpp
+  ui/reference_card.cpp
   ui/screenshot.cpp
   ui/sequence_panel.cpp
   ui/settings.cpp
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
+  ui/text_wrap.cpp
   ui/ui_root.cpp
   ui/ui_text.cpp
   ui/widgets.cpp

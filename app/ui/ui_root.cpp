@@ -9,8 +9,26 @@ namespace sockstep::ui {
 
 UiRoot::UiRoot(FontManager& fonts) : fonts_(fonts), palette_(make_palette(false)) {}
 
+void UiRoot::set_cards(std::vector<ReferenceCard> cards) {
+  cards_ = std::move(cards);
+  for (const ReferenceCard& card : cards_) {
+    for (const Text* text : {&card.summary, &card.blocks}) {
+      fonts_.note_text(text->en);
+      fonts_.note_text(text->zh);
+    }
+    fonts_.note_text(card.c_signature);
+    fonts_.note_text(card.python);
+    for (const CardError& error : card.errors) {
+      fonts_.note_text(error.python.zh);
+      fonts_.note_text(error.meaning.en);
+      fonts_.note_text(error.meaning.zh);
+    }
+  }
+}
+
 void UiRoot::forget_session() {
   snap_ = SessionSnapshot{};
+  verdicts_ = VerdictTimeline{};
   events_ = EventCache{};
   conversation_ = Conversation{};
   conversation_revision_ = 0;
@@ -22,6 +40,7 @@ void UiRoot::forget_session() {
 void UiRoot::refresh(Session& session, UiState& state) {
   lesson_ = &session.lesson();
   snap_ = session.snapshot();
+  verdicts_.update(*lesson_, snap_);
   const std::size_t before = events_.events().size();
   const std::uint64_t revision_before = events_.revision();
   events_.sync(session.events());
@@ -76,7 +95,24 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
       if (key == GLFW_KEY_Q) model.send({Command::Kind::Quit});
       continue;
     }
-    if (key == GLFW_KEY_RIGHT || key == GLFW_KEY_SPACE) model.send({Command::Kind::Step});
+    // A question before the step holds Next until it is answered or skipped.
+    const bool held = model.question_pending();
+    if ((key == GLFW_KEY_RIGHT || key == GLFW_KEY_SPACE) && !held) model.send({Command::Kind::Step});
+    if (const Predict* question = model.shown_question()) {
+      int digit = -1;
+      if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9) digit = key - GLFW_KEY_1;
+      if (key >= GLFW_KEY_KP_1 && key <= GLFW_KEY_KP_9) digit = key - GLFW_KEY_KP_1;
+      if (digit >= 0 && static_cast<std::size_t>(digit) < question->choices.size()) {
+        model.send(Command::pick(model.snap->position, digit));
+      }
+      if (key == GLFW_KEY_S) model.send(Command::pick(model.snap->position, kSkipped));
+    }
+    if (key == GLFW_KEY_F2) {
+      // The card of the call just made; before the first step, of the one about to run.
+      const Step* step = model.current_step() != nullptr ? model.current_step() : model.next_step();
+      if (step != nullptr) model.send({Command::Kind::ToggleCard, 0, 0.0, step->call});
+    }
+    if (key == GLFW_KEY_ESCAPE && !state.card_call.empty()) model.send({Command::Kind::ToggleCard});
     if (key == GLFW_KEY_LEFT) model.send({Command::Kind::Back});
     if (key == GLFW_KEY_R) model.send({Command::Kind::Reset});
     if (key == GLFW_KEY_P) model.send({Command::Kind::TogglePlay});
@@ -99,6 +135,8 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   model.state = &state;
   model.fonts = &fonts_.fonts();
   model.palette = &palette_;
+  model.verdicts = &verdicts_;
+  model.cards = &cards_;
   model.commands = &out;
   model.lesson_path = lesson_path;
 
@@ -137,6 +175,12 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   const bool was_open = help_open_;
   draw_help(model, &help_open_);
   if (was_open && !help_open_) model.send({Command::Kind::ToggleHelp});
+
+  card_open_ = !state.card_call.empty();
+  if (card_open_) {
+    draw_reference_card(model, &card_open_);
+    if (!card_open_) model.send({Command::Kind::ToggleCard});
+  }
 }
 
 }  // namespace sockstep::ui

@@ -39,6 +39,9 @@ class UiRoot {
   [[nodiscard]] const EventCache& events() const { return events_; }
   [[nodiscard]] const Conversation& conversation() const { return conversation_; }
   void set_palette(const Palette& palette) { palette_ = palette; }
+  // The reference cards the steps link to; their text joins the font's glyphs.
+  void set_cards(std::vector<ReferenceCard> cards);
+  [[nodiscard]] const VerdictTimeline& verdicts() const { return verdicts_; }
 
  private:
   void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);
@@ -49,6 +52,8 @@ class UiRoot {
   SessionSnapshot snap_;
   EventCache events_;
   Conversation conversation_;
+  VerdictTimeline verdicts_;
+  std::vector<ReferenceCard> cards_;
   std::uint64_t conversation_revision_ = 0;
   std::size_t last_position_ = 0;
   std::uint64_t last_generation_ = 0;
@@ -62,6 +67,7 @@ class UiRoot {
   ConsoleView console_view_;
   EventLogView log_view_;
   bool help_open_ = false;
+  bool card_open_ = false;
 };
 
 }  // namespace sockstep::ui

@@ -84,6 +84,8 @@ constexpr std::array kTable = {
          "R               reset\n"
          "P               play / pause\n"
          "Ctrl + / Ctrl - zoom (for projectors), Ctrl 0 resets\n"
+         "1 2 3 4         answer the question before a step, S skips it\n"
+         "F2              reference card of the step's call\n"
          "F1              this help\n\n"
          "Click a step to go there. Click an event to see its bytes.",
          "右方向键 / 空格  下一步\n"
@@ -91,6 +93,8 @@ constexpr std::array kTable = {
          "R                重来\n"
          "P                播放 / 暂停\n"
          "Ctrl + / Ctrl -  缩放(适合投影),Ctrl 0 恢复\n"
+         "1 2 3 4          回答步骤前的预测问题,S 跳过\n"
+         "F2               这个调用的参考卡片\n"
          "F1               显示本帮助\n\n"
          "点击某一步跳到那里。点击某个事件查看它的字节。"},
     Pair{"Close (F1)", "关闭 (F1)"},
@@ -111,6 +115,28 @@ constexpr std::array kTable = {
     Pair{"Python", "Python"},
     Pair{"C", "C"},
     Pair{"Could not open the lesson", "无法打开课程"},
+    Pair{"Predict first", "先预测一下"},
+    Pair{"Pick an answer (keys 1-%d) or skip; then Next runs the step and the kernel answers.",
+         "选一个答案(按 1-%d)或跳过;然后按“下一步”,由内核给出答案。"},
+    Pair{"skip", "跳过"},
+    Pair{"Your answer:", "你的答案:"},
+    Pair{"The kernel:", "内核:"},
+    Pair{"✓ Right!", "✓ 答对了!"},
+    Pair{"✗ Not this time", "✗ 这次没猜中"},
+    Pair{"No answer given. What the kernel did:", "没有作答。内核的结果:"},
+    Pair{"The kernel did something none of the choices describe.", "内核的结果不在任何选项之中。"},
+    Pair{"The call is still waiting: the kernel answers when it returns.",
+         "这个调用还在等待:它返回时内核才给出答案。"},
+    Pair{"Play runs on without asking.", "自动播放时不提问。"},
+    Pair{"Reference", "参考卡片"},
+    Pair{"Reference: %s()", "参考卡片:%s()"},
+    Pair{"The reference card of this call (F2)", "这个调用的参考卡片 (F2)"},
+    Pair{"Does it wait?", "会等待吗?"},
+    Pair{"Common errors", "常见错误"},
+    Pair{"Python raises", "Python 抛出"},
+    Pair{"Meaning", "含义"},
+    Pair{"No reference card for %s().", "%s() 没有参考卡片。"},
+    Pair{"Close (F2)", "关闭 (F2)"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

@@ -3,12 +3,78 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ui/text_wrap.hpp"
+
 namespace sockstep::ui {
 
 void text_colored(ImU32 color, const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
   ImGui::PopStyleColor();
+}
+
+namespace {
+
+std::vector<LineSpan> wrap_in_font(std::string_view text, float width) {
+  const ImFont* font = ImGui::GetFont();
+  const float scale = ImGui::GetFontSize() / font->FontSize;
+  return wrap_lines(text, std::max(width, ImGui::GetFontSize() * 2.0f), [&](char32_t c) {
+    return font->GetCharAdvance(static_cast<ImWchar>(c < 0x10000 ? c : 0xFFFD)) * scale;
+  });
+}
+
+}  // namespace
+
+void wrapped_text(std::string_view text) {
+  const auto lines = wrap_in_font(text, ImGui::GetContentRegionAvail().x);
+  // One multi-line text item: the same line spacing TextWrapped would give.
+  std::string joined;
+  joined.reserve(text.size() + lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) joined += '\n';
+    joined.append(text.substr(lines[i].begin, lines[i].end - lines[i].begin));
+  }
+  ImGui::TextUnformatted(joined.data(), joined.data() + joined.size());
+}
+
+void wrapped_text_colored(ImU32 color, std::string_view text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  wrapped_text(text);
+  ImGui::PopStyleColor();
+}
+
+bool choice_button(const char* id, const char* key, std::string_view text, bool selected,
+                   ImU32 key_color, ImU32 border) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const ImVec2 key_size = ImGui::CalcTextSize(key);
+  const float badge = key_size.y + style.FramePadding.y;  // a square a little taller than a digit
+  const float text_x = style.FramePadding.x * 2.0f + badge;
+  const auto lines = wrap_in_font(text, avail - text_x - style.FramePadding.x);
+  const float line_h = ImGui::GetTextLineHeight();
+  const float height = std::max(badge, line_h * static_cast<float>(lines.size())) + style.FramePadding.y * 2.0f;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::Selectable(id, selected, ImGuiSelectableFlags_None, ImVec2(avail, height));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 max(pos.x + avail, pos.y + height);
+  draw->AddRect(pos, max, selected ? key_color : border, style.FrameRounding, 0, selected ? 2.0f : 1.0f);
+  const ImVec2 badge_min(pos.x + style.FramePadding.x, pos.y + style.FramePadding.y);
+  const ImVec2 badge_max(badge_min.x + badge, badge_min.y + badge);
+  if (selected) {
+    draw->AddRectFilled(badge_min, badge_max, key_color, 3.0f);
+  } else {
+    draw->AddRect(badge_min, badge_max, key_color, 3.0f, 0, 1.5f);
+  }
+  draw->AddText(ImVec2(badge_min.x + (badge - key_size.x) * 0.5f, badge_min.y + (badge - key_size.y) * 0.5f),
+                selected ? IM_COL32(0, 0, 0, 255) : key_color, key);
+  const ImU32 text_color = ImGui::GetColorU32(ImGuiCol_Text);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const char* begin = text.data() + lines[i].begin;
+    const char* end = text.data() + lines[i].end;
+    draw->AddText(ImVec2(pos.x + text_x, pos.y + style.FramePadding.y + line_h * static_cast<float>(i)),
+                  text_color, begin, end);
+  }
+  return clicked;
 }
 
 void actor_chip(ImU32 color, const std::string& name) {
