@@ -1,6 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <string>
+#include <vector>
 
 namespace sockstep::cli {
 
@@ -25,6 +26,13 @@ struct ServeOptions {
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
 };
+struct TraceOptions {
+  std::vector<std::string> args;  // the command(s) after --, ':::' between programs
+  bool headless = false;
+  bool json = false;
+  bool together = false;
+  bool quiet = false;
+};
 struct DialOptions {
   std::string target;
   std::string message;
@@ -38,11 +46,13 @@ CLI::App* add_lessons_command(CLI::App& app);
 CLI::App* add_walk_command(CLI::App& app, WalkOptions& options);
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
 CLI::App* add_dial_command(CLI::App& app, DialOptions& options);
+CLI::App* add_trace_command(CLI::App& app, TraceOptions& options);
 
 int run_lessons();
 int run_walk(const WalkOptions& options);
 int run_serve(const ServeOptions& options);
 int run_dial(const DialOptions& options);
+int run_trace(const TraceOptions& options);
 
 // "sockstep: <what>" on stderr; returns code so callers can `return error(...)`.
 int error(int code, const std::string& message);

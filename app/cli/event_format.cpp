@@ -17,7 +17,8 @@ std::string shown_bytes(const Event& e) {
 }  // namespace
 
 std::string format_event(const Event& e, Lang lang) {
-  const std::string who = fmt::format("{:<8}", e.actor);
+  // Traced programs have long names ("echo_server.py[4242]"): keep a space after them.
+  const std::string who = e.actor.size() < 8 ? fmt::format("{:<8}", e.actor) : e.actor + " ";
   switch (e.kind) {
     case EventKind::Print: return fmt::format("{}| {}", who, e.detail);
     case EventKind::Note: return fmt::format("{}{}", who, lang == Lang::Zh && !e.args.empty() ? e.args : e.detail);
@@ -25,7 +26,9 @@ std::string format_event(const Event& e, Lang lang) {
       return fmt::format("{}{}() waits (fd {}) ...", who, e.call, e.fd);
     case EventKind::Call: break;
   }
-  const bool sends = e.call == "send" || e.call == "sendall" || e.call == "sendto";
+  // write/sendmsg and read/recvmsg come from traced programs (sockstep trace).
+  const bool sends = e.call == "send" || e.call == "sendall" || e.call == "sendto" || e.call == "sendmsg" ||
+                     e.call == "write";
   std::string args = e.args;
   if (sends) args = python_bytes_repr(std::string_view(e.bytes).substr(0, 64)) + (e.byte_count > 64 ? "..." : "") +
                     (args.empty() ? "" : ", " + args);
@@ -37,9 +40,9 @@ std::string format_event(const Event& e, Lang lang) {
     return line;
   }
   line += fmt::format(" -> {}", e.value);
-  if (e.call == "recv" || e.call == "recvfrom") {
+  if (e.call == "recv" || e.call == "recvfrom" || e.call == "recvmsg" || e.call == "read") {
     line += " " + shown_bytes(e);
-    if (e.call == "recv" && e.value == 0) line += " (EOF: the peer closed)";
+    if ((e.call == "recv" || e.call == "read") && e.value == 0) line += " (EOF: the peer closed)";
   }
   if (!e.detail.empty()) line += "  " + e.detail;
   return line;
@@ -55,7 +58,7 @@ nlohmann::json event_json(const Event& e) {
     j["message"] = errno_message(e.err);
   }
   if (!e.detail.empty()) j["detail"] = e.detail;
-  if (e.byte_count > 0 || e.call == "recv") {
+  if (e.byte_count > 0 || e.call == "recv" || e.call == "read") {
     // Bytes are not always text: JSON gets Python's repr, which is always valid UTF-8.
     j["bytes"] = python_bytes_repr(e.bytes);
     j["byte_count"] = e.byte_count;

@@ -14,10 +14,12 @@ int main(int argc, char** argv) {
   WalkOptions walk;
   ServeOptions serve;
   DialOptions dial;
+  TraceOptions trace;
   auto* lessons_cmd = add_lessons_command(app);
   auto* walk_cmd = add_walk_command(app, walk);
   auto* serve_cmd = add_serve_command(app, serve);
   auto* dial_cmd = add_dial_command(app, dial);
+  auto* trace_cmd = add_trace_command(app, trace);
 #ifdef SOCKSTEP_HAVE_GUI
   // No --lang: the window keeps the language the learner chose last time.
   sockstep::ui::GuiOptions gui;
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
   if (*walk_cmd) return run_walk(walk);
   if (*serve_cmd) return run_serve(serve);
   if (*dial_cmd) return run_dial(dial);
+  if (*trace_cmd) return run_trace(trace);
 #ifdef SOCKSTEP_HAVE_GUI
   if (*gui_cmd) return sockstep::ui::run_gui(gui);
   return sockstep::ui::run_gui(gui);

@@ -1,0 +1,63 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/event_format.hpp"
+#include "cli/stop_signal.hpp"
+#include "trace/launcher.hpp"
+
+namespace sockstep::cli {
+
+CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
+  auto* trace = app.add_subcommand(
+      "trace", "Run a program and show its socket calls (sockstep trace -- python3 server.py ::: python3 client.py)");
+  trace->add_option("command", options.args, "The program and its arguments, after --; ':::' separates programs");
+  trace->add_flag("--headless", options.headless, "No window: print one line per event");
+  trace->add_flag("--json", options.json, "Print events as JSON lines");
+  trace->add_flag("--together", options.together,
+                  "Start every program at once (default: each after the previous one calls listen())");
+  trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
+  return trace;
+}
+
+int run_trace(const TraceOptions& options) {
+  trace::TraceOptions run;
+  std::vector<std::string> current;
+  for (const auto& arg : options.args) {
+    if (arg == ":::") {
+      run.commands.push_back(std::move(current));
+      current.clear();
+    } else {
+      current.push_back(arg);
+    }
+  }
+  run.commands.push_back(std::move(current));
+  for (const auto& command : run.commands)
+    if (command.empty()) return error(kExitBadInput, "trace needs a command: sockstep trace -- COMMAND [ARGS...] [::: COMMAND ...]");
+  run.preload = trace::find_preload_library();
+  run.together = options.together;
+  run.stop_fd = install_stop_signal();
+
+  EventLog log;
+  const bool json = options.json;
+  const bool quiet = options.quiet;
+  log.set_listener([json, quiet](const Event& e) {
+    const bool warning = e.kind == EventKind::Note && e.detail.rfind("warning: ", 0) == 0;
+    // Warnings also go to stderr, so they are seen even when stdout is piped away.
+    if (warning) std::fprintf(stderr, "sockstep: %s\n", e.detail.c_str());
+    if (quiet && !warning && e.call != "exit" && e.kind != EventKind::Print) return;
+    std::fputs(((json ? event_json(e).dump() : format_event(e)) + "\n").c_str(), stdout);
+    std::fflush(stdout);
+  });
+  // No window for traces yet: the session is shown in the terminal either way.
+  const trace::TraceResult result = trace::run_trace(run, log);
+  if (!result.error.empty()) {
+    const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });
+    return error(never_ran ? kExitBadInput : kExitFailed, result.error);
+  }
+  return result.all_ok ? kExitOk : kExitFailed;
+}
+
+}  // namespace sockstep::cli

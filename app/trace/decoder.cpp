@@ -1,0 +1,338 @@
+#include "trace/decoder.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include "engine/address.hpp"
+#include "trace/wire.hpp"
+
+namespace sockstep::trace {
+namespace {
+
+const char* call_name(CallId call) {
+  switch (call) {
+    case CallId::Socket: return "socket";
+    case CallId::Bind: return "bind";
+    case CallId::Listen: return "listen";
+    // Python and most programs call accept4(); the learner knows it as accept().
+    case CallId::Accept: return "accept";
+    case CallId::Connect: return "connect";
+    case CallId::Send: return "send";
+    case CallId::SendTo: return "sendto";
+    case CallId::SendMsg: return "sendmsg";
+    case CallId::Recv: return "recv";
+    case CallId::RecvFrom: return "recvfrom";
+    case CallId::RecvMsg: return "recvmsg";
+    case CallId::Read: return "read";
+    case CallId::Write: return "write";
+    case CallId::Close: return "close";
+    case CallId::Shutdown: return "shutdown";
+    case CallId::SetSockOpt: return "setsockopt";
+    case CallId::Poll: return "poll";
+    case CallId::Select: return "select";
+    case CallId::None:
+    case CallId::Count: break;
+  }
+  return "?";
+}
+
+std::string type_text(long long type) {
+  std::string text = socktype_name(static_cast<int>(type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)));
+  if ((type & SOCK_NONBLOCK) != 0) text += " | SOCK_NONBLOCK";
+  if ((type & SOCK_CLOEXEC) != 0) text += " | SOCK_CLOEXEC";
+  return text;
+}
+
+std::string flags_text(long long flags) {
+  std::string text;
+  const auto add = [&](int bit, const char* name) {
+    if ((flags & bit) == 0) return;
+    if (!text.empty()) text += " | ";
+    text += name;
+    flags &= ~bit;
+  };
+  add(MSG_PEEK, "MSG_PEEK");
+  add(MSG_DONTWAIT, "MSG_DONTWAIT");
+  add(MSG_WAITALL, "MSG_WAITALL");
+  add(MSG_NOSIGNAL, "MSG_NOSIGNAL");
+  add(MSG_MORE, "MSG_MORE");
+  add(MSG_OOB, "MSG_OOB");
+  if (flags != 0) text += (text.empty() ? "" : " | ") + std::to_string(flags);
+  return text;
+}
+
+std::string address_text(std::string_view raw, bool python) {
+  if (raw.size() < sizeof(sa_family_t)) return {};
+  sockaddr_storage storage{};
+  std::memcpy(&storage, raw.data(), std::min(raw.size(), sizeof storage));
+  const Address a = from_sockaddr(reinterpret_cast<const sockaddr*>(&storage),
+                                  static_cast<socklen_t>(std::min(raw.size(), sizeof storage)));
+  if (a.empty()) return {};
+  return python ? a.python_repr() : a.to_string();
+}
+
+std::string join(const std::string& a, const std::string& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return a + ", " + b;
+}
+
+std::string shutdown_text(long long how) {
+  switch (how) {
+    case SHUT_RD: return "SHUT_RD";
+    case SHUT_WR: return "SHUT_WR";
+    case SHUT_RDWR: return "SHUT_RDWR";
+  }
+  return std::to_string(how);
+}
+
+}  // namespace
+
+std::string printable_text(std::string_view text, std::size_t max_bytes) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = len > 0 && i + len <= text.size();
+    for (std::size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    std::string piece;
+    if (!valid) {
+      piece = "\xEF\xBF\xBD";
+      len = 1;
+    } else if (len == 1 && (c < 0x20 || c == 0x7F)) {
+      piece = c == '\t' ? "\t" : " ";
+    } else {
+      piece = std::string(text.substr(i, len));
+    }
+    if (out.size() + piece.size() > max_bytes) {
+      out += "...";
+      break;
+    }
+    out += piece;
+    i += len;
+  }
+  return out;
+}
+
+std::string sockopt_text(int level, int name) {
+  if (level == SOL_SOCKET) {
+    switch (name) {
+      case SO_REUSEADDR: return "SOL_SOCKET, SO_REUSEADDR";
+      case SO_REUSEPORT: return "SOL_SOCKET, SO_REUSEPORT";
+      case SO_KEEPALIVE: return "SOL_SOCKET, SO_KEEPALIVE";
+      case SO_LINGER: return "SOL_SOCKET, SO_LINGER";
+      case SO_RCVBUF: return "SOL_SOCKET, SO_RCVBUF";
+      case SO_SNDBUF: return "SOL_SOCKET, SO_SNDBUF";
+      case SO_BROADCAST: return "SOL_SOCKET, SO_BROADCAST";
+      case SO_RCVTIMEO: return "SOL_SOCKET, SO_RCVTIMEO";
+      case SO_SNDTIMEO: return "SOL_SOCKET, SO_SNDTIMEO";
+    }
+    return "SOL_SOCKET, " + std::to_string(name);
+  }
+  if (level == IPPROTO_TCP) {
+    switch (name) {
+      case TCP_NODELAY: return "IPPROTO_TCP, TCP_NODELAY";
+      case TCP_SYNCNT: return "IPPROTO_TCP, TCP_SYNCNT";
+    }
+    return "IPPROTO_TCP, " + std::to_string(name);
+  }
+  if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) return "IPPROTO_IPV6, IPV6_V6ONLY";
+  return std::to_string(level) + ", " + std::to_string(name);
+}
+
+std::string poll_events_text(short events) {
+  std::string text;
+  const auto add = [&](short bit, const char* name) {
+    if ((events & bit) == 0) return;
+    if (!text.empty()) text += "|";
+    text += name;
+  };
+  add(POLLIN, "POLLIN");
+  add(POLLOUT, "POLLOUT");
+  add(POLLPRI, "POLLPRI");
+  add(POLLERR, "POLLERR");
+  add(POLLHUP, "POLLHUP");
+  add(POLLNVAL, "POLLNVAL");
+  add(POLLRDHUP, "POLLRDHUP");
+  return text.empty() ? "0" : text;
+}
+
+const TracedProcess* Decoder::process(pid_t pid) const {
+  const auto it = processes_.find(pid);
+  return it == processes_.end() ? nullptr : &it->second;
+}
+
+std::string Decoder::actor(pid_t pid, std::string_view fallback) const {
+  const auto* p = process(pid);
+  const std::string name = p != nullptr && !p->name.empty() ? p->name : (fallback.empty() ? "?" : std::string(fallback));
+  return name + "[" + std::to_string(pid) + "]";
+}
+
+int Decoder::listens(pid_t pid) const {
+  const auto it = listens_.find(pid);
+  return it == listens_.end() ? 0 : it->second;
+}
+
+void Decoder::pair(const std::string& local, const std::string& peer, End end, std::int64_t t_ns,
+                   std::vector<Decoded>& out) {
+  if (local.empty() || peer.empty()) return;
+  const auto other = open_ends_.find({peer, local});
+  if (other == open_ends_.end()) {
+    open_ends_[{local, peer}] = std::move(end);
+    return;
+  }
+  Event note;
+  note.kind = EventKind::Note;
+  note.actor = end.actor;
+  note.call = "match";
+  note.fd = end.fd;
+  note.detail = "same connection: " + other->second.actor + " fd " + std::to_string(other->second.fd) + " (" + peer +
+                ", inode " + std::to_string(other->second.inode) + ") <-> " + end.actor + " fd " +
+                std::to_string(end.fd) + " (" + local + ", inode " + std::to_string(end.inode) + ")";
+  out.push_back({t_ns, std::move(note)});
+  open_ends_.erase(other);
+}
+
+void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
+  WireHeader h{};
+  if (record.size() < sizeof h) {
+    Event bad;
+    bad.kind = EventKind::Note;
+    bad.actor = "trace";
+    bad.detail = "warning: a short record from the preload was dropped";
+    out.push_back({0, std::move(bad)});
+    return;
+  }
+  std::memcpy(&h, record.data(), sizeof h);
+  const std::size_t sections = sizeof h + h.addr_len + h.local_len + h.aux_len + h.data_len;
+  if (h.magic != kWireMagic || h.size != record.size() || sections != record.size()) {
+    Event bad;
+    bad.kind = EventKind::Note;
+    bad.actor = "trace";
+    bad.detail = "warning: a malformed record from the preload was dropped";
+    out.push_back({0, std::move(bad)});
+    return;
+  }
+  std::size_t at = sizeof h;
+  const auto take = [&](std::uint16_t len) {
+    const std::string_view part = record.substr(at, len);
+    at += len;
+    return part;
+  };
+  const std::string_view addr = take(h.addr_len);
+  const std::string_view local = take(h.local_len);
+  const std::string_view aux = take(h.aux_len);
+  const std::string_view data = take(h.data_len);
+
+  Event e;
+  e.fd = h.fd;
+  e.value = h.value;
+  e.err = h.err;
+  if (h.kind == RecordKind::Hello) {
+    TracedProcess& p = processes_[h.pid];
+    p.pid = h.pid;
+    p.parent = static_cast<pid_t>(h.arg[0]);
+    p.name = printable_text(aux, 64);
+    p.command = printable_text(data, 512);
+    const bool again = p.said_hello;  // a forked child says hello under its parent's name
+    p.said_hello = true;
+    e.kind = EventKind::Note;
+    e.actor = actor(h.pid);
+    e.call = "hello";
+    const std::string shown = printable_text(p.command, 100);
+    e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(h.pid) + ", parent " +
+               std::to_string(p.parent) + ")";
+    out.push_back({h.t_ns, std::move(e)});
+    return;
+  }
+  e.actor = actor(h.pid);
+  e.call = call_name(h.call);
+  if (h.kind == RecordKind::Bye) {
+    processes_[h.pid].said_bye = true;
+    return;  // the exit status note comes from whoever waits for the process
+  }
+  if (h.kind == RecordKind::Blocked) {
+    e.kind = EventKind::Blocked;
+    out.push_back({h.t_ns, std::move(e)});
+    return;
+  }
+  const std::string inode = h.inode != 0 ? "inode " + std::to_string(h.inode) : "";
+  const std::string local_text = address_text(local, false);
+  switch (h.call) {
+    case CallId::Socket:
+      e.args = family_name(static_cast<int>(h.arg[0])) + ", " + type_text(h.arg[1]);
+      if (h.arg[2] != 0) e.args += ", " + std::to_string(h.arg[2]);
+      e.detail = inode;
+      break;
+    case CallId::Bind: e.args = address_text(addr, true); break;
+    case CallId::Listen:
+      e.args = std::to_string(h.arg[0]);
+      if (!local_text.empty()) e.detail = "on " + local_text;
+      ++listens_[h.pid];
+      break;
+    case CallId::Accept: {
+      if ((h.arg[0] & SOCK_NONBLOCK) != 0) e.args = "SOCK_NONBLOCK";
+      if ((h.arg[0] & SOCK_CLOEXEC) != 0) e.args = join(e.args, "SOCK_CLOEXEC");
+      const std::string peer = address_text(addr, false);
+      if (e.ok()) {
+        e.detail = peer + " (fd " + std::to_string(h.value) + " on " + local_text + ", " + inode + ")";
+        pair(local_text, peer, End{e.actor, static_cast<int>(h.value), h.inode}, h.t_ns, out);
+      }
+      break;
+    }
+    case CallId::Connect: {
+      e.args = address_text(addr, true);
+      if (!local_text.empty()) e.detail = "from " + local_text + (inode.empty() ? "" : ", " + inode);
+      if (e.ok() || e.err == EINPROGRESS)
+        pair(local_text, address_text(addr, false), End{e.actor, h.fd, h.inode}, h.t_ns, out);
+      break;
+    }
+    case CallId::Send:
+    case CallId::SendTo:
+    case CallId::SendMsg:
+    case CallId::Write:
+      e.bytes = std::string(data);
+      e.byte_count = h.byte_count;
+      e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg ? address_text(addr, true) : "",
+                    flags_text(h.arg[1]));
+      break;
+    case CallId::Recv:
+    case CallId::RecvFrom:
+    case CallId::RecvMsg:
+    case CallId::Read:
+      e.bytes = std::string(data);
+      e.byte_count = h.byte_count;
+      e.args = join(std::to_string(h.arg[0]), flags_text(h.arg[1]));
+      if (h.call != CallId::Recv && h.call != CallId::Read && e.ok()) e.detail = address_text(addr, false);
+      break;
+    case CallId::Close: e.detail = inode; break;
+    case CallId::Shutdown: e.args = shutdown_text(h.arg[0]); break;
+    case CallId::SetSockOpt:
+      e.args = sockopt_text(static_cast<int>(h.arg[0]), static_cast<int>(h.arg[1])) + ", " + std::to_string(h.arg[2]);
+      break;
+    case CallId::Poll:
+    case CallId::Select: {
+      std::string wanted;
+      std::string ready;
+      for (std::size_t i = 0; i + sizeof(WirePollEntry) <= aux.size(); i += sizeof(WirePollEntry)) {
+        WirePollEntry entry{};
+        std::memcpy(&entry, aux.data() + i, sizeof entry);
+        wanted = join(wanted, "(" + std::to_string(entry.fd) + ", " + poll_events_text(entry.events) + ")");
+        if (entry.revents != 0) ready = join(ready, std::to_string(entry.fd) + " " + poll_events_text(entry.revents));
+      }
+      e.args = "[" + wanted + "], " + std::to_string(h.arg[1]);
+      e.detail = ready.empty() ? (e.ok() ? "nothing ready (timeout)" : "") : "ready: " + ready;
+      break;
+    }
+    case CallId::None:
+    case CallId::Count: break;
+  }
+  out.push_back({h.t_ns, std::move(e)});
+}
+
+}  // namespace sockstep::trace

@@ -1,0 +1,70 @@
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "engine/event_log.hpp"
+
+namespace sockstep::trace {
+
+// What the decoder knows about one traced process.
+struct TracedProcess {
+  pid_t pid = 0;
+  pid_t parent = 0;
+  std::string name;     // "echo_server.py", "nc"
+  std::string command;  // its command line
+  bool said_hello = false;
+  bool said_bye = false;
+};
+
+// An event and the time (CLOCK_MONOTONIC ns) it sorts by across processes.
+struct Decoded {
+  std::int64_t t_ns = 0;
+  Event event;
+};
+
+// Turns preload records into the engine's Events (actor = "name[pid]"), so every
+// formatter and panel that shows a lesson shows a traced program the same way.
+// Also pairs the two ends of a connection when both programs are traced: a connect
+// whose (local, peer) is an accept's (peer, local) is the same TCP connection.
+class Decoder {
+ public:
+  // Appends zero or more events for one record; a malformed record becomes a Note.
+  void decode(std::string_view record, std::vector<Decoded>& out);
+
+  [[nodiscard]] const TracedProcess* process(pid_t pid) const;
+  // "name[pid]", using the program's own name once it said hello.
+  [[nodiscard]] std::string actor(pid_t pid, std::string_view fallback = {}) const;
+  // Listen records seen per pid: `trace A ::: B` starts B after A listens.
+  [[nodiscard]] int listens(pid_t pid) const;
+
+ private:
+  struct End {
+    std::string actor;
+    int fd = -1;
+    std::uint64_t inode = 0;
+  };
+  void pair(const std::string& local, const std::string& peer, End end, std::int64_t t_ns, std::vector<Decoded>& out);
+
+  std::map<pid_t, TracedProcess> processes_;
+  std::map<pid_t, int> listens_;
+  // (this side, other side) -> the end seen first
+  std::map<std::pair<std::string, std::string>, End> open_ends_;
+};
+
+// Text from a program (its output, its command line) made safe to show and to put in
+// JSON: invalid UTF-8 becomes U+FFFD, control characters become spaces, and the
+// result is cut at a character boundary to at most max_bytes (then "...").
+[[nodiscard]] std::string printable_text(std::string_view text, std::size_t max_bytes = 4096);
+
+// Python-style names for the numbers in a record.
+[[nodiscard]] std::string sockopt_text(int level, int name);
+[[nodiscard]] std::string poll_events_text(short events);
+
+}  // namespace sockstep::trace

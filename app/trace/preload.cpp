@@ -1,0 +1,649 @@
+// libsockstep-preload.so: loaded into a traced program with LD_PRELOAD, it wraps the
+// socket calls, lets the real call run (dlsym(RTLD_NEXT)), and sends one record per
+// call to `sockstep trace` over the channel named by SOCKSTEP_TRACE_FD.
+//
+// It must run inside any program, so it uses only libc: no C++ library, no
+// exceptions, no allocation. errno is always what the real call left behind.
+//
+// Per-call meaning of WireHeader::arg:
+//   socket     family, type, protocol          listen     backlog
+//   accept     flags (accept4)                 send*/write length asked, flags
+//   recv*/read length asked, flags             shutdown   how
+//   setsockopt level, name, int value (or -1), option length
+//   poll       nfds, timeout ms                select     nfds, timeout ms (-1: none)
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "trace/wire.hpp"
+
+using sockstep::trace::CallId;
+using sockstep::trace::RecordKind;
+using sockstep::trace::WireHeader;
+using sockstep::trace::WirePollEntry;
+
+#define SOCKSTEP_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace {
+
+// Process-level state. A preload library has no object to hang state on: the wrapped
+// functions are called by the program with libc's signatures. These few statics are
+// written once at load (or in the child after fork) and read by every call:
+//   g_channel   the inherited SEQPACKET fd, -1 when tracing is off or the channel broke
+//   g_pid       this process's id, refreshed after fork
+//   g_inode     fd -> socket inode, so send/recv need no fstat each time
+int g_channel = -1;
+pid_t g_pid = 0;
+constexpr int kInodeSlots = 4096;
+unsigned long long g_inode[kInodeSlots];
+char g_name[64];
+char g_command[512];
+std::size_t g_command_len = 0;
+
+// Each thread remembers its id; gettid() costs a system call.
+thread_local pid_t t_tid = 0;
+
+template <typename Fn>
+Fn real(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+// Resolved on first use: other libraries' constructors may call socket() before ours.
+// The race between two first calls is harmless: both store the same pointer.
+#define REAL(name, ...)                   \
+  using name##_type = __VA_ARGS__;        \
+  static name##_type real_##name = nullptr; \
+  if (real_##name == nullptr) real_##name = real<name##_type>(#name)
+
+std::int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+pid_t tid() {
+  if (t_tid == 0) t_tid = static_cast<pid_t>(syscall(SYS_gettid));
+  return t_tid;
+}
+
+// Socket inode of fd, or 0 if fd is not a socket (or is our own channel).
+unsigned long long socket_inode(int fd) {
+  if (fd < 0 || fd == g_channel) return 0;
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+  if (fd < kInodeSlots) g_inode[fd] = st.st_ino;
+  return st.st_ino;
+}
+
+unsigned long long cached_inode(int fd) {
+  if (fd < 0 || fd == g_channel) return 0;
+  if (fd < kInodeSlots && g_inode[fd] != 0) return g_inode[fd];
+  return socket_inode(fd);
+}
+
+struct Record {
+  WireHeader h{};
+  const void* addr = nullptr;
+  const void* local = nullptr;
+  const void* aux = nullptr;
+  const void* data = nullptr;
+  const iovec* data_iov = nullptr;  // recvmsg/sendmsg: gathered instead of data
+  int data_iovcnt = 0;
+};
+
+void send_raw(const char* buffer, std::size_t size) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const long n = syscall(SYS_sendto, g_channel, buffer, size, MSG_NOSIGNAL, nullptr, 0);
+    if (n >= 0) return;
+    if (errno != EINTR) break;
+  }
+  g_channel = -1;  // sockstep went away: stop tracing, never disturb the program
+}
+
+void emit(Record& r) {
+  if (g_channel < 0) return;
+  char buffer[sockstep::trace::kMaxRecord];
+  WireHeader& h = r.h;
+  h.magic = sockstep::trace::kWireMagic;
+  h.pid = g_pid;
+  h.tid = tid();
+  if (h.t_ns == 0) h.t_ns = now_ns();
+  std::size_t at = sizeof(WireHeader);
+  const auto put = [&](const void* src, std::uint16_t& len) {
+    if (src == nullptr || len == 0) {
+      len = 0;
+      return;
+    }
+    if (at + len > sizeof buffer) len = static_cast<std::uint16_t>(sizeof buffer - at);
+    std::memcpy(buffer + at, src, len);
+    at += len;
+  };
+  put(r.addr, h.addr_len);
+  put(r.local, h.local_len);
+  put(r.aux, h.aux_len);
+  if (r.data_iov != nullptr) {
+    std::size_t room = sizeof buffer - at;
+    std::size_t want = h.data_len < room ? h.data_len : room;
+    std::size_t copied = 0;
+    for (int i = 0; i < r.data_iovcnt && copied < want; ++i) {
+      std::size_t n = r.data_iov[i].iov_len;
+      if (n > want - copied) n = want - copied;
+      std::memcpy(buffer + at + copied, r.data_iov[i].iov_base, n);
+      copied += n;
+    }
+    h.data_len = static_cast<std::uint16_t>(copied);
+    at += copied;
+  } else {
+    put(r.data, h.data_len);
+  }
+  h.size = static_cast<std::uint32_t>(at);
+  std::memcpy(buffer, &h, sizeof h);
+  send_raw(buffer, at);
+}
+
+std::uint16_t data_cap(long long n) {
+  if (n <= 0) return 0;
+  return static_cast<std::uint16_t>(n < sockstep::trace::kMaxData ? n : sockstep::trace::kMaxData);
+}
+
+Record call_record(CallId call, int fd, long long value, int err) {
+  Record r;
+  r.h.kind = RecordKind::Call;
+  r.h.call = call;
+  r.h.fd = fd;
+  r.h.value = value;
+  r.h.err = value < 0 ? err : 0;
+  return r;
+}
+
+// The socket's own name and, when known, the peer's: for matching sockets across programs.
+struct Names {
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof(sockaddr_storage);
+  sockaddr_storage peer{};
+  socklen_t peer_len = sizeof(sockaddr_storage);
+};
+
+void fill_local(Record& r, int fd, Names& names) {
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&names.local), &names.local_len) == 0) {
+    r.local = &names.local;
+    r.h.local_len = static_cast<std::uint16_t>(names.local_len);
+  }
+}
+
+void fill_peer(Record& r, int fd, Names& names) {
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&names.peer), &names.peer_len) == 0) {
+    r.addr = &names.peer;
+    r.h.addr_len = static_cast<std::uint16_t>(names.peer_len);
+  }
+}
+
+bool is_blocking(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  return flags >= 0 && (flags & O_NONBLOCK) == 0;
+}
+
+void emit_blocked(CallId call, int fd) {
+  Record r;
+  r.h.kind = RecordKind::Blocked;
+  r.h.call = call;
+  r.h.fd = fd;
+  r.h.inode = cached_inode(fd);
+  emit(r);
+}
+
+void say_hello(pid_t parent) {
+  Record r;
+  r.h.kind = RecordKind::Hello;
+  r.h.arg[0] = parent;
+  r.aux = g_name;
+  r.h.aux_len = static_cast<std::uint16_t>(std::strlen(g_name));
+  r.data = g_command;
+  r.h.data_len = static_cast<std::uint16_t>(g_command_len);
+  emit(r);
+}
+
+void after_fork_in_child() {
+  g_pid = getpid();
+  t_tid = 0;
+  say_hello(getppid());
+}
+
+const char* base_name(const char* path) {
+  const char* slash = std::strrchr(path, '/');
+  return slash != nullptr ? slash + 1 : path;
+}
+
+bool is_interpreter(const char* name) {
+  const char* const prefixes[] = {"python", "perl", "ruby", "node", "bash", "sh", "dash"};
+  for (const char* prefix : prefixes)
+    if (std::strncmp(name, prefix, std::strlen(prefix)) == 0) return true;
+  return false;
+}
+
+// Glibc passes argc/argv/envp to a preloaded library's constructors.
+__attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, char**) {
+  const char* value = std::getenv(sockstep::trace::kChannelEnv);
+  if (value == nullptr) return;
+  // "FD:INODE": the inode proves the fd is still our channel after exec and not a
+  // file the program happened to open at the same number.
+  char* end = nullptr;
+  const long fd = std::strtol(value, &end, 10);
+  if (end == value || *end != ':') return;
+  const unsigned long long inode = std::strtoull(end + 1, nullptr, 10);
+  struct stat st {};
+  if (fd < 0 || fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) return;
+  g_channel = static_cast<int>(fd);
+  g_pid = getpid();
+  const char* name = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "?";
+  // `python3 server.py`: the script is the better name.
+  if (is_interpreter(name) && argc > 1 && argv[1][0] != '-') name = base_name(argv[1]);
+  std::strncpy(g_name, name, sizeof g_name - 1);
+  for (int i = 0; i < argc && g_command_len + 1 < sizeof g_command; ++i) {
+    const std::size_t room = sizeof g_command - g_command_len - 1;
+    std::size_t n = std::strlen(argv[i]);
+    if (n > room) n = room;
+    std::memcpy(g_command + g_command_len, argv[i], n);
+    g_command_len += n;
+    if (g_command_len + 1 < sizeof g_command && i + 1 < argc) g_command[g_command_len++] = ' ';
+  }
+  pthread_atfork(nullptr, nullptr, after_fork_in_child);
+  say_hello(getppid());
+}
+
+__attribute__((destructor)) void sockstep_trace_fini() {
+  if (g_channel < 0) return;
+  Record r;
+  r.h.kind = RecordKind::Bye;
+  emit(r);
+}
+
+}  // namespace
+
+// ---- the wrapped calls -------------------------------------------------------
+
+SOCKSTEP_EXPORT int socket(int domain, int type, int protocol) {
+  REAL(socket, int (*)(int, int, int));
+  const int fd = real_socket(domain, type, protocol);
+  const int err = errno;
+  if (g_channel >= 0) {
+    Record r = call_record(CallId::Socket, fd, fd, err);
+    r.h.arg[0] = domain;
+    r.h.arg[1] = type;
+    r.h.arg[2] = protocol;
+    if (fd >= 0) r.h.inode = socket_inode(fd);
+    emit(r);
+  }
+  errno = err;
+  return fd;
+}
+
+SOCKSTEP_EXPORT int bind(int fd, const sockaddr* address, socklen_t length) {
+  REAL(bind, int (*)(int, const sockaddr*, socklen_t));
+  const int rc = real_bind(fd, address, length);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel) {
+    Record r = call_record(CallId::Bind, fd, rc, err);
+    r.h.inode = cached_inode(fd);
+    r.addr = address;
+    r.h.addr_len = static_cast<std::uint16_t>(address != nullptr ? length : 0);
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int listen(int fd, int backlog) {
+  REAL(listen, int (*)(int, int));
+  const int rc = real_listen(fd, backlog);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel) {
+    Record r = call_record(CallId::Listen, fd, rc, err);
+    r.h.inode = cached_inode(fd);
+    r.h.arg[0] = backlog;
+    Names names;
+    fill_local(r, fd, names);
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+namespace {
+int traced_accept(int fd, sockaddr* address, socklen_t* length, int flags, bool four) {
+  REAL(accept, int (*)(int, sockaddr*, socklen_t*));
+  REAL(accept4, int (*)(int, sockaddr*, socklen_t*, int));
+  if (g_channel >= 0 && fd != g_channel && is_blocking(fd)) emit_blocked(CallId::Accept, fd);
+  const int conn = four ? real_accept4(fd, address, length, flags) : real_accept(fd, address, length);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel) {
+    Record r = call_record(CallId::Accept, fd, conn, err);
+    r.h.arg[0] = flags;
+    Names names;
+    if (conn >= 0) {
+      r.h.inode = socket_inode(conn);
+      fill_local(r, conn, names);
+      fill_peer(r, conn, names);
+    } else {
+      r.h.inode = cached_inode(fd);
+    }
+    emit(r);
+  }
+  errno = err;
+  return conn;
+}
+}  // namespace
+
+SOCKSTEP_EXPORT int accept(int fd, sockaddr* address, socklen_t* length) {
+  return traced_accept(fd, address, length, 0, false);
+}
+
+SOCKSTEP_EXPORT int accept4(int fd, sockaddr* address, socklen_t* length, int flags) {
+  return traced_accept(fd, address, length, flags, true);
+}
+
+SOCKSTEP_EXPORT int connect(int fd, const sockaddr* address, socklen_t length) {
+  REAL(connect, int (*)(int, const sockaddr*, socklen_t));
+  const bool traced = g_channel >= 0 && fd != g_channel;
+  if (traced && is_blocking(fd)) emit_blocked(CallId::Connect, fd);
+  const std::int64_t started = traced ? now_ns() : 0;
+  const int rc = real_connect(fd, address, length);
+  const int err = errno;
+  if (traced) {
+    Record r = call_record(CallId::Connect, fd, rc, err);
+    r.h.t_ns = started;  // the SYN leaves at the start: before the peer's accept returns
+    r.h.inode = cached_inode(fd);
+    r.addr = address;
+    r.h.addr_len = static_cast<std::uint16_t>(address != nullptr ? length : 0);
+    Names names;
+    if (rc == 0 || err == EINPROGRESS) fill_local(r, fd, names);
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+namespace {
+// started: for calls that send, the time the call began (0: now). The reader sorts by
+// it, so a send shows before the peer's recv that its bytes woke up.
+void record_data(CallId call, int fd, long long n, int err, const void* data, std::size_t asked, int flags,
+                 const sockaddr* address = nullptr, socklen_t address_len = 0, std::int64_t started = 0) {
+  Record r = call_record(call, fd, n, err);
+  r.h.t_ns = started;
+  r.h.inode = cached_inode(fd);
+  r.h.arg[0] = static_cast<std::int64_t>(asked);
+  r.h.arg[1] = flags;
+  r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+  r.data = data;
+  r.h.data_len = data_cap(n);
+  r.addr = address;
+  r.h.addr_len = static_cast<std::uint16_t>(address != nullptr ? address_len : 0);
+  emit(r);
+}
+
+std::size_t iov_total(const msghdr* message) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; message != nullptr && i < message->msg_iovlen; ++i) total += message->msg_iov[i].iov_len;
+  return total;
+}
+
+void record_msg(CallId call, int fd, long long n, int err, const msghdr* message, int flags,
+                std::int64_t started = 0) {
+  Record r = call_record(call, fd, n, err);
+  r.h.t_ns = started;
+  r.h.inode = cached_inode(fd);
+  r.h.arg[0] = static_cast<std::int64_t>(iov_total(message));
+  r.h.arg[1] = flags;
+  r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+  r.h.data_len = data_cap(n);
+  if (message != nullptr) {
+    r.data_iov = message->msg_iov;
+    r.data_iovcnt = static_cast<int>(message->msg_iovlen);
+    r.addr = message->msg_name;
+    r.h.addr_len = static_cast<std::uint16_t>(message->msg_name != nullptr ? message->msg_namelen : 0);
+  }
+  emit(r);
+}
+}  // namespace
+
+SOCKSTEP_EXPORT ssize_t send(int fd, const void* buffer, size_t length, int flags) {
+  REAL(send, ssize_t (*)(int, const void*, size_t, int));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_send(fd, buffer, length, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_data(CallId::Send, fd, n, err, buffer, length, flags, nullptr, 0, started);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int flags, const sockaddr* to,
+                               socklen_t to_length) {
+  REAL(sendto, ssize_t (*)(int, const void*, size_t, int, const sockaddr*, socklen_t));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_sendto(fd, buffer, length, flags, to, to_length);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_data(CallId::SendTo, fd, n, err, buffer, length, flags, to, to_length, started);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
+  REAL(sendmsg, ssize_t (*)(int, const msghdr*, int));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_sendmsg(fd, message, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_msg(CallId::SendMsg, fd, n, err, message, flags, started);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t recv(int fd, void* buffer, size_t length, int flags) {
+  REAL(recv, ssize_t (*)(int, void*, size_t, int));
+  const ssize_t n = real_recv(fd, buffer, length, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_data(CallId::Recv, fd, n, err, buffer, length, flags);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t __recv_chk(int fd, void* buffer, size_t length, size_t, int flags) {
+  return recv(fd, buffer, length, flags);
+}
+
+SOCKSTEP_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t length, int flags, sockaddr* from,
+                                 socklen_t* from_length) {
+  REAL(recvfrom, ssize_t (*)(int, void*, size_t, int, sockaddr*, socklen_t*));
+  const ssize_t n = real_recvfrom(fd, buffer, length, flags, from, from_length);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_data(CallId::RecvFrom, fd, n, err, buffer, length, flags, n >= 0 ? from : nullptr,
+                from_length != nullptr ? *from_length : 0);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t length, size_t, int flags, sockaddr* from,
+                                       socklen_t* from_length) {
+  return recvfrom(fd, buffer, length, flags, from, from_length);
+}
+
+SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
+  REAL(recvmsg, ssize_t (*)(int, msghdr*, int));
+  const ssize_t n = real_recvmsg(fd, message, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+    record_msg(CallId::RecvMsg, fd, n, err, message, flags);
+  errno = err;
+  return n;
+}
+
+// read/write are traced only on sockets: fstat each time, because a file may have
+// taken the number of a socket closed inside libc, where no wrapper saw it.
+SOCKSTEP_EXPORT ssize_t read(int fd, void* buffer, size_t length) {
+  REAL(read, ssize_t (*)(int, void*, size_t));
+  const ssize_t n = real_read(fd, buffer, length);
+  if (g_channel < 0 || fd == g_channel) return n;
+  const int err = errno;
+  if (socket_inode(fd) != 0) record_data(CallId::Read, fd, n, err, buffer, length, 0);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t length, size_t) { return read(fd, buffer, length); }
+
+SOCKSTEP_EXPORT ssize_t write(int fd, const void* buffer, size_t length) {
+  REAL(write, ssize_t (*)(int, const void*, size_t));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_write(fd, buffer, length);
+  if (g_channel < 0 || fd == g_channel) return n;
+  const int err = errno;
+  if (socket_inode(fd) != 0) record_data(CallId::Write, fd, n, err, buffer, length, 0, nullptr, 0, started);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT int close(int fd) {
+  REAL(close, int (*)(int));
+  if (g_channel < 0 || fd < 0) return real_close(fd);
+  if (fd == g_channel) {
+    // The program closes every fd it did not open (a daemon, a careful child): let it,
+    // and stop tracing rather than write into whatever takes this number next.
+    g_channel = -1;
+    return real_close(fd);
+  }
+  const unsigned long long inode = socket_inode(fd);
+  const int rc = real_close(fd);
+  const int err = errno;
+  if (fd < kInodeSlots) g_inode[fd] = 0;
+  if (inode != 0) {
+    Record r = call_record(CallId::Close, fd, rc, err);
+    r.h.inode = inode;
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int shutdown(int fd, int how) {
+  REAL(shutdown, int (*)(int, int));
+  const int rc = real_shutdown(fd, how);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel) {
+    Record r = call_record(CallId::Shutdown, fd, rc, err);
+    r.h.inode = cached_inode(fd);
+    r.h.arg[0] = how;
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
+  REAL(setsockopt, int (*)(int, int, int, const void*, socklen_t));
+  const int rc = real_setsockopt(fd, level, name, value, length);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel) {
+    Record r = call_record(CallId::SetSockOpt, fd, rc, err);
+    r.h.inode = cached_inode(fd);
+    r.h.arg[0] = level;
+    r.h.arg[1] = name;
+    int int_value = -1;
+    if (value != nullptr && length == sizeof(int)) std::memcpy(&int_value, value, sizeof int_value);
+    // SO_LINGER's struct: {on, seconds}; show the seconds when on, -1 when off.
+    if (value != nullptr && level == SOL_SOCKET && name == SO_LINGER && length >= sizeof(linger)) {
+      linger l{};
+      std::memcpy(&l, value, sizeof l);
+      int_value = l.l_onoff != 0 ? l.l_linger : -1;
+    }
+    r.h.arg[2] = int_value;
+    r.h.arg[3] = length;
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+namespace {
+constexpr int kMaxPollEntries = 32;
+}
+
+SOCKSTEP_EXPORT int poll(pollfd* fds, nfds_t count, int timeout) {
+  REAL(poll, int (*)(pollfd*, nfds_t, int));
+  const int n = real_poll(fds, count, timeout);
+  if (g_channel < 0) return n;
+  const int err = errno;
+  WirePollEntry entries[kMaxPollEntries];
+  int used = 0;
+  for (nfds_t i = 0; i < count && used < kMaxPollEntries; ++i) {
+    if (fds[i].fd < 0 || fds[i].fd == g_channel) continue;
+    entries[used++] = {fds[i].fd, fds[i].events, fds[i].revents};
+  }
+  bool any_socket = false;
+  for (int i = 0; i < used && !any_socket; ++i) any_socket = cached_inode(entries[i].fd) != 0;
+  if (any_socket) {
+    Record r = call_record(CallId::Poll, -1, n, err);
+    r.h.arg[0] = static_cast<std::int64_t>(count);
+    r.h.arg[1] = timeout;
+    r.aux = entries;
+    r.h.aux_len = static_cast<std::uint16_t>(used * sizeof(WirePollEntry));
+    emit(r);
+  }
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT int __poll_chk(pollfd* fds, nfds_t count, int timeout, size_t) { return poll(fds, count, timeout); }
+
+SOCKSTEP_EXPORT int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* exceptfds, timeval* timeout) {
+  REAL(select, int (*)(int, fd_set*, fd_set*, fd_set*, timeval*));
+  if (g_channel < 0) return real_select(nfds, readfds, writefds, exceptfds, timeout);
+  fd_set want_read, want_write;
+  FD_ZERO(&want_read);
+  FD_ZERO(&want_write);
+  if (readfds != nullptr) want_read = *readfds;
+  if (writefds != nullptr) want_write = *writefds;
+  const long long timeout_ms = timeout != nullptr ? timeout->tv_sec * 1000LL + timeout->tv_usec / 1000 : -1;
+  const int n = real_select(nfds, readfds, writefds, exceptfds, timeout);
+  const int err = errno;
+  WirePollEntry entries[kMaxPollEntries];
+  int used = 0;
+  bool any_socket = false;
+  const int limit = nfds < FD_SETSIZE ? nfds : FD_SETSIZE;
+  for (int fd = 0; fd < limit && used < kMaxPollEntries; ++fd) {
+    if (fd == g_channel) continue;
+    short events = 0, revents = 0;
+    if (FD_ISSET(fd, &want_read)) events |= POLLIN;
+    if (FD_ISSET(fd, &want_write)) events |= POLLOUT;
+    if (events == 0) continue;
+    if (n > 0 && readfds != nullptr && FD_ISSET(fd, readfds)) revents |= POLLIN;
+    if (n > 0 && writefds != nullptr && FD_ISSET(fd, writefds)) revents |= POLLOUT;
+    entries[used++] = {fd, events, revents};
+    any_socket = any_socket || cached_inode(fd) != 0;
+  }
+  if (any_socket) {
+    Record r = call_record(CallId::Select, -1, n, err);
+    r.h.arg[0] = nfds;
+    r.h.arg[1] = timeout_ms;
+    r.aux = entries;
+    r.h.aux_len = static_cast<std::uint16_t>(used * sizeof(WirePollEntry));
+    emit(r);
+  }
+  errno = err;
+  return n;
+}

@@ -1,0 +1,73 @@
+#pragma once
+// The records the preload library sends to `sockstep trace`, one per message on an
+// AF_UNIX SOCK_SEQPACKET socket inherited by the traced program. Plain C layout: the
+// preload side uses no C++ library at all, so this header includes only <cstdint>.
+//
+// A record is a WireHeader followed by four sections in this order, each as long as
+// its length field says: addr (the call's address argument or result), local (the
+// socket's own name after connect/accept/listen), aux (poll/select entries, or the
+// program name and command line in a Hello) and data (bytes sent or received, capped).
+#include <cstdint>
+
+namespace sockstep::trace {
+
+// The environment variables that hand the channel to the preload library.
+inline constexpr const char* kChannelEnv = "SOCKSTEP_TRACE_FD";
+inline constexpr std::uint32_t kWireMagic = 0x53545231;  // "STR1"
+// SEQPACKET messages are atomic; this keeps each one small enough to be cheap to copy.
+inline constexpr std::uint32_t kMaxRecord = 4096;
+inline constexpr std::uint32_t kMaxData = 2048;
+
+enum class RecordKind : std::uint16_t { Hello = 1, Call = 2, Blocked = 3, Bye = 4 };
+
+enum class CallId : std::uint16_t {
+  None = 0,
+  Socket,
+  Bind,
+  Listen,
+  Accept,
+  Connect,
+  Send,
+  SendTo,
+  SendMsg,
+  Recv,
+  RecvFrom,
+  RecvMsg,
+  Read,
+  Write,
+  Close,
+  Shutdown,
+  SetSockOpt,
+  Poll,
+  Select,
+  Count,
+};
+
+struct WireHeader {
+  std::uint32_t magic;
+  std::uint32_t size;  // header + sections
+  RecordKind kind;
+  CallId call;
+  std::int32_t pid;
+  std::int32_t tid;
+  std::int32_t fd;
+  std::int32_t err;    // errno, 0 on success
+  std::int64_t t_ns;   // CLOCK_MONOTONIC: when a sending call began, else when the call returned
+  std::int64_t value;  // return value
+  std::uint64_t inode; // socket inode (fstat st_ino), 0 if unknown
+  std::int64_t arg[4]; // per call: see the table in preload.cpp
+  std::uint64_t byte_count;  // bytes the call really moved (data may hold fewer)
+  std::uint16_t addr_len;
+  std::uint16_t local_len;
+  std::uint16_t aux_len;
+  std::uint16_t data_len;
+};
+
+// One poll()/select() entry in the aux section.
+struct WirePollEntry {
+  std::int32_t fd;
+  std::int16_t events;
+  std::int16_t revents;
+};
+
+}  // namespace sockstep::trace

@@ -1,0 +1,194 @@
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_support.hpp"
+
+using namespace sockstep::test;
+using nlohmann::json;
+
+namespace {
+
+// A port nobody listens on: bound to port 0 and closed again (never listened, so
+// nothing lingers in TIME_WAIT).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t length = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+std::string seed_program(const std::string& name, int port) {
+  std::ifstream in(test_file("interop/" + name));
+  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = code.find("8084");
+  REQUIRE(at != std::string::npos);
+  code.replace(at, 4, std::to_string(port));
+  return code;
+}
+
+std::vector<json> events_of(const std::string& out) {
+  std::vector<json> events;
+  for (const auto& line : lines_of(out)) {
+    auto j = json::parse(line, nullptr, false);
+    if (!j.is_discarded()) events.push_back(std::move(j));
+  }
+  return events;
+}
+
+std::string actor_of_call(const std::vector<json>& events, const std::string& call) {
+  for (const auto& e : events)
+    if (e["kind"] == "call" && e["call"] == call) return e["actor"];
+  return {};
+}
+
+// The calls one actor made, in order, as "call args|bytes".
+std::vector<std::string> calls_of(const std::vector<json>& events, const std::string& actor) {
+  std::vector<std::string> calls;
+  for (const auto& e : events) {
+    if (e["kind"] != "call" || e["actor"] != actor) continue;
+    std::string text = e["call"].get<std::string>() + " " + e["args"].get<std::string>();
+    if (e.contains("bytes")) text += "|" + e["bytes"].get<std::string>();
+    calls.push_back(text);
+  }
+  return calls;
+}
+
+// True if want appears in have in this order (other calls may come between).
+bool in_order(const std::vector<std::string>& have, const std::vector<std::string>& want) {
+  std::size_t at = 0;
+  for (const auto& h : have)
+    if (at < want.size() && h.rfind(want[at], 0) == 0) ++at;
+  return at == want.size();
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("trace of the seed's server and client shows the whole echo session in order") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  const int port = free_port();
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", python, "-c",
+                                        seed_program("echo_server.py", port), ":::", python, "-c",
+                                        seed_program("echo_client.py", port)}),
+                          "", std::chrono::seconds(60));
+  INFO(r.out);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const auto events = events_of(r.out);
+  const std::string server = actor_of_call(events, "bind");
+  const std::string client = actor_of_call(events, "connect");
+  REQUIRE_FALSE(server.empty());
+  REQUIRE_FALSE(client.empty());
+  CHECK(server != client);
+  const auto server_calls = calls_of(events, server);
+  INFO(joined(server_calls));
+  CHECK(in_order(server_calls, {"socket AF_INET, SOCK_STREAM", "bind ('127.0.0.1', " + std::to_string(port) + ")",
+                                "listen 5", "accept", "recv 1024|b'hello'", "send |b'HELLO'", "close", "close"}));
+  const auto client_calls = calls_of(events, client);
+  INFO(joined(client_calls));
+  CHECK(in_order(client_calls, {"socket", "connect ('127.0.0.1', " + std::to_string(port) + ")", "send |b'hello'",
+                                "recv 1024|b'HELLO'", "close"}));
+  int exits = 0;
+  bool printed = false;
+  bool matched = false;
+  for (const auto& e : events) {
+    if (e["kind"] == "note" && e["call"] == "exit") {
+      ++exits;
+      CHECK(e["detail"] == "exited with status 0");
+    }
+    if (e["kind"] == "print" && e["actor"] == server && e["detail"] == "starting....") printed = true;
+    if (e["kind"] == "note" && e["call"] == "match") matched = true;
+  }
+  CHECK(exits == 2);
+  CHECK(printed);
+  CHECK(matched);  // the client's socket and the server's accepted one are one connection
+}
+
+TEST_CASE("nc traced: its connect, the bytes it writes and the reply it reads") {
+  const std::string python = find_program("python3");
+  const std::string nc = find_program("nc");
+  if (python.empty() || nc.empty()) {
+    MESSAGE("skipped: python3 or nc is not installed");
+    return;
+  }
+  const int port = free_port();
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", python, "-c",
+                                        seed_program("echo_server.py", port), ":::", nc, "-N", "127.0.0.1",
+                                        std::to_string(port)}),
+                          "hello from nc\n", std::chrono::seconds(60));
+  INFO(r.out);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const auto events = events_of(r.out);
+  const std::string client = actor_of_call(events, "connect");
+  REQUIRE(client.rfind("nc[", 0) == 0);
+  bool wrote = false;
+  bool read = false;
+  for (const auto& e : events) {
+    if (e["actor"] != client || e["kind"] != "call" || !e.contains("bytes")) continue;
+    if ((e["call"] == "write" || e["call"] == "send") && e["bytes"] == "b'hello from nc\\n'") wrote = true;
+    if ((e["call"] == "read" || e["call"] == "recv") && e["bytes"] == "b'HELLO FROM NC\\n'") read = true;
+  }
+  CHECK(wrote);
+  CHECK(read);
+}
+
+TEST_CASE("a traced program that crashes ends the trace with its signal, without hanging") {
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_CRASH_HELPER, "segv"}), "",
+                          std::chrono::seconds(30));
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("socket(AF_INET, SOCK_STREAM) -> ") != std::string::npos);
+  CHECK(r.out.find("killed by signal 11 (SIGSEGV)") != std::string::npos);
+}
+
+TEST_CASE("a traced program that exits while another thread waits in accept ends the trace with its status") {
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_CRASH_HELPER, "exit-mid"}), "",
+                          std::chrono::seconds(30));
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("listen(1) -> 0") != std::string::npos);
+  CHECK(r.out.find("exited with status 3") != std::string::npos);
+}
+
+TEST_CASE("a static binary gets a warning at start and in the trace") {
+  if (!TRACE_STATIC_OK) {
+    MESSAGE("skipped: this toolchain cannot link a static binary");
+    return;
+  }
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_STATIC_HELPER}), "",
+                          std::chrono::seconds(30));
+  INFO(r.out);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("statically linked") != std::string::npos);
+  CHECK(r.out.find("statically linked") != std::string::npos);
+  CHECK(r.out.find("the preload never reported") != std::string::npos);
+  CHECK(r.out.find("exited with status 0") != std::string::npos);
+}
+
+TEST_CASE("trace without a command, or with one that does not exist, is bad input") {
+  CHECK(run(sockstep_cmd({"trace", "--headless"})).code == 2);
+  const RunResult missing = run(sockstep_cmd({"trace", "--headless", "--", "surely-no-such-program-here"}));
+  CHECK(missing.code == 2);
+  CHECK(missing.err.find("no such program") != std::string::npos);
+}
