@@ -31,7 +31,6 @@ void print_event(const Event& e, bool json) {
   } else {
     std::fputs((format_event(e) + "\n").c_str(), stdout);
   }
-  std::fflush(stdout);
 }
 
 Address parse_host(const std::string& host, int port) {
@@ -60,6 +59,9 @@ int run_serve(const ServeOptions& options) {
   EventLog log;
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
   OpContext ctx(&log, "server", install_stop_signal());
+  // Lines go out whenever the server is about to wait, not one write per event: a reader
+  // sees everything up to the wait at once, and a busy echo pays one write per round trip.
+  ctx.on_block = [](const BlockInfo&) { std::fflush(stdout); };
 
   const CallResult listener = ops::socket(ctx, address.family, SOCK_STREAM);
   if (!listener.ok()) return error(kExitFailed, "socket() failed: " + errno_message(listener.err));
@@ -87,6 +89,7 @@ int run_serve(const ServeOptions& options) {
     if (stop_requested()) break;
   }
   (void)ops::close(ctx, fd);
+  std::fflush(stdout);
   return kExitOk;
 }
 
