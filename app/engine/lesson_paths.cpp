@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 namespace fs = std::filesystem;
 
@@ -24,10 +26,28 @@ std::vector<std::string> lesson_dirs() {
 }
 
 namespace {
+// A folder counts only if it holds a lesson we can read: an empty, unreadable or
+// mistyped $SOCKSTEP_LESSONS must not hide the installed lessons.
+bool has_lessons(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return false;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".toml" && std::ifstream(it->path()).good()) return true;
+  return false;
+}
+
 std::optional<fs::path> first_lesson_dir() {
-  for (const auto& dir : lesson_dirs()) {
-    std::error_code ec;
-    if (fs::is_directory(dir, ec)) return fs::path(dir);
+  const auto dirs = lesson_dirs();
+  for (const auto& dir : dirs) {
+    if (!has_lessons(dir)) continue;
+    const char* env = std::getenv("SOCKSTEP_LESSONS");
+    if (env != nullptr && *env != '\0' && dir != env) {
+      static std::once_flag said;
+      std::call_once(said, [&] {
+        std::fprintf(stderr, "sockstep: SOCKSTEP_LESSONS=%s holds no readable lessons; using %s\n", env, dir.c_str());
+      });
+    }
+    return fs::path(dir);
   }
   return std::nullopt;
 }
