@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Every benchmark, then one table of what was measured against its target. Benchmarks
+# compare side by side in one run and never pass or fail on time; this script fails
+# only if a benchmark could not run.
+#   tests/bench/run-bench.sh [BUILD_DIR]      (default build/default, built if needed)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+build=${1:-build/default}
+if [ "$build" = build/default ]; then
+  cmake --preset default >/dev/null
+  cmake --build --preset default --target bench_echo bench_bulk bench_replay >/dev/null
+  cmake --build --preset default --target gui_bench bench_trace >/dev/null 2>&1 || true
+fi
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export SOCKSTEP_LESSONS=${SOCKSTEP_LESSONS:-$PWD/lessons}
+
+run() {  # name command...: runs one benchmark, shows its own report
+  local name=$1
+  shift
+  echo "== $name"
+  "$@" | tee "$out/$name"
+}
+run echo "$build/bench_echo"
+run bulk "$build/bench_bulk" 1024
+run replay "$build/bench_replay" 15
+if [ -x "$build/gui_bench" ] && command -v xvfb-run >/dev/null; then
+  run gui xvfb-run -a "$build/gui_bench" 10
+fi
+if [ -x "$build/bench_trace" ]; then
+  run trace "$build/bench_trace"
+fi
+
+field() {  # file sed-expression: the first match, or "n/a"
+  local v
+  v=$(sed -n "$2" "$out/$1" 2>/dev/null | head -1 | tr -s ' \t' ' ' | sed 's/^ //')
+  echo "${v:-n/a}"
+}
+row() { printf '| %-44s | %-54s | %-9s |\n' "$1" "$2" "$3"; }
+
+echo
+echo "== benchmarks: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), Linux $(uname -r)"
+row "benchmark" "measured" "target"
+row "--------------------------------------------" "------------------------------------------------------" "---------"
+e=$(field echo 's/^  engine ops, events recorded *\([0-9.]*\) us.*/\1/p')
+p=$(field echo 's/^  plain C loop (blocking send\/recv) *\([0-9.]*\) us.*/\1/p')
+r=$(field echo 's/^ratio engine \/ plain: *\([0-9.]*\).*/\1/p')
+row "echo round trip 64 B: engine vs plain C" "$e us vs $p us = ${r}x" "<= 1.15x"
+s=$(field echo 's/^ratio serve \/ plain server: *\([0-9.]*\).*/\1/p')
+row "echo round trip: sockstep serve vs C server" "${s}x" "<= 1.30x"
+be=$(field bulk 's/^  engine sendall\/recv, bytes captured *\([0-9.]*\) GiB\/s.*/\1/p')
+bp=$(field bulk 's/^  plain C loop (blocking send\/recv) *\([0-9.]*\) GiB\/s.*/\1/p')
+br=$(field bulk 's/^ratio engine \/ plain throughput: *\([0-9.]*\).*/\1/p')
+row "bulk 1 GiB, byte capture vs plain 64 KiB" "$be vs $bp GiB/s = ${br}x" ">= 0.80x"
+kept=$(field bulk 's/.*(\([0-9]* events kept, [0-9.]* MiB of bytes kept, cap [0-9]* MiB\)).*/\1/p')
+row "bulk: event log memory" "$kept" "<= cap"
+rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
+lesson=$(field replay 's/.*back() from step \([0-9]*\) of \([^ ]*\) .*/step \1 of \2/p')
+row "reset/replay: back() from the last step" "median $rm_ ms ($lesson)" "< 50 ms"
+if [ -s "$out/gui" ]; then
+  row "GUI frame build, 100k events (CPU)" "$(field gui 's/^frame build (CPU): *mean [0-9.]* ms, median \([0-9.]* ms\).*/median \1/p')" "<= 1 ms"
+  row "GUI whole frame" "$(field gui 's/^whole frame: *median \([0-9.]* ms\).*/median \1/p')" ""
+  row "GUI idle CPU" "$(field gui 's/^idle CPU: *\(.*\)/\1/p')" "< 1 %"
+  row "GUI RSS after the echo lesson" "$(field gui 's/^RSS, lesson only: *\(.*\)/\1/p')" "<= 110 MB"
+  row "GUI RSS with 100k events" "$(field gui 's/^RSS, 100k events: *\(.*\)/\1/p')" ""
+fi
+if [ -s "$out/trace" ]; then
+  while read -r name rest; do
+    row "tracer: $name" "$rest" "<= 1.30x"
+  done < <(sed -n 's/^  \([a-z][a-z ]*[a-z]\) \{2,\}\([0-9.]* s .*untraced\)$/\1 \2/p' "$out/trace")
+fi
