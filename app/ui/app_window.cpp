@@ -7,6 +7,8 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -26,12 +28,20 @@ void note_lesson_text(FontManager& fonts, const Lesson& lesson) {
     fonts.note_text(text.en);
     fonts.note_text(text.zh);
   };
-  both(lesson.title);
+  const auto headline = [&](const Text& text) {
+    fonts.note_headline(text.en);
+    fonts.note_headline(text.zh);
+  };
+  headline(lesson.title);
   both(lesson.summary);
   for (const Listing& listing : lesson.listings) fonts.note_text(listing.code);
   for (const Step& step : lesson.steps) {
-    both(step.metaphor);
+    headline(step.metaphor);
     both(step.explain);
+    if (step.predict) {
+      both(step.predict->question);
+      for (const PredictChoice& choice : step.predict->choices) both(choice.text);
+    }
     for (const auto& [key, value] : step.args) {
       if (const auto* s = std::get_if<std::string>(&value)) fonts.note_text(*s);
     }
@@ -137,6 +147,10 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     fonts_->note_text(tx_at(i, Lang::En));
     fonts_->note_text(tx_at(i, Lang::Zh));
   }
+  for (Tx big : kHeadlineTexts) {
+    fonts_->note_headline(tx(big, Lang::En));
+    fonts_->note_headline(tx(big, Lang::Zh));
+  }
   root_ = std::make_unique<UiRoot>(*fonts_);
   if (const std::string cards = reference_cards_path(); !cards.empty()) {
     try {
@@ -175,7 +189,21 @@ bool GuiApp::open(std::string& error, int& exit_code) {
 void GuiApp::rebuild_fonts() {
   if (imgui_ready_) ImGui_ImplOpenGL3_DestroyFontsTexture();
   fonts_->build(state_.zoom);
-  if (imgui_ready_) ImGui_ImplOpenGL3_CreateFontsTexture();
+  if (imgui_ready_) {
+    // The backend would otherwise make its shaders (and the font texture, from the
+    // atlas's CPU pixels) at the first NewFrame: after ClearTexData below there are
+    // none, so the shaders are made here, once.
+    if (!gl_objects_ready_) {
+      ImGui_ImplOpenGL3_CreateDeviceObjects();
+      gl_objects_ready_ = true;
+    } else {
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+    // The texture holds the pixels now; ImGui's CPU copies (alpha and RGBA) can go.
+    ImGui::GetIO().Fonts->ClearTexData();
+  }
+  // Building the atlas churns through many temporary blocks: hand them back.
+  malloc_trim(0);
   apply_style(state_.light, state_.zoom);
   root_->set_palette(make_palette(state_.light));
   built_zoom_ = state_.zoom;

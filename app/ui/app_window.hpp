@@ -60,6 +60,7 @@ class GuiApp {
   AppConfig config_;
   GLFWwindow* window_ = nullptr;
   bool imgui_ready_ = false;
+  bool gl_objects_ready_ = false;
   std::unique_ptr<FontManager> fonts_;
   std::unique_ptr<UiRoot> root_;
   std::unique_ptr<Session> session_;

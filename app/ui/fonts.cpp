@@ -106,24 +106,31 @@ FontManager::Mapped* FontManager::map(const FontFile& file) {
 void FontManager::build(float zoom) {
   ImFontAtlas* atlas = ImGui::GetIO().Fonts;
   atlas->Clear();
+  // Smallest atlas that holds the glyphs (a power-of-two height wastes up to half).
+  atlas->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
   ranges_ = glyphs_.ranges();
+  headline_ranges_ = headline_.ranges();
   const auto* ranges = reinterpret_cast<const ImWchar*>(ranges_.data());
+  const auto* headline_ranges = reinterpret_cast<const ImWchar*>(headline_ranges_.data());
   static_assert(sizeof(ImWchar) == sizeof(std::uint16_t), "ImGui built with 16-bit ImWchar");
 
   Mapped* cjk = files_.cjk.found() ? map(files_.cjk) : nullptr;
   fonts_.cjk_missing = cjk == nullptr;
 
-  const auto add = [&](const FontFile& file, float size) -> ImFont* {
+  const auto add = [&](const FontFile& file, float size, const ImWchar* glyphs, int oversample) -> ImFont* {
     ImFont* font = nullptr;
     Mapped* base = file.found() ? map(file) : nullptr;
     if (base != nullptr) {
       ImFontConfig config;
-      config.FontDataOwnedByAtlas = false;  // ImGui copies it; see build()
+      // "Owned" only so ImGui reads the mapped file in place: with false it would copy
+      // the file (19 MB for the CJK collection) once per font. build() takes the
+      // pointers back before ImGui could free them.
+      config.FontDataOwnedByAtlas = true;
       config.FontNo = file.index;
-      config.OversampleH = 2;
+      config.OversampleH = oversample;
       config.PixelSnapH = true;
       font = atlas->AddFontFromMemoryTTF(base->data, static_cast<int>(base->size), size, &config,
-                                         ranges);
+                                         glyphs);
     } else {
       ImFontConfig config;
       config.SizePixels = size;
@@ -132,26 +139,32 @@ void FontManager::build(float zoom) {
     if (cjk != nullptr) {
       ImFontConfig merge;
       merge.MergeMode = true;
-      merge.FontDataOwnedByAtlas = false;
+      merge.FontDataOwnedByAtlas = true;  // see above
       merge.FontNo = files_.cjk.index;
       merge.OversampleH = 1;  // CJK strokes are dense enough; halves the atlas
       merge.PixelSnapH = true;
       // Han characters drawn at the Latin size look a size smaller beside it.
       merge.GlyphOffset.y = size * 0.04f;
       atlas->AddFontFromMemoryTTF(cjk->data, static_cast<int>(cjk->size), size * 1.12f, &merge,
-                                  ranges);
+                                  glyphs);
     }
     return font;
   };
 
   const float z = std::clamp(zoom, 0.5f, 4.0f);
-  fonts_.ui = add(files_.ui, 16.0f * z);
-  fonts_.mono = add(files_.mono, 15.0f * z);
-  fonts_.big = add(files_.ui, 34.0f * z);
+  fonts_.ui = add(files_.ui, 16.0f * z, ranges, 2);
+  fonts_.mono = add(files_.mono, 15.0f * z, ranges, 2);
+  // Headlines only: at twice the size each glyph costs four times the atlas, and at
+  // this size horizontal oversampling adds nothing visible.
+  fonts_.big = add(files_.ui, 34.0f * z, headline_ranges, 1);
   atlas->Build();
-  // ImGui copies font data it does not own, once per font: three copies of a 19 MB CJK
-  // collection. The glyphs are in the atlas now, so drop the copies and the mappings;
-  // a rebuild maps the files again.
+  // The glyphs are in the atlas now: let go of the font files; a rebuild maps them again.
+  // The font data is our mapping, not ImGui's: keep ClearInputData from freeing it.
+  for (ImFontConfig& config : atlas->ConfigData) {
+    for (const auto& m : mapped_) {
+      if (config.FontData == m->data) config.FontData = nullptr;
+    }
+  }
   atlas->ClearInputData();
   mapped_.clear();
   stale_ = false;

@@ -29,6 +29,7 @@ struct Fonts {
   ImFont* ui = nullptr;
   ImFont* mono = nullptr;
   ImFont* big = nullptr;  // the step's metaphor, readable from the back of a room
+                          // (holds only the characters noted as headlines)
   bool cjk_missing = false;
 };
 
@@ -46,6 +47,12 @@ class FontManager {
   void note_text(const std::string& text) {
     if (glyphs_.add_utf8(text)) stale_ = true;
   }
+  // Text drawn in the big font too (metaphors, titles, verdicts): only these
+  // characters get big glyphs.
+  void note_headline(const std::string& text) {
+    note_text(text);
+    if (headline_.add_utf8(text)) stale_ = true;
+  }
   [[nodiscard]] bool stale() const { return stale_; }
   // Rebuilds the current ImGui context's atlas at this zoom (no GL involved).
   void build(float zoom);
@@ -58,7 +65,9 @@ class FontManager {
 
   FontFiles files_;
   GlyphSet glyphs_;
+  GlyphSet headline_;
   std::vector<std::uint16_t> ranges_;
+  std::vector<std::uint16_t> headline_ranges_;
   std::vector<std::unique_ptr<Mapped>> mapped_;
   Fonts fonts_;
   bool stale_ = true;

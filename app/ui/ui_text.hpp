@@ -115,6 +115,9 @@ enum class Tx : std::size_t {
 
 [[nodiscard]] const char* tx(Tx id, Lang lang);
 
+// The interface strings drawn in the big font (which holds only headline glyphs).
+inline constexpr Tx kHeadlineTexts[] = {Tx::VerdictRight, Tx::VerdictWrong};
+
 // Every interface string of both languages, concatenated: the font loader builds its
 // glyph list from this, so a string added here can never render as boxes.
 [[nodiscard]] std::size_t tx_count();
