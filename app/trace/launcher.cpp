@@ -40,6 +40,10 @@ constexpr auto kKillGrace = std::chrono::seconds(3);
 // that woke it). Events wait this long and leave sorted by their own time.
 constexpr std::int64_t kReorderWindowNs = 20'000'000;
 constexpr std::size_t kMaxHeld = 100'000;
+// While records stream in, the channel is read at most this often instead of on every
+// record: waking the reader once per call would steal a core from the traced programs.
+// When a drain finds nothing, the reader goes back to waking on the first new record.
+constexpr auto kDrainInterval = std::chrono::milliseconds(5);
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -320,8 +324,10 @@ class Tracer {
     }
     reader_ = pair[0];
     writer_ = pair[1];
-    const int size = 4 << 20;
-    (void)::setsockopt(writer_, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    // Room for a drain interval of records; root may go past net.core.wmem_max.
+    const int size = 32 << 20;
+    if (::setsockopt(writer_, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) != 0)
+      (void)::setsockopt(writer_, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     (void)::setsockopt(reader_, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     struct stat st {};
     ::fstat(writer_, &st);
@@ -409,17 +415,20 @@ class Tracer {
 
   void release_all() { release(std::numeric_limits<std::int64_t>::max()); }
 
-  void drain_channel() {
+  // Returns how many records it read.
+  int drain_channel() {
+    int count = 0;
     std::vector<Decoded> events;
     std::array<char, kMaxRecord + 64> buffer{};
     // Bounded per round so output pipes and exits are served too under a flood.
-    for (int i = 0; i < 4096; ++i) {
+    for (; count < 65536; ++count) {
       const ssize_t n = ::recv(reader_, buffer.data(), buffer.size(), MSG_DONTWAIT);
       if (n <= 0) break;
       decoder_.decode(std::string_view(buffer.data(), static_cast<std::size_t>(n)), events);
       for (auto& d : events) hold(d.t_ns != 0 ? d.t_ns : monotonic_ns(), std::move(d.event));
       events.clear();
     }
+    return count;
   }
 
   std::string actor_of(const Child& c) const { return decoder_.actor(c.s.pid, c.fallback_name); }
@@ -514,6 +523,8 @@ class Tracer {
     bool stopping = false;
     Clock::time_point kill_at{};
     Clock::time_point start_fallback = Clock::now() + kStartGrace;
+    bool streaming = false;
+    Clock::time_point next_drain{};
     for (std::uint64_t round = 0; round < (1ULL << 40); ++round) {
       // Start the next program once the previous one listens (or exits, or took too long).
       while (!stopping && children_.size() < argvs_.size() &&
@@ -534,7 +545,8 @@ class Tracer {
 
       std::vector<pollfd> fds;
       std::vector<std::pair<Child*, int>> owners;  // for each pollfd: child and which (0 pidfd, 1 out, 2 err)
-      fds.push_back({reader_, POLLIN, 0});
+      // Streaming: read again at next_drain. Idle: wake on the first record.
+      fds.push_back({reader_, static_cast<short>(streaming ? 0 : POLLIN), 0});
       owners.push_back({nullptr, -1});
       if (options_.stop_fd >= 0 && !stopping) {
         fds.push_back({options_.stop_fd, POLLIN, 0});
@@ -558,6 +570,7 @@ class Tracer {
       for (const auto& c : children_)
         if (c.running && !c.hello_warned) wake = std::min(wake, c.started + kHelloGrace);
       if (stopping) wake = std::min(wake, kill_at);
+      if (streaming) wake = std::min(wake, next_drain);
       if (!held_.empty())
         wake = std::min(wake, Clock::now() + std::chrono::nanoseconds(held_.begin()->first + kReorderWindowNs -
                                                                        monotonic_ns()));
@@ -579,9 +592,11 @@ class Tracer {
           if (c.running) ::kill(c.s.pid, SIGKILL);
         kill_at = Clock::time_point::max();
       }
-      if (n <= 0) continue;
       // The channel first: a program's hello comes before anything it prints.
-      if ((fds[0].revents & (POLLIN | POLLHUP)) != 0) drain_channel();
+      if ((fds[0].revents & (POLLIN | POLLHUP)) != 0 || (streaming && now >= next_drain)) {
+        streaming = drain_channel() > 0;
+        next_drain = now + kDrainInterval;
+      }
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (fds[i].revents == 0) continue;
         auto [child, which] = owners[i];

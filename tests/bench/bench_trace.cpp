@@ -1,0 +1,83 @@
+// Tracer overhead: 64-byte ping-pongs between two processes (trace_pingpong), run
+// untraced, under `sockstep trace`, and under `strace -f -e trace=network`, in the
+// same run and alternating, so the ratios compare like with like on a noisy machine.
+// Prints the ratios; never fails on time. Usage: bench_trace [TRIPS] [ROUNDS]
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+
+using namespace sockstep::test;
+
+namespace {
+
+// Seconds the client's loop took, from its "pingpong N trips S s" line; -1 if absent.
+double loop_seconds(const std::string& out) {
+  const auto at = out.find(" trips ");
+  if (at == std::string::npos) return -1;
+  return std::strtod(out.c_str() + at + 7, nullptr);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const long trips = argc > 1 ? std::atol(argv[1]) : 100000;
+  const int rounds = argc > 2 ? std::atoi(argv[2]) : 2;
+  const std::string helper = TRACE_PINGPONG;
+  const std::string strace = find_program("strace");
+
+  // The tracer must really see the calls, or its time means nothing.
+  const RunResult check = run({SOCKSTEP_BIN, "trace", "--headless", "--", helper, "10"});
+  const std::size_t sends = count(check.out, "send(b'pppp");
+  if (check.code != 0 || sends < 20) {
+    std::fprintf(stderr, "bench_trace: the traced run did not show the ping-pongs (exit %d, %zu sends)\n%s%s",
+                 check.code, sends, check.out.c_str(), check.err.c_str());
+    return 1;
+  }
+
+  std::map<std::string, std::vector<double>> seconds;
+  const std::string n = std::to_string(trips);
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> variants = {
+        {"untraced", {helper, n}},
+        {"sockstep trace", {SOCKSTEP_BIN, "trace", "--quiet", "--", helper, n}},
+    };
+    if (!strace.empty())
+      variants.push_back({"strace -f", {strace, "-f", "-e", "trace=network", "-o", "/dev/null", helper, n}});
+    for (const auto& [name, argv_] : variants) {
+      const RunResult r = run(argv_, "", std::chrono::minutes(10));
+      const double s = loop_seconds(r.out);
+      if (r.code != 0 || s <= 0) {
+        std::fprintf(stderr, "bench_trace: %s failed (exit %d)\n%s%s", name.c_str(), r.code, r.out.c_str(),
+                     r.err.c_str());
+        return 1;
+      }
+      seconds[name].push_back(s);
+    }
+  }
+  const auto best = [&](const std::string& name) {
+    return *std::min_element(seconds[name].begin(), seconds[name].end());
+  };
+  const double base = best("untraced");
+  std::printf("tracer overhead, %ld ping-pongs of 64 B, best of %d alternating runs:\n", trips, rounds);
+  for (const char* name : {"untraced", "sockstep trace", "strace -f"}) {
+    if (seconds.count(name) == 0) {
+      std::printf("  %-15s skipped (strace is not installed)\n", name);
+      continue;
+    }
+    std::printf("  %-15s %8.3f s  %7.2f us/trip  %5.2fx untraced\n", name, best(name), best(name) * 1e6 / trips,
+                best(name) / base);
+  }
+  std::printf("target: sockstep trace <= 1.30x untraced\n");
+  return 0;
+}
