@@ -11,11 +11,13 @@
 namespace sockstep::ui {
 namespace {
 
-// Bytes per row that fit the width, in fours so columns stay easy to count.
+// Bytes per row that fit the width, in fours so columns stay easy to count (below
+// eight, as many as fit: a narrow panel still shows b'HELLO' on one row).
 std::size_t bytes_per_row(float avail, float char_w, std::size_t offset_chars, float cell_chars) {
   const float usable = avail - char_w * static_cast<float>(offset_chars + 1);
   const auto fit = static_cast<std::size_t>(std::max(0.0f, usable / (char_w * cell_chars)));
-  return std::max<std::size_t>(4, fit / 4 * 4);
+  if (fit < 8) return std::max<std::size_t>(4, fit);
+  return fit / 4 * 4;
 }
 
 // [begin, end) of the selected call's piece of this stream, if it is one of its calls.
@@ -147,7 +149,7 @@ void draw_bytes(const Model& model, BytesView& view) {
     return;
   }
   ImGui::BeginChild("streams");
-  ImGui::TextDisabled("%s", model.t(Tx::StreamLegend));
+  wrapped_text_colored(model.palette->dim, model.t(Tx::StreamLegend));
   for (std::size_t i = 0; i < streams.size(); ++i) {
     ImGui::PushID(static_cast<int>(i));
     draw_stream(model, streams[i]);

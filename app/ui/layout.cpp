@@ -68,7 +68,8 @@ std::array<PanelRect, kPanelCount> compute_layout(ImVec2 origin, ImVec2 size,
     place(ImVec2(origin.x + left_w, origin.y), ImVec2(size.x - left_w, size.y),
           {Band{0.46f, {{Panel::Code, 0.56f}, {Panel::Sequence, 0.44f}}},
            Band{0.29f, {{Panel::Sockets, 1.0f}}},
-           Band{0.25f, {{Panel::Bytes, 0.36f}, {Panel::Console, 0.24f}, {Panel::EventLog, 0.40f}}}},
+           // The console needs room for what the programs print (客户端的数据 b'hello').
+           Band{0.25f, {{Panel::Bytes, 0.34f}, {Panel::Console, 0.30f}, {Panel::EventLog, 0.36f}}}},
           visible, out);
   }
   return out;

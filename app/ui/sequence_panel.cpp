@@ -1,6 +1,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -155,6 +156,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
         const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
         const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
         std::string text;
+        std::string short_text;  // said instead when text does not fit between the lanes
         if (arrow.kind == ArrowKind::Data) {
           const long index = model.events->find_seq(arrow.seq);
           std::string preview;
@@ -178,15 +180,30 @@ void draw_sequence(const Model& model, SequenceView& view) {
           } else {
             draw->AddLine(from, to, arrow_color, 1.5f);
             text = model.t(Tx::Handshake);
+            short_text = model.t(Tx::HandshakeShort);
           }
           arrow_head(draw, from, to, arrow_color, 8.0f);
         }
         if (arrow.from_row == row) {
-          ImGui::PushFont(model.fonts->mono);
-          const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+          // The label sits between the lanes: a smaller size if it would reach them,
+          // and a plate under it so no lane line runs through the letters.
+          const ImFont* font = model.fonts->mono;
+          const float gap = std::fabs(to_x - from.x) - 12.0f;
+          float size = ImGui::GetFontSize();
+          float text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
+          if (text_w > gap && !short_text.empty()) {
+            text = short_text;
+            text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
+          }
+          if (text_w > gap && gap > 0.0f) {
+            size = std::max(size * 0.7f, size * gap / text_w);
+            text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
+          }
           const float mid = (from.x + to_x) * 0.5f;
-          draw->AddText(ImVec2(mid - ts.x * 0.5f, from.y - ts.y - 1.0f), arrow_color, text.c_str());
-          ImGui::PopFont();
+          const ImVec2 at(mid - text_w * 0.5f, from.y - size - 2.0f);
+          draw->AddRectFilled(ImVec2(at.x - 2.0f, at.y), ImVec2(at.x + text_w + 2.0f, at.y + size),
+                              ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), 2.0f);
+          draw->AddText(font, size, at, arrow_color, text.c_str());
         }
       }
     }

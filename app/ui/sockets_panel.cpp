@@ -111,7 +111,7 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
                                          : last_error(model, card.actor, card.var);
   if (!error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette.error);
-    ImGui::TextWrapped("✗ %s", error.c_str());
+    wrapped_text("✗ " + error);
     ImGui::PopStyleColor();
   }
 

@@ -107,6 +107,7 @@ constexpr std::array kTable = {
     Pair{"t (ms)", "时间 (毫秒)"},
     Pair{"bytes", "字节"},
     Pair{"SYN, SYN+ACK, ACK", "SYN, SYN+ACK, ACK"},
+    Pair{"handshake", "三次握手"},
     Pair{"FIN", "FIN"},
     Pair{"waiting", "等待中"},
     Pair{"now", "当前"},

@@ -82,6 +82,7 @@ enum class Tx : std::size_t {
   Time,
   Bytes,
   Handshake,
+  HandshakeShort,
   Fin,
   Waiting,
   Now,
