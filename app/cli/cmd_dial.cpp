@@ -76,6 +76,7 @@ int run_dial(const DialOptions& options) {
       std::fflush(json ? stdout : stderr);
     });
   OpContext ctx(&log, "client", install_stop_signal());
+  ignore_sigpipe();
   const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
   if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));
   const int fd = static_cast<int>(sock.value);

@@ -59,6 +59,7 @@ int run_serve(const ServeOptions& options) {
   EventLog log;
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
   OpContext ctx(&log, "server", install_stop_signal());
+  ignore_sigpipe();
   // Lines go out whenever the server is about to wait, not one write per event: a reader
   // sees everything up to the wait at once, and a busy echo pays one write per round trip.
   ctx.on_block = [](const BlockInfo&) { std::fflush(stdout); };

@@ -32,4 +32,6 @@ int install_stop_signal() {
 
 bool stop_requested() { return g_stopped.load(); }
 
+void ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+
 }  // namespace sockstep::cli
