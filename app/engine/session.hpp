@@ -21,8 +21,9 @@ namespace sockstep {
 struct SessionOptions {
   // Replaces the data of the first send/sendall whose data is a literal (editable message).
   std::optional<std::string> message;
-  // How long a step may take before it is reported as still running.
-  std::chrono::milliseconds step_timeout{3000};
+  // How long a step may take before it is reported as still running. Only a broken
+  // lesson waits this long; sanitizers on a loaded machine need the slack.
+  std::chrono::milliseconds step_timeout{10000};
   // Called from any thread when something changed (GUI: glfwPostEmptyEvent).
   std::function<void()> on_change;
   EventLogLimits log_limits{};
