@@ -86,6 +86,11 @@ void UiRoot::refresh(Session& session, UiState& state) {
 void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys) {
   const ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;  // typing a message must not step the lesson
+  // Keys of one batch act in order on where the lesson will be: "Right 2 Right" typed
+  // fast reaches the question, answers it and runs the step.
+  const std::vector<Step>& steps = model.lesson->steps;
+  std::size_t next = model.snap->position;  // the step Right would run now
+  std::optional<std::size_t> answered;       // a question answered earlier in this batch
   for (const KeyPress& press : keys) {
     const int key = press.key;
     if ((press.mods & GLFW_MOD_CONTROL) != 0) {
@@ -96,16 +101,32 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
       continue;
     }
     // A question before the step holds Next until it is answered or skipped.
-    const bool held = model.question_pending();
-    if ((key == GLFW_KEY_RIGHT || key == GLFW_KEY_SPACE) && !held) model.send({Command::Kind::Step});
-    if (const Predict* question = model.shown_question()) {
+    const bool held = !state.playing && awaits_pick(*model.lesson, next, state.picks) && answered != next;
+    if ((key == GLFW_KEY_RIGHT || key == GLFW_KEY_SPACE) && !held) {
+      model.send({Command::Kind::Step});
+      next = std::min(next + 1, steps.size());
+    }
+    if (key == GLFW_KEY_LEFT) {
+      model.send({Command::Kind::Back});
+      next = next > 0 ? next - 1 : 0;
+    }
+    if (key == GLFW_KEY_R) {
+      model.send({Command::Kind::Reset});
+      next = 0;
+    }
+    if (next < steps.size() && steps[next].predict && !state.playing) {
+      const std::size_t choices = steps[next].predict->choices.size();
       int digit = -1;
       if (key >= GLFW_KEY_1 && key <= GLFW_KEY_9) digit = key - GLFW_KEY_1;
       if (key >= GLFW_KEY_KP_1 && key <= GLFW_KEY_KP_9) digit = key - GLFW_KEY_KP_1;
-      if (digit >= 0 && static_cast<std::size_t>(digit) < question->choices.size()) {
-        model.send(Command::pick(model.snap->position, digit));
+      if (digit >= 0 && static_cast<std::size_t>(digit) < choices) {
+        model.send(Command::pick(next, digit));
+        answered = next;
       }
-      if (key == GLFW_KEY_S) model.send(Command::pick(model.snap->position, kSkipped));
+      if (key == GLFW_KEY_S) {
+        model.send(Command::pick(next, kSkipped));
+        answered = next;
+      }
     }
     if (key == GLFW_KEY_F2) {
       // The card of the call just made; before the first step, of the one about to run.
@@ -113,8 +134,6 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
       if (step != nullptr) model.send({Command::Kind::ToggleCard, 0, 0.0, step->call});
     }
     if (key == GLFW_KEY_ESCAPE && !state.card_call.empty()) model.send({Command::Kind::ToggleCard});
-    if (key == GLFW_KEY_LEFT) model.send({Command::Kind::Back});
-    if (key == GLFW_KEY_R) model.send({Command::Kind::Reset});
     if (key == GLFW_KEY_P) model.send({Command::Kind::TogglePlay});
     if (key == GLFW_KEY_F1 || (state.help_open && key == GLFW_KEY_ESCAPE)) {
       model.send({Command::Kind::ToggleHelp});

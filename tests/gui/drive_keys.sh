@@ -41,6 +41,17 @@ wait_title 'step 0/'
 xdotool key Right Right
 wait_title 'step 2/'
 
+# Step 8 asks a question first: Right is held until a choice is picked (2), then runs
+# it. Had the first Right gone through, the second would reach step 9 and Left step 8.
+xdotool key Right Right Right Right Right
+wait_title 'step 7/'
+xdotool key Right 2 Right
+wait_title 'step 8/'
+xdotool key Left
+wait_title 'step 7/'
+xdotool key Left Left Left Left Left
+wait_title 'step 2/'
+
 xdotool key ctrl+q
 wait "$PID"
 rc=$?

@@ -180,6 +180,15 @@ TEST_CASE("Next waits for the answer; the keys pick; the kernel judges it") {
   CHECK(shown[0] == asked);
   CHECK(verdict(root.snapshot().outcomes[asked], pick_of(state.picks, asked)) == Verdict::Right);
 
+  // Typed fast, in one batch: the held Right is dropped, the answer lets the next one run.
+  state.picks.clear();
+  session.go_to(asked);
+  const Commands fast =
+      frame(root, session, state, fonts, {{GLFW_KEY_RIGHT, 0}, {GLFW_KEY_1 + right, 0}, {GLFW_KEY_RIGHT, 0}});
+  REQUIRE(fast.size() == 2);
+  CHECK(fast[0].kind == Command::Kind::Pick);
+  CHECK(fast[1].kind == Command::Kind::Step);
+
   // Skipping answers too; auto-play never asks.
   state.picks.clear();
   session.go_to(asked);
