@@ -65,7 +65,7 @@ if [ -s "$out/gui" ]; then
   row "GUI RSS with 100k events" "$(field gui 's/^RSS, 100k events: *\(.*\)/\1/p')" ""
 fi
 if [ -s "$out/trace" ]; then
-  while read -r name rest; do
-    row "tracer: $name" "$rest" "<= 1.30x"
-  done < <(sed -n 's/^  \([a-z][a-z ]*[a-z]\) \{2,\}\([0-9.]* s .*untraced\)$/\1 \2/p' "$out/trace")
+  while IFS='|' read -r name rest; do
+    row "tracer: $name" "$(tr -s ' ' <<<"$rest")" "$([ "$name" = "sockstep trace" ] && echo "<= 1.30x")"
+  done < <(sed -n 's/^  \([a-z][a-z -]*[a-z]\) *\([0-9.]* s .*untraced\)$/\1|\2/p' "$out/trace")
 fi
