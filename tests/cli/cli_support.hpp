@@ -1,4 +1,8 @@
 #pragma once
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -24,6 +28,16 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     start = nl + 1;
   }
   return out;
+}
+
+// The seed's program with its port 8084 replaced, so tests never depend on 8084 being free.
+inline std::string seed_program(const std::string& name, int port) {
+  std::ifstream in(test_file("interop/" + name));
+  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto at = code.find("8084");
+  REQUIRE(at != std::string::npos);
+  code.replace(at, 4, std::to_string(port));
+  return code;
 }
 
 }  // namespace sockstep::test

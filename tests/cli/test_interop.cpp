@@ -22,16 +22,6 @@ int start_serve(Process& serve) {
   return 0;
 }
 
-// The seed's program with its port 8084 replaced, so tests never depend on 8084 being free.
-std::string seed_program(const std::string& name, int port) {
-  std::ifstream in(test_file("interop/" + name));
-  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto at = code.find("8084");
-  REQUIRE(at != std::string::npos);
-  code.replace(at, 4, std::to_string(port));
-  return code;
-}
-
 std::string python() { return find_program("python3"); }
 
 }  // namespace

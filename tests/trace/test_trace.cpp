@@ -27,15 +27,6 @@ int free_port() {
   return ntohs(a.sin_port);
 }
 
-std::string seed_program(const std::string& name, int port) {
-  std::ifstream in(test_file("interop/" + name));
-  std::string code((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto at = code.find("8084");
-  REQUIRE(at != std::string::npos);
-  code.replace(at, 4, std::to_string(port));
-  return code;
-}
-
 std::vector<json> events_of(const std::string& out) {
   std::vector<json> events;
   for (const auto& line : lines_of(out)) {
