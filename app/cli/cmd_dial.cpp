@@ -13,16 +13,6 @@
 
 namespace sockstep::cli {
 
-CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
-  auto* dial = app.add_subcommand("dial", "Run the lesson's echo client against an outside server");
-  dial->add_option("target", options.target, "HOST:PORT, e.g. 127.0.0.1:8084 or [::1]:8084")->required();
-  dial->add_option("--message", options.message, "Send this, print the reply, exit");
-  dial->add_flag("--headless", options.headless, "No window: print one line per event");
-  dial->add_flag("--json", options.json, "Print events as JSON lines");
-  dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
-  return dial;
-}
-
 namespace {
 
 std::optional<Address> parse_target(const std::string& target) {
@@ -72,7 +62,7 @@ int run_dial(const DialOptions& options) {
   // Headless shows every call; without it only the replies, like the seed's client.
   if (options.headless || json)
     log.set_listener([json](const Event& e) {
-      std::fputs(((json ? event_json(e).dump() : format_event(e)) + "\n").c_str(), json ? stdout : stderr);
+      std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), json ? stdout : stderr);
       std::fflush(json ? stdout : stderr);
     });
   OpContext ctx(&log, "client", install_stop_signal());

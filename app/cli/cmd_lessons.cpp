@@ -17,10 +17,6 @@ bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
 }
 
-CLI::App* add_lessons_command(CLI::App& app) {
-  return app.add_subcommand("lessons", "List the lessons in teaching order");
-}
-
 int run_lessons() {
   const auto files = lesson_files();
   if (files.empty()) return error(kExitFailed, "no lessons found; set SOCKSTEP_LESSONS to the lessons folder");

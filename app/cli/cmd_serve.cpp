@@ -12,22 +12,11 @@
 
 namespace sockstep::cli {
 
-CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
-  auto* serve = app.add_subcommand("serve", "Run the lesson's echo server for outside clients (nc, your own client)");
-  serve->add_option("--host", options.host, "Address to listen on (loopback unless --allow-remote)");
-  serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(CLI::Range(0, 65535));
-  serve->add_flag("--headless", options.headless, "No window: print one line per event");
-  serve->add_flag("--json", options.json, "Print events as JSON lines");
-  serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
-  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients (0: until stopped)");
-  return serve;
-}
-
 namespace {
 
 void print_event(const Event& e, bool json) {
   if (json) {
-    std::fputs((event_json(e).dump() + "\n").c_str(), stdout);
+    std::fputs((event_json_line(e) + "\n").c_str(), stdout);
   } else {
     std::fputs((format_event(e) + "\n").c_str(), stdout);
   }

@@ -10,18 +10,6 @@
 
 namespace sockstep::cli {
 
-CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
-  auto* trace = app.add_subcommand(
-      "trace", "Run a program and show its socket calls (sockstep trace -- python3 server.py ::: python3 client.py)");
-  trace->add_option("command", options.args, "The program and its arguments, after --; ':::' separates programs");
-  trace->add_flag("--headless", options.headless, "No window: print one line per event");
-  trace->add_flag("--json", options.json, "Print events as JSON lines");
-  trace->add_flag("--together", options.together,
-                  "Start every program at once (default: each after the previous one calls listen())");
-  trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
-  return trace;
-}
-
 int run_trace(const TraceOptions& options) {
   trace::TraceOptions run;
   std::vector<std::string> current;
@@ -48,7 +36,7 @@ int run_trace(const TraceOptions& options) {
     // Warnings also go to stderr, so they are seen even when stdout is piped away.
     if (warning) std::fprintf(stderr, "sockstep: %s\n", e.detail.c_str());
     if (quiet && !warning && e.call != "exit" && e.kind != EventKind::Print) return;
-    std::fputs(((json ? event_json(e).dump() : format_event(e)) + "\n").c_str(), stdout);
+    std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
     std::fflush(stdout);
   });
   // No window for traces yet: the session is shown in the terminal either way.

@@ -11,17 +11,6 @@
 
 namespace sockstep::cli {
 
-CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
-  auto* walk = app.add_subcommand("walk", "Step through a lesson in the terminal, on real sockets");
-  walk->add_option("lesson", options.lesson, "Lesson id (see `sockstep lessons`) or a .toml file");
-  walk->add_flag("--all", options.all, "Walk every lesson in teaching order");
-  walk->add_option("--lang", options.lang, "Language of the lesson text")->check(CLI::IsMember({"en", "zh"}));
-  walk->add_flag("--check", options.check, "Verify every expectation against the kernel; exit 1 on a mismatch");
-  walk->add_flag("--json", options.json, "One JSON object per step");
-  walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them");
-  return walk;
-}
-
 namespace {
 
 // The learner's side of the predictions: asks before a step, scores after it.
@@ -105,7 +94,7 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     next_seq = session.events().copy_since(next_seq, events);
     const SessionSnapshot snap = session.snapshot();
     if (options.json) {
-      fmt::print("{}\n", step_json(session, *index, events, snap, lang).dump());
+      fmt::print("{}\n", step_json_line(session, *index, events, snap, lang));
     } else {
       fmt::print("{}", format_step(session, *index, events, snap, lang));
       if (options.check)

@@ -1,5 +1,4 @@
 #pragma once
-#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
 
@@ -41,12 +40,6 @@ struct DialOptions {
   bool json = false;
   bool allow_remote = false;
 };
-
-CLI::App* add_lessons_command(CLI::App& app);
-CLI::App* add_walk_command(CLI::App& app, WalkOptions& options);
-CLI::App* add_serve_command(CLI::App& app, ServeOptions& options);
-CLI::App* add_dial_command(CLI::App& app, DialOptions& options);
-CLI::App* add_trace_command(CLI::App& app, TraceOptions& options);
 
 int run_lessons();
 int run_walk(const WalkOptions& options);

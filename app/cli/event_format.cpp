@@ -1,6 +1,7 @@
 #include "cli/event_format.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
@@ -66,5 +67,7 @@ nlohmann::json event_json(const Event& e) {
   if (e.step >= 0) j["step"] = e.step + 1;
   return j;
 }
+
+std::string event_json_line(const Event& e) { return event_json(e).dump(); }
 
 }  // namespace sockstep::cli

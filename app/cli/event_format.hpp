@@ -1,5 +1,5 @@
 #pragma once
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "engine/event_log.hpp"
@@ -10,5 +10,7 @@ namespace sockstep::cli {
 // "server  recv(1024) -> 5 b'hello'" / "client  connect(('127.0.0.1', 8084)) -> ECONNREFUSED (...)"
 [[nodiscard]] std::string format_event(const Event& event, Lang lang = Lang::En);
 [[nodiscard]] nlohmann::json event_json(const Event& event);
+// event_json as one line of text, for --json output.
+[[nodiscard]] std::string event_json_line(const Event& event);
 
 }  // namespace sockstep::cli

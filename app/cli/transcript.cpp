@@ -1,6 +1,7 @@
 #include "cli/transcript.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/event_format.hpp"
 
@@ -49,8 +50,8 @@ std::string format_step(const Session& session, std::size_t index, const std::ve
   return out;
 }
 
-nlohmann::json step_json(const Session& session, std::size_t index, const std::vector<Event>& events,
-                         const SessionSnapshot& snap, Lang lang) {
+std::string step_json_line(const Session& session, std::size_t index, const std::vector<Event>& events,
+                           const SessionSnapshot& snap, Lang lang) {
   const Step& step = session.lesson().steps[index];
   nlohmann::json j = {{"step", index + 1},
                       {"actor", step.actor},
@@ -72,7 +73,7 @@ nlohmann::json step_json(const Session& session, std::size_t index, const std::v
   j["orphans"] = nlohmann::json::array();
   for (const auto& o : snap.orphans)
     j["orphans"].push_back({{"state", o.state}, {"local", o.local.to_string()}, {"peer", o.peer.to_string()}});
-  return j;
+  return j.dump();
 }
 
 }  // namespace sockstep::cli

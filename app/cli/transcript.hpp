@@ -1,5 +1,4 @@
 #pragma once
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -11,8 +10,9 @@ namespace sockstep::cli {
 // The readable account of one step: metaphor, call, what the kernel did, sockets, console.
 [[nodiscard]] std::string format_step(const Session& session, std::size_t index,
                                       const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
-[[nodiscard]] nlohmann::json step_json(const Session& session, std::size_t index,
-                                       const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
+// The same as one JSON object on one line.
+[[nodiscard]] std::string step_json_line(const Session& session, std::size_t index,
+                                         const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
 [[nodiscard]] std::string format_socket(const SocketCard& card);
 
 }  // namespace sockstep::cli

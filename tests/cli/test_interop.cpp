@@ -57,7 +57,7 @@ TEST_CASE("serve --json prints one JSON event per line") {
   CHECK(run(sockstep_cmd({"dial", "127.0.0.1:" + std::to_string(port), "--message", "x"})).code == 0);
   serve.signal(SIGTERM);
   CHECK(serve.wait() == 0);
-  for (const auto& line : lines_of(serve.out())) CHECK_NOTHROW((void)nlohmann::json::parse(line));
+  for (const auto& line : lines_of(serve.out())) CHECK(nlohmann::json::accept(line));
 }
 
 TEST_CASE("the seed's echo_client.py gets b'HELLO' from sockstep serve") {

@@ -1,6 +1,5 @@
 // What the lesson-loader fuzzer found, kept as plain tests. The inputs themselves are
 // in tests/corpus and replayed by fuzz_corpus_replay; these cases say what must hold.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <string>

@@ -2,7 +2,6 @@
 // actor waits in accept(), recv() and connect(), every lesson run again and again in one
 // process; afterwards the process holds the same fds and threads and about the same
 // memory as before.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <unistd.h>

@@ -1,0 +1,122 @@
+// The command line: every subcommand's options, parsed in one place, then the
+// subcommand run. CLI11 is header-only and large; only this file includes it.
+#include "cli/command_line.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#ifdef SOCKSTEP_HAVE_GUI
+#include "ui/gui_app.hpp"
+#endif
+
+namespace sockstep::cli {
+
+namespace {
+
+CLI::App* add_lessons_command(CLI::App& app) {
+  return app.add_subcommand("lessons", "List the lessons in teaching order");
+}
+
+CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
+  auto* walk = app.add_subcommand("walk", "Step through a lesson in the terminal, on real sockets");
+  walk->add_option("lesson", options.lesson, "Lesson id (see `sockstep lessons`) or a .toml file");
+  walk->add_flag("--all", options.all, "Walk every lesson in teaching order");
+  walk->add_option("--lang", options.lang, "Language of the lesson text")->check(CLI::IsMember({"en", "zh"}));
+  walk->add_flag("--check", options.check, "Verify every expectation against the kernel; exit 1 on a mismatch");
+  walk->add_flag("--json", options.json, "One JSON object per step");
+  walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them");
+  return walk;
+}
+
+CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
+  auto* serve = app.add_subcommand("serve", "Run the lesson's echo server for outside clients (nc, your own client)");
+  serve->add_option("--host", options.host, "Address to listen on (loopback unless --allow-remote)");
+  serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(CLI::Range(0, 65535));
+  serve->add_flag("--headless", options.headless, "No window: print one line per event");
+  serve->add_flag("--json", options.json, "Print events as JSON lines");
+  serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
+  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients (0: until stopped)");
+  return serve;
+}
+
+CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
+  auto* dial = app.add_subcommand("dial", "Run the lesson's echo client against an outside server");
+  dial->add_option("target", options.target, "HOST:PORT, e.g. 127.0.0.1:8084 or [::1]:8084")->required();
+  dial->add_option("--message", options.message, "Send this, print the reply, exit");
+  dial->add_flag("--headless", options.headless, "No window: print one line per event");
+  dial->add_flag("--json", options.json, "Print events as JSON lines");
+  dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
+  return dial;
+}
+
+CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
+  auto* trace = app.add_subcommand(
+      "trace", "Run a program and show its socket calls (sockstep trace -- python3 server.py ::: python3 client.py)");
+  trace->add_option("command", options.args, "The program and its arguments, after --; ':::' separates programs");
+  trace->add_flag("--headless", options.headless, "No window: print one line per event");
+  trace->add_flag("--json", options.json, "Print events as JSON lines");
+  trace->add_flag("--together", options.together,
+                  "Start every program at once (default: each after the previous one calls listen())");
+  trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
+  return trace;
+}
+
+}  // namespace
+
+int run_command_line(int argc, char** argv) {
+  CLI::App app{"sockstep: learn Berkeley sockets by running them", "sockstep"};
+  app.set_version_flag("--version", SOCKSTEP_VERSION);
+  app.require_subcommand(0, 1);
+
+  WalkOptions walk;
+  ServeOptions serve;
+  DialOptions dial;
+  TraceOptions trace;
+  auto* lessons_cmd = add_lessons_command(app);
+  auto* walk_cmd = add_walk_command(app, walk);
+  auto* serve_cmd = add_serve_command(app, serve);
+  auto* dial_cmd = add_dial_command(app, dial);
+  auto* trace_cmd = add_trace_command(app, trace);
+#ifdef SOCKSTEP_HAVE_GUI
+  // No --lang: the window keeps the language the learner chose last time.
+  sockstep::ui::GuiOptions gui;
+  gui.lang.clear();
+  auto* gui_cmd = app.add_subcommand("gui", "Open the window on a lesson");
+  gui_cmd->add_option("lesson", gui.lesson, "Lesson id or .toml file (default: the first lesson)");
+  gui_cmd->add_option("--lang", gui.lang, "Language of the lesson and the interface")->check(CLI::IsMember({"en", "zh"}));
+  gui_cmd->add_option("--steps", gui.steps, "Take this many steps first")->check(CLI::Range(0, 100000));
+  gui_cmd->add_option("--screenshot", gui.screenshot, "Render, write this PNG and exit");
+#endif
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "sockstep: {} (see sockstep --help)\n", e.what());
+    return kExitBadInput;
+  }
+  dial.has_message = dial_cmd->count("--message") > 0;
+
+  if (*lessons_cmd) return run_lessons();
+  if (*walk_cmd) return run_walk(walk);
+  if (*serve_cmd) return run_serve(serve);
+  if (*dial_cmd) return run_dial(dial);
+  if (*trace_cmd) return run_trace(trace);
+#ifdef SOCKSTEP_HAVE_GUI
+  if (*gui_cmd) return sockstep::ui::run_gui(gui);
+  return sockstep::ui::run_gui(gui);
+#else
+  // Built without the window: the first lesson in the terminal.
+  WalkOptions first;
+  first.lesson = "echo-tcp";
+  return run_walk(first);
+#endif
+}
+
+}  // namespace sockstep::cli
