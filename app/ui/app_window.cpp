@@ -15,6 +15,7 @@
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
 #include "engine/reference_cards.hpp"
+#include "ui/countdown.hpp"
 #include "ui/screenshot.hpp"
 
 namespace sockstep::ui {
@@ -402,9 +403,9 @@ double GuiApp::wait_seconds() const {
     const auto left = std::chrono::duration<double>(next_play_ - std::chrono::steady_clock::now()).count();
     seconds = std::max(0.0, left);
   }
-  // A TIME_WAIT card counts down: refresh it now and then while one is shown (each
-  // refresh is a full frame, so not every second).
-  if (!root_->snapshot().orphans.empty()) seconds = std::min(seconds, 5.0);
+  // A TIME_WAIT card counts down in steps: wake when the number it shows changes.
+  const int countdown_ms = ms_until_countdown_changes(root_->snapshot().orphans);
+  if (countdown_ms >= 0) seconds = std::min(seconds, countdown_ms / 1000.0);
   return seconds;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/errno_names.hpp"
+#include "ui/countdown.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 
@@ -163,7 +164,7 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std:
   labelled(model.t(Tx::Local), or_dash(orphan.local), model.fonts->mono);
   labelled(model.t(Tx::Peer), or_dash(orphan.peer), model.fonts->mono);
   if (orphan.timer_ms > 0) {
-    ImGui::TextDisabled(model.t(Tx::TimeLeft), static_cast<double>(orphan.timer_ms / 1000));
+    ImGui::TextDisabled(model.t(Tx::TimeLeft), static_cast<double>(shown_seconds_left(orphan.timer_ms)));
   }
   end_card();
 }

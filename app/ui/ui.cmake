@@ -11,6 +11,7 @@ add_library(sockstep_ui STATIC
   ui/code_panel.cpp
   ui/console_panel.cpp
   ui/conversation.cpp
+  ui/countdown.cpp
   ui/event_cache.cpp
   ui/event_log_panel.cpp
   ui/fonts.cpp

@@ -1,5 +1,4 @@
 // Pure UI logic: no window, no GL, no display.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -7,6 +6,7 @@
 #include <fstream>
 
 #include "ui/conversation.hpp"
+#include "ui/countdown.hpp"
 #include "ui/event_cache.hpp"
 #include "ui/glyph_set.hpp"
 #include "ui/layout.hpp"
@@ -40,6 +40,26 @@ Event blocked(std::uint64_t seq, const std::string& actor, const std::string& na
 }
 
 }  // namespace
+
+TEST_CASE("a TIME_WAIT countdown shows 10-second steps and wakes only when the step changes") {
+  CHECK(shown_seconds_left(60000) == 60);
+  CHECK(shown_seconds_left(59200) == 60);
+  CHECK(shown_seconds_left(50000) == 50);
+  CHECK(shown_seconds_left(1) == 10);
+  CHECK(shown_seconds_left(0) == 0);
+
+  CHECK(ms_until_countdown_changes({}) == -1);
+  OrphanSocket time_wait;
+  time_wait.state = "TIME_WAIT";
+  time_wait.timer_ms = 59200;  // shows 60 until 50.0 s are left
+  CHECK(ms_until_countdown_changes({time_wait}) == 9200 + 50);
+  OrphanSocket sooner = time_wait;
+  sooner.timer_ms = 41000;
+  CHECK(ms_until_countdown_changes({time_wait, sooner}) == 1000 + 50);
+  OrphanSocket no_timer;
+  no_timer.state = "FIN_WAIT2";
+  CHECK(ms_until_countdown_changes({no_timer}) == kCountdownStepMs + 50);
+}
 
 TEST_CASE("glyph set keeps exactly the characters it was given, as ImGui ranges") {
   GlyphSet set;
