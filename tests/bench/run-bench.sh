@@ -58,6 +58,7 @@ rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
 lesson=$(field replay 's/.*back() from step \([0-9]*\) of \([^ ]*\) .*/step \1 of \2/p')
 row "reset/replay: back() from the last step" "median $rm_ ms ($lesson)" "< 50 ms"
 if [ -s "$out/gui" ]; then
+  row "GUI startup to first frame" "$(field gui 's/^startup to first frame: *\([0-9]* ms\).*/\1/p')" "<= 500 ms"
   row "GUI frame build, 100k events (CPU)" "$(field gui 's/^frame build (CPU): *mean [0-9.]* ms, median \([0-9.]* ms\).*/median \1/p')" "<= 1 ms"
   row "GUI whole frame" "$(field gui 's/^whole frame: *median \([0-9.]* ms\).*/median \1/p')" ""
   row "GUI idle CPU" "$(field gui 's/^idle CPU: *\(.*\)/\1/p')" "< 1 %"
