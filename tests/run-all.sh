@@ -1,50 +1,92 @@
 #!/usr/bin/env bash
 # Every test, in one command: the default build (engine, CLI, lessons, and the GUI under
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the threaded engine tests under ThreadSanitizer, every lesson's self-check, and the
-# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run of the
-# lesson loader that must find nothing. Ends with ctest's summary.
+# the threaded engine tests under ThreadSanitizer, every lesson's self-check, the
+# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run that
+# must find nothing, and the soak tests. Ends with ctest's summary of the default build.
+#
+# Test runs mostly wait on the kernel, builds keep the cores busy: where this may make
+# network namespaces (as root), test runs go on beside the builds, each in its own
+# namespace so two runs never meet on a port (echo-tcp's 8084). Otherwise they run one
+# after another.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=$(nproc)
+logs=build/logs
+mkdir -p "$logs"
+rm -f "$logs"/*.log
+
+can_isolate=false
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && unshare -n true 2>/dev/null; then
+  can_isolate=true
+fi
+
+isolated() {  # command...: in a network namespace of its own, loopback up
+  if $can_isolate; then
+    unshare -n -- sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    "$@"
+  fi
+}
+
+declare -A running=()
+start() {  # name command...: a test run, beside the builds when isolated
+  local name=$1
+  shift
+  if $can_isolate; then
+    isolated "$@" >"$logs/$name.log" 2>&1 &
+    running[$name]=$!
+  else
+    "$@" >"$logs/$name.log" 2>&1 && running[$name]=ok || running[$name]=failed
+  fi
+}
+finish() {  # name summary-pattern: waits for a run, shows its summary, or all of it if it failed
+  local name=$1 pattern=$2 status=0
+  case ${running[$name]} in
+    ok) ;;
+    failed) status=1 ;;
+    *) wait "${running[$name]}" || status=$? ;;
+  esac
+  if [ "$status" -ne 0 ]; then
+    cat "$logs/$name.log"
+    echo "== $name failed (exit $status)"
+    exit 1
+  fi
+  echo "$name: $(grep -hE "$pattern" "$logs/$name.log" | tail -1)"
+}
 
 echo "== build: default"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$jobs"
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer"
+echo "== benchmarks (alone on the machine: they compare side by side)"
+isolated ./build/default/bench_echo
+
+echo "== tests of the default build, every lesson checked against the kernel"
+start default ctest --preset default -LE soak
+start walk ./build/default/sockstep walk --all --check
+
+echo "== build: AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
-ctest --preset asan -LE 'gui|soak'  # the soak runs below, beside the fuzzer
+start asan ctest --preset asan -LE 'gui|soak'
 
-echo "== ThreadSanitizer"
+echo "== build: ThreadSanitizer (the threaded engine tests)"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target engine_tests
-ctest --preset tsan
+start tsan ctest --preset tsan
 
-echo "== every lesson, checked against the kernel"
-./build/default/sockstep walk --all --check | grep '^=='
-
-echo "== benchmarks"
-./build/default/bench_echo
-
-echo "== fuzzing the lesson loader (libFuzzer, 60 s), the soak tests beside it"
-# The soak mostly waits on the kernel and the fuzzer keeps one core busy: side by side
-# they take the time of the longer one.
-ctest --preset default -L soak >build/soak-default.log 2>&1 &
-soak_default=$!
-ctest --preset asan -L soak >build/soak-asan.log 2>&1 &
-soak_asan=$!
+echo "== fuzzing (libFuzzer, 60 s), the soak tests beside it"
+start soak-default ctest --preset default -L soak
+start soak-asan ctest --preset asan -L soak
 tests/fuzz/run-fuzz.sh 60
-for run in default asan; do
-  pid_var=soak_$run
-  if wait "${!pid_var}"; then
-    echo "soak ($run): $(grep -h 'tests passed' "build/soak-$run.log")"
-  else
-    cat "build/soak-$run.log"
-    exit 1
-  fi
-done
 
+echo "== results"
+finish walk 'lesson\(s\) walked'
+finish tsan 'tests passed'
+finish asan 'tests passed'
+finish soak-default 'tests passed'
+finish soak-asan 'tests passed'
+finish default 'tests passed'
 echo "== all tests (default build)"
-ctest --preset default -LE soak  # the soak ran beside the fuzzer
+sed -n '/tests passed/,$p' "$logs/default.log"
