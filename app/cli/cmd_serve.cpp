@@ -1,14 +1,12 @@
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdio>
 
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
+#include "engine/echo_server.hpp"
 #include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
-#include "engine/socket_ops.hpp"
 
 namespace sockstep::cli {
 
@@ -19,7 +17,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_flag("--headless", options.headless, "No window: print one line per event");
   serve->add_flag("--json", options.json, "Print events as JSON lines");
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
-  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients (0: until stopped)");
+  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
+      ->check(CLI::NonNegativeNumber);
   return serve;
 }
 
@@ -38,16 +37,6 @@ Address parse_host(const std::string& host, int port) {
   return Address{h.find(':') != std::string::npos ? AF_INET6 : AF_INET, h, port, {}};
 }
 
-// Echo one connection until the client closes: like the seed's server, upper-cased.
-void echo_connection(OpContext& ctx, int conn) {
-  for (;;) {
-    const CallResult data = ops::recv(ctx, conn, 1024);
-    if (!data.ok() || data.value == 0) break;
-    if (!ops::sendall(ctx, conn, ascii_upper(data.bytes)).ok()) break;
-  }
-  (void)ops::close(ctx, conn);
-}
-
 }  // namespace
 
 int run_serve(const ServeOptions& options) {
@@ -58,39 +47,32 @@ int run_serve(const ServeOptions& options) {
 
   EventLog log;
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
-  OpContext ctx(&log, "server", install_stop_signal());
   ignore_sigpipe();
-  // Lines go out whenever the server is about to wait, not one write per event: a reader
-  // sees everything up to the wait at once, and a busy echo pays one write per round trip.
-  ctx.on_block = [](const BlockInfo&) { std::fflush(stdout); };
+  EchoServerOptions server_options;
+  server_options.max_clients = options.max_clients;
+  server_options.stop_fd = install_stop_signal();
+  // Lines go out in batches, not one write per event: when the buffer fills, and whenever
+  // the server has been idle for a few milliseconds, so a reader sees everything up to a
+  // wait at once and a busy echo pays one write per batch rather than per round trip.
+  server_options.on_idle = [] { std::fflush(stdout); };
+  EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
 
-  const CallResult listener = ops::socket(ctx, address.family, SOCK_STREAM);
-  if (!listener.ok()) return error(kExitFailed, "socket() failed: " + errno_message(listener.err));
-  const int fd = static_cast<int>(listener.value);
-  (void)ops::setsockopt(ctx, fd, SOL_SOCKET, SO_REUSEADDR, 1);
-  const CallResult bound = ops::bind(ctx, fd, address);
-  if (!bound.ok()) {
-    (void)ops::close(ctx, fd);
-    return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
-                                            errno_name(bound.err), errno_message(bound.err)));
+  const EchoServerOpen opened = server.open();
+  if (!opened.ok()) {
+    std::fflush(stdout);
+    if (opened.failed_call == "bind")
+      return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
+                                              errno_name(opened.err), errno_message(opened.err)));
+    return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
+                                          errno_message(opened.err)));
   }
-  if (!ops::listen(ctx, fd, 5).ok()) return error(kExitFailed, "listen() failed");
-  const CallResult name = ops::getsockname(ctx, fd);
-  if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", name.address.to_string(),
-                                name.address.host, name.address.port);
+  if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", opened.address.to_string(),
+                                opened.address.host, opened.address.port);
   std::fflush(stdout);
 
-  int served = 0;
-  while (options.max_clients == 0 || served < options.max_clients) {
-    const CallResult conn = ops::accept(ctx, fd);
-    if (conn.err == ECANCELED || stop_requested()) break;
-    if (!conn.ok()) continue;
-    echo_connection(ctx, static_cast<int>(conn.value));
-    ++served;
-    if (stop_requested()) break;
-  }
-  (void)ops::close(ctx, fd);
+  const int failed = server.run();
   std::fflush(stdout);
+  if (failed != 0) return error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)));
   return kExitOk;
 }
 
