@@ -45,7 +45,12 @@ int run_serve(const ServeOptions& options) {
   const Address address = parse_host(options.host, options.port);
   if (!to_sockaddr(address)) return error(kExitBadInput, "--host " + options.host + " is not a numeric address");
 
-  EventLog log;
+  // Events are printed as they come; the log keeps only the latest, so a client that
+  // floods gigabytes costs the server a few megabytes.
+  EventLogLimits limits;
+  limits.max_events = 4096;
+  limits.max_total_bytes = 4 * 1024 * 1024;
+  EventLog log(limits);
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
   ignore_sigpipe();
   EchoServerOptions server_options;
