@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,9 +12,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/echo_server.hpp"
 #include "support/process.hpp"
@@ -132,9 +137,81 @@ long rss_kib() {
   return -1;
 }
 
+// Waits for an event through the log's listener (no polling of the log, no sleep).
+class LogWatch {
+ public:
+  explicit LogWatch(EventLog& log) : log_(log) {
+    log_.set_listener([this](const Event& e) {
+      {
+        std::lock_guard lock(mutex_);
+        seen_.push_back(e);
+      }
+      cv_.notify_all();
+    });
+  }
+  ~LogWatch() { log_.set_listener({}); }
+  LogWatch(const LogWatch&) = delete;
+  LogWatch& operator=(const LogWatch&) = delete;
+
+  bool wait_for(const std::function<bool(const Event&)>& wanted, std::chrono::milliseconds timeout = kWait) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return std::any_of(seen_.begin(), seen_.end(), wanted); });
+  }
+
+ private:
+  EventLog& log_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Event> seen_;
+};
+
+// Lowers this process's open-file limit for one test and puts it back.
+class FdLimit {
+ public:
+  explicit FdLimit(rlim_t soft) {
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved_) == 0);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = soft;
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+  }
+  ~FdLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+  FdLimit(const FdLimit&) = delete;
+  FdLimit& operator=(const FdLimit&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+int lowest_free_fd() {
+  const int fd = ::dup(0);
+  ::close(fd);
+  return fd;
+}
+
 }  // namespace
 
 TEST_SUITE("echo server") {
+
+TEST_CASE("out of file descriptors: accept() fails with EMFILE once, and the client gets in when one leaves") {
+  RunningServer running;
+  LogWatch watch(running.log());
+  auto first = std::make_unique<Client>(running.port());
+  CHECK(first->round_trip("a") == "A");
+  std::optional<Client> second;
+  {
+    // Room for one more fd: the second client's socket. The server's accept() gets none.
+    FdLimit limit(static_cast<rlim_t>(lowest_free_fd() + 1));
+    second.emplace(running.port());
+    CHECK(watch.wait_for([](const Event& e) { return e.call == "accept" && e.err == EMFILE; }));
+    CHECK(watch.wait_for([](const Event& e) { return e.kind == EventKind::Note && e.detail.find("EMFILE") != std::string::npos; }));
+    second->send("b");
+    first.reset();  // the first client leaves: its server socket is closed, an fd is free
+    CHECK(second->read(1) == "B");
+  }
+  CHECK(running.server().stats().accept_pauses == 1);
+  CHECK(count_calls(running.log(), "accept", EMFILE) == 1);
+  CHECK(second->round_trip("c") == "C");
+}
 
 TEST_CASE("two clients at once: one stays silent, the other is served meanwhile") {
   RunningServer running;
