@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
@@ -25,11 +26,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
 namespace {
 
 void print_event(const Event& e, bool json) {
-  if (json) {
-    std::fputs((event_json(e).dump() + "\n").c_str(), stdout);
-  } else {
-    std::fputs((format_event(e) + "\n").c_str(), stdout);
-  }
+  const std::string line = json ? event_json(e).dump() : format_event(e);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
 }
 
 Address parse_host(const std::string& host, int port) {
