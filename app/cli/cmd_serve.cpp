@@ -1,40 +1,27 @@
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
+#include "engine/echo_server.hpp"
 #include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
-#include "engine/socket_ops.hpp"
 
 namespace sockstep::cli {
 
 namespace {
 
 void print_event(const Event& e, bool json) {
-  if (json) {
-    std::fputs((event_json_line(e) + "\n").c_str(), stdout);
-  } else {
-    std::fputs((format_event(e) + "\n").c_str(), stdout);
-  }
+  const std::string line = json ? event_json_line(e) : format_event(e);
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fputc('\n', stdout);
 }
 
 Address parse_host(const std::string& host, int port) {
   const std::string h = host == "localhost" ? "127.0.0.1" : host;
   return Address{h.find(':') != std::string::npos ? AF_INET6 : AF_INET, h, port, {}};
-}
-
-// Echo one connection until the client closes: like the seed's server, upper-cased.
-void echo_connection(OpContext& ctx, int conn) {
-  for (;;) {
-    const CallResult data = ops::recv(ctx, conn, 1024);
-    if (!data.ok() || data.value == 0) break;
-    if (!ops::sendall(ctx, conn, ascii_upper(data.bytes)).ok()) break;
-  }
-  (void)ops::close(ctx, conn);
 }
 
 }  // namespace
@@ -45,41 +32,39 @@ int run_serve(const ServeOptions& options) {
   const Address address = parse_host(options.host, options.port);
   if (!to_sockaddr(address)) return error(kExitBadInput, "--host " + options.host + " is not a numeric address");
 
-  EventLog log;
+  // Events are printed as they come; the log keeps only the latest, so a client that
+  // floods gigabytes costs the server a few megabytes.
+  EventLogLimits limits;
+  limits.max_events = 4096;
+  limits.max_total_bytes = 4 * 1024 * 1024;
+  EventLog log(limits);
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
-  OpContext ctx(&log, "server", install_stop_signal());
   ignore_sigpipe();
-  // Lines go out whenever the server is about to wait, not one write per event: a reader
-  // sees everything up to the wait at once, and a busy echo pays one write per round trip.
-  ctx.on_block = [](const BlockInfo&) { std::fflush(stdout); };
+  EchoServerOptions server_options;
+  server_options.max_clients = options.max_clients;
+  server_options.stop_fd = install_stop_signal();
+  // Lines go out in batches, not one write per event: when the buffer fills, and whenever
+  // the server has been idle for a few milliseconds, so a reader sees everything up to a
+  // wait at once and a busy echo pays one write per batch rather than per round trip.
+  server_options.on_idle = [] { std::fflush(stdout); };
+  EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
 
-  const CallResult listener = ops::socket(ctx, address.family, SOCK_STREAM);
-  if (!listener.ok()) return error(kExitFailed, "socket() failed: " + errno_message(listener.err));
-  const int fd = static_cast<int>(listener.value);
-  (void)ops::setsockopt(ctx, fd, SOL_SOCKET, SO_REUSEADDR, 1);
-  const CallResult bound = ops::bind(ctx, fd, address);
-  if (!bound.ok()) {
-    (void)ops::close(ctx, fd);
-    return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
-                                            errno_name(bound.err), errno_message(bound.err)));
+  const EchoServerOpen opened = server.open();
+  if (!opened.ok()) {
+    std::fflush(stdout);
+    if (opened.failed_call == "bind")
+      return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
+                                              errno_name(opened.err), errno_message(opened.err)));
+    return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
+                                          errno_message(opened.err)));
   }
-  if (!ops::listen(ctx, fd, 5).ok()) return error(kExitFailed, "listen() failed");
-  const CallResult name = ops::getsockname(ctx, fd);
-  if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", name.address.to_string(),
-                                name.address.host, name.address.port);
+  if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", opened.address.to_string(),
+                                opened.address.host, opened.address.port);
   std::fflush(stdout);
 
-  int served = 0;
-  while (options.max_clients == 0 || served < options.max_clients) {
-    const CallResult conn = ops::accept(ctx, fd);
-    if (conn.err == ECANCELED || stop_requested()) break;
-    if (!conn.ok()) continue;
-    echo_connection(ctx, static_cast<int>(conn.value));
-    ++served;
-    if (stop_requested()) break;
-  }
-  (void)ops::close(ctx, fd);
+  const int failed = server.run();
   std::fflush(stdout);
+  if (failed != 0) return error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)));
   return kExitOk;
 }
 

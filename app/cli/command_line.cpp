@@ -36,7 +36,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_flag("--headless", options.headless, "No window: print one line per event");
   serve->add_flag("--json", options.json, "Print events as JSON lines");
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
-  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients (0: until stopped)");
+  serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
+      ->check(CLI::NonNegativeNumber);
   return serve;
 }
 

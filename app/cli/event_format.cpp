@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
 
@@ -15,11 +17,23 @@ std::string shown_bytes(const Event& e) {
   if (e.byte_count > kShownBytes) text += fmt::format(" ... ({} bytes)", e.byte_count);
   return text;
 }
+
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Traced programs have long names ("echo_server.py[4242]"): keep a space after them.
+std::string actor_column(const std::string& actor) {
+  if (actor.size() >= 8) return actor + " ";
+  if (!is_ascii(actor)) return fmt::format("{:<8}", actor);  // fmt pads by display width
+  std::string column = actor;
+  column.resize(8, ' ');
+  return column;
+}
 }  // namespace
 
 std::string format_event(const Event& e, Lang lang) {
-  // Traced programs have long names ("echo_server.py[4242]"): keep a space after them.
-  const std::string who = e.actor.size() < 8 ? fmt::format("{:<8}", e.actor) : e.actor + " ";
+  const std::string who = actor_column(e.actor);
   switch (e.kind) {
     case EventKind::Print: return fmt::format("{}| {}", who, e.detail);
     case EventKind::Note: return fmt::format("{}{}", who, lang == Lang::Zh && !e.args.empty() ? e.args : e.detail);
@@ -30,22 +44,35 @@ std::string format_event(const Event& e, Lang lang) {
   // write/sendmsg and read/recvmsg come from traced programs (sockstep trace).
   const bool sends = e.call == "send" || e.call == "sendall" || e.call == "sendto" || e.call == "sendmsg" ||
                      e.call == "write";
-  std::string args = e.args;
-  if (sends) args = python_bytes_repr(std::string_view(e.bytes).substr(0, 64)) + (e.byte_count > 64 ? "..." : "") +
-                    (args.empty() ? "" : ", " + args);
-  std::string line = fmt::format("{}{}({})", who, e.call, args);
+  // Appended piece by piece: serve prints two of these lines per echo round trip.
+  std::string line;
+  line.reserve(who.size() + e.call.size() + e.args.size() + 2 * std::min<std::size_t>(e.bytes.size(), kShownBytes) +
+               e.detail.size() + 48);
+  line.append(who).append(e.call).push_back('(');
+  if (sends) {
+    line += python_bytes_repr(std::string_view(e.bytes).substr(0, 64));
+    if (e.byte_count > 64) line += "...";
+    if (!e.args.empty()) line.append(", ").append(e.args);
+  } else {
+    line += e.args;
+  }
+  line += ')';
   if (!e.ok()) {
-    line += fmt::format(" -> {} ({})", errno_name(e.err), errno_message(e.err));
-    if (e.call == "connect_ex") line = fmt::format("{}{}({}) -> {} {}", who, e.call, args, e.value, errno_name(e.err));
+    if (e.call == "connect_ex") {
+      line += fmt::format(" -> {} {}", e.value, errno_name(e.err));
+    } else {
+      line += fmt::format(" -> {} ({})", errno_name(e.err), errno_message(e.err));
+    }
     if (!e.detail.empty()) line += " " + e.detail;
     return line;
   }
-  line += fmt::format(" -> {}", e.value);
+  line += " -> ";
+  line += std::to_string(e.value);
   if (e.call == "recv" || e.call == "recvfrom" || e.call == "recvmsg" || e.call == "read") {
     line += " " + shown_bytes(e);
     if ((e.call == "recv" || e.call == "read") && e.value == 0) line += " (EOF: the peer closed)";
   }
-  if (!e.detail.empty()) line += "  " + e.detail;
+  if (!e.detail.empty()) line.append("  ").append(e.detail);
   return line;
 }
 

@@ -1,35 +1,46 @@
 #include "engine/py_text.hpp"
 
-#include <cstdio>
 
 namespace sockstep {
+
+namespace {
+constexpr char kHexDigits[] = "0123456789abcdef";
+}  // namespace
 
 std::string python_bytes_repr(std::string_view bytes) {
   // Python picks double quotes only when the data has a single quote and no double quote.
   const bool has_single = bytes.find('\'') != std::string_view::npos;
   const bool has_double = bytes.find('"') != std::string_view::npos;
   const char quote = has_single && !has_double ? '"' : '\'';
-  std::string out = "b";
-  out += quote;
-  for (unsigned char c : bytes) {
+  const auto plain = [quote](unsigned char c) { return c >= 0x20 && c < 0x7f && c != quote && c != '\\'; };
+  std::string out;
+  // Every echoed message is shown this way: one allocation, and printable runs copied whole.
+  out.reserve(bytes.size() + 3);
+  out.push_back('b');
+  out.push_back(quote);
+  std::size_t i = 0;
+  while (i < bytes.size()) {
+    std::size_t run = i;
+    while (run < bytes.size() && plain(static_cast<unsigned char>(bytes[run]))) ++run;
+    out.append(bytes.data() + i, run - i);
+    if (run == bytes.size()) break;
+    const auto c = static_cast<unsigned char>(bytes[run]);
     if (c == static_cast<unsigned char>(quote) || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
     } else if (c == '\t') {
-      out += "\\t";
+      out.append("\\t");
     } else if (c == '\n') {
-      out += "\\n";
+      out.append("\\n");
     } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c >= 0x7f) {
-      char hex[5];
-      std::snprintf(hex, sizeof hex, "\\x%02x", c);
-      out += hex;
+      out.append("\\r");
     } else {
-      out += static_cast<char>(c);
+      const char escape[4] = {'\\', 'x', kHexDigits[c >> 4], kHexDigits[c & 0xf]};
+      out.append(escape, sizeof escape);
     }
+    i = run + 1;
   }
-  out += quote;
+  out.push_back(quote);
   return out;
 }
 

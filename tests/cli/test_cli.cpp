@@ -94,7 +94,8 @@ TEST_CASE("garbage bytes as a lesson are bad input, not a crash") {
 TEST_CASE("unknown flags and subcommands exit 2 with a usage hint") {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--bogus"}, {"walk", "--nope"}, {"frobnicate"},
                                                                {"walk", "echo-tcp", "--lang", "fr"},
-                                                               {"serve", "--port", "99999"}}) {
+                                                               {"serve", "--port", "99999"},
+                                                               {"serve", "--max-clients", "-1"}}) {
     const RunResult r = run(sockstep_cmd(args));
     CHECK(r.code == 2);
     CHECK(r.err.find("sockstep --help") != std::string::npos);

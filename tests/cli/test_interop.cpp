@@ -39,8 +39,46 @@ TEST_CASE("dial gets its echo from sockstep serve, which keeps serving the next 
   CHECK(serve.wait() == 0);
   CHECK(serve.out().find("accept() -> ") != std::string::npos);
   CHECK(serve.out().find("recv(1024) -> 5 b'hello'") != std::string::npos);
-  CHECK(serve.out().find("sendall(b'HELLO') -> 5") != std::string::npos);
+  CHECK(serve.out().find("send(b'HELLO') -> 5") != std::string::npos);
   CHECK(serve.out().find("(EOF: the peer closed)") != std::string::npos);
+}
+
+TEST_CASE("serve talks to two clients at once: nc waits connected while the seed's client is served") {
+  const std::string nc = find_program("nc");
+  if (nc.empty() || python().empty()) {
+    MESSAGE("skipped: nc or python3 is not installed");
+    return;
+  }
+  Process serve(sockstep_cmd({"serve", "--headless", "--port", "0"}));
+  const int port = start_serve(serve);
+  // -N: shut down the sending side at end of input, so the echo can finish.
+  Process waiting({nc, "-N", "127.0.0.1", std::to_string(port)});
+  bool accepted = false;
+  for (int i = 0; i < 20 && !accepted; ++i) {
+    const auto line = serve.read_line();
+    REQUIRE(line.has_value());
+    accepted = line->find("accept() -> ") != std::string::npos && line->find("EAGAIN") == std::string::npos;
+  }
+  REQUIRE(accepted);
+  // nc is connected and silent; the seed's client is served all the same.
+  const RunResult client = run({python(), "-c", seed_program("echo_client.py", port)});
+  CHECK(client.code == 0);
+  CHECK(client.out == "b'HELLO'\n");
+  waiting.write_stdin("hello from nc\n");
+  waiting.close_stdin();
+  CHECK(waiting.wait() == 0);
+  CHECK(waiting.out() == "HELLO FROM NC\n");
+  serve.signal(SIGINT);
+  CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("serve --max-clients 2 exits by itself after its second client") {
+  Process serve(sockstep_cmd({"serve", "--headless", "--port", "0", "--max-clients", "2"}));
+  const int port = start_serve(serve);
+  for (const char* message : {"one", "two"})
+    CHECK(run(sockstep_cmd({"dial", "127.0.0.1:" + std::to_string(port), "--message", message})).code == 0);
+  CHECK(serve.wait() == 0);
+  CHECK(serve.out().find("send(b'TWO') -> 3") != std::string::npos);
 }
 
 TEST_CASE("serve --json prints one JSON event per line") {
