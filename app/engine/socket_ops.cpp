@@ -370,8 +370,7 @@ CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value) {
   } else if (::setsockopt(fd, level, name, &value, sizeof value) != 0) {
     result = failure(errno);
   }
-  record(ctx, "setsockopt", fd,
-         std::to_string(level) + ", " + std::to_string(name) + ", " + std::to_string(value), result);
+  record(ctx, "setsockopt", fd, sockopt_text(level, name) + ", " + std::to_string(value), result);
   return result;
 }
 
@@ -384,7 +383,7 @@ CallResult getsockopt(OpContext& ctx, int fd, int level, int name) {
   } else {
     result.value = value;
   }
-  record(ctx, "getsockopt", fd, std::to_string(level) + ", " + std::to_string(name), result);
+  record(ctx, "getsockopt", fd, sockopt_text(level, name), result);
   return result;
 }
 
@@ -538,6 +537,20 @@ int lookup(const NamedInt (&table)[N], const std::string& name) {
 }  // namespace
 
 int sockopt_level_from_name(const std::string& name) { return lookup(kLevels, name); }
+
+std::string sockopt_text(int level, int name) {
+  // Option numbers repeat across levels (TCP_NODELAY and SO_DEBUG are both 1): an
+  // option's name counts only at its own level.
+  const char* prefix = level == SOL_SOCKET ? "SO_" : level == IPPROTO_TCP ? "TCP_" : level == IPPROTO_IPV6 ? "IPV6_" : "";
+  std::string text;
+  for (const auto& entry : kLevels)
+    if (entry.value == level) text = entry.name;
+  if (text.empty()) text = std::to_string(level);
+  for (const auto& entry : kOptions)
+    if (entry.value == name && prefix[0] != '\0' && std::string_view(entry.name).starts_with(prefix))
+      return text + ", " + entry.name;
+  return text + ", " + std::to_string(name);
+}
 int sockopt_from_name(const std::string& name) { return lookup(kOptions, name); }
 int shutdown_how_from_name(const std::string& name) { return lookup(kHows, name); }
 

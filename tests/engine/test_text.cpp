@@ -1,11 +1,14 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include "engine/address.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/event_log.hpp"
 #include "engine/hex_rows.hpp"
 #include "engine/py_text.hpp"
+#include "engine/socket_ops.hpp"
 
 using namespace sockstep;
 
@@ -28,6 +31,13 @@ TEST_CASE("bytes are shown the way Python prints them") {
 TEST_CASE("upper() changes ASCII letters only, like bytes.upper()") {
   CHECK(ascii_upper("hello, World 1!") == "HELLO, WORLD 1!");
   CHECK(ascii_upper("\xe4\xbd\xa0") == "\xe4\xbd\xa0");
+}
+
+TEST_CASE("socket options are named at their own level") {
+  CHECK(sockopt_text(SOL_SOCKET, SO_REUSEADDR) == "SOL_SOCKET, SO_REUSEADDR");
+  CHECK(sockopt_text(IPPROTO_TCP, TCP_NODELAY) == "IPPROTO_TCP, TCP_NODELAY");
+  CHECK(sockopt_text(SOL_SOCKET, 1) == "SOL_SOCKET, 1");  // SO_DEBUG has no name here, and is not TCP_NODELAY
+  CHECK(sockopt_text(999, 7) == "999, 7");
 }
 
 TEST_CASE("errno names and messages") {
