@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -20,6 +21,7 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_flag("--headless", options.headless, "No window: print one line per event");
   dial->add_flag("--json", options.json, "Print events as JSON lines");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
+  add_capture_flags(dial, options.capture);
   return dial;
 }
 
@@ -76,6 +78,8 @@ int run_dial(const DialOptions& options) {
       std::fflush(json ? stdout : stderr);
     });
   OpContext ctx(&log, "client", install_stop_signal());
+  Capture capture;  // stops (and flushes --pcap) when dialing ends
+  start_capture(capture, log, options.capture, {address->port}, false, true, options.headless && !json);
   ignore_sigpipe();
   const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
   if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));

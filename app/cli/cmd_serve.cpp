@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -20,6 +21,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_flag("--json", options.json, "Print events as JSON lines");
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients (0: until stopped)");
+  add_capture_flags(serve, options.capture);
   return serve;
 }
 
@@ -63,6 +65,8 @@ int run_serve(const ServeOptions& options) {
   // Lines go out whenever the server is about to wait, not one write per event: a reader
   // sees everything up to the wait at once, and a busy echo pays one write per round trip.
   ctx.on_block = [](const BlockInfo&) { std::fflush(stdout); };
+  Capture capture;  // stops (and flushes --pcap) when serving ends
+  start_capture(capture, log, options.capture, {options.port}, options.port == 0, true, false);
 
   const CallResult listener = ops::socket(ctx, address.family, SOCK_STREAM);
   if (!listener.ok()) return error(kExitFailed, "socket() failed: " + errno_message(listener.err));

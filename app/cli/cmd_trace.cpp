@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -19,6 +20,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
   trace->add_flag("--together", options.together,
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
+  add_capture_flags(trace, options.capture);
   return trace;
 }
 
@@ -51,6 +53,10 @@ int run_trace(const TraceOptions& options) {
     std::fputs(((json ? event_json(e).dump() : format_event(e)) + "\n").c_str(), stdout);
     std::fflush(stdout);
   });
+  // The traced programs' ports are learned as they bind and connect. Calls are logged when
+  // the tracer reads them, not when they return, so packets are not linked to calls here.
+  Capture capture;
+  start_capture(capture, log, options.capture, {}, true, false, true);
   // No window for traces yet: the session is shown in the terminal either way.
   const trace::TraceResult result = trace::run_trace(run, log);
   if (!result.error.empty()) {

@@ -5,6 +5,13 @@
 
 namespace sockstep::cli {
 
+// --capture / --pcap FILE, shared by serve, dial and trace (cli/capture_flags.cpp).
+struct CaptureFlags {
+  bool show = false;     // packets as events in the output
+  std::string pcap;      // write them to this pcap file
+  [[nodiscard]] bool wanted() const { return show || !pcap.empty(); }
+};
+
 // Exit codes shared by every subcommand.
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;    // a check failed, or a runtime error
@@ -25,6 +32,7 @@ struct ServeOptions {
   bool json = false;
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
+  CaptureFlags capture;
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -32,6 +40,7 @@ struct TraceOptions {
   bool json = false;
   bool together = false;
   bool quiet = false;
+  CaptureFlags capture;
 };
 struct DialOptions {
   std::string target;
@@ -40,6 +49,7 @@ struct DialOptions {
   bool headless = false;
   bool json = false;
   bool allow_remote = false;
+  CaptureFlags capture;
 };
 
 CLI::App* add_lessons_command(CLI::App& app);
