@@ -3,7 +3,7 @@
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
 # the threaded engine tests under ThreadSanitizer, every lesson's self-check, and the
 # benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run of the
-# lesson loader that must find nothing. Ends with ctest's summary.
+# lesson loader and the packet decoder that must find nothing. Ends with ctest's summary.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=$(nproc)
@@ -28,7 +28,7 @@ echo "== every lesson, checked against the kernel"
 echo "== benchmarks"
 ./build/default/bench_echo
 
-echo "== fuzzing the lesson loader (libFuzzer, 60 s), the soak tests beside it"
+echo "== fuzzing the lesson loader and the packet decoder (libFuzzer, 60 s), the soak tests beside it"
 # The soak mostly waits on the kernel and the fuzzer keeps one core busy: side by side
 # they take the time of the longer one.
 ctest --preset default -L soak >build/soak-default.log 2>&1 &
