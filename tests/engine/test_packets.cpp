@@ -54,7 +54,8 @@ PacketDecodeResult decode(const Bytes& b, int link = kLinkEthernet) { return dec
 }  // namespace
 
 TEST_CASE("the decoder reads ports, flags, seq/ack and payload of a TCP segment") {
-  const PacketDecodeResult r = decode(tcp_frame(kTcpPsh | kTcpAck, "hello"));
+  const Bytes frame = tcp_frame(kTcpPsh | kTcpAck, "hello");  // the payload view points into it
+  const PacketDecodeResult r = decode(frame);
   REQUIRE(r.ok());
   CHECK(r.packet.from_host == "127.0.0.1");
   CHECK(r.packet.from_port == 41234);
