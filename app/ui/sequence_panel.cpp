@@ -141,22 +141,20 @@ void draw_sequence(const Model& model, SequenceView& view) {
 
       const std::size_t lane = static_cast<std::size_t>(r.lane);
       const float x = top.x + lane_x[lane];
-      if (event.kind != EventKind::Packet) {  // a packet row is only its arrow
-        const ImU32 color = palette.actor(event.actor);
-        draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
-        const std::string label = row_label(event);
-        const ImVec2 size = ImGui::CalcTextSize(label.c_str());
-        const bool left_side = lane == 0 && lane_count > 1;
-        const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
-        draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
-                      label.c_str());
-      }
+      const bool packet_row = event.kind == EventKind::Packet;  // only its arrow: no dot, no call text
+      const ImU32 color = palette.actor(event.actor);
+      if (!packet_row) draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
+      const std::string label = row_label(event);
+      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
+      const bool left_side = lane == 0 && lane_count > 1;
+      const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
+      if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
+                                     label.c_str());
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
-        const ImU32 arrow_color = arrow.kind != ArrowKind::Packet ? palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)])
-                                  : event.call == "RST"                 ? palette.error
-                                                                        : palette.dim;
+        ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
+        if (arrow.kind == ArrowKind::Packet) arrow_color = event.call == "RST" ? palette.error : palette.dim;
         const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
         const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
         std::string text;
