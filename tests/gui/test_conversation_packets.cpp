@@ -2,7 +2,16 @@
 // their two ports, one row each, only when packet events exist.
 #include <doctest/doctest.h>
 
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "engine/capture.hpp"
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "engine/session.hpp"
 #include "ui/conversation.hpp"
+#include "ui/fonts.hpp"
+#include "ui/ui_root.hpp"
 
 namespace sockstep::ui {
 namespace {
@@ -72,6 +81,41 @@ TEST_CASE("conversation: a packet from a program outside gets a peer lane; no pa
   CHECK(conv.arrows()[0].to_lane == 0);
   conv.add(packet("SYN", 1, 2), 2);  // no port of this session: not drawn
   CHECK(conv.arrows().size() == 1);
+}
+
+TEST_CASE("the window draws a captured echo lesson, packets and all (root or CAP_NET_RAW only)") {
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  Capture capture;
+  CaptureOptions options;
+  options.ports = {session.port()};
+  if (!capture.start(session.events(), options)) {
+    MESSAGE("skipped: " << capture.message());
+    return;
+  }
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui::GetIO().DisplaySize = ImVec2(1280, 720);
+  ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  for (int n = 0; n < 500 && session.step(); ++n) {
+  }
+  capture.stop();
+  root.refresh(session, state);
+  ImGui::NewFrame();
+  root.draw(state, lessons, "", {}, out);
+  ImGui::Render();
+  CHECK(ImGui::GetDrawData()->TotalVtxCount > 1000);
+  ImGui::DestroyContext();
+  std::size_t packets = 0;
+  for (const Event& e : session.events().all()) packets += e.kind == EventKind::Packet ? 1 : 0;
+  CHECK(packets >= 10);  // handshake, hello, HELLO, the FIN exchange and their ACKs
 }
 
 }  // namespace sockstep::ui
