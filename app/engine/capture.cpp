@@ -226,6 +226,11 @@ void Capture::run() {
   // Stopping: whatever the kernel queued before stop() was asked still belongs to the session.
   (void)impl.drain();
   if (impl.dumper != nullptr) pcap_dump_flush(impl.dumper);
+  // A session shown with packets missing must say so.
+  pcap_stat stats{};
+  if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)
+    impl.log->append(note("warning: the capture missed " + std::to_string(stats.ps_drop) +
+                          " packets (the kernel's capture buffer was full)"));
 }
 
 void Capture::stop() {
