@@ -2,8 +2,8 @@
 # Every test, in one command: the default build (engine, CLI, lessons, and the GUI under
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
 # the threaded engine tests under ThreadSanitizer, every lesson's self-check, the
-# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run that
-# must find nothing, and the soak tests. Ends with ctest's summary of the default build.
+# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run (the lesson
+# loader, the packet decoder) that must find nothing, and the soak tests. Ends with ctest's summary of the default build.
 #
 # Test runs mostly wait on the kernel, builds keep the cores busy: where this may make
 # network namespaces (as root), test runs go on beside the builds, each in its own

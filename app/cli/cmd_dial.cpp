@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -66,6 +67,8 @@ int run_dial(const DialOptions& options) {
       std::fflush(json ? stdout : stderr);
     });
   OpContext ctx(&log, "client", install_stop_signal());
+  Capture capture;  // stops (and flushes --pcap) when dialing ends
+  start_capture(capture, log, options.capture, {address->port}, false, true, options.headless && !json);
   ignore_sigpipe();
   const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
   if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -48,6 +49,8 @@ int run_serve(const ServeOptions& options) {
   // wait at once and a busy echo pays one write per batch rather than per round trip.
   server_options.on_idle = [] { std::fflush(stdout); };
   EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
+  Capture capture;  // stops (and flushes --pcap) when serving ends
+  start_capture(capture, log, options.capture, {options.port}, options.port == 0, true, false);
 
   const EchoServerOpen opened = server.open();
   if (!opened.ok()) {

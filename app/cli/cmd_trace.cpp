@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/stop_signal.hpp"
@@ -39,6 +40,10 @@ int run_trace(const TraceOptions& options) {
     std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
     std::fflush(stdout);
   });
+  // The traced programs' ports are learned as they bind and connect. Calls are logged when
+  // the tracer reads them, not when they return, so packets are not linked to calls here.
+  Capture capture;
+  start_capture(capture, log, options.capture, {}, true, false, true);
   // No window for traces yet: the session is shown in the terminal either way.
   const trace::TraceResult result = trace::run_trace(run, log);
   if (!result.error.empty()) {

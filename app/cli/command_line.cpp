@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "cli/commands.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
@@ -13,6 +16,27 @@
 namespace sockstep::cli {
 
 namespace {
+
+// A file that can be written: its folder exists and is writable, and it is not a folder.
+// Checked when the command line is read, so a bad path is bad input (exit 2), not a
+// surprise after the session.
+std::string writable_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return path + " is a directory";
+  const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec)) return "no directory " + parent.string() + " for " + path;
+  if (::access(parent.c_str(), W_OK) != 0 && ::access(path.c_str(), W_OK) != 0) return "cannot write " + path;
+  return {};
+}
+
+void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
+  command->add_flag("--capture", flags.show,
+                    "Show the session's loopback packets (SYN, data, FIN, RST) as events; needs root or CAP_NET_RAW");
+  command->add_option("--pcap", flags.pcap, "Write the session's loopback packets to FILE (Wireshark, tshark)")
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
+}
 
 CLI::App* add_lessons_command(CLI::App& app) {
   return app.add_subcommand("lessons", "List the lessons in teaching order");
@@ -38,6 +62,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
       ->check(CLI::NonNegativeNumber);
+  add_capture_flags(serve, options.capture);
   return serve;
 }
 
@@ -48,6 +73,7 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_flag("--headless", options.headless, "No window: print one line per event");
   dial->add_flag("--json", options.json, "Print events as JSON lines");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
+  add_capture_flags(dial, options.capture);
   return dial;
 }
 
@@ -60,6 +86,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
   trace->add_flag("--together", options.together,
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
+  add_capture_flags(trace, options.capture);
   return trace;
 }
 

@@ -4,6 +4,13 @@
 
 namespace sockstep::cli {
 
+// --capture / --pcap FILE, shared by serve, dial and trace (cli/capture_flags.cpp).
+struct CaptureFlags {
+  bool show = false;     // packets as events in the output
+  std::string pcap;      // write them to this pcap file
+  [[nodiscard]] bool wanted() const { return show || !pcap.empty(); }
+};
+
 // Exit codes shared by every subcommand.
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;    // a check failed, or a runtime error
@@ -24,6 +31,7 @@ struct ServeOptions {
   bool json = false;
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
+  CaptureFlags capture;
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -31,6 +39,7 @@ struct TraceOptions {
   bool json = false;
   bool together = false;
   bool quiet = false;
+  CaptureFlags capture;
 };
 struct DialOptions {
   std::string target;
@@ -39,6 +48,7 @@ struct DialOptions {
   bool headless = false;
   bool json = false;
   bool allow_remote = false;
+  CaptureFlags capture;
 };
 
 int run_lessons();

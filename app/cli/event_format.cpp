@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "engine/errno_names.hpp"
+#include "engine/packet_decode.hpp"
 #include "engine/py_text.hpp"
 
 namespace sockstep::cli {
@@ -39,6 +40,16 @@ std::string format_event(const Event& e, Lang lang) {
     case EventKind::Note: return fmt::format("{}{}", who, lang == Lang::Zh && !e.args.empty() ? e.args : e.detail);
     case EventKind::Blocked:
       return fmt::format("{}{}() waits (fd {}) ...", who, e.call, e.fd);
+    case EventKind::Packet: {
+      // "packet  PSH     127.0.0.1:41234 → 127.0.0.1:8084 [P.] seq=1 ack=1 len=5 b'hello'  sent by client send()"
+      const PacketFields& p = e.packet;
+      std::string line = fmt::format("{}{:<8}{}", who, e.call, e.args);
+      if (!p.udp) line += fmt::format(" {} seq={} ack={}", tcp_flags_text(p.tcp_flags), p.tcp_seq, p.tcp_ack);
+      line += fmt::format(" len={}", e.byte_count);
+      if (e.byte_count > 0) line += " " + shown_bytes(e);
+      if (!e.detail.empty()) line += "  " + e.detail;
+      return line;
+    }
     case EventKind::Call: break;
   }
   // write/sendmsg and read/recvmsg come from traced programs (sockstep trace).
@@ -92,6 +103,13 @@ nlohmann::json event_json(const Event& e) {
     j["byte_count"] = e.byte_count;
   }
   if (e.step >= 0) j["step"] = e.step + 1;
+  if (e.kind == EventKind::Packet) {
+    const PacketFields& p = e.packet;
+    j["packet"] = {{"proto", p.udp ? "udp" : "tcp"}, {"from_port", p.from_port}, {"to_port", p.to_port},
+                   {"flags", tcp_flags_text(p.tcp_flags)}, {"seq", p.tcp_seq}, {"ack", p.tcp_ack},
+                   {"len", e.byte_count}, {"kernel_us", p.kernel_us}, {"at_us", p.at_us}};
+    if (p.caused_by != 0) j["packet"]["caused_by"] = p.caused_by;
+  }
   return j;
 }
 

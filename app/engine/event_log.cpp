@@ -6,7 +6,7 @@
 
 namespace sockstep {
 namespace {
-std::int64_t now_us() {
+std::int64_t steady_now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
 }
@@ -18,11 +18,12 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::Blocked: return "blocked";
     case EventKind::Print: return "print";
     case EventKind::Note: return "note";
+    case EventKind::Packet: return "packet";
   }
   return "?";
 }
 
-EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(now_us()) {}
+EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(steady_now_us()) {}
 
 std::uint64_t EventLog::append(Event event) {
   if (event.byte_count < event.bytes.size()) event.byte_count = event.bytes.size();
@@ -39,7 +40,7 @@ std::uint64_t EventLog::append(Event event) {
     std::lock_guard lock(mutex_);
     seq = next_seq_++;
     event.seq = seq;
-    event.t_us = now_us() - start_us_;
+    event.t_us = steady_now_us() - start_us_;
     if (copy) {
       copy->seq = seq;
       copy->t_us = event.t_us;
@@ -58,6 +59,7 @@ std::uint64_t EventLog::append(Event event) {
     }
     ++count_;
   }
+  if (waiters_.load(std::memory_order_acquire) > 0) appended_.notify_all();
   if (copy) listener_(*copy);
   return seq;
 }
@@ -77,6 +79,28 @@ std::uint64_t EventLog::copy_since(std::uint64_t from_seq, std::vector<Event>& o
   std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0;
   for (; index < count_; ++index) out.push_back(at(index));
   return next_seq_;
+}
+
+std::uint64_t EventLog::visit_since(std::uint64_t from_seq, const std::function<void(const Event&)>& visit) const {
+  std::lock_guard lock(mutex_);
+  if (count_ == 0) return next_seq_;
+  const std::uint64_t first = at(0).seq;
+  for (std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0; index < count_; ++index)
+    visit(at(index));
+  return next_seq_;
+}
+
+bool EventLog::wait_for(std::uint64_t seq, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  waiters_.fetch_add(1, std::memory_order_acq_rel);
+  const bool arrived = appended_.wait_for(lock, timeout, [&] { return next_seq_ > seq; });
+  waiters_.fetch_sub(1, std::memory_order_acq_rel);
+  return arrived;
+}
+
+std::int64_t EventLog::now_us() const {
+  std::lock_guard lock(mutex_);
+  return steady_now_us() - start_us_;
 }
 
 std::vector<Event> EventLog::all() const {
@@ -115,7 +139,7 @@ void EventLog::clear() {
   count_ = 0;
   stored_bytes_ = 0;
   ++generation_;
-  start_us_ = now_us();
+  start_us_ = steady_now_us();
 }
 
 void EventLog::set_listener(Listener listener) {

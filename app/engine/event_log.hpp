@@ -2,6 +2,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -14,9 +16,25 @@ enum class EventKind {
   Blocked,  // a call is now waiting in poll() for its peer
   Print,    // what the program prints to its console
   Note,     // a remark from sockstep itself (port changed, reset)
+  Packet,   // a TCP segment or UDP datagram seen on loopback (engine/capture)
 };
 
 [[nodiscard]] const char* event_kind_name(EventKind kind);
+
+// What a captured packet adds to its event. call holds its label ("SYN", "PSH"),
+// bytes its payload as far as the capture kept it, byte_count the payload's real length.
+struct PacketFields {
+  std::uint16_t from_port = 0;
+  std::uint16_t to_port = 0;
+  std::uint8_t tcp_flags = 0;   // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
+  bool udp = false;
+  bool ipv6 = false;
+  std::uint32_t tcp_seq = 0;
+  std::uint32_t tcp_ack = 0;
+  std::int64_t kernel_us = 0;   // the kernel's timestamp, microseconds since the Unix epoch
+  std::int64_t at_us = 0;       // the same moment on the log's clock (t_us is when it was logged)
+  std::uint64_t caused_by = 0;  // seq of the call that was running when it left; 0: none or unknown
+};
 
 struct Event {
   std::uint64_t seq = 0;
@@ -34,6 +52,7 @@ struct Event {
   std::string bytes;         // data sent or received (possibly capped)
   std::size_t byte_count = 0;  // the real count; bytes.size() < byte_count when capped
   int step = -1;             // lesson step that made the call, -1 outside lessons
+  PacketFields packet;       // only for EventKind::Packet
 
   [[nodiscard]] bool ok() const { return err == 0; }
   [[nodiscard]] bool capped() const { return bytes.size() < byte_count; }
@@ -60,6 +79,13 @@ class EventLog {
   [[nodiscard]] std::size_t size() const;
   [[nodiscard]] std::size_t stored_bytes() const;
   [[nodiscard]] std::uint64_t next_seq() const;
+  // Visits, under the lock and without copying, every event with seq >= from_seq;
+  // returns the next seq to ask for. visit must not touch the log.
+  std::uint64_t visit_since(std::uint64_t from_seq, const std::function<void(const Event&)>& visit) const;
+  // Waits until an event with seq >= seq is appended, or the timeout passes; true if it was.
+  bool wait_for(std::uint64_t seq, std::chrono::milliseconds timeout) const;
+  // Microseconds since the log was created (or cleared): the clock of Event::t_us.
+  [[nodiscard]] std::int64_t now_us() const;
   // Changes on every clear(), so readers know to drop what they copied.
   [[nodiscard]] std::uint64_t generation() const;
   void clear();
@@ -82,6 +108,8 @@ class EventLog {
   std::uint64_t next_seq_ = 1;
   std::uint64_t generation_ = 1;
   std::size_t stored_bytes_ = 0;
+  mutable std::condition_variable appended_;
+  mutable std::atomic<int> waiters_{0};  // appends notify only when someone waits
   std::int64_t start_us_ = 0;
   Listener listener_;
   std::atomic<bool> has_listener_{false};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine/packet_links.hpp"
+
 namespace sockstep::ui {
 
 bool Conversation::is_send(const std::string& call) {
@@ -64,6 +66,7 @@ std::size_t Conversation::in_flight(const std::string& from, const std::string& 
 }
 
 void Conversation::add(const Event& event, std::size_t event_index) {
+  if (event.kind == EventKind::Packet) return add_packet(event, event_index);
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
   if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
       in_flight(peer_of(event.actor), event.actor) == 0) {
@@ -107,6 +110,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     waiting_row_.erase(it);
   }
 
+  learn_ports(event);
   const std::string& call = event.call;
   if ((call == "connect" || call == "connect_ex") && event.ok() && event.value == 0) {
     const std::string peer = peer_of(event.actor);
@@ -167,6 +171,41 @@ void Conversation::receive(const Event& event, int row) {
       if (front.left == 0) queue.pop_front();
     }
   }
+}
+
+}  // namespace sockstep::ui
+
+namespace sockstep::ui {
+
+void Conversation::learn_ports(const Event& event) {
+  if (!event.ok()) return;
+  if (event.call == "bind" || event.call == "getsockname") {
+    if (const int port = port_in_text(event.call == "bind" ? event.args : event.detail); port > 0)
+      port_actor_[port] = event.actor;
+  } else if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor) {
+    if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = last_connector_;
+  }
+}
+
+// A packet runs between the lanes of the sockets at its two ports; a port no call has
+// shown yet belongs to the other side, and to a "peer" lane for a program outside.
+void Conversation::add_packet(const Event& event, std::size_t event_index) {
+  const auto actor_at = [&](int port) {
+    auto it = port_actor_.find(port);
+    return it != port_actor_.end() ? it->second : std::string();
+  };
+  std::string from = actor_at(event.packet.from_port);
+  std::string to = actor_at(event.packet.to_port);
+  if (from.empty() && to.empty()) return;  // not this session's (yet): no lane to draw it on
+  if (from.empty()) from = peer_of(to);
+  if (to.empty()) to = peer_of(from);
+  if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = "peer";
+  const int row = static_cast<int>(rows_.size());
+  const int from_lane = lane_of(from);
+  rows_.push_back(SeqRow{event_index, from_lane, -1, false, {}});
+  if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
+  row_by_event_[event_index] = row;
+  add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});
 }
 
 }  // namespace sockstep::ui

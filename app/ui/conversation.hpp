@@ -16,7 +16,8 @@ namespace sockstep::ui {
 // and each direction's bytes as one stream with the places where sends ended and
 // receives took their piece. Pure data, tested without a window.
 
-enum class ArrowKind { Data, Handshake, Fin };
+// Packet: a captured segment (SYN, PSH, FIN...), drawn thin on its own row.
+enum class ArrowKind { Data, Handshake, Fin, Packet };
 
 struct SeqArrow {
   ArrowKind kind = ArrowKind::Data;
@@ -85,6 +86,8 @@ class Conversation {
   int add_arrow(SeqArrow arrow);
   void add_row(const Event& event, std::size_t event_index);
   void receive(const Event& event, int row);
+  void add_packet(const Event& event, std::size_t event_index);
+  void learn_ports(const Event& event);
   [[nodiscard]] std::size_t in_flight(const std::string& from, const std::string& to) const;
 
   std::vector<std::string> lanes_;
@@ -101,6 +104,7 @@ class Conversation {
   std::vector<Deferred> deferred_;
   std::map<std::pair<std::string, std::string>, std::deque<Pending>> in_flight_;
   std::map<std::string, std::string> peers_;          // learned from connect + accept
+  std::map<int, std::string> port_actor_;             // whose socket uses a port, for packets
   std::string last_connector_;
   std::map<std::string, int> waiting_row_;            // actor -> its Blocked row
   std::map<std::pair<std::string, int>, bool> connected_;  // (actor, fd) has a peer

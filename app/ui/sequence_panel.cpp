@@ -141,18 +141,20 @@ void draw_sequence(const Model& model, SequenceView& view) {
 
       const std::size_t lane = static_cast<std::size_t>(r.lane);
       const float x = top.x + lane_x[lane];
+      const bool packet_row = event.kind == EventKind::Packet;  // only its arrow: no dot, no call text
       const ImU32 color = palette.actor(event.actor);
-      draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
+      if (!packet_row) draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
       const std::string label = row_label(event);
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
       const bool left_side = lane == 0 && lane_count > 1;
       const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
-      draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
-                    label.c_str());
+      if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
+                                     label.c_str());
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
-        const ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
+        ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
+        if (arrow.kind == ArrowKind::Packet) arrow_color = event.call == "RST" ? palette.error : palette.dim;
         const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
         const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
         std::string text;
@@ -172,6 +174,12 @@ void draw_sequence(const Model& model, SequenceView& view) {
             dashed_line(draw, from, to, arrow_color, 2.0f, 5.0f);
             arrow_head(draw, from, to, arrow_color, 9.0f);
           }
+        } else if (arrow.kind == ArrowKind::Packet) {
+          // Thin and grey: what the kernel put on the wire, not a call.
+          const ImVec2 to(to_x, from.y);
+          draw->AddLine(from, to, arrow_color, 1.0f);
+          arrow_head(draw, from, to, arrow_color, 6.0f);
+          text = event.call + (arrow.bytes > 0 ? " " + std::to_string(arrow.bytes) + " B" : "");
         } else {
           const ImVec2 to(to_x, from.y);
           if (arrow.kind == ArrowKind::Fin) {
@@ -189,7 +197,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
           // and a plate under it so no lane line runs through the letters.
           const ImFont* font = model.fonts->mono;
           const float gap = std::fabs(to_x - from.x) - 12.0f;
-          float size = ImGui::GetFontSize();
+          float size = ImGui::GetFontSize() * (arrow.kind == ArrowKind::Packet ? 0.8f : 1.0f);
           float text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
           if (text_w > gap && !short_text.empty()) {
             text = short_text;

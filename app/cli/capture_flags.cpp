@@ -1,0 +1,21 @@
+#include "cli/capture_flags.hpp"
+
+#include <cstdio>
+
+namespace sockstep::cli {
+
+void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
+                   bool learn_ports, bool link_calls, bool notes_reach_stderr) {
+  if (!flags.wanted()) return;
+  CaptureOptions options;
+  options.ports = std::move(ports);
+  options.learn_ports = learn_ports;
+  options.link_calls = link_calls;
+  options.pcap_path = flags.pcap;
+  options.log_packets = flags.show;
+  if (capture.start(log, std::move(options)) || notes_reach_stderr) return;
+  std::fprintf(stderr, "sockstep: %s\n", capture.message().c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace sockstep::cli

@@ -1,0 +1,15 @@
+#pragma once
+#include "cli/commands.hpp"
+#include "engine/capture.hpp"
+
+namespace sockstep::cli {
+
+// Starts the capture when a flag asked for it. When it cannot run, the reason is one
+// line on stderr (unless the log's listener already writes notes there) and a Note in
+// the log; the session goes on either way.
+// ports: the session's ports known now; learn_ports: add those it binds and connects to
+// later; link_calls: name the call that sent each packet (see engine/packet_links.hpp).
+void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
+                   bool learn_ports, bool link_calls, bool notes_reach_stderr);
+
+}  // namespace sockstep::cli

@@ -1,0 +1,246 @@
+#include "engine/capture.hpp"
+
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include "engine/packet_decode.hpp"
+#include "engine/packet_links.hpp"
+
+namespace sockstep {
+namespace {
+
+// How long a packet may wait for the call that sent it to be logged.
+constexpr std::chrono::milliseconds kLinkWait{100};
+
+std::int64_t realtime_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Event note(std::string text) {
+  Event e;
+  e.kind = EventKind::Note;
+  e.actor = "capture";
+  e.call = "capture";
+  e.detail = std::move(text);
+  return e;
+}
+
+}  // namespace
+
+std::string capture_filter(const std::vector<int>& ports) {
+  std::string filter = "(tcp or udp)";
+  if (!ports.empty()) {
+    filter += " and (";
+    for (std::size_t i = 0; i < ports.size(); ++i) filter += (i > 0 ? " or port " : "port ") + std::to_string(ports[i]);
+    filter += ")";
+  }
+  return filter + " and (net 127.0.0.0/8 or ip6 host ::1)";
+}
+
+std::string capture_permission_hint() {
+  return "packet capture needs root or CAP_NET_RAW; allow it with: sudo setcap cap_net_raw+ep "
+         "$(command -v sockstep)  (or run with sudo); everything else works without packets";
+}
+
+struct Capture::Impl {
+  EventLog* log = nullptr;
+  CaptureOptions options;
+  pcap_t* pcap = nullptr;
+  pcap_dumper_t* dumper = nullptr;
+  int link_type = 0;
+  int wake_fd = -1;
+  std::set<int> ports;
+  PacketLinker linker;
+  std::uint64_t next_seq = 1;  // of the log, for the linker
+  std::atomic<std::size_t>* kept = nullptr;
+
+  ~Impl() {
+    if (dumper != nullptr) pcap_dump_close(dumper);
+    if (pcap != nullptr) pcap_close(pcap);
+    if (wake_fd >= 0) ::close(wake_fd);
+  }
+
+  void learn_from_log() {
+    next_seq = log->visit_since(next_seq, [this](const Event& e) { linker.learn(e); });
+    if (options.learn_ports) ports.insert(linker.ports().begin(), linker.ports().end());
+  }
+
+  // One packet: decode, keep if it is the session's, log and dump it.
+  bool handle(const pcap_pkthdr& header, const std::uint8_t* bytes) {
+    const PacketDecodeResult decoded = decode_packet(link_type, bytes, header.caplen, header.len);
+    if (!decoded.ok()) return false;
+    const DecodedPacket& p = decoded.packet;
+    if (!ports.empty() && ports.count(p.from_port) == 0 && ports.count(p.to_port) == 0) return false;
+    if (ports.empty() && options.learn_ports) return false;  // nothing of the session seen yet
+    if (dumper != nullptr) pcap_dump(reinterpret_cast<u_char*>(dumper), &header, bytes);
+    if (!options.log_packets) return true;
+    Event e;
+    e.kind = EventKind::Packet;
+    e.actor = "packet";
+    e.call = packet_label(p.tcp_flags, p.payload_length, p.udp);
+    e.args = p.from_host + ":" + std::to_string(p.from_port) + " → " + p.to_host + ":" + std::to_string(p.to_port);
+    e.value = static_cast<long long>(p.payload_length);
+    e.bytes = std::string(p.payload);
+    e.byte_count = p.payload_length;
+    PacketFields& f = e.packet;
+    f.from_port = p.from_port;
+    f.to_port = p.to_port;
+    f.tcp_flags = p.tcp_flags;
+    f.udp = p.udp;
+    f.ipv6 = p.ipv6;
+    f.tcp_seq = p.tcp_seq;
+    f.tcp_ack = p.tcp_ack;
+    f.kernel_us = static_cast<std::int64_t>(header.ts.tv_sec) * 1000000 + header.ts.tv_usec;
+    // The kernel stamps with the wall clock; the log runs on the monotonic one.
+    f.at_us = log->now_us() - (realtime_us() - f.kernel_us);
+    if (options.link_calls) {
+      f.caused_by = linker.cause(e);
+      // The call that sent it is often still returning: wait (bounded) for it to be logged.
+      const auto deadline = std::chrono::steady_clock::now() + kLinkWait;
+      while (f.caused_by == 0 && linker.may_learn_more(e)) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !log->wait_for(next_seq, left)) break;
+        learn_from_log();
+        f.caused_by = linker.cause(e);
+      }
+      if (f.caused_by != 0) e.detail = "sent by " + linker.describe(f.caused_by);
+    }
+    log->append(std::move(e));
+    return true;
+  }
+
+  // Reads every packet waiting; returns how many were read (kept or not), or -1.
+  int drain() {
+    int total = 0;
+    for (int round = 0; round < 1000; ++round) {  // bounded: the kernel's buffer is finite
+      learn_from_log();
+      const int n = pcap_dispatch(
+          pcap, 256,
+          [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
+            auto* self = reinterpret_cast<Impl*>(user);
+            if (self->handle(*h, bytes)) self->kept->fetch_add(1);
+          },
+          reinterpret_cast<u_char*>(this));
+      if (n < 0) return -1;
+      if (n == 0) break;
+      total += n;
+    }
+    return total;
+  }
+};
+
+Capture::Capture() = default;
+Capture::~Capture() { stop(); }
+
+void Capture::fail(EventLog& log, CaptureState state, std::string message) {
+  state_ = state;
+  message_ = std::move(message);
+  log.append(note("warning: " + message_));
+  impl_.reset();
+}
+
+bool Capture::start(EventLog& log, CaptureOptions options) {
+  stop();
+  impl_ = std::make_unique<Impl>();
+  Impl& impl = *impl_;
+  impl.log = &log;
+  impl.kept = &packets_;
+  packets_.store(0);
+  impl.options = std::move(options);
+  impl.ports.insert(impl.options.ports.begin(), impl.options.ports.end());
+  impl.ports.erase(0);
+  char error[PCAP_ERRBUF_SIZE] = {};
+  impl.pcap = pcap_create(impl.options.device.c_str(), error);
+  if (impl.pcap == nullptr) {
+    fail(log, CaptureState::Failed, std::string("packet capture: ") + error);
+    return false;
+  }
+  (void)pcap_set_snaplen(impl.pcap, impl.options.snaplen);
+  (void)pcap_set_immediate_mode(impl.pcap, 1);  // each packet as it comes, not in batches
+  (void)pcap_set_buffer_size(impl.pcap, 4 << 20);
+  errno = 0;
+  const int activated = pcap_activate(impl.pcap);
+  if (activated == PCAP_ERROR_PERM_DENIED || (activated == PCAP_ERROR && errno == EPERM) ||
+      (activated < 0 && std::strstr(pcap_geterr(impl.pcap), "not permitted") != nullptr)) {
+    fail(log, CaptureState::NotPermitted, capture_permission_hint());
+    return false;
+  }
+  if (activated < 0) {
+    fail(log, CaptureState::Failed, "packet capture on " + impl.options.device + ": " + pcap_geterr(impl.pcap));
+    return false;
+  }
+  impl.link_type = pcap_datalink(impl.pcap);
+  std::vector<int> ports(impl.ports.begin(), impl.ports.end());
+  filter_ = capture_filter(impl.options.learn_ports ? std::vector<int>{} : ports);
+  bpf_program program{};
+  if (pcap_setnonblock(impl.pcap, 1, error) < 0 ||
+      pcap_compile(impl.pcap, &program, filter_.c_str(), 1, PCAP_NETMASK_UNKNOWN) < 0) {
+    fail(log, CaptureState::Failed, "packet capture: " + std::string(error[0] != 0 ? error : pcap_geterr(impl.pcap)));
+    return false;
+  }
+  const int filtered = pcap_setfilter(impl.pcap, &program);
+  pcap_freecode(&program);
+  if (filtered < 0) {
+    fail(log, CaptureState::Failed, "packet capture filter: " + std::string(pcap_geterr(impl.pcap)));
+    return false;
+  }
+  if (!impl.options.pcap_path.empty()) {
+    impl.dumper = pcap_dump_open(impl.pcap, impl.options.pcap_path.c_str());
+    if (impl.dumper == nullptr) {
+      fail(log, CaptureState::Failed, "cannot write " + impl.options.pcap_path + ": " + pcap_geterr(impl.pcap));
+      return false;
+    }
+  }
+  impl.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (impl.wake_fd < 0 || pcap_get_selectable_fd(impl.pcap) < 0) {
+    fail(log, CaptureState::Failed, "packet capture: " + std::string(std::strerror(errno)));
+    return false;
+  }
+  state_ = CaptureState::Running;
+  message_ = "capturing packets on " + impl.options.device + ": " + filter_;
+  if (impl.options.log_packets) log.append(note(message_));
+  thread_ = std::thread([this] { run(); });
+  return true;
+}
+
+void Capture::run() {
+  Impl& impl = *impl_;
+  pollfd fds[2] = {{pcap_get_selectable_fd(impl.pcap), POLLIN, 0}, {impl.wake_fd, POLLIN, 0}};
+  for (;;) {
+    const int ready = ::poll(fds, 2, -1);
+    if (ready < 0 && errno != EINTR) break;
+    if ((fds[0].revents & POLLIN) != 0) {
+      if (impl.drain() < 0) break;
+    }
+    if ((fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) break;
+    if ((fds[1].revents & POLLIN) != 0) break;
+  }
+  // Stopping: whatever the kernel queued before stop() was asked still belongs to the session.
+  (void)impl.drain();
+  if (impl.dumper != nullptr) pcap_dump_flush(impl.dumper);
+  // A session shown with packets missing must say so.
+  pcap_stat stats{};
+  if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)
+    impl.log->append(note("warning: the capture missed " + std::to_string(stats.ps_drop) +
+                          " packets (the kernel's capture buffer was full)"));
+}
+
+void Capture::stop() {
+  if (thread_.joinable()) {
+    const std::uint64_t one = 1;
+    (void)!::write(impl_->wake_fd, &one, sizeof one);
+    thread_.join();
+  }
+  impl_.reset();  // closes the dump file (flushed) and the device
+  if (state_ == CaptureState::Running) state_ = CaptureState::Off;
+}
+
+}  // namespace sockstep

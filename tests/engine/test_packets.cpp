@@ -1,0 +1,314 @@
+// Packets: the decoder on crafted bytes, the call linker on crafted events, and a real
+// capture of an echo session on loopback (root or CAP_NET_RAW only; skipped otherwise).
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "engine/capture.hpp"
+#include "engine/packet_decode.hpp"
+#include "engine/packet_links.hpp"
+#include "engine/socket_ops.hpp"
+
+namespace sockstep {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+void put16(Bytes& b, std::size_t at, unsigned v) {
+  b[at] = static_cast<std::uint8_t>(v >> 8);
+  b[at + 1] = static_cast<std::uint8_t>(v);
+}
+void put32(Bytes& b, std::size_t at, std::uint32_t v) {
+  put16(b, at, v >> 16);
+  put16(b, at + 2, v & 0xffff);
+}
+
+// Ethernet + IPv4 + TCP (no options) + payload, as libpcap hands them over on lo.
+Bytes tcp_frame(std::uint8_t flags, const std::string& payload, std::uint16_t from = 41234, std::uint16_t to = 8084) {
+  Bytes b(14 + 20 + 20 + payload.size(), 0);
+  put16(b, 12, 0x0800);
+  b[14] = 0x45;
+  put16(b, 16, static_cast<unsigned>(20 + 20 + payload.size()));
+  b[14 + 8] = 64;
+  b[14 + 9] = 6;
+  b[14 + 12] = 127, b[14 + 15] = 1;
+  b[14 + 16] = 127, b[14 + 19] = 1;
+  put16(b, 34, from);
+  put16(b, 36, to);
+  put32(b, 38, 1000);
+  put32(b, 42, 2000);
+  b[46] = 5 << 4;
+  b[47] = flags;
+  for (std::size_t i = 0; i < payload.size(); ++i) b[54 + i] = static_cast<std::uint8_t>(payload[i]);
+  return b;
+}
+
+PacketDecodeResult decode(const Bytes& b, int link = kLinkEthernet) { return decode_packet(link, b.data(), b.size(), b.size()); }
+
+}  // namespace
+
+TEST_CASE("the decoder reads ports, flags, seq/ack and payload of a TCP segment") {
+  const Bytes frame = tcp_frame(kTcpPsh | kTcpAck, "hello");  // the payload view points into it
+  const PacketDecodeResult r = decode(frame);
+  REQUIRE(r.ok());
+  CHECK(r.packet.from_host == "127.0.0.1");
+  CHECK(r.packet.from_port == 41234);
+  CHECK(r.packet.to_port == 8084);
+  CHECK(r.packet.tcp_seq == 1000);
+  CHECK(r.packet.tcp_ack == 2000);
+  CHECK(r.packet.payload_length == 5);
+  CHECK(r.packet.payload == "hello");
+  CHECK(packet_label(r.packet.tcp_flags, r.packet.payload_length, false) == "PSH");
+}
+
+TEST_CASE("packet labels: SYN, SYN-ACK, ACK, FIN, RST, UDP") {
+  CHECK(packet_label(kTcpSyn, 0, false) == "SYN");
+  CHECK(packet_label(kTcpSyn | kTcpAck, 0, false) == "SYN-ACK");
+  CHECK(packet_label(kTcpAck, 0, false) == "ACK");
+  CHECK(packet_label(kTcpFin | kTcpAck, 0, false) == "FIN");
+  CHECK(packet_label(kTcpRst | kTcpAck, 0, false) == "RST");
+  CHECK(packet_label(0, 3, true) == "UDP");
+  CHECK(tcp_flags_text(kTcpSyn | kTcpAck) == "[S.]");
+}
+
+TEST_CASE("every truncation of a frame is an error value, never a read past the end") {
+  const Bytes full = tcp_frame(kTcpPsh | kTcpAck, "hello");
+  for (std::size_t n = 0; n < 54; ++n) {
+    CAPTURE(n);
+    // Cut short on the wire too: the headers do not fit.
+    const Bytes cut(full.begin(), full.begin() + static_cast<long>(n));
+    CHECK_FALSE(decode_packet(kLinkEthernet, cut.data(), cut.size(), cut.size()).ok());
+  }
+  // A snapshot shorter than the packet keeps the headers and part of the payload.
+  const PacketDecodeResult snap = decode_packet(kLinkEthernet, full.data(), 56, full.size());
+  REQUIRE(snap.ok());
+  CHECK(snap.packet.payload_length == 5);
+  CHECK(snap.packet.payload == "he");
+  CHECK_FALSE(decode_packet(kLinkEthernet, nullptr, 0, 0).ok());
+  CHECK_FALSE(decode_packet(kLinkEthernet, full.data(), full.size(), full.size() - 1).ok());  // caplen > len
+}
+
+TEST_CASE("bad lengths and unknown protocols are errors") {
+  Bytes b = tcp_frame(kTcpAck, "hello");
+  SUBCASE("IPv4 header length below 20") { b[14] = 0x44; }
+  SUBCASE("IPv4 total length beyond the packet") { put16(b, 16, 500); }
+  SUBCASE("IPv4 total length shorter than the header") { put16(b, 16, 10); }
+  SUBCASE("TCP data offset below 5") { b[46] = 4 << 4; }
+  SUBCASE("TCP data offset beyond the packet") { b[46] = 15 << 4; }
+  SUBCASE("not IPv4") { b[14] = 0x55; }
+  SUBCASE("ICMP") { b[14 + 9] = 1; }
+  SUBCASE("ARP") { put16(b, 12, 0x0806); }
+  SUBCASE("a fragment") { put16(b, 20, 0x2000); }
+  CHECK_FALSE(decode(b).ok());
+  CHECK_FALSE(decode_packet(12345, b.data(), b.size(), b.size()).ok());
+}
+
+TEST_CASE("other link types: DLT_NULL, Linux cooked, raw IP; and IPv6, UDP") {
+  const Bytes eth = tcp_frame(kTcpSyn, "");
+  const Bytes ip(eth.begin() + 14, eth.end());
+  Bytes null_frame = {2, 0, 0, 0};  // AF_INET in little-endian host order
+  null_frame.insert(null_frame.end(), ip.begin(), ip.end());
+  CHECK(decode(null_frame, kLinkNull).ok());
+  Bytes sll(16, 0);
+  put16(sll, 14, 0x0800);
+  sll.insert(sll.end(), ip.begin(), ip.end());
+  CHECK(decode(sll, kLinkLinuxSll).ok());
+  CHECK(decode(ip, kLinkRaw).ok());
+
+  Bytes v6(40 + 8 + 3, 0);  // IPv6 + UDP + "abc"
+  v6[0] = 0x60;
+  put16(v6, 4, 11);
+  v6[6] = 17;
+  v6[23] = 1;
+  v6[39] = 1;
+  put16(v6, 40, 5000);
+  put16(v6, 42, 6000);
+  put16(v6, 44, 11);
+  v6[48] = 'a', v6[49] = 'b', v6[50] = 'c';
+  const PacketDecodeResult r = decode(v6, kLinkRaw);
+  REQUIRE(r.ok());
+  CHECK(r.packet.ipv6);
+  CHECK(r.packet.udp);
+  CHECK(r.packet.to_host == "::1");
+  CHECK(r.packet.payload == "abc");
+  put16(v6, 44, 100);  // UDP length beyond the datagram
+  CHECK_FALSE(decode(v6, kLinkRaw).ok());
+}
+
+TEST_CASE("ports are read from the address texts the log holds") {
+  CHECK(port_in_text("('127.0.0.1', 8084)") == 8084);
+  CHECK(port_in_text("('::1', 8084, 0, 0)") == 8084);
+  CHECK(port_in_text("127.0.0.1:41234") == 41234);
+  CHECK(port_in_text("[::1]:41234") == 41234);
+  CHECK(port_in_text("from 127.0.0.1:5555, inode 9") == 5555);
+  CHECK(port_in_text("127.0.0.1:41234 (fd 5 on 127.0.0.1:8084, inode 3)") == 41234);
+  CHECK(port_in_text("/tmp/sock") == 0);
+  CHECK(port_in_text("127.0.0.1:99999") == 0);
+}
+
+TEST_CASE("the linker names the call that was running when a packet left") {
+  PacketLinker linker;
+  std::uint64_t seq = 0;
+  const auto call = [&](const char* actor, const char* name, int fd, std::int64_t t, std::string args = {},
+                        std::string detail = {}, long long value = 0) {
+    Event e;
+    e.seq = ++seq;
+    e.t_us = t;
+    e.actor = actor;
+    e.call = name;
+    e.fd = fd;
+    e.args = std::move(args);
+    e.detail = std::move(detail);
+    e.value = value;
+    linker.learn(e);
+    return e.seq;
+  };
+  const auto packet = [](const char* label, std::uint16_t from, std::uint16_t to, std::int64_t t) {
+    Event p;
+    p.kind = EventKind::Packet;
+    p.call = label;
+    p.packet.from_port = from;
+    p.packet.to_port = to;
+    p.packet.at_us = t;
+    return p;
+  };
+  call("server", "socket", -1, 10, "", "", 3);
+  call("server", "bind", 3, 20, "('127.0.0.1', 8084)");
+  call("server", "listen", 3, 30, "5");
+  call("client", "socket", -1, 40, "", "", 4);
+  // The SYN left during connect(), which is logged when it returns.
+  CHECK(linker.may_learn_more(packet("SYN", 41234, 8084, 50)));
+  const auto connect = call("client", "connect", 4, 60, "('127.0.0.1', 8084)");
+  CHECK(linker.cause(packet("SYN", 41234, 8084, 50)) == connect);
+  CHECK_FALSE(linker.may_learn_more(packet("SYN", 41234, 8084, 50)));
+  CHECK(linker.cause(packet("SYN-ACK", 8084, 41234, 51)) == 0);  // the kernel's own
+  call("server", "accept", 3, 70, "", "127.0.0.1:41234", 5);
+  const auto send = call("client", "send", 4, 90);
+  CHECK(linker.cause(packet("PSH", 41234, 8084, 85)) == send);
+  CHECK(linker.cause(packet("ACK", 8084, 41234, 86)) == 0);
+  const auto reply = call("server", "sendall", 5, 110);
+  CHECK(linker.cause(packet("PSH", 8084, 41234, 105)) == reply);
+  const auto close = call("client", "close", 4, 130);
+  CHECK(linker.cause(packet("FIN", 41234, 8084, 125)) == close);
+  CHECK(linker.describe(close) == "client close()");
+  // A FIN whose socket logged something else after it (not a close) links to nothing.
+  call("server", "recv", 5, 140);
+  CHECK(linker.cause(packet("FIN", 8084, 41234, 135)) == 0);
+  CHECK(linker.ports().count(8084) == 1);
+  CHECK(linker.ports().count(41234) == 1);
+}
+
+namespace {
+
+struct SeenPacket {
+  std::string label;
+  std::string payload;
+  std::uint64_t caused_by = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a captured echo session: handshake, data, FIN exchange, linked to its calls; the pcap reads back") {
+  EventLog log;
+  OpContext server(&log, "server", -1);
+  OpContext client(&log, "client", -1);
+  const CallResult listener = ops::socket(server, AF_INET, SOCK_STREAM);
+  REQUIRE(listener.ok());
+  const int lfd = static_cast<int>(listener.value);
+  REQUIRE(ops::bind(server, lfd, Address{AF_INET, "127.0.0.1", 0, {}}).ok());
+  REQUIRE(ops::listen(server, lfd, 5).ok());
+  const int port = ops::getsockname(server, lfd).address.port;
+  REQUIRE(port > 0);
+
+  const std::string pcap_path = "/tmp/sockstep-test-" + std::to_string(::getpid()) + ".pcap";
+  Capture capture;
+  CaptureOptions options;
+  options.ports = {port};
+  options.pcap_path = pcap_path;
+  if (!capture.start(log, options)) {
+    CHECK(capture.state() == CaptureState::NotPermitted);
+    CHECK(capture.message().find("setcap cap_net_raw+ep") != std::string::npos);
+    MESSAGE("skipped: " << capture.message());
+    (void)ops::close(server, lfd);
+    return;
+  }
+  const CallResult sock = ops::socket(client, AF_INET, SOCK_STREAM);
+  const int cfd = static_cast<int>(sock.value);
+  const CallResult connected = ops::connect(client, cfd, Address{AF_INET, "127.0.0.1", port, {}});
+  REQUIRE(connected.ok());
+  const CallResult conn = ops::accept(server, lfd);
+  REQUIRE(conn.ok());
+  const int sfd = static_cast<int>(conn.value);
+  REQUIRE(ops::send(client, cfd, "hello").ok());
+  CHECK(ops::recv(server, sfd, 1024).bytes == "hello");
+  REQUIRE(ops::sendall(server, sfd, "HELLO").ok());
+  CHECK(ops::recv(client, cfd, 1024).bytes == "HELLO");
+  REQUIRE(ops::close(client, cfd).ok());
+  CHECK(ops::recv(server, sfd, 1024).value == 0);
+  REQUIRE(ops::close(server, sfd).ok());
+  REQUIRE(ops::close(server, lfd).ok());
+  capture.stop();
+
+  std::vector<SeenPacket> seen;
+  std::uint64_t connect_seq = 0, send_seq = 0, client_close_seq = 0, server_close_seq = 0;
+  for (const Event& e : log.all()) {
+    if (e.kind == EventKind::Packet) seen.push_back({e.call, e.bytes, e.packet.caused_by});
+    if (e.kind != EventKind::Call) continue;
+    if (e.call == "connect") connect_seq = e.seq;
+    if (e.call == "send") send_seq = e.seq;
+    if (e.call == "close" && e.actor == "client") client_close_seq = e.seq;
+    if (e.call == "close" && e.actor == "server" && e.fd == sfd) server_close_seq = e.seq;
+  }
+  CHECK(capture.packets() == seen.size());
+  std::vector<std::string> labels;
+  for (const SeenPacket& p : seen) labels.push_back(p.label);
+  INFO("packets: " << [&] { std::string s; for (auto& l : labels) s += l + " "; return s; }());
+  REQUIRE(labels.size() >= 10);
+  CHECK(labels[0] == "SYN");
+  CHECK(labels[1] == "SYN-ACK");
+  CHECK(labels[2] == "ACK");
+  CHECK(seen[0].caused_by == connect_seq);
+  const auto find = [&](const std::string& label, const std::string& payload, std::size_t from) {
+    for (std::size_t i = from; i < seen.size(); ++i)
+      if (seen[i].label == label && (payload.empty() || seen[i].payload == payload)) return i;
+    return seen.size();
+  };
+  const std::size_t hello = find("PSH", "hello", 3);
+  const std::size_t upper = find("PSH", "HELLO", hello);
+  const std::size_t fin1 = find("FIN", "", upper);
+  const std::size_t fin2 = find("FIN", "", fin1 + 1);
+  const std::size_t last_ack = find("ACK", "", fin2);
+  REQUIRE(last_ack < seen.size());
+  CHECK(seen[hello].caused_by == send_seq);
+  CHECK(seen[fin1].caused_by == client_close_seq);
+  CHECK(seen[fin2].caused_by == server_close_seq);
+
+  // The file holds the same packets in the same order.
+  char error[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* file = pcap_open_offline(pcap_path.c_str(), error);
+  REQUIRE_MESSAGE(file != nullptr, error);
+  std::vector<std::string> from_file;
+  pcap_pkthdr* header = nullptr;
+  const std::uint8_t* data = nullptr;
+  for (int i = 0; i < 1000 && pcap_next_ex(file, &header, &data) == 1; ++i) {
+    const PacketDecodeResult r = decode_packet(pcap_datalink(file), data, header->caplen, header->len);
+    if (r.ok()) from_file.push_back(packet_label(r.packet.tcp_flags, r.packet.payload_length, r.packet.udp));
+  }
+  pcap_close(file);
+  std::remove(pcap_path.c_str());
+  CHECK(from_file == labels);
+}
+
+TEST_CASE("capture filters name the session's ports and loopback only") {
+  CHECK(capture_filter({8084}) == "(tcp or udp) and (port 8084) and (net 127.0.0.0/8 or ip6 host ::1)");
+  CHECK(capture_filter({8084, 9000}).find("(port 8084 or port 9000)") != std::string::npos);
+  CHECK(capture_filter({}) == "(tcp or udp) and (net 127.0.0.0/8 or ip6 host ::1)");
+}
+
+}  // namespace sockstep

@@ -1,0 +1,121 @@
+// Packets in the sequence diagram: thin arrows between the lanes of the sockets at
+// their two ports, one row each, only when packet events exist.
+#include <doctest/doctest.h>
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include "engine/capture.hpp"
+#include "engine/lesson_loader.hpp"
+#include "engine/lesson_paths.hpp"
+#include "engine/session.hpp"
+#include "ui/conversation.hpp"
+#include "ui/fonts.hpp"
+#include "ui/ui_root.hpp"
+
+namespace sockstep::ui {
+namespace {
+
+Event call(const char* actor, const char* name, int fd, std::string args = {}, std::string detail = {},
+           long long value = 0) {
+  Event e;
+  e.actor = actor;
+  e.call = name;
+  e.fd = fd;
+  e.args = std::move(args);
+  e.detail = std::move(detail);
+  e.value = value;
+  return e;
+}
+
+Event packet(const char* label, std::uint16_t from, std::uint16_t to, std::size_t bytes = 0) {
+  Event e = call("packet", label, -1);
+  e.kind = EventKind::Packet;
+  e.packet.from_port = from;
+  e.packet.to_port = to;
+  e.byte_count = bytes;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("conversation: packets run between the lanes of their ports") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  std::vector<Event> events = {
+      call("server", "bind", 3, "('127.0.0.1', 8084)"),
+      call("server", "listen", 3, "5"),
+      packet("SYN", 41234, 8084),  // before any call names the client's port
+      packet("SYN-ACK", 8084, 41234),
+      call("client", "connect", 4, "('127.0.0.1', 8084)"),
+      call("server", "accept", 3, "", "127.0.0.1:41234", 5),
+      packet("PSH", 41234, 8084, 5),
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  std::vector<const SeqArrow*> packets;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  REQUIRE(packets.size() == 3);
+  const int server = 0;
+  const int client = 1;
+  CHECK(packets[0]->from_lane == client);
+  CHECK(packets[0]->to_lane == server);
+  CHECK(packets[1]->from_lane == server);
+  CHECK(packets[1]->to_lane == client);
+  CHECK(packets[2]->bytes == 5);
+  CHECK(packets[2]->from_row == packets[2]->to_row);
+  CHECK(conv.row_of_event(2) >= 0);
+  CHECK(conv.lanes().size() == 2);
+}
+
+TEST_CASE("conversation: a packet from a program outside gets a peer lane; no packets, no packet arrows") {
+  Conversation conv;
+  conv.reset({"server"});
+  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  CHECK(conv.arrows().empty());
+  conv.add(packet("SYN", 50000, 8084), 1);
+  REQUIRE(conv.arrows().size() == 1);
+  CHECK(conv.lanes().size() == 2);
+  CHECK(conv.lanes()[1] == "peer");
+  CHECK(conv.arrows()[0].from_lane == 1);
+  CHECK(conv.arrows()[0].to_lane == 0);
+  conv.add(packet("SYN", 1, 2), 2);  // no port of this session: not drawn
+  CHECK(conv.arrows().size() == 1);
+}
+
+TEST_CASE("the window draws a captured echo lesson, packets and all (root or CAP_NET_RAW only)") {
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  Capture capture;
+  CaptureOptions options;
+  options.ports = {session.port()};
+  if (!capture.start(session.events(), options)) {
+    MESSAGE("skipped: " << capture.message());
+    return;
+  }
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  ImGui::GetIO().DisplaySize = ImVec2(1280, 720);
+  ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  for (int n = 0; n < 500 && session.step(); ++n) {
+  }
+  capture.stop();
+  root.refresh(session, state);
+  ImGui::NewFrame();
+  root.draw(state, lessons, "", {}, out);
+  ImGui::Render();
+  CHECK(ImGui::GetDrawData()->TotalVtxCount > 1000);
+  ImGui::DestroyContext();
+  std::size_t packets = 0;
+  for (const Event& e : session.events().all()) packets += e.kind == EventKind::Packet ? 1 : 0;
+  CHECK(packets >= 10);  // handshake, hello, HELLO, the FIN exchange and their ACKs
+}
+
+}  // namespace sockstep::ui
