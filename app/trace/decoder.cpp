@@ -229,6 +229,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   const std::string_view aux = take(h.aux_len);
   const std::string_view data = take(h.data_len);
 
+  if (h.kind == RecordKind::Wake) return;  // for the reader's loop, not an event
   Event e;
   e.fd = h.fd;
   e.value = h.value;
