@@ -276,23 +276,10 @@ void emit_blocked(CallId call, int fd) {
   emit(r);
 }
 
-// A new ring for this process: a sealed memfd (so the reader can trust its size),
-// mapped here, and returned as an fd to hand over with the Hello. -1: no ring.
+// A new ring for this process; returns its fd to hand over, or -1 (no ring).
 int create_ring() {
-  if (!sockstep::trace::ring_capacity_ok(g_ring_bytes)) return -1;
-  const int fd = memfd_create("sockstep-trace-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return -1;
   RingHeader* ring = nullptr;
-  if (ftruncate(fd, static_cast<off_t>(sockstep::trace::kRingHeaderBytes + g_ring_bytes)) == 0 &&
-      fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
-    ring = sockstep::trace::ring_map(fd, g_ring_bytes);
-  if (ring == nullptr) {
-    syscall(SYS_close, fd);
-    return -1;
-  }
-  ring->capacity = g_ring_bytes;
-  ring->pid = g_pid;
-  __atomic_store_n(&ring->magic, sockstep::trace::kRingMagic, __ATOMIC_RELEASE);
+  const int fd = sockstep::trace::ring_create(g_ring_bytes, g_pid, ring);
   g_ring = ring;
   return fd;
 }

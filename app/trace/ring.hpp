@@ -18,6 +18,7 @@
 // The data area is mapped twice in a row, so an entry that runs past the end of the
 // area is still contiguous in memory. Plain C layout and GCC atomic builtins: the
 // preload side uses no C++ library, and this header includes only libc headers.
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -88,6 +89,27 @@ inline constexpr std::uint32_t kEntryWritten = 1;
 
 inline void ring_unmap(RingHeader* ring, std::uint64_t capacity) {
   if (ring != nullptr) ::munmap(ring, kRingHeaderBytes + 2 * capacity);
+}
+
+// A new ring: a memfd sealed at its size (so the reader can trust that size), mapped
+// here with its header filled in. Returns the fd to hand to the reader (or -1) and sets
+// mapped; the caller closes the fd once it is handed over.
+[[nodiscard]] inline int ring_create(std::uint64_t capacity, std::int32_t pid, RingHeader*& mapped) {
+  mapped = nullptr;
+  if (!ring_capacity_ok(capacity)) return -1;
+  const int fd = ::memfd_create("sockstep-trace-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return -1;
+  if (::ftruncate(fd, static_cast<off_t>(kRingHeaderBytes + capacity)) == 0 &&
+      ::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
+    mapped = ring_map(fd, capacity);
+  if (mapped == nullptr) {
+    ::syscall(SYS_close, fd);  // not close(): in the preload that is the traced wrapper
+    return -1;
+  }
+  mapped->capacity = capacity;
+  mapped->pid = pid;
+  __atomic_store_n(&mapped->magic, kRingMagic, __ATOMIC_RELEASE);
+  return fd;
 }
 
 [[nodiscard]] inline char* ring_data(RingHeader* ring) { return reinterpret_cast<char*>(ring) + kRingHeaderBytes; }

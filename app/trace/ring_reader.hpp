@@ -37,6 +37,9 @@ class RingReader {
   [[nodiscard]] std::uint64_t dropped() const;
   [[nodiscard]] bool broken() const { return broken_; }
   [[nodiscard]] std::uint64_t capacity() const { return capacity_; }
+  // The reader's own mapping: writers in this same process (tests) use it, so a race
+  // detector sees both sides at the same addresses.
+  [[nodiscard]] RingHeader* mapping() const { return ring_; }
 
  private:
   RingReader(RingHeader* ring, std::uint64_t capacity);
