@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every test, in one command: the default build (engine, CLI, lessons, and the GUI under
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the threaded engine tests under ThreadSanitizer, every lesson's self-check, and the
-# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run of the
-# lesson loader that must find nothing. Ends with ctest's summary.
+# the threaded engine tests and the trace ring under ThreadSanitizer, every lesson's
+# self-check, and the benchmarks (they print ratios; they never pass or fail on time), a
+# 60 s fuzz run of each fuzz target, side by side, that must find nothing. Ends with ctest's summary.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jobs=$(nproc)
@@ -19,7 +19,7 @@ ctest --preset asan -LE 'gui|soak'  # the soak runs below, beside the fuzzer
 
 echo "== ThreadSanitizer"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target engine_tests
+cmake --build --preset tsan -j "$jobs" --target engine_tests trace_ring_tests
 ctest --preset tsan
 
 echo "== every lesson, checked against the kernel"
@@ -28,8 +28,8 @@ echo "== every lesson, checked against the kernel"
 echo "== benchmarks"
 ./build/default/bench_echo
 
-echo "== fuzzing the lesson loader (libFuzzer, 60 s), the soak tests beside it"
-# The soak mostly waits on the kernel and the fuzzer keeps one core busy: side by side
+echo "== fuzzing (libFuzzer, every target side by side, 60 s), the soak tests beside it"
+# The soak mostly waits on the kernel and each fuzzer keeps a core busy: side by side
 # they take the time of the longer one.
 ctest --preset default -L soak >build/soak-default.log 2>&1 &
 soak_default=$!

@@ -496,9 +496,9 @@ class Tracer {
       const std::string_view record(buffer.data(), static_cast<std::size_t>(n));
       decode(record);
       // Only a well-formed Hello hands over a ring; any other fd is closed unread.
-      const bool hello = record.size() >= sizeof(WireHeader) &&
-                         reinterpret_cast<const WireHeader*>(record.data())->kind == RecordKind::Hello &&
-                         decoder_.process(reinterpret_cast<const WireHeader*>(record.data())->pid) != nullptr;
+      WireHeader h{};
+      if (record.size() >= sizeof h) std::memcpy(&h, record.data(), sizeof h);
+      const bool hello = record.size() >= sizeof h && h.kind == RecordKind::Hello && decoder_.process(h.pid) != nullptr;
       for (std::size_t i = 0; i < fds.size(); ++i) {
         if (i == 0 && hello) add_ring(fds[i], record);
         else ::close(fds[i]);
