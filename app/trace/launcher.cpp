@@ -296,6 +296,7 @@ struct Ring {
   pid_t pid = 0;
   std::unique_ptr<RingReader> reader;
   int pidfd = -1;  // readable once the process has exited
+  bool gone = false;  // exited before its exit could be watched
   std::uint64_t dropped_reported = 0;
 };
 
@@ -465,7 +466,11 @@ class Tracer {
       warn(who, who + ": " + error + ": its socket calls are not shown");
       return;
     }
-    rings_.push_back(Ring{h.pid, std::move(reader), pidfd_open(h.pid), 0});
+    const int pidfd = pidfd_open(h.pid);
+    // ESRCH: it has exited already. Any other failure: its exit cannot be watched, so
+    // its ring is read until the trace ends.
+    const bool gone = pidfd < 0 && errno == ESRCH;
+    rings_.push_back(Ring{h.pid, std::move(reader), pidfd, gone, 0});
   }
 
   // Returns how many records it read.
@@ -537,10 +542,11 @@ class Tracer {
       exits.push_back({ring.pidfd, POLLIN, 0});
     }
     // A process that has exited writes no more: its ring is read to the end and unmapped.
-    if (!exits.empty() && ::poll(exits.data(), exits.size(), 0) > 0) {
+    const bool any_gone = std::any_of(rings_.begin(), rings_.end(), [](const Ring& r) { return r.gone; });
+    if (!exits.empty() && (::poll(exits.data(), exits.size(), 0) > 0 || any_gone)) {
       std::size_t i = 0;
       std::erase_if(rings_, [&](Ring& ring) {
-        const bool gone = ring.pidfd < 0 || (exits[i++].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0;
+        const bool gone = ring.gone || (exits[i++].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0;
         if (gone) retire(ring);
         return gone;
       });
