@@ -718,7 +718,6 @@ class Tracer {
         break;
       }
       const auto now = Clock::now();
-      release(monotonic_ns() - kReorderWindowNs);
       for (auto& c : children_)
         if (c.running && !c.hello_warned && now >= c.started + kHelloGrace) warn_silent(c);
       if (stopping && now >= kill_at) {
@@ -731,6 +730,10 @@ class Tracer {
         streaming = drain_records() > 0 || ask_rings_for_wakeup();
         next_drain = now + kDrainInterval;
       }
+      // After the drain: whatever any ring held from before the window is in hand now,
+      // so an event leaves only after every event older than it (a reader that lags by
+      // more than the window aside).
+      release(monotonic_ns() - kReorderWindowNs);
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (fds[i].revents == 0) continue;
         auto [child, which] = owners[i];
