@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every test, in one command: the default build (engine, CLI, lessons, and the GUI under
 # Xvfb), the engine/CLI/lesson tests again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# the threaded engine tests under ThreadSanitizer, every lesson's self-check, the
-# benchmarks (they print ratios; they never pass or fail on time), a 60 s fuzz run (the lesson
-# loader, the packet decoder) that must find nothing, and the soak tests. Ends with ctest's summary of the default build.
+# the threaded engine tests and the trace ring under ThreadSanitizer, every lesson's
+# self-check, the benchmarks (they print ratios; they never pass or fail on time), a 60 s
+# fuzz run (the lesson loader, the packet decoder, the trace decoder) that must find
+# nothing, and the soak tests. Ends with ctest's summary of the default build.
 #
 # Test runs mostly wait on the kernel, builds keep the cores busy: where this may make
 # network namespaces (as root), test runs go on beside the builds, each in its own
@@ -73,7 +74,7 @@ start asan ctest --preset asan -LE 'gui|soak'
 
 echo "== build: ThreadSanitizer (the threaded engine tests)"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target engine_tests
+cmake --build --preset tsan -j "$jobs" --target engine_tests trace_ring_tests
 start tsan ctest --preset tsan
 
 echo "== fuzzing (libFuzzer, 60 s), the soak tests beside it"

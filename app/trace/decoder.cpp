@@ -229,6 +229,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   const std::string_view aux = take(h.aux_len);
   const std::string_view data = take(h.data_len);
 
+  if (h.kind == RecordKind::Wake) return;  // for the reader's loop, not an event
   Event e;
   e.fd = h.fd;
   e.value = h.value;
@@ -241,8 +242,9 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     p.command = printable_text(data, 512);
     const bool again = p.said_hello;  // a forked child says hello under its parent's name
     p.said_hello = true;
+    p.actor = actor(h.pid);
     e.kind = EventKind::Note;
-    e.actor = actor(h.pid);
+    e.actor = p.actor;
     e.call = "hello";
     const std::string shown = printable_text(p.command, 100);
     e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(h.pid) + ", parent " +
@@ -250,7 +252,8 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     out.push_back({h.t_ns, std::move(e)});
     return;
   }
-  e.actor = actor(h.pid);
+  const auto known = processes_.find(h.pid);
+  e.actor = known != processes_.end() && !known->second.actor.empty() ? known->second.actor : actor(h.pid);
   e.call = call_name(h.call);
   if (h.kind == RecordKind::Bye) {
     processes_[h.pid].said_bye = true;
@@ -261,18 +264,19 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     out.push_back({h.t_ns, std::move(e)});
     return;
   }
-  const std::string inode = h.inode != 0 ? "inode " + std::to_string(h.inode) : "";
-  const std::string local_text = address_text(local, false);
+  // Built only for the calls that show them: send and recv, most of a busy trace, don't.
+  const auto inode_text = [&] { return h.inode != 0 ? "inode " + std::to_string(h.inode) : std::string(); };
+  const auto local_text = [&] { return address_text(local, false); };
   switch (h.call) {
     case CallId::Socket:
       e.args = family_name(static_cast<int>(h.arg[0])) + ", " + type_text(h.arg[1]);
       if (h.arg[2] != 0) e.args += ", " + std::to_string(h.arg[2]);
-      e.detail = inode;
+      e.detail = inode_text();
       break;
     case CallId::Bind: e.args = address_text(addr, true); break;
     case CallId::Listen:
       e.args = std::to_string(h.arg[0]);
-      if (!local_text.empty()) e.detail = "on " + local_text;
+      if (const std::string on = local_text(); !on.empty()) e.detail = "on " + on;
       ++listens_[h.pid];
       break;
     case CallId::Accept: {
@@ -280,16 +284,19 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       if ((h.arg[0] & SOCK_CLOEXEC) != 0) e.args = join(e.args, "SOCK_CLOEXEC");
       const std::string peer = address_text(addr, false);
       if (e.ok()) {
-        e.detail = peer + " (fd " + std::to_string(h.value) + " on " + local_text + ", " + inode + ")";
-        pair(local_text, peer, End{e.actor, static_cast<int>(h.value), h.inode}, h.t_ns, out);
+        const std::string on = local_text();
+        e.detail = peer + " (fd " + std::to_string(h.value) + " on " + on + ", " + inode_text() + ")";
+        pair(on, peer, End{e.actor, static_cast<int>(h.value), h.inode}, h.t_ns, out);
       }
       break;
     }
     case CallId::Connect: {
       e.args = address_text(addr, true);
-      if (!local_text.empty()) e.detail = "from " + local_text + (inode.empty() ? "" : ", " + inode);
+      const std::string from = local_text();
+      const std::string inode = inode_text();
+      if (!from.empty()) e.detail = "from " + from + (inode.empty() ? "" : ", " + inode);
       if (e.ok() || e.err == EINPROGRESS)
-        pair(local_text, address_text(addr, false), End{e.actor, h.fd, h.inode}, h.t_ns, out);
+        pair(from, address_text(addr, false), End{e.actor, h.fd, h.inode}, h.t_ns, out);
       break;
     }
     case CallId::Send:
@@ -310,7 +317,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       e.args = join(std::to_string(h.arg[0]), flags_text(h.arg[1]));
       if (h.call != CallId::Recv && h.call != CallId::Read && e.ok()) e.detail = address_text(addr, false);
       break;
-    case CallId::Close: e.detail = inode; break;
+    case CallId::Close: e.detail = inode_text(); break;
     case CallId::Shutdown: e.args = shutdown_text(h.arg[0]); break;
     case CallId::SetSockOpt:
       e.args = sockopt_text(static_cast<int>(h.arg[0]), static_cast<int>(h.arg[1])) + ", " + std::to_string(h.arg[2]);

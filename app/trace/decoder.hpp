@@ -19,6 +19,7 @@ struct TracedProcess {
   pid_t parent = 0;
   std::string name;     // "echo_server.py", "nc"
   std::string command;  // its command line
+  std::string actor;    // "name[pid]", kept: every record of the process needs it
   bool said_hello = false;
   bool said_bye = false;
 };

@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "trace/decoder.hpp"
+#include "trace/ring_reader.hpp"
 #include "trace/wire.hpp"
 
 extern char** environ;
@@ -40,10 +41,15 @@ constexpr auto kKillGrace = std::chrono::seconds(3);
 // that woke it). Events wait this long and leave sorted by their own time.
 constexpr std::int64_t kReorderWindowNs = 20'000'000;
 constexpr std::size_t kMaxHeld = 100'000;
-// While records stream in, the channel is read at most this often instead of on every
-// record: waking the reader once per call would steal a core from the traced programs.
-// When a drain finds nothing, the reader goes back to waking on the first new record.
+// While records stream in, the rings (and the channel) are read at most this often
+// instead of on every record: waking the reader once per call would cost the traced
+// programs a system call each and steal a core from them. When a drain finds nothing,
+// the reader asks every ring's writers to wake it and sleeps until one does.
 constexpr auto kDrainInterval = std::chrono::milliseconds(5);
+// Rings mapped at once (one per live traced process): a fork bomb must not exhaust
+// sockstep's own memory and fds. Beyond it a process's records are not shown, and the
+// trace says so.
+constexpr std::size_t kMaxRings = 256;
 
 std::int64_t monotonic_ns() {
   timespec ts{};
@@ -285,6 +291,15 @@ struct Child {
   Clock::time_point started;
 };
 
+// One traced process's ring, as the reader holds it.
+struct Ring {
+  pid_t pid = 0;
+  std::unique_ptr<RingReader> reader;
+  int pidfd = -1;  // readable once the process has exited
+  bool gone = false;  // exited before its exit could be watched
+  std::uint64_t dropped_reported = 0;
+};
+
 class Tracer {
  public:
   Tracer(const TraceOptions& options, EventLog& log) : options_(options), log_(log) {}
@@ -334,7 +349,8 @@ class Tracer {
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
     child_fd_ = static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1024) - 24);
-    env_ = child_env(std::to_string(child_fd_) + ":" + std::to_string(st.st_ino));
+    env_ = child_env(std::to_string(child_fd_) + ":" + std::to_string(st.st_ino) + ":" +
+                     std::to_string(options_.ring_bytes));
 
     loop(result);
 
@@ -415,20 +431,138 @@ class Tracer {
 
   void release_all() { release(std::numeric_limits<std::int64_t>::max()); }
 
+  void decode(std::string_view record) {
+    if (options_.on_record) options_.on_record(record);
+    decoder_.decode(record, decoded_);
+    for (auto& d : decoded_) hold(d.t_ns != 0 ? d.t_ns : monotonic_ns(), std::move(d.event));
+    decoded_.clear();
+  }
+
+  void warn(const std::string& actor, const std::string& text) {
+    hold(monotonic_ns(), note(actor, "warning", "warning: " + text));
+  }
+
+  // A Hello that came with a ring: map it (a process that exec'd gets a new one, and
+  // its old ring is read to the end first).
+  void add_ring(int fd, std::string_view record) {
+    WireHeader h{};
+    std::memcpy(&h, record.data(), sizeof h);
+    const std::string who = decoder_.actor(h.pid);
+    for (auto it = rings_.begin(); it != rings_.end(); ++it)
+      if (it->pid == h.pid) {
+        retire(*it);
+        rings_.erase(it);
+        break;
+      }
+    if (rings_.size() >= kMaxRings) {
+      ::close(fd);
+      warn(who, who + " is one traced process too many (" + std::to_string(kMaxRings) +
+                    " at once): its socket calls are not shown");
+      return;
+    }
+    std::string error;
+    auto reader = RingReader::open(fd, error);
+    if (!reader) {
+      warn(who, who + ": " + error + ": its socket calls are not shown");
+      return;
+    }
+    const int pidfd = pidfd_open(h.pid);
+    // ESRCH: it has exited already. Any other failure: its exit cannot be watched, so
+    // its ring is read until the trace ends.
+    const bool gone = pidfd < 0 && errno == ESRCH;
+    rings_.push_back(Ring{h.pid, std::move(reader), pidfd, gone, 0});
+  }
+
   // Returns how many records it read.
   int drain_channel() {
     int count = 0;
-    std::vector<Decoded> events;
     std::array<char, kMaxRecord + 64> buffer{};
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(4 * sizeof(int))> control{};
     // Bounded per round so output pipes and exits are served too under a flood.
     for (; count < 65536; ++count) {
-      const ssize_t n = ::recv(reader_, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      iovec iov{buffer.data(), buffer.size()};
+      msghdr message{};
+      message.msg_iov = &iov;
+      message.msg_iovlen = 1;
+      message.msg_control = control.data();
+      message.msg_controllen = control.size();
+      const ssize_t n = ::recvmsg(reader_, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
       if (n <= 0) break;
-      decoder_.decode(std::string_view(buffer.data(), static_cast<std::size_t>(n)), events);
-      for (auto& d : events) hold(d.t_ns != 0 ? d.t_ns : monotonic_ns(), std::move(d.event));
-      events.clear();
+      std::vector<int> fds;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        const std::size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < k; ++i) {
+          int fd = -1;
+          std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+          fds.push_back(fd);
+        }
+      }
+      const std::string_view record(buffer.data(), static_cast<std::size_t>(n));
+      decode(record);
+      // Only a well-formed Hello hands over a ring; any other fd is closed unread.
+      WireHeader h{};
+      if (record.size() >= sizeof h) std::memcpy(&h, record.data(), sizeof h);
+      const bool hello = record.size() >= sizeof h && h.kind == RecordKind::Hello && decoder_.process(h.pid) != nullptr;
+      for (std::size_t i = 0; i < fds.size(); ++i) {
+        if (i == 0 && hello) add_ring(fds[i], record);
+        else ::close(fds[i]);
+      }
     }
     return count;
+  }
+
+  void report_drops(Ring& ring) {
+    const std::uint64_t dropped = ring.reader->dropped();
+    if (dropped <= ring.dropped_reported) return;
+    const std::string who = decoder_.actor(ring.pid);
+    warn(who, std::to_string(dropped - ring.dropped_reported) + " records dropped by " + who +
+                  ": the trace ring stayed full");
+    ring.dropped_reported = dropped;
+  }
+
+  // A ring whose process is gone: read what was written, step over what never was.
+  void retire(Ring& ring) {
+    const std::size_t lost = ring.reader->drain_abandoned([this](std::string_view r) { decode(r); });
+    const std::string who = decoder_.actor(ring.pid);
+    report_drops(ring);
+    if (lost > 0)
+      warn(who, std::to_string(lost) + " records lost: " + who + " ended while writing them");
+    if (ring.reader->broken()) warn(who, "the trace ring of " + who + " was overwritten: the rest of its calls are lost");
+    if (ring.pidfd >= 0) ::close(ring.pidfd);
+    ring.pidfd = -1;
+  }
+
+  int drain_rings() {
+    int count = 0;
+    std::vector<pollfd> exits;
+    for (auto& ring : rings_) {
+      count += static_cast<int>(ring.reader->drain([this](std::string_view r) { decode(r); }));
+      report_drops(ring);
+      exits.push_back({ring.pidfd, POLLIN, 0});
+    }
+    // A process that has exited writes no more: its ring is read to the end and unmapped.
+    const bool any_gone = std::any_of(rings_.begin(), rings_.end(), [](const Ring& r) { return r.gone; });
+    if (!exits.empty() && (::poll(exits.data(), exits.size(), 0) > 0 || any_gone)) {
+      std::size_t i = 0;
+      std::erase_if(rings_, [&](Ring& ring) {
+        const bool gone = ring.gone || (exits[i++].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0;
+        if (gone) retire(ring);
+        return gone;
+      });
+    }
+    return count;
+  }
+
+  // The channel first: a program's hello (and its ring) comes before its records.
+  int drain_records() { return drain_channel() + drain_rings(); }
+
+  // Before the reader sleeps: every ring's writers will wake it. True if some ring has
+  // records already (then it must not sleep).
+  bool ask_rings_for_wakeup() {
+    bool pending = false;
+    for (auto& ring : rings_) pending = ring.reader->ask_for_wakeup() || pending;
+    return pending;
   }
 
   std::string actor_of(const Child& c) const { return decoder_.actor(c.s.pid, c.fallback_name); }
@@ -470,7 +604,7 @@ class Tracer {
   }
 
   void finish(Child& c, TraceResult& result) {
-    drain_channel();
+    drain_records();
     for (int* fd : {&c.s.out, &c.s.err}) {
       if (*fd < 0) continue;
       ::fcntl(*fd, F_SETFL, ::fcntl(*fd, F_GETFL) | O_NONBLOCK);
@@ -584,7 +718,6 @@ class Tracer {
         break;
       }
       const auto now = Clock::now();
-      release(monotonic_ns() - kReorderWindowNs);
       for (auto& c : children_)
         if (c.running && !c.hello_warned && now >= c.started + kHelloGrace) warn_silent(c);
       if (stopping && now >= kill_at) {
@@ -594,9 +727,13 @@ class Tracer {
       }
       // The channel first: a program's hello comes before anything it prints.
       if ((fds[0].revents & (POLLIN | POLLHUP)) != 0 || (streaming && now >= next_drain)) {
-        streaming = drain_channel() > 0;
+        streaming = drain_records() > 0 || ask_rings_for_wakeup();
         next_drain = now + kDrainInterval;
       }
+      // After the drain: whatever any ring held from before the window is in hand now,
+      // so an event leaves only after every event older than it (a reader that lags by
+      // more than the window aside).
+      release(monotonic_ns() - kReorderWindowNs);
       for (std::size_t i = 1; i < fds.size(); ++i) {
         if (fds[i].revents == 0) continue;
         auto [child, which] = owners[i];
@@ -616,7 +753,14 @@ class Tracer {
       for (std::size_t i = 1; i < fds.size(); ++i)
         if (owners[i].second == 0 && fds[i].revents != 0 && owners[i].first->running) finish(*owners[i].first, result);
     }
-    drain_channel();
+    drain_records();
+    // Programs that outlive the trace (daemons) keep writing; their rings are let go.
+    for (auto& ring : rings_) {
+      ring.reader->drain([this](std::string_view r) { decode(r); });
+      report_drops(ring);
+      if (ring.pidfd >= 0) ::close(ring.pidfd);
+    }
+    rings_.clear();
     release_all();
   }
 
@@ -627,6 +771,8 @@ class Tracer {
   std::vector<std::string> env_;
   std::vector<Child> children_;
   std::multimap<std::int64_t, Event> held_;  // by CLOCK_MONOTONIC ns; ties keep arrival order
+  std::vector<Ring> rings_;
+  std::vector<Decoded> decoded_;
   int reader_ = -1;
   int writer_ = -1;
   int child_fd_ = 1000;

@@ -1,8 +1,12 @@
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/event_log.hpp"
+#include "trace/ring.hpp"
 
 namespace sockstep::trace {
 
@@ -39,6 +43,10 @@ struct TraceOptions {
   bool together = false;  // start every command at once instead of after the previous listens
   int stop_fd = -1;       // readable when the user asked to stop (Ctrl-C)
   bool unbuffered = true; // PYTHONUNBUFFERED=1 so prints show when they happen
+  // Each traced process's ring (ring.hpp); 0: every record over the channel instead.
+  std::uint64_t ring_bytes = kRingDefaultBytes;
+  // Sees every raw record before it is decoded (to keep real traces as test inputs).
+  std::function<void(std::string_view)> on_record;
 };
 
 struct TraceResult {

@@ -1,6 +1,9 @@
 // libsockstep-preload.so: loaded into a traced program with LD_PRELOAD, it wraps the
-// socket calls, lets the real call run (dlsym(RTLD_NEXT)), and sends one record per
-// call to `sockstep trace` over the channel named by SOCKSTEP_TRACE_FD.
+// socket calls, lets the real call run (dlsym(RTLD_NEXT)), and writes one record per
+// call into this process's shared-memory ring (ring.hpp), which `sockstep trace` reads.
+// The channel named by SOCKSTEP_TRACE_FD carries the rest: the Hello that hands the
+// ring over, and a wake-up when the reader asked for one. Without a ring (memfd refused,
+// or the launcher asked for none) every record goes over the channel, one message each.
 //
 // It must run inside any program, so it uses only libc: no C++ library, no
 // exceptions, no allocation. errno is always what the real call left behind.
@@ -13,6 +16,7 @@
 //   poll       nfds, timeout ms                select     nfds, timeout ms (-1: none)
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/select.h>
@@ -27,9 +31,12 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "trace/ring.hpp"
 #include "trace/wire.hpp"
 
 using sockstep::trace::CallId;
+using sockstep::trace::RingHeader;
+using sockstep::trace::RingWrite;
 using sockstep::trace::RecordKind;
 using sockstep::trace::WireHeader;
 using sockstep::trace::WirePollEntry;
@@ -44,7 +51,14 @@ namespace {
 //   g_channel   the inherited SEQPACKET fd, -1 when tracing is off or the channel broke
 //   g_pid       this process's id, refreshed after fork
 //   g_inode     fd -> socket inode, so send/recv need no fstat each time
+//   g_ring      this process's ring (nullptr: records go over the channel), replaced
+//               in a child after fork
+//   g_room_given_up  the ring's room counter when a writer last gave up waiting for
+//               room: until the reader takes something, later writers drop at once
 int g_channel = -1;
+RingHeader* g_ring = nullptr;
+std::uint64_t g_ring_bytes = 0;  // capacity asked for by the launcher, 0: no ring
+std::uint32_t g_room_given_up = ~0u;
 pid_t g_pid = 0;
 constexpr int kInodeSlots = 4096;
 unsigned long long g_inode[kInodeSlots];
@@ -103,18 +117,66 @@ struct Record {
   int data_iovcnt = 0;
 };
 
+void stop_tracing() { __atomic_store_n(&g_channel, -1, __ATOMIC_RELAXED); }
+
 void send_raw(const char* buffer, std::size_t size) {
+  const int channel = g_channel;
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const long n = syscall(SYS_sendto, g_channel, buffer, size, MSG_NOSIGNAL, nullptr, 0);
+    const long n = syscall(SYS_sendto, channel, buffer, size, MSG_NOSIGNAL, nullptr, 0);
     if (n >= 0) return;
     if (errno != EINTR) break;
   }
-  g_channel = -1;  // sockstep went away: stop tracing, never disturb the program
+  stop_tracing();  // sockstep went away: stop tracing, never disturb the program
 }
 
-void emit(Record& r) {
-  if (g_channel < 0) return;
-  char buffer[sockstep::trace::kMaxRecord];
+// Tells a reader that sleeps on the channel to look at the ring. Never blocks: if the
+// channel is full of wake-ups already, the reader is bound to look anyway.
+void wake_reader() {
+  WireHeader h{};
+  h.magic = sockstep::trace::kWireMagic;
+  h.size = sizeof h;
+  h.kind = RecordKind::Wake;
+  const long n = syscall(SYS_sendto, g_channel, &h, sizeof h, MSG_NOSIGNAL | MSG_DONTWAIT, nullptr, 0);
+  if (n < 0 && errno != EAGAIN && errno != EINTR) stop_tracing();
+}
+
+bool reader_gone() {
+  pollfd p{g_channel, 0, 0};
+  timespec zero{0, 0};
+  return syscall(SYS_ppoll, &p, 1, &zero, nullptr, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+// How long one record may wait for the reader to make room: 200 x 10 ms. The reader
+// drains every few milliseconds, so only a reader that stopped reading makes a writer
+// give up; the record is then counted in the ring's dropped total, which the trace shows.
+constexpr int kRoomWaits = 200;
+constexpr long kRoomWaitNs = 10'000'000;
+
+void write_to_ring(const char* record, std::uint32_t size) {
+  RingHeader* ring = g_ring;
+  for (int wait = 0;; ++wait) {
+    switch (sockstep::trace::ring_try_write(ring, record, size)) {
+      case RingWrite::Written: return;
+      case RingWrite::WrittenWakeReader: wake_reader(); return;
+      case RingWrite::Full: break;
+    }
+    const std::uint32_t room = __atomic_load_n(&ring->room, __ATOMIC_ACQUIRE);
+    if (wait >= kRoomWaits || room == __atomic_load_n(&g_room_given_up, __ATOMIC_RELAXED)) {
+      __atomic_store_n(&g_room_given_up, room, __ATOMIC_RELAXED);
+      __atomic_add_fetch(&ring->dropped, 1, __ATOMIC_RELAXED);
+      return;
+    }
+    if (wait == 0) wake_reader();
+    (void)sockstep::trace::ring_wait_for_room(ring, room, kRoomWaitNs);
+    if (reader_gone()) {
+      stop_tracing();
+      return;
+    }
+  }
+}
+
+// Lays the record out as it travels: header, then the sections. Returns its size.
+std::size_t build(Record& r, char (&buffer)[sockstep::trace::kMaxRecord]) {
   WireHeader& h = r.h;
   h.magic = sockstep::trace::kWireMagic;
   h.pid = g_pid;
@@ -150,7 +212,17 @@ void emit(Record& r) {
   }
   h.size = static_cast<std::uint32_t>(at);
   std::memcpy(buffer, &h, sizeof h);
-  send_raw(buffer, at);
+  return at;
+}
+
+void emit(Record& r) {
+  if (g_channel < 0) return;
+  char buffer[sockstep::trace::kMaxRecord];
+  const std::size_t size = build(r, buffer);
+  if (g_ring != nullptr)
+    write_to_ring(buffer, static_cast<std::uint32_t>(size));
+  else
+    send_raw(buffer, size);
 }
 
 std::uint16_t data_cap(long long n) {
@@ -204,20 +276,62 @@ void emit_blocked(CallId call, int fd) {
   emit(r);
 }
 
+// A new ring for this process; returns its fd to hand over, or -1 (no ring).
+int create_ring() {
+  RingHeader* ring = nullptr;
+  const int fd = sockstep::trace::ring_create(g_ring_bytes, g_pid, ring);
+  g_ring = ring;
+  return fd;
+}
+
+// The Hello goes over the channel, with the ring's fd when there is a ring; every
+// later record goes into the ring.
 void say_hello(pid_t parent) {
+  const int ring_fd = create_ring();
   Record r;
   r.h.kind = RecordKind::Hello;
   r.h.arg[0] = parent;
+  r.h.arg[1] = ring_fd >= 0 ? static_cast<std::int64_t>(g_ring_bytes) : 0;
   r.aux = g_name;
   r.h.aux_len = static_cast<std::uint16_t>(std::strlen(g_name));
   r.data = g_command;
   r.h.data_len = static_cast<std::uint16_t>(g_command_len);
-  emit(r);
+  char buffer[sockstep::trace::kMaxRecord];
+  const std::size_t size = build(r, buffer);
+  iovec iov{buffer, size};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  if (ring_fd >= 0) {
+    message.msg_control = control;
+    message.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&message);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &ring_fd, sizeof ring_fd);
+  }
+  long n = -1;
+  for (int attempt = 0; attempt < 100 && n < 0; ++attempt) {
+    n = syscall(SYS_sendmsg, g_channel, &message, MSG_NOSIGNAL);
+    if (n < 0 && errno != EINTR) break;
+  }
+  if (ring_fd >= 0) syscall(SYS_close, ring_fd);  // the mapping stays; the reader has its own fd
+  if (n < 0) stop_tracing();
 }
 
 void after_fork_in_child() {
+  if (g_channel < 0) return;
   g_pid = getpid();
   t_tid = 0;
+  // The parent's ring stays the parent's: this process gets its own, so a child that
+  // dies mid-write can never stall or corrupt what its parent writes.
+  if (g_ring != nullptr) {
+    RingHeader* parent_ring = g_ring;
+    g_ring = nullptr;
+    sockstep::trace::ring_unmap(parent_ring, g_ring_bytes);
+  }
   say_hello(getppid());
 }
 
@@ -237,12 +351,14 @@ bool is_interpreter(const char* name) {
 __attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, char**) {
   const char* value = std::getenv(sockstep::trace::kChannelEnv);
   if (value == nullptr) return;
-  // "FD:INODE": the inode proves the fd is still our channel after exec and not a
-  // file the program happened to open at the same number.
+  // "FD:INODE[:RING_BYTES]": the inode proves the fd is still our channel after exec
+  // and not a file the program happened to open at the same number. RING_BYTES is the
+  // ring's size (0: no ring, every record over the channel).
   char* end = nullptr;
   const long fd = std::strtol(value, &end, 10);
   if (end == value || *end != ':') return;
-  const unsigned long long inode = std::strtoull(end + 1, nullptr, 10);
+  const unsigned long long inode = std::strtoull(end + 1, &end, 10);
+  g_ring_bytes = *end == ':' ? std::strtoull(end + 1, nullptr, 10) : sockstep::trace::kRingDefaultBytes;
   struct stat st {};
   if (fd < 0 || fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) return;
   g_channel = static_cast<int>(fd);
@@ -524,7 +640,7 @@ SOCKSTEP_EXPORT int close(int fd) {
   if (fd == g_channel) {
     // The program closes every fd it did not open (a daemon, a careful child): let it,
     // and stop tracing rather than write into whatever takes this number next.
-    g_channel = -1;
+    stop_tracing();
     return real_close(fd);
   }
   const unsigned long long inode = socket_inode(fd);

@@ -1,6 +1,8 @@
 #pragma once
-// The records the preload library sends to `sockstep trace`, one per message on an
-// AF_UNIX SOCK_SEQPACKET socket inherited by the traced program. Plain C layout: the
+// The records the preload library sends to `sockstep trace`: one per entry in the traced
+// process's shared-memory ring (ring.hpp), or one per message on the AF_UNIX
+// SOCK_SEQPACKET channel inherited by the traced program (the Hello that hands the ring
+// over, wake-ups, and every record of a process that has no ring). Plain C layout: the
 // preload side uses no C++ library at all, so this header includes only <cstdint>.
 //
 // A record is a WireHeader followed by four sections in this order, each as long as
@@ -11,14 +13,17 @@
 
 namespace sockstep::trace {
 
-// The environment variables that hand the channel to the preload library.
+// The environment variable that hands the channel to the preload library:
+// "FD:INODE:RING_BYTES" (RING_BYTES 0: no ring).
 inline constexpr const char* kChannelEnv = "SOCKSTEP_TRACE_FD";
 inline constexpr std::uint32_t kWireMagic = 0x53545231;  // "STR1"
 // SEQPACKET messages are atomic; this keeps each one small enough to be cheap to copy.
 inline constexpr std::uint32_t kMaxRecord = 4096;
 inline constexpr std::uint32_t kMaxData = 2048;
 
-enum class RecordKind : std::uint16_t { Hello = 1, Call = 2, Blocked = 3, Bye = 4 };
+// Hello: arg[0] the parent's pid, arg[1] the ring's capacity (0: no ring; the ring's fd
+// rides along as SCM_RIGHTS). Wake: header only, "look at the rings"; it is no event.
+enum class RecordKind : std::uint16_t { Hello = 1, Call = 2, Blocked = 3, Bye = 4, Wake = 5 };
 
 enum class CallId : std::uint16_t {
   None = 0,

@@ -1,7 +1,11 @@
 // Tracer overhead: 64-byte ping-pongs between two processes (trace_pingpong), run
 // untraced, under `sockstep trace`, and under `strace -f -e trace=network`, in the
 // same run and alternating, so the ratios compare like with like on a noisy machine.
-// Prints the ratios; never fails on time. Usage: bench_trace [TRIPS] [ROUNDS]
+// Prints the ratios of the ping-pong loop's wall time and, less at the mercy of other
+// load on the machine, of the CPU time of every process of each run (the tracer's
+// reader included). Never fails on time. Usage: bench_trace [TRIPS] [ROUNDS]
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +24,14 @@ double loop_seconds(const std::string& out) {
   const auto at = out.find(" trips ");
   if (at == std::string::npos) return -1;
   return std::strtod(out.c_str() + at + 7, nullptr);
+}
+
+// User + system seconds of every child (and their children) waited for so far.
+double children_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 std::size_t count(const std::string& text, const std::string& what) {
@@ -46,6 +58,7 @@ int main(int argc, char** argv) {
   }
 
   std::map<std::string, std::vector<double>> seconds;
+  std::map<std::string, std::vector<double>> cpu;
   const std::string n = std::to_string(trips);
   for (int round = 0; round < rounds; ++round) {
     std::vector<std::pair<std::string, std::vector<std::string>>> variants = {
@@ -55,7 +68,9 @@ int main(int argc, char** argv) {
     if (!strace.empty())
       variants.push_back({"strace -f", {strace, "-f", "-e", "trace=network", "-o", "/dev/null", helper, n}});
     for (const auto& [name, argv_] : variants) {
+      const double cpu_before = children_cpu_seconds();
       const RunResult r = run(argv_, "", std::chrono::minutes(10));
+      cpu[name].push_back(children_cpu_seconds() - cpu_before);
       const double s = loop_seconds(r.out);
       if (r.code != 0 || s <= 0) {
         std::fprintf(stderr, "bench_trace: %s failed (exit %d)\n%s%s", name.c_str(), r.code, r.out.c_str(),
@@ -79,5 +94,11 @@ int main(int argc, char** argv) {
                 best(name) / base);
   }
   std::printf("target: sockstep trace <= 1.30x untraced\n");
+  const auto least = [&](const std::string& name) { return *std::min_element(cpu[name].begin(), cpu[name].end()); };
+  std::printf("CPU time of all processes (user + system, least of %d runs, start-up included):\n", rounds);
+  for (const char* name : {"untraced", "sockstep trace", "strace -f"}) {
+    if (cpu.count(name) == 0) continue;
+    std::printf("  %-15s %8.3f s cpu  %5.2fx\n", name, least(name), least(name) / least("untraced"));
+  }
   return 0;
 }
