@@ -68,6 +68,9 @@ struct SessionSnapshot {
   std::vector<SocketCard> sockets;
   std::vector<OrphanSocket> orphans;
   std::vector<StepOutcome> outcomes;
+  // Live sessions only (no lesson says what was closed): sockets closed since they
+  // were opened, as last seen, oldest first.
+  std::vector<SocketCard> closed;
 };
 
 // Runs a lesson on real sockets: each step is handed to its actor's thread; a
