@@ -1,11 +1,14 @@
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
+#include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
@@ -56,6 +59,10 @@ int run_dial(const DialOptions& options) {
   if (!address) return error(kExitBadInput, "'" + options.target + "' is not HOST:PORT (e.g. 127.0.0.1:8084)");
   if (!options.allow_remote && !is_loopback_host(address->host))
     return error(kExitBadInput, address->host + " is not a loopback address; add --allow-remote to dial it");
+
+  // --message alone, or lines piped in, is a script: the reply goes to the terminal.
+  const bool scripted = (options.has_message || ::isatty(STDIN_FILENO) == 0) && options.screenshot.empty();
+  if (have_window() && !options.headless && !options.json && !scripted) return dial_window(*address, options);
 
   EventLog log;
   const bool json = options.json;

@@ -105,7 +105,7 @@ pid_t LiveSource::actor_pid(const std::string& actor) {
 ActorView& LiveSource::actor(const std::string& name) {
   for (ActorView& view : actors_)
     if (view.name == name) return view;
-  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}});
+  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}, {}});
   return actors_.back();
 }
 
@@ -133,7 +133,8 @@ SocketView LiveSource::view_of(const Tracked& tracked) const {
   view.fd = tracked.fd;
   view.family = tracked.family;
   view.type = SOCK_STREAM;
-  view.state = "CLOSE";
+  // Its state as the calls made it: what TCP_INFO would have said had it been asked.
+  view.state = tracked.role == "listener" ? "LISTEN" : tracked.role == "socket" ? "CLOSE" : "ESTABLISHED";
   view.local = tracked.local;
   view.peer = tracked.peer;
   view.listening = tracked.role == "listener";
@@ -150,8 +151,11 @@ void LiveSource::observe(const Event& event) {
     return;
   }
   if (event.kind == EventKind::Note) {
+    // What the tracer could not see (a static or setuid program) must stay in view.
+    if (event.detail.rfind("warning: ", 0) == 0 && warnings_.size() < 8) warnings_.push_back(event.detail.substr(9));
     // A traced program that exited holds no socket any more, whatever it closed.
     if (event.call == "exit") {
+      actor(event.actor).ended = event.detail;
       std::vector<Key> keys;
       for (const auto& [key, tracked] : open_)
         if (key.first == event.actor) keys.push_back(key);
@@ -214,6 +218,9 @@ void LiveSource::observe(const Event& event) {
     } else if (call == "connect" || call == "connect_ex") {
       tracked.role = "connected";
       if (const auto a = addresses_in_text(event.args); !a.empty()) tracked.peer = a.front();
+      // A traced connect says where it came from: "from 127.0.0.1:40312, inode 77".
+      if (const auto a = addresses_in_text(event.detail); !a.empty()) tracked.local = a.front();
+      if (const unsigned long inode = inode_in(event.detail); inode != 0) tracked.inode = inode;
     } else if (call == "getsockname" && !event.detail.empty()) {
       if (const auto a = addresses_in_text(event.detail); !a.empty()) tracked.local = a.front();
     }
@@ -300,6 +307,8 @@ SessionSnapshot LiveSource::snapshot() const {
   snap.sockets = cards_;
   snap.orphans = orphans_;
   snap.closed.assign(closed_.begin(), closed_.end());
+  for (const std::string& warning : warnings_) snap.notice.en += (snap.notice.en.empty() ? "" : "\n") + warning;
+  snap.notice.zh = snap.notice.en;
   return snap;
 }
 

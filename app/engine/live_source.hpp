@@ -69,6 +69,7 @@ class LiveSource {
   std::deque<SocketCard> closed_;
   std::vector<SocketCard> cards_;
   std::vector<OrphanSocket> orphans_;
+  std::vector<std::string> warnings_;
   std::string fingerprint_;
   std::uint64_t last_seq_ = 0;
 };

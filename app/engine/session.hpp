@@ -47,6 +47,7 @@ struct ActorView {
   std::string blocked_in;    // "accept" while waiting
   int blocked_step = -1;     // the step whose call waits
   std::vector<std::string> console;
+  std::string ended;         // live sessions: how the program ended ("exited with status 0")
 };
 
 // A socket a lesson variable holds, as the kernel sees it now.

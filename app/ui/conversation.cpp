@@ -66,7 +66,7 @@ std::size_t Conversation::in_flight(const std::string& from, const std::string& 
 void Conversation::add(const Event& event, std::size_t event_index) {
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
   if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
-      in_flight(peer_of(event.actor), event.actor) == 0) {
+      in_flight(peer_of(event.actor), event.actor) == 0 && peer_of(event.actor) != outside_) {
     deferred_.push_back(Deferred{event, event_index, 0});
     return;
   }
@@ -132,8 +132,9 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     s.data += event.bytes;
     s.total += count;
     s.send_ends.push_back(StreamMark{s.total, event.seq});
-    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, -1, lane, lane_of(peer), count, event.seq});
-    if (count > 0) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
+    const bool outside = !outside_.empty() && peer == outside_;
+    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, outside ? row : -1, lane, lane_of(peer), count, event.seq});
+    if (count > 0 && !outside) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
   } else if (is_recv(call) && event.ok() && event.value > 0) {
     receive(event, row);
   }
@@ -142,6 +143,18 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
 void Conversation::receive(const Event& event, int row) {
   {
     const std::string peer = peer_of(event.actor);
+    if (!outside_.empty() && peer == outside_) {
+      // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
+      ByteStream& s = stream(peer, event.actor);
+      const auto count = static_cast<std::size_t>(event.value);
+      s.data += event.bytes;
+      s.total += count;
+      s.received += count;
+      s.send_ends.push_back(StreamMark{s.total, event.seq});
+      s.recv_ends.push_back(StreamMark{s.received, event.seq});
+      add_arrow(SeqArrow{ArrowKind::Data, row, row, lane_of(peer), lane_of(event.actor), count, event.seq});
+      return;
+    }
     ByteStream& s = stream(peer, event.actor);
     std::size_t left = static_cast<std::size_t>(event.value);
     s.received += left;
