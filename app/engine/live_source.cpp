@@ -61,7 +61,10 @@ SocketView diag_view(const DiagSocket& socket, int fd) {
     view.accept_queue = socket.rqueue;
     view.backlog = socket.wqueue;
   } else {
-    view.inq = socket.rqueue;
+    // Once the peer's FIN is in, sock_diag counts its sequence number as a byte to
+    // read; SIOCINQ (and the learner) do not.
+    const bool fin_in = socket.state == "CLOSE_WAIT" || socket.state == "LAST_ACK" || socket.state == "CLOSING";
+    view.inq = fin_in && socket.rqueue > 0 ? socket.rqueue - 1 : socket.rqueue;
     view.outq = socket.wqueue;
   }
   return view;

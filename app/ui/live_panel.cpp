@@ -12,7 +12,9 @@ namespace {
 
 // The newest failure (or end of stream) that nothing has put right since: a refused
 // connect stays on screen until a connect succeeds. Shown as text, never a dialog.
-std::string last_problem(const std::vector<Event>& events) {
+// An EOF is a problem only for the client (the server went away); a server sees one at
+// the end of every conversation.
+std::string last_problem(const std::vector<Event>& events, bool eof_is_problem) {
   const std::size_t stop = events.size() > 512 ? events.size() - 512 : 0;
   for (std::size_t i = events.size(); i-- > stop;) {
     const Event& e = events[i];
@@ -20,7 +22,7 @@ std::string last_problem(const std::vector<Event>& events) {
     if ((e.call == "connect" || e.call == "connect_ex") && e.ok() && e.value == 0) return {};
     if (!e.ok() && e.err != EAGAIN && e.err != EINPROGRESS && e.err != ECANCELED)
       return e.actor + " " + e.call + "(): " + errno_name(e.err) + " " + errno_message(e.err);
-    if ((e.call == "recv" || e.call == "read") && e.ok() && e.value == 0 && e.byte_count == 0)
+    if (eof_is_problem && (e.call == "recv" || e.call == "read") && e.ok() && e.value == 0 && e.byte_count == 0)
       return e.actor + " recv() = 0: EOF, the peer closed its side";
   }
   return {};
@@ -95,7 +97,7 @@ void draw_live(const Model& model, LiveView& view) {
     }
   }
 
-  if (const std::string problem = last_problem(model.events->events()); !problem.empty()) {
+  if (const std::string problem = last_problem(model.events->events(), live.can_send); !problem.empty()) {
     ImGui::Separator();
     ImGui::TextDisabled("%s", model.t(Tx::LiveLastProblem));
     ImGui::PushStyleColor(ImGuiCol_Text, palette.error);
