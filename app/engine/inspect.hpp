@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ struct DiagSocket {
 // Every TCP socket (IPv4 and IPv6) with its local or its peer port in ports: what
 // `ss -tanmi` shows for those ports.
 [[nodiscard]] std::vector<DiagSocket> diag_sockets(const std::set<int>& ports);
+
+// The same sockets looked up again one by one by their addresses (cheap: no walk of the
+// kernel's tables); nullopt where one is gone. A new socket needs diag_sockets().
+[[nodiscard]] std::vector<std::optional<DiagSocket>> diag_lookup(const std::vector<DiagSocket>& known);
 
 // Every fd-less TCP socket (IPv4 and IPv6) whose local and peer ports are both in
 // ports: the connections this session made, not older ones on the same well-known port.

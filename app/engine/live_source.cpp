@@ -230,14 +230,52 @@ void LiveSource::observe(const Event& event) {
   }
 }
 
-bool LiveSource::refresh_kernel() {
-  const std::vector<DiagSocket> sockets = diag_sockets(ports_);
+bool LiveSource::refresh_kernel(bool full) {
+  if (!full && ++quick_reads_ < 10) {
+    const auto again = diag_lookup(known_);
+    bool same = true;
+    std::vector<DiagSocket> now;
+    for (std::size_t i = 0; i < known_.size() && same; ++i) {
+      same = again[i].has_value() && again[i]->inode == known_[i].inode && again[i]->state == known_[i].state;
+      if (same) now.push_back(*again[i]);
+    }
+    if (same) {
+      known_ = std::move(now);
+      build_cards(known_);
+      const std::string print = fingerprint(cards_, orphans_);
+      if (print == fingerprint_) return false;
+      // Queues moved; a new connection may have come with them: look for it too.
+    }
+  }
+  quick_reads_ = 0;
+  known_ = diag_sockets(ports_);
   // Which fd of which observed process holds each inode.
   std::map<pid_t, std::map<unsigned long, int>> fds_of;
   for (const ActorView& view : actors_) {
     const pid_t pid = actor_pid(view.name);
     if (!fds_of.contains(pid)) fds_of[pid] = socket_fds(pid);
   }
+  owners_.clear();
+  for (const DiagSocket& socket : known_) {
+    if (socket.inode == 0) continue;
+    for (const ActorView& view : actors_) {
+      const auto& fds = fds_of[actor_pid(view.name)];
+      const auto it = fds.find(socket.inode);
+      if (it == fds.end()) continue;
+      // Several actors may share a process (serve's threads): the one that opened this fd.
+      const bool opened = open_.contains({view.name, it->second});
+      if (opened || !owners_.contains(socket.inode)) owners_[socket.inode] = {view.name, it->second};
+      if (opened) break;
+    }
+  }
+  build_cards(known_);
+  std::string print = fingerprint(cards_, orphans_);
+  if (print == fingerprint_) return false;
+  fingerprint_ = std::move(print);
+  return true;
+}
+
+void LiveSource::build_cards(const std::vector<DiagSocket>& sockets) {
   std::vector<SocketCard> cards;
   std::vector<OrphanSocket> orphans;
   std::set<Key> shown;
@@ -250,14 +288,9 @@ bool LiveSource::refresh_kernel() {
     card.actor = outside_;
     card.var = socket.listening() ? "listener" : "peer";
     int fd = -1;
-    for (const ActorView& view : actors_) {
-      const auto& fds = fds_of[actor_pid(view.name)];
-      const auto it = fds.find(socket.inode);
-      if (it == fds.end()) continue;
-      fd = it->second;
-      // Several actors may share a process (serve's threads): the one that opened this fd.
-      if (open_.contains({view.name, fd}) || card.actor == outside_) card.actor = view.name;
-      if (open_.contains({view.name, fd})) break;
+    if (const auto owner = owners_.find(socket.inode); owner != owners_.end()) {
+      card.actor = owner->second.first;
+      fd = owner->second.second;
     }
     card.view = diag_view(socket, fd);
     if (auto it = open_.find({card.actor, fd}); fd >= 0 && it != open_.end()) {
@@ -292,12 +325,8 @@ bool LiveSource::refresh_kernel() {
   std::stable_sort(cards.begin(), cards.end(), [&](const SocketCard& a, const SocketCard& b) {
     return std::pair(rank(a.actor), a.view.fd) < std::pair(rank(b.actor), b.view.fd);
   });
-  std::string print = fingerprint(cards, orphans);
   cards_ = std::move(cards);
   orphans_ = std::move(orphans);
-  if (print == fingerprint_) return false;
-  fingerprint_ = std::move(print);
-  return true;
 }
 
 bool LiveSource::has_open_sockets() const { return !open_.empty() || !cards_.empty() || !orphans_.empty(); }

@@ -30,7 +30,10 @@ class LiveSource {
   // Learns from one event; events arrive in seq order (an older seq is ignored).
   void observe(const Event& event);
   // Reads the kernel's sockets on the watched ports; true when a card would change.
-  bool refresh_kernel();
+  // full: a sock_diag dump (finds new sockets; milliseconds on a machine with large
+  // TCP tables). Otherwise the sockets already shown are looked up one by one, and a
+  // dump follows only if one of them changed or every tenth time.
+  bool refresh_kernel(bool full = true);
 
   [[nodiscard]] SessionSnapshot snapshot() const;
   [[nodiscard]] const std::set<int>& ports() const { return ports_; }
@@ -69,6 +72,11 @@ class LiveSource {
   std::deque<SocketCard> closed_;
   std::vector<SocketCard> cards_;
   std::vector<OrphanSocket> orphans_;
+  void build_cards(const std::vector<DiagSocket>& sockets);
+
+  std::vector<DiagSocket> known_;                                // the last dump's sockets
+  std::map<unsigned long, std::pair<std::string, int>> owners_;  // inode -> actor, fd
+  int quick_reads_ = 0;
   std::vector<std::string> warnings_;
   std::string fingerprint_;
   std::uint64_t last_seq_ = 0;

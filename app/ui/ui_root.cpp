@@ -112,7 +112,9 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
     if (e.kind == EventKind::Print || e.kind == EventKind::Note) fonts_.note_text(e.detail);
     if (e.kind == EventKind::Call && !e.bytes.empty()) fonts_.note_text(e.bytes.substr(0, 256));
   }
-  const bool kernel_changed = (read_kernel || added > 0) && live.refresh_kernel();
+  // New events may mean new sockets: a full dump. Otherwise the cheap look-up of the
+  // sockets already shown (queues moving), which dumps again only on a change.
+  const bool kernel_changed = added > 0 ? live.refresh_kernel(true) : read_kernel && live.refresh_kernel(false);
   if (added > 0 || kernel_changed) snap_ = live.snapshot();
   return added > 0 || kernel_changed;
 }
