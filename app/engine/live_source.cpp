@@ -285,7 +285,7 @@ void LiveSource::build_cards(const std::vector<DiagSocket>& sockets) {
       continue;
     }
     SocketCard card;
-    card.actor = outside_;
+    card.actor = outside_by_address_ ? socket.local.to_string() : outside_;
     card.var = socket.listening() ? "listener" : "peer";
     int fd = -1;
     if (const auto owner = owners_.find(socket.inode); owner != owners_.end()) {

@@ -40,6 +40,9 @@ class LiveSource {
   // Something is open that a periodic refresh could show moving (queues, timers).
   [[nodiscard]] bool has_open_sockets() const;
   [[nodiscard]] const std::string& outside() const { return outside_; }
+  // Name each unobserved socket by its own address ("127.0.0.1:41206": one client of
+  // serve) instead of the outside's one name.
+  void name_outside_by_address(bool on) { outside_by_address_ = on; }
 
   // Which process an actor is: "name[pid]" (a traced program) or this process.
   [[nodiscard]] static pid_t actor_pid(const std::string& actor);
@@ -67,6 +70,7 @@ class LiveSource {
 
   std::vector<ActorView> actors_;
   std::string outside_;
+  bool outside_by_address_ = false;
   std::set<int> ports_;
   std::map<Key, Tracked> open_;
   std::deque<SocketCard> closed_;

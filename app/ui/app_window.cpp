@@ -207,7 +207,7 @@ void GuiApp::open_live() {
   const LiveGuiOptions& live = *config_.live;
   live_lesson_.id = "live";
   live_lesson_.actors = live.actors;
-  if (!live.outside.empty() &&
+  if (!live.outside.empty() && !live.lane_per_connection &&
       std::find(live.actors.begin(), live.actors.end(), live.outside) == live.actors.end()) {
     live_lesson_.actors.push_back(live.outside);
   }
@@ -215,7 +215,8 @@ void GuiApp::open_live() {
   live_info_.can_send = static_cast<bool>(live.send);
   // Sockets of programs nobody observes: the other end in serve/dial, or an untraced one.
   live_source_ = std::make_unique<LiveSource>(live.actors, live.outside.empty() ? "untraced" : live.outside);
-  root_->set_live(live_lesson_, live_info_, live.outside);
+  live_source_->name_outside_by_address(live.lane_per_connection);
+  root_->set_live(live_lesson_, live_info_, live.outside, live.lane_per_connection);
   auto wake = [this] {
     if (!wake_posted_.exchange(true)) glfwPostEmptyEvent();  // thread-safe in GLFW
   };

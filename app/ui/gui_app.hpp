@@ -22,6 +22,7 @@ struct LiveGuiOptions {
   EventLog* log = nullptr;            // where the session's events arrive
   std::vector<std::string> actors;    // the first lanes, in order ("server", "client")
   std::string outside;                // the lane of the other end, whose calls are unseen ("" for trace)
+  bool lane_per_connection = false;   // serve: each client's connection a lane (and card name) of its own
   std::string lang;                   // "" keeps the language the settings remember
   std::string screenshot;             // write this PNG once finished() holds, then exit
   // Starts the session's threads; wake may be called from any thread to redraw.

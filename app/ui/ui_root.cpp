@@ -84,8 +84,10 @@ void UiRoot::refresh(Session& session, UiState& state) {
   }
 }
 
-void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane) {
+void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane,
+                      bool lane_per_connection) {
   forget_session();
+  lane_per_connection_ = lane_per_connection;
   lesson_ = &lesson;
   live_ = &info;
   outside_lane_ = outside_lane;
@@ -102,7 +104,7 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
   if (conversation_revision_ != events_.revision()) {
     conversation_revision_ = events_.revision();
     conversation_.reset(lesson_->actors);
-    conversation_.set_outside(outside_lane_);
+    conversation_.set_outside(outside_lane_, lane_per_connection_);
   }
   for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
   conversation_.set_consumed(events.size());
