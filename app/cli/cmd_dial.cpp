@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,8 +61,11 @@ int run_dial(const DialOptions& options) {
   if (!options.allow_remote && !is_loopback_host(address->host))
     return error(kExitBadInput, address->host + " is not a loopback address; add --allow-remote to dial it");
 
-  // --message alone, or lines piped in, is a script: the reply goes to the terminal.
-  const bool scripted = (options.has_message || ::isatty(STDIN_FILENO) == 0) && options.screenshot.empty();
+  // --message alone, or lines piped in (or from a file), is a script: the replies go to
+  // the terminal. A terminal or /dev/null (a desktop launcher) gets the window.
+  struct stat in {};
+  const bool piped = ::fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
+  const bool scripted = (options.has_message || piped) && options.screenshot.empty();
   if (have_window() && !options.headless && !options.json && !scripted) return dial_window(*address, options);
 
   EventLog log;

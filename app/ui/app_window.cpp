@@ -439,7 +439,7 @@ bool GuiApp::refresh(bool read_kernel) {
     for (int port : live_source_->ports()) ports += (ports.empty() ? "" : ", ") + std::to_string(port);
     live_info_.ports = ports;
   }
-  const bool finished = config_.live->finished && config_.live->finished();
+  const bool finished = config_.live->ended && config_.live->ended();
   if (finished != live_info_.finished) {
     live_info_.finished = finished;
     return true;

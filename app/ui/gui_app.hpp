@@ -29,6 +29,7 @@ struct LiveGuiOptions {
   std::function<void(std::function<void()> wake)> start;
   std::function<void()> stop;         // stops and joins them; called once, on the UI thread
   std::function<bool()> finished;     // the session has done what it was asked to (screenshots)
+  std::function<bool()> ended;        // nothing more will happen (the programs exited); empty: never
   // Dial only (empty otherwise): a message box with Send, and Reconnect. They hand the
   // request to the session's thread and return at once.
   std::function<void(const std::string&)> send;

@@ -1,4 +1,5 @@
 #include <imgui.h>
+#include <imgui_internal.h>  // ClearActiveID: 1.86 has no public way to drop an edit
 #include <imgui_stdlib.h>
 
 #include <string>
@@ -83,8 +84,14 @@ void draw_live(const Model& model, LiveView& view) {
       ImGui::SetKeyboardFocusHere();
       view.refocus = false;
     }
-    const bool entered = ImGui::InputTextWithHint("###live_message", model.t(Tx::LiveMessageHint), &view.message,
-                                                  ImGuiInputTextFlags_EnterReturnsTrue);
+    bool entered = ImGui::InputTextWithHint("###live_message", model.t(Tx::LiveMessageHint), &view.message,
+                                            ImGuiInputTextFlags_EnterReturnsTrue);
+    // ImGui saw no Enter, but the box was being typed in when one came. The box still
+    // holds its own copy of the text while active: let go of it so it empties.
+    if (!entered && view.enter_pressed && ImGui::IsItemActive()) {
+      entered = true;
+      ImGui::ClearActiveID();
+    }
     ImGui::SameLine();
     const bool clicked = ImGui::Button((std::string(model.t(Tx::LiveSend)) + "###live_send").c_str());
     if ((entered || clicked) && !view.message.empty()) {

@@ -76,6 +76,9 @@ void draw_event_log(const Model& model, EventLogView& view);
 struct LiveView {
   std::string message;
   bool refocus = false;
+  // Enter was pressed this frame: ImGui 1.86 misses a key pressed and released between
+  // two frames, so the app's own key queue says so too.
+  bool enter_pressed = false;
 };
 void draw_live(const Model& model, LiveView& view);
 

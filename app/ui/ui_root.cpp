@@ -3,6 +3,8 @@
 #include <GLFW/glfw3.h>  // key codes only: the 1.86 backend indexes KeysDown by them
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "ui/layout.hpp"
 
 namespace sockstep::ui {
@@ -228,6 +230,9 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
     ImGui::End();
   };
   if (live_ != nullptr) {
+    live_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
+      return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
+    });
     panel(Panel::Lesson, "lesson", [&] { draw_live(model, live_view_); });
   } else {
     panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
