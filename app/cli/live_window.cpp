@@ -139,6 +139,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
     if (worker.joinable()) worker.join();
   };
   live.finished = [&] { return ended.load(); };
+  live.ended = live.finished;
   const int code = ui::run_live_gui(live);
   if (code != 0) return code;
   if (!result.error.empty()) return error(kExitFailed, result.error);

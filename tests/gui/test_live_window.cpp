@@ -1,6 +1,5 @@
 // The live window (serve, dial, trace without --headless) under Xvfb: real programs,
 // real sockets, the PNG the window wrote.
-#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <stb/stb_image.h>
