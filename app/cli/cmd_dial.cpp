@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <iostream>
@@ -7,6 +10,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
+#include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
@@ -57,6 +61,13 @@ int run_dial(const DialOptions& options) {
   if (!address) return error(kExitBadInput, "'" + options.target + "' is not HOST:PORT (e.g. 127.0.0.1:8084)");
   if (!options.allow_remote && !is_loopback_host(address->host))
     return error(kExitBadInput, address->host + " is not a loopback address; add --allow-remote to dial it");
+
+  // --message alone, or lines piped in (or from a file), is a script: the replies go to
+  // the terminal. A terminal or /dev/null (a desktop launcher) gets the window.
+  struct stat in {};
+  const bool piped = ::fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
+  const bool scripted = (options.has_message || piped) && options.screenshot.empty();
+  if (have_window() && !options.headless && !options.json && !scripted) return dial_window(*address, options);
 
   EventLog log;
   const bool json = options.json;

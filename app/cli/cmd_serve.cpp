@@ -6,6 +6,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
+#include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/errno_names.hpp"
@@ -32,6 +33,7 @@ int run_serve(const ServeOptions& options) {
     return error(kExitBadInput, "--host " + options.host + " is not a loopback address; add --allow-remote to listen on it");
   const Address address = parse_host(options.host, options.port);
   if (!to_sockaddr(address)) return error(kExitBadInput, "--host " + options.host + " is not a numeric address");
+  if (have_window() && !options.headless && !options.json) return serve_window(address, options);
 
   // Events are printed as they come; the log keeps only the latest, so a client that
   // floods gigabytes costs the server a few megabytes.

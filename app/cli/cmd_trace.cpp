@@ -6,6 +6,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
+#include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
 #include "trace/launcher.hpp"
 
@@ -27,6 +28,7 @@ int run_trace(const TraceOptions& options) {
     if (command.empty()) return error(kExitBadInput, "trace needs a command: sockstep trace -- COMMAND [ARGS...] [::: COMMAND ...]");
   run.preload = trace::find_preload_library();
   run.together = options.together;
+  if (have_window() && !options.headless && !options.json && !options.quiet) return trace_window(run, options);
   run.stop_fd = install_stop_signal();
 
   EventLog log;
@@ -44,7 +46,6 @@ int run_trace(const TraceOptions& options) {
   // the tracer reads them, not when they return, so packets are not linked to calls here.
   Capture capture;
   start_capture(capture, log, options.capture, {}, true, false, true);
-  // No window for traces yet: the session is shown in the terminal either way.
   const trace::TraceResult result = trace::run_trace(run, log);
   if (!result.error.empty()) {
     const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });

@@ -60,6 +60,10 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_flag("--headless", options.headless, "No window: print one line per event");
   serve->add_flag("--json", options.json, "Print events as JSON lines");
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
+#ifdef SOCKSTEP_HAVE_GUI
+  serve->add_option("--screenshot", options.screenshot,
+                    "Window: write this PNG once listening (after --max-clients if set), then exit");
+#endif
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
       ->check(CLI::NonNegativeNumber);
   add_capture_flags(serve, options.capture);
@@ -74,6 +78,9 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_flag("--json", options.json, "Print events as JSON lines");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
   add_capture_flags(dial, options.capture);
+#ifdef SOCKSTEP_HAVE_GUI
+  dial->add_option("--screenshot", options.screenshot, "Window: write this PNG after the reply (with --message), then exit");
+#endif
   return dial;
 }
 
@@ -87,6 +94,9 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
   add_capture_flags(trace, options.capture);
+#ifdef SOCKSTEP_HAVE_GUI
+  trace->add_option("--screenshot", options.screenshot, "Window: write this PNG once the programs have exited, then exit");
+#endif
   return trace;
 }
 

@@ -32,6 +32,7 @@ struct ServeOptions {
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
   CaptureFlags capture;
+  std::string screenshot;  // window: write this PNG once listening (or after max_clients)
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -40,6 +41,7 @@ struct TraceOptions {
   bool together = false;
   bool quiet = false;
   CaptureFlags capture;
+  std::string screenshot;  // window: write this PNG once the programs have exited
 };
 struct DialOptions {
   std::string target;
@@ -49,6 +51,7 @@ struct DialOptions {
   bool json = false;
   bool allow_remote = false;
   CaptureFlags capture;
+  std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
 };
 
 int run_lessons();
@@ -56,6 +59,9 @@ int run_walk(const WalkOptions& options);
 int run_serve(const ServeOptions& options);
 int run_dial(const DialOptions& options);
 int run_trace(const TraceOptions& options);
+
+// Whether this build has the window (serve, dial and trace open it unless --headless).
+[[nodiscard]] bool have_window();
 
 // "sockstep: <what>" on stderr; returns code so callers can `return error(...)`.
 int error(int code, const std::string& message);

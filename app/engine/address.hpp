@@ -3,6 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace sockstep {
 
@@ -28,6 +30,10 @@ struct SockaddrBuffer {
 // Numeric hosts only: no name lookup ever happens here.
 [[nodiscard]] std::optional<SockaddrBuffer> to_sockaddr(const Address& address);
 [[nodiscard]] Address from_sockaddr(const sockaddr* sa, socklen_t length);
+
+// Every IP address with a port written in text the way events write them:
+// ('127.0.0.1', 8084), ('::1', 8084, 0, 0), 127.0.0.1:8084, [::1]:8084.
+[[nodiscard]] std::vector<Address> addresses_in_text(std::string_view text);
 
 [[nodiscard]] std::string family_name(int family);     // AF_INET
 [[nodiscard]] std::string socktype_name(int type);     // SOCK_STREAM

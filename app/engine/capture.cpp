@@ -17,11 +17,30 @@ namespace sockstep {
 namespace {
 
 // How long a packet may wait for the call that sent it to be logged.
-constexpr std::chrono::milliseconds kLinkWait{100};
+constexpr std::chrono::milliseconds kLinkWait{500};
 
 std::int64_t realtime_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Wall clock minus the log's clock, in microseconds. The two are read back to back; a
+// thread preempted between the reads would be off by the time it lost (milliseconds on a
+// busy machine, enough to put a packet after the call that sent it), so of a few tries
+// the one with the shortest gap counts.
+std::int64_t wall_minus_log_us(const EventLog& log) {
+  std::int64_t best_gap = -1;
+  std::int64_t offset = 0;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    const std::int64_t before = realtime_us();
+    const std::int64_t log_now = log.now_us();
+    const std::int64_t after = realtime_us();
+    if (best_gap < 0 || after - before < best_gap) {
+      best_gap = after - before;
+      offset = before + (after - before) / 2 - log_now;
+    }
+  }
+  return offset;
 }
 
 Event note(std::string text) {
@@ -100,7 +119,7 @@ struct Capture::Impl {
     f.tcp_ack = p.tcp_ack;
     f.kernel_us = static_cast<std::int64_t>(header.ts.tv_sec) * 1000000 + header.ts.tv_usec;
     // The kernel stamps with the wall clock; the log runs on the monotonic one.
-    f.at_us = log->now_us() - (realtime_us() - f.kernel_us);
+    f.at_us = f.kernel_us - wall_minus_log_us(*log);
     if (options.link_calls) {
       f.caused_by = linker.cause(e);
       // The call that sent it is often still returning: wait (bounded) for it to be logged.

@@ -11,7 +11,12 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <optional>
 #include <cstring>
 
 namespace sockstep {
@@ -100,8 +105,79 @@ Address diag_address(int family, const __be32* words, __be16 port) {
   return out;
 }
 
-void query_family(int netlink, int family, const std::set<int>& ports,
-                  std::vector<OrphanSocket>& out) {
+int meminfo(const rtattr* attr, int index) {
+  const auto length = static_cast<std::size_t>(RTA_PAYLOAD(attr));
+  if (length < (static_cast<std::size_t>(index) + 1) * sizeof(__u32)) return -1;
+  __u32 value = 0;
+  std::memcpy(&value, static_cast<const char*>(RTA_DATA(attr)) + index * sizeof(__u32), sizeof value);
+  return static_cast<int>(value);
+}
+
+// The attributes asked for with idiag_ext follow the message: buffer sizes and tcp_info.
+void read_attributes(const nlmsghdr* header, const inet_diag_msg* msg, DiagSocket& out) {
+  auto* attr = reinterpret_cast<const rtattr*>(msg + 1);
+  int left = static_cast<int>(header->nlmsg_len - NLMSG_LENGTH(sizeof *msg));
+  for (; RTA_OK(attr, left); attr = RTA_NEXT(attr, left)) {
+    if (attr->rta_type == INET_DIAG_SKMEMINFO) {
+      out.rcvbuf = meminfo(attr, SK_MEMINFO_RCVBUF);
+      out.sndbuf = meminfo(attr, SK_MEMINFO_SNDBUF);
+    } else if (attr->rta_type == INET_DIAG_INFO) {
+      tcp_info info{};
+      std::memcpy(&info, RTA_DATA(attr), std::min<std::size_t>(RTA_PAYLOAD(attr), sizeof info));
+      out.rtt_us = info.tcpi_rtt;
+    }
+  }
+}
+
+DiagSocket diag_socket(int family, const nlmsghdr* header, const inet_diag_msg* msg) {
+  DiagSocket socket;
+  socket.state = tcp_state_name(msg->idiag_state);
+  socket.local = diag_address(family, msg->id.idiag_src, msg->id.idiag_sport);
+  socket.peer = diag_address(family, msg->id.idiag_dst, msg->id.idiag_dport);
+  socket.inode = msg->idiag_inode;
+  socket.rqueue = static_cast<int>(msg->idiag_rqueue);
+  socket.wqueue = static_cast<int>(msg->idiag_wqueue);
+  socket.timer_ms = static_cast<int>(msg->idiag_expires);
+  read_attributes(header, msg, socket);
+  return socket;
+}
+
+constexpr __u32 kDiagExtensions = (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_SKMEMINFO - 1));
+
+// One socket by its addresses: the kernel looks it up in its hash tables instead of
+// walking them all, which a dump does (milliseconds with large tables).
+std::optional<DiagSocket> lookup_one(int netlink, const Address& local, const Address& peer) {
+  const int family = local.family;
+  struct Request {
+    nlmsghdr header;
+    inet_diag_req_v2 request;
+  } req{};
+  req.header.nlmsg_len = sizeof req;
+  req.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  req.header.nlmsg_flags = NLM_F_REQUEST;
+  req.request.sdiag_family = static_cast<__u8>(family);
+  req.request.sdiag_protocol = IPPROTO_TCP;
+  req.request.idiag_states = ~0u;
+  req.request.idiag_ext = kDiagExtensions;
+  req.request.id.idiag_sport = htons(static_cast<std::uint16_t>(local.port));
+  req.request.id.idiag_dport = htons(static_cast<std::uint16_t>(peer.empty() ? 0 : peer.port));
+  req.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+  req.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  if (::inet_pton(family, local.host.c_str(), req.request.id.idiag_src) != 1) return std::nullopt;
+  if (!peer.empty() && ::inet_pton(family, peer.host.c_str(), req.request.id.idiag_dst) != 1) return std::nullopt;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (::sendto(netlink, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
+    return std::nullopt;
+  alignas(nlmsghdr) char buffer[8192];
+  const ssize_t n = ::recv(netlink, buffer, sizeof buffer, 0);
+  if (n <= 0) return std::nullopt;
+  auto* header = reinterpret_cast<nlmsghdr*>(buffer);
+  if (!NLMSG_OK(header, static_cast<int>(n)) || header->nlmsg_type != SOCK_DIAG_BY_FAMILY) return std::nullopt;
+  return diag_socket(family, header, static_cast<const inet_diag_msg*>(NLMSG_DATA(header)));
+}
+
+void query_family(int netlink, int family, const std::set<int>& ports, std::vector<DiagSocket>& out) {
   struct Request {
     nlmsghdr header;
     inet_diag_req_v2 request;
@@ -112,12 +188,14 @@ void query_family(int netlink, int family, const std::set<int>& ports,
   req.request.sdiag_family = static_cast<__u8>(family);
   req.request.sdiag_protocol = IPPROTO_TCP;
   req.request.idiag_states = ~0u;
+  req.request.idiag_ext = kDiagExtensions;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(netlink, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)
     return;
-  alignas(nlmsghdr) char buffer[16384];
-  for (;;) {
+  alignas(nlmsghdr) char buffer[32768];
+  // A dump ends with NLMSG_DONE; the bound only guards against a kernel that never says so.
+  for (int round = 0; round < 100000; ++round) {
     const ssize_t n = ::recv(netlink, buffer, sizeof buffer, 0);
     if (n <= 0) return;
     auto* header = reinterpret_cast<nlmsghdr*>(buffer);
@@ -125,31 +203,50 @@ void query_family(int netlink, int family, const std::set<int>& ports,
     for (; NLMSG_OK(header, left); header = NLMSG_NEXT(header, left)) {
       if (header->nlmsg_type == NLMSG_DONE || header->nlmsg_type == NLMSG_ERROR) return;
       const auto* msg = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
-      // A socket that still has a file descriptor has an inode; orphans have none.
-      if (msg->idiag_inode != 0) continue;
       const int sport = ntohs(msg->id.idiag_sport);
       const int dport = ntohs(msg->id.idiag_dport);
-      if (!ports.contains(sport) || !ports.contains(dport)) continue;
-      OrphanSocket orphan;
-      orphan.state = tcp_state_name(msg->idiag_state);
-      orphan.local = diag_address(family, msg->id.idiag_src, msg->id.idiag_sport);
-      orphan.peer = diag_address(family, msg->id.idiag_dst, msg->id.idiag_dport);
-      orphan.timer_ms = static_cast<int>(msg->idiag_expires);
-      out.push_back(std::move(orphan));
+      if (!ports.contains(sport) && !ports.contains(dport)) continue;
+      out.push_back(diag_socket(family, header, msg));
     }
   }
 }
 
 }  // namespace
 
-std::vector<OrphanSocket> orphan_sockets(const std::set<int>& ports) {
-  std::vector<OrphanSocket> out;
+std::vector<DiagSocket> diag_sockets(const std::set<int>& ports) {
+  std::vector<DiagSocket> out;
   if (ports.empty()) return out;
   const int netlink = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
   if (netlink < 0) return out;
   query_family(netlink, AF_INET, ports, out);
   query_family(netlink, AF_INET6, ports, out);
   ::close(netlink);
+  return out;
+}
+
+std::vector<std::optional<DiagSocket>> diag_lookup(const std::vector<DiagSocket>& known) {
+  std::vector<std::optional<DiagSocket>> out(known.size());
+  if (known.empty()) return out;
+  const int netlink = ::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (netlink < 0) return out;
+  for (std::size_t i = 0; i < known.size(); ++i) {
+    const DiagSocket& socket = known[i];
+    if (socket.local.family != AF_INET && socket.local.family != AF_INET6) continue;
+    out[i] = lookup_one(netlink, socket.local, socket.listening() ? Address{} : socket.peer);
+  }
+  ::close(netlink);
+  return out;
+}
+
+std::vector<OrphanSocket> orphan_sockets(const std::set<int>& ports) {
+  std::vector<OrphanSocket> out;
+  for (DiagSocket& socket : diag_sockets(ports)) {
+    // A socket that still has a file descriptor has an inode; orphans have none. Both
+    // ports in the set: the session's own connections, not older ones on the same port.
+    if (socket.inode != 0 || !ports.contains(socket.local.port) || !ports.contains(socket.peer.port)) continue;
+    out.push_back(OrphanSocket{std::move(socket.state), std::move(socket.local), std::move(socket.peer),
+                               socket.timer_ms});
+  }
   return out;
 }
 

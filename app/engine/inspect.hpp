@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +38,29 @@ struct OrphanSocket {
   Address peer;
   int timer_ms = 0;  // time left on its timer (TIME_WAIT counts down from 60 s)
 };
+
+// One TCP socket as NETLINK_SOCK_DIAG reports it: any process's, with or without an fd.
+struct DiagSocket {
+  std::string state;
+  Address local;
+  Address peer;
+  unsigned long inode = 0;  // 0: no file descriptor holds it (TIME_WAIT, FIN_WAIT2...)
+  int rqueue = 0;           // listener: accept queue; others: bytes waiting to be read
+  int wqueue = 0;           // listener: backlog; others: bytes sent but not acknowledged
+  int rcvbuf = -1;          // from INET_DIAG_SKMEMINFO
+  int sndbuf = -1;
+  int timer_ms = 0;
+  unsigned rtt_us = 0;      // from INET_DIAG_INFO (tcp_info); 0 when not reported
+  [[nodiscard]] bool listening() const { return state == "LISTEN"; }
+};
+
+// Every TCP socket (IPv4 and IPv6) with its local or its peer port in ports: what
+// `ss -tanmi` shows for those ports.
+[[nodiscard]] std::vector<DiagSocket> diag_sockets(const std::set<int>& ports);
+
+// The same sockets looked up again one by one by their addresses (cheap: no walk of the
+// kernel's tables); nullopt where one is gone. A new socket needs diag_sockets().
+[[nodiscard]] std::vector<std::optional<DiagSocket>> diag_lookup(const std::vector<DiagSocket>& known);
 
 // Every fd-less TCP socket (IPv4 and IPv6) whose local and peer ports are both in
 // ports: the connections this session made, not older ones on the same well-known port.

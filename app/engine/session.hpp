@@ -47,6 +47,7 @@ struct ActorView {
   std::string blocked_in;    // "accept" while waiting
   int blocked_step = -1;     // the step whose call waits
   std::vector<std::string> console;
+  std::string ended;         // live sessions: how the program ended ("exited with status 0")
 };
 
 // A socket a lesson variable holds, as the kernel sees it now.
@@ -68,6 +69,9 @@ struct SessionSnapshot {
   std::vector<SocketCard> sockets;
   std::vector<OrphanSocket> orphans;
   std::vector<StepOutcome> outcomes;
+  // Live sessions only (no lesson says what was closed): sockets closed since they
+  // were opened, as last seen, oldest first.
+  std::vector<SocketCard> closed;
 };
 
 // Runs a lesson on real sockets: each step is handed to its actor's thread; a

@@ -60,6 +60,7 @@ GuiApp::GuiApp(AppConfig config) : config_(std::move(config)) {
 
 GuiApp::~GuiApp() {
   // The session's threads call glfwPostEmptyEvent: stop them before GLFW goes away.
+  stop_live();
   session_.reset();
   if (imgui_ready_) {
     ImGui_ImplOpenGL3_Shutdown();
@@ -162,6 +163,21 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     }
   }
 
+  if (config_.live != nullptr) {
+    open_live();
+    rebuild_fonts();
+    // Screenshot mode: the picture is taken once the session has done its work.
+    if (shot) {
+      if (config_.live->finished) {
+        shot_waits_for_finish_ = true;
+      } else {
+        frames_until_shot_ = 4;
+      }
+    }
+    exit_code = 0;
+    return true;
+  }
+
   for (const std::string& path : lesson_files()) {
     try {
       Lesson lesson = load_lesson_file(path);
@@ -185,6 +201,35 @@ bool GuiApp::open(std::string& error, int& exit_code) {
   if (shot) frames_until_shot_ = 4;
   exit_code = 0;
   return true;
+}
+
+void GuiApp::open_live() {
+  const LiveGuiOptions& live = *config_.live;
+  live_lesson_.id = "live";
+  live_lesson_.actors = live.actors;
+  if (!live.outside.empty() && !live.lane_per_connection &&
+      std::find(live.actors.begin(), live.actors.end(), live.outside) == live.actors.end()) {
+    live_lesson_.actors.push_back(live.outside);
+  }
+  live_info_.title = live.title;
+  live_info_.can_send = static_cast<bool>(live.send);
+  // Sockets of programs nobody observes: the other end in serve/dial, or an untraced one.
+  live_source_ = std::make_unique<LiveSource>(live.actors, live.outside.empty() ? "untraced" : live.outside);
+  live_source_->name_outside_by_address(live.lane_per_connection);
+  root_->set_live(live_lesson_, live_info_, live.outside, live.lane_per_connection);
+  auto wake = [this] {
+    if (!wake_posted_.exchange(true)) glfwPostEmptyEvent();  // thread-safe in GLFW
+  };
+  if (live.log != nullptr) live.log->set_listener([wake](const Event&) { wake(); });
+  if (live.start) live.start(wake);
+  live_started_ = true;
+}
+
+void GuiApp::stop_live() {
+  if (!live_started_) return;
+  live_started_ = false;
+  if (config_.live->stop) config_.live->stop();
+  if (config_.live->log != nullptr) config_.live->log->set_listener(nullptr);
 }
 
 void GuiApp::rebuild_fonts() {
@@ -212,6 +257,14 @@ void GuiApp::rebuild_fonts() {
 }
 
 void GuiApp::update_title() {
+  if (live_source_) {
+    const std::string title = "sockstep — " + live_info_.title + (live_info_.finished ? " (ended)" : "");
+    if (title_ != title) {
+      title_ = title;
+      glfwSetWindowTitle(window_, title.c_str());
+    }
+    return;
+  }
   char title[256];
   const SessionSnapshot& snap = root_->snapshot();
   std::snprintf(title, sizeof title, "sockstep - %s - step %zu/%zu%s",
@@ -223,8 +276,57 @@ void GuiApp::update_title() {
   }
 }
 
+bool GuiApp::apply_view(const Command& command) {
+  using K = Command::Kind;
+  switch (command.kind) {
+    case K::Select:
+      state_.selected_seq = static_cast<std::uint64_t>(command.number);
+      return true;
+    case K::SetLang:
+      if (auto lang = lang_from_code(command.text)) state_.lang = *lang;
+      remember();
+      return true;
+    case K::Zoom:
+      state_.zoom = command.real == 0.0
+                        ? 1.0f
+                        : std::clamp(state_.zoom * static_cast<float>(command.real), kMinZoom, kMaxZoom);
+      remember();
+      return true;
+    case K::SetLight:
+      state_.light = command.number != 0;
+      remember();
+      return true;
+    case K::ToggleHelp:
+      state_.help_open = !state_.help_open;
+      return true;
+    case K::TogglePanel: {
+      const auto index = static_cast<std::size_t>(command.number);
+      if (index < kPanelCount) state_.visible[index] = !state_.visible[index];
+      remember();
+      return true;
+    }
+    case K::ToggleCard:
+      state_.card_call = command.text == state_.card_call ? std::string() : command.text;
+      return true;
+    case K::Quit:
+      quit_ = true;
+      return true;
+    case K::LiveSend:
+      if (config_.live != nullptr && config_.live->send) config_.live->send(command.text);
+      return true;
+    case K::LiveReconnect:
+      if (config_.live != nullptr && config_.live->reconnect) config_.live->reconnect();
+      return true;
+    default:
+      return false;
+  }
+}
+
 void GuiApp::apply(const Command& command) {
   using K = Command::Kind;
+  if (apply_view(command)) return;
+  // A live session has no steps: what is left are lesson commands.
+  if (!session_) return;
   Session& session = *session_;
   switch (command.kind) {
     case K::Step:
@@ -283,23 +385,6 @@ void GuiApp::apply(const Command& command) {
       if (send_step && session.position() > *send_step) session.go_to(session.position());
       break;
     }
-    case K::Select:
-      state_.selected_seq = static_cast<std::uint64_t>(command.number);
-      break;
-    case K::SetLang:
-      if (auto lang = lang_from_code(command.text)) state_.lang = *lang;
-      remember();
-      break;
-    case K::Zoom:
-      state_.zoom = command.real == 0.0
-                        ? 1.0f
-                        : std::clamp(state_.zoom * static_cast<float>(command.real), kMinZoom, kMaxZoom);
-      remember();
-      break;
-    case K::SetLight:
-      state_.light = command.number != 0;
-      remember();
-      break;
     case K::OpenLesson: {
       std::string error;
       const std::string previous = lesson_path_;
@@ -311,24 +396,11 @@ void GuiApp::apply(const Command& command) {
       remember();
       break;
     }
-    case K::ToggleHelp:
-      state_.help_open = !state_.help_open;
-      break;
-    case K::TogglePanel: {
-      const auto index = static_cast<std::size_t>(command.number);
-      if (index < kPanelCount) state_.visible[index] = !state_.visible[index];
-      remember();
-      break;
-    }
     case K::Pick:
       if (command.number >= 0) state_.picks[static_cast<std::size_t>(command.number)] = command.choice;
       break;
-    case K::ToggleCard:
-      state_.card_call = command.text == state_.card_call ? std::string() : command.text;
-      break;
-    case K::Quit:
-      quit_ = true;
-      break;
+    default:
+      break;  // handled by apply_view
   }
 }
 
@@ -355,9 +427,33 @@ void GuiApp::on_key(GLFWwindow* window, int key, int /*scancode*/, int action, i
   }
 }
 
+bool GuiApp::refresh(bool read_kernel) {
+  if (!live_source_) {
+    root_->refresh(*session_, state_);
+    return true;
+  }
+  wake_posted_ = false;  // events from now on post a new wake-up
+  const bool changed = root_->refresh_live(*live_source_, *config_.live->log, read_kernel);
+  if (changed) {
+    std::string ports;
+    for (int port : live_source_->ports()) ports += (ports.empty() ? "" : ", ") + std::to_string(port);
+    live_info_.ports = ports;
+  }
+  const bool finished = config_.live->ended && config_.live->ended();
+  if (finished != live_info_.finished) {
+    live_info_.finished = finished;
+    return true;
+  }
+  return changed;
+}
+
 bool GuiApp::frame() {
   if (built_zoom_ != state_.zoom || built_light_ != state_.light || fonts_->stale()) rebuild_fonts();
-  root_->refresh(*session_, state_);
+  refresh(true);
+  return draw_frame();
+}
+
+bool GuiApp::draw_frame() {
   if (fonts_->stale()) rebuild_fonts();  // this snapshot brought a character never drawn
 
   ImGui_ImplOpenGL3_NewFrame();
@@ -399,6 +495,9 @@ bool GuiApp::frame() {
 
 double GuiApp::wait_seconds() const {
   double seconds = 30.0;
+  // Live: while sockets are open, read the kernel twice a second so queue bars move
+  // (a frame is drawn only when something changed).
+  if (live_source_ && live_source_->has_open_sockets()) return 0.5;
   if (state_.playing) {
     const auto left = std::chrono::duration<double>(next_play_ - std::chrono::steady_clock::now()).count();
     seconds = std::max(0.0, left);
@@ -426,6 +525,15 @@ void GuiApp::run_for(std::chrono::milliseconds duration) {
       // Input completes over the next frames (a click is down, then up); a timer tick
       // has no input, so one frame is enough.
       extra = timed_out ? 0 : 2;
+      if (timed_out && live_source_ && frames_until_shot_ < 0) {
+        // A live session's timer tick: a frame only if the kernel shows something new.
+        if (refresh(true) && draw_frame()) extra = 2;
+        continue;
+      }
+    }
+    if (shot_waits_for_finish_ && config_.live->finished()) {
+      shot_waits_for_finish_ = false;
+      frames_until_shot_ = 4;
     }
     if (state_.playing && std::chrono::steady_clock::now() >= next_play_) {
       if (session_->finished()) {

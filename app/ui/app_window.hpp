@@ -1,11 +1,14 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/live_source.hpp"
 #include "engine/session.hpp"
 #include "ui/fonts.hpp"
+#include "ui/gui_app.hpp"
 #include "ui/model.hpp"
 #include "ui/settings.hpp"
 #include "ui/ui_root.hpp"
@@ -23,6 +26,7 @@ struct AppConfig {
   bool save_settings = true;
   Settings settings;
   std::string settings_path;
+  const LiveGuiOptions* live = nullptr;  // a live session instead of a lesson
 };
 
 // The window: GLFW + OpenGL 3 + ImGui around a UiRoot, an event-driven loop, and the
@@ -50,7 +54,15 @@ class GuiApp {
 
  private:
   bool load_lesson(const std::string& path, std::string& error);
+  void open_live();
+  void stop_live();
+  // Takes the frame's snapshot; returns true when something new arrived (live sessions).
+  bool refresh(bool read_kernel);
+  // Draws one frame from the snapshot taken; returns true if the views gave commands.
+  bool draw_frame();
   void apply(const Command& command);
+  // Commands about the window itself, the same for lessons and live sessions.
+  bool apply_view(const Command& command);
   void rebuild_fonts();
   void update_title();
   [[nodiscard]] double wait_seconds() const;
@@ -77,6 +89,16 @@ class GuiApp {
   std::string title_;
   double last_build_ms_ = 0.0;
   std::chrono::steady_clock::time_point next_play_{};
+
+  // Live sessions.
+  std::unique_ptr<LiveSource> live_source_;
+  Lesson live_lesson_;   // no steps: only the lanes
+  LiveInfo live_info_;
+  bool live_started_ = false;
+  bool shot_waits_for_finish_ = false;
+  // Set by the first event after a frame, cleared by the next refresh: a burst of
+  // events posts one wake-up, not one per event.
+  std::atomic<bool> wake_posted_{false};
 };
 
 }  // namespace sockstep::ui

@@ -35,6 +35,19 @@ std::string Conversation::peer_of(const std::string& actor) const {
   return actor;
 }
 
+std::string Conversation::peer_for(const Event& event) const {
+  if (auto it = connection_lane_.find({event.actor, event.fd}); it != connection_lane_.end()) return it->second;
+  return peer_of(event.actor);
+}
+
+bool Conversation::is_outside(const std::string& lane) const {
+  if (outside_.empty()) return false;
+  if (lane == outside_) return true;
+  for (const auto& [key, name] : connection_lane_)
+    if (name == lane) return true;
+  return false;
+}
+
 ByteStream& Conversation::stream(const std::string& from, const std::string& to) {
   for (ByteStream& s : streams_) {
     if (s.from == from && s.to == to) return s;
@@ -69,7 +82,7 @@ void Conversation::add(const Event& event, std::size_t event_index) {
   if (event.kind == EventKind::Packet) return add_packet(event, event_index);
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
   if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
-      in_flight(peer_of(event.actor), event.actor) == 0) {
+      in_flight(peer_for(event), event.actor) == 0 && !is_outside(peer_for(event))) {
     deferred_.push_back(Deferred{event, event_index, 0});
     return;
   }
@@ -79,7 +92,7 @@ void Conversation::add(const Event& event, std::size_t event_index) {
   for (std::size_t i = 0; i < deferred_.size();) {
     Deferred& d = deferred_[i];
     ++d.age;
-    if (in_flight(peer_of(d.event.actor), d.event.actor) > 0 || d.age > 64) {
+    if (in_flight(peer_for(d.event), d.event.actor) > 0 || d.age > 64) {
       Deferred ready = std::move(d);
       deferred_.erase(deferred_.begin() + static_cast<long>(i));
       add_row(ready.event, ready.index);
@@ -117,6 +130,16 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     last_connector_ = event.actor;
     connected_[{event.actor, event.fd}] = true;
     add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(peer), 0, event.seq});
+  } else if (call == "accept" && event.ok() && per_connection_ && !event.detail.empty()) {
+    // A few lanes of their own; later connections share the outside lane, so a
+    // thousand connects do not make a thousand lanes.
+    constexpr std::size_t kMaxConnectionLanes = 6;
+    const std::string peer = event.detail.substr(0, event.detail.find(' '));
+    const std::string name = connection_lanes_ < kMaxConnectionLanes ? peer : outside_;
+    if (name == peer) ++connection_lanes_;
+    connection_lane_[{event.actor, static_cast<int>(event.value)}] = name;
+    connected_[{event.actor, static_cast<int>(event.value)}] = true;
+    add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane_of(name), lane, 0, event.seq});
   } else if (call == "accept" && event.ok()) {
     if (!last_connector_.empty() && last_connector_ != event.actor) {
       peers_[event.actor] = last_connector_;
@@ -127,17 +150,18 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     auto it = connected_.find({event.actor, event.fd});
     if (it != connected_.end()) {
       if (call == "close") connected_.erase(it);
-      add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_of(event.actor)), 0, event.seq});
+      add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_for(event)), 0, event.seq});
     }
   } else if (is_send(call) && event.ok()) {
-    const std::string peer = peer_of(event.actor);
+    const std::string peer = peer_for(event);
     const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
     ByteStream& s = stream(event.actor, peer);
     s.data += event.bytes;
     s.total += count;
     s.send_ends.push_back(StreamMark{s.total, event.seq});
-    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, -1, lane, lane_of(peer), count, event.seq});
-    if (count > 0) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
+    const bool outside = is_outside(peer);
+    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, outside ? row : -1, lane, lane_of(peer), count, event.seq});
+    if (count > 0 && !outside) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
   } else if (is_recv(call) && event.ok() && event.value > 0) {
     receive(event, row);
   }
@@ -145,7 +169,19 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
 
 void Conversation::receive(const Event& event, int row) {
   {
-    const std::string peer = peer_of(event.actor);
+    const std::string peer = peer_for(event);
+    if (is_outside(peer)) {
+      // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
+      ByteStream& s = stream(peer, event.actor);
+      const auto count = static_cast<std::size_t>(event.value);
+      s.data += event.bytes;
+      s.total += count;
+      s.received += count;
+      s.send_ends.push_back(StreamMark{s.total, event.seq});
+      s.recv_ends.push_back(StreamMark{s.received, event.seq});
+      add_arrow(SeqArrow{ArrowKind::Data, row, row, lane_of(peer), lane_of(event.actor), count, event.seq});
+      return;
+    }
     ByteStream& s = stream(peer, event.actor);
     std::size_t left = static_cast<std::size_t>(event.value);
     s.received += left;

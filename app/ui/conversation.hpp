@@ -58,6 +58,15 @@ class Conversation {
   // lanes: the lesson's actors in display order; unknown actors get a lane when seen.
   void reset(std::vector<std::string> lanes);
   void add(const Event& event, std::size_t event_index);
+  // Live serve/dial: the lane of the program at the other end, whose calls are not
+  // seen. What is received from it arrives at once (nothing of its sends is logged to
+  // wait for) and what is sent to it is shown delivered.
+  // per_connection (serve): each accepted connection's peer gets a lane of its own,
+  // named by its address, so two clients' bytes are never one stream.
+  void set_outside(std::string lane, bool per_connection = false) {
+    outside_ = std::move(lane);
+    per_connection_ = per_connection;
+  }
   // Receives logged before the send they read (the receiver wakes before the sender
   // logs) are held back until that send arrives, so arrows never run up the page.
   [[nodiscard]] std::size_t held_back() const { return deferred_.size(); }
@@ -109,6 +118,12 @@ class Conversation {
   std::map<std::string, int> waiting_row_;            // actor -> its Blocked row
   std::map<std::pair<std::string, int>, bool> connected_;  // (actor, fd) has a peer
   std::size_t consumed_ = 0;  // events of the cache already added
+  std::string outside_;
+  bool per_connection_ = false;
+  std::map<std::pair<std::string, int>, std::string> connection_lane_;  // (actor, fd) -> lane
+  std::size_t connection_lanes_ = 0;
+  [[nodiscard]] std::string peer_for(const Event& event) const;
+  [[nodiscard]] bool is_outside(const std::string& lane) const;
 };
 
 }  // namespace sockstep::ui

@@ -73,4 +73,32 @@ int run_gui(const GuiOptions& options) {
   return app.run();
 }
 
+int run_live_gui(const LiveGuiOptions& options) {
+  AppConfig config;
+  config.settings_path = settings_path();
+  std::string settings_error;
+  config.settings = load_settings(config.settings_path, &settings_error);
+  if (!settings_error.empty()) std::fprintf(stderr, "sockstep: %s\n", settings_error.c_str());
+  // A live session is not a place in a lesson: it leaves the learner's settings alone.
+  config.save_settings = false;
+  const std::string lang_text = options.lang.empty() ? config.settings.lang : options.lang;
+  const auto lang = lang_from_code(lang_text);
+  if (!lang) return fail(2, "unknown language '" + lang_text + "' (use en or zh)");
+  config.lang = *lang;
+  config.screenshot = options.screenshot;
+  config.live = &options;
+  if (!options.screenshot.empty()) {
+    // Same picture on every machine: the default size and every panel.
+    config.settings.width = 0;
+    config.settings.height = 0;
+    config.settings.visible.fill(true);
+    config.settings.zoom = 1.0f;
+  }
+  GuiApp app(std::move(config));
+  std::string error;
+  int code = 0;
+  if (!app.open(error, code)) return fail(code, error);
+  return app.run();
+}
+
 }  // namespace sockstep::ui

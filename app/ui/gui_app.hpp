@@ -1,5 +1,9 @@
 #pragma once
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "engine/event_log.hpp"
 
 namespace sockstep::ui {
 
@@ -9,6 +13,31 @@ struct GuiOptions {
   int steps = -1;      // steps to take before the first frame; -1 restores the saved step
   std::string screenshot;   // write this PNG after the steps, then exit
 };
+
+// A live session in the window (serve, dial, trace): the caller owns the session's
+// threads and its event log; the window starts them once it is open and stops them
+// before it closes, so nothing runs when no window can open.
+struct LiveGuiOptions {
+  std::string title;                  // "serve 127.0.0.1:8084", in the window's title too
+  EventLog* log = nullptr;            // where the session's events arrive
+  std::vector<std::string> actors;    // the first lanes, in order ("server", "client")
+  std::string outside;                // the lane of the other end, whose calls are unseen ("" for trace)
+  bool lane_per_connection = false;   // serve: each client's connection a lane (and card name) of its own
+  std::string lang;                   // "" keeps the language the settings remember
+  std::string screenshot;             // write this PNG once finished() holds, then exit
+  // Starts the session's threads; wake may be called from any thread to redraw.
+  std::function<void(std::function<void()> wake)> start;
+  std::function<void()> stop;         // stops and joins them; called once, on the UI thread
+  std::function<bool()> finished;     // the session has done what it was asked to (screenshots)
+  std::function<bool()> ended;        // nothing more will happen (the programs exited); empty: never
+  // Dial only (empty otherwise): a message box with Send, and Reconnect. They hand the
+  // request to the session's thread and return at once.
+  std::function<void(const std::string&)> send;
+  std::function<void()> reconnect;
+};
+
+// 0 ok (or the session's own exit code from code_after); 1 no display or runtime error.
+int run_live_gui(const LiveGuiOptions& options);
 
 // 0 ok; 1 no display (one line naming DISPLAY and `xvfb-run -a`) or runtime error;
 // 2 bad input (unknown lesson or language, malformed lesson, too many steps).

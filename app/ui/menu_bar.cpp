@@ -54,7 +54,9 @@ void draw_menu_bar(const Model& model) {
   }
   // Where the lesson stands, at the right end, for whoever sits far away.
   char where[96];
-  if (model.snap->position == 0) {
+  if (model.live != nullptr) {
+    std::snprintf(where, sizeof where, "%s", model.t(model.live->finished ? Tx::LiveEnded : Tx::LiveSession));
+  } else if (model.snap->position == 0) {
     std::snprintf(where, sizeof where, "%s", model.t(Tx::NotStarted));
   } else {
     std::snprintf(where, sizeof where, model.t(Tx::StepOf), static_cast<int>(model.snap->position),

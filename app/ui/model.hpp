@@ -40,6 +40,8 @@ struct Command {
     Pick,        // number = step, choice = the answer (kSkipped to skip the question)
     ToggleCard,  // text = call whose reference card to show; "" closes it
     Quit,
+    LiveSend,       // text = the message (live dial)
+    LiveReconnect,  // live dial
   };
   Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
       : kind(k), number(n), real(r), text(std::move(t)) {}
@@ -82,6 +84,14 @@ struct UiState {
   std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
 };
 
+// What a live session (serve, dial, trace) adds to the model; absent for lessons.
+struct LiveInfo {
+  std::string title;     // "dial 127.0.0.1:8084"
+  std::string ports;     // "8084, 40312"
+  bool can_send = false; // a message box and Reconnect (dial)
+  bool finished = false; // the session's programs have all ended
+};
+
 // Everything one frame draws from: one session snapshot, taken at the top of the frame.
 struct Model {
   const Lesson* lesson = nullptr;
@@ -94,6 +104,7 @@ struct Model {
   const Palette* palette = nullptr;
   const VerdictTimeline* verdicts = nullptr;
   const std::vector<ReferenceCard>* cards = nullptr;
+  const LiveInfo* live = nullptr;  // a live session instead of a lesson
   Commands* commands = nullptr;  // the one thing views write to
   std::string lesson_path;
 

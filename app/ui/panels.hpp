@@ -71,6 +71,17 @@ void draw_event_log(const Model& model, EventLogView& view);
 // "accept() = 4", "recv(1024) = 5 b'hello'", "connect(...) ECONNREFUSED"
 [[nodiscard]] std::string event_summary(const Event& event);
 
+// The lesson panel's place in a live session: what runs, the ports watched, the last
+// error, and for dial the message box with Send and Reconnect.
+struct LiveView {
+  std::string message;
+  bool refocus = false;
+  // Enter was pressed this frame: ImGui 1.86 misses a key pressed and released between
+  // two frames, so the app's own key queue says so too.
+  bool enter_pressed = false;
+};
+void draw_live(const Model& model, LiveView& view);
+
 void draw_help(const Model& model, bool* open);
 // The reference card of model.state->card_call; *open goes false when closed.
 void draw_reference_card(const Model& model, bool* open);

@@ -81,10 +81,11 @@ void state_line(const Model& model, const std::string& state) {
   ImGui::PopFont();
 }
 
-void draw_live_card(const Model& model, const SocketCard& card, const CardStyle& style) {
+void draw_live_card(const Model& model, const SocketCard& card, const CardStyle& style, int index) {
   const Palette& palette = *model.palette;
   const SocketView& v = card.view;
-  const std::string id = "card_" + card.actor + "_" + card.var;
+  // A live session may hold several sockets of one role (two accepted connections).
+  const std::string id = "card_" + card.actor + "_" + card.var + "_" + std::to_string(index);
   begin_card(id.c_str(), style, 1.0f);
   // A coloured edge says whose socket this is at a glance.
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -129,13 +130,19 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
   end_card();
 }
 
+// step < 0: a live session's socket (no step closed it), with the state it was last seen in.
 void draw_closed_card(const Model& model, const std::string& actor, const std::string& var,
-                      int step, const SocketCard* last, const CardStyle& style) {
-  const std::string id = "closed_" + actor + "_" + var;
+                      int step, const SocketCard* last, const CardStyle& style, int index = 0) {
+  const std::string id = "closed_" + actor + "_" + var + "_" + std::to_string(index);
   begin_card(id.c_str(), style, 0.45f);
   card_header(model, actor, var, last != nullptr ? last->view.fd : -1);
   char text[64];
-  std::snprintf(text, sizeof text, model.t(Tx::ClosedAt), step + 1);
+  if (step >= 0) {
+    std::snprintf(text, sizeof text, model.t(Tx::ClosedAt), step + 1);
+  } else {
+    std::snprintf(text, sizeof text, "%s (%s)", model.t(Tx::ClosedLive),
+                  last != nullptr && !last->view.state.empty() ? last->view.state.c_str() : "?");
+  }
   text_colored(model.palette->dim, text);
   if (last != nullptr) {
     labelled(model.t(Tx::Local), or_dash(last->view.local), model.fonts->mono);
@@ -145,7 +152,7 @@ void draw_closed_card(const Model& model, const std::string& actor, const std::s
 }
 
 void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std::string& actor,
-                      int index, const CardStyle& style) {
+                      int index, const CardStyle& style, bool queued) {
   const std::string id = "orphan_" + std::to_string(index);
   begin_card(id.c_str(), style, 0.85f);
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -159,7 +166,9 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std:
     actor_chip(model.palette->actor(actor), actor);
     ImGui::SameLine();
   }
-  text_colored(model.palette->dim, model.t(Tx::NoFd));
+  // A connection the kernel finished but nobody accepted yet has no fd either.
+  text_colored(queued ? model.palette->warn : model.palette->dim,
+               queued ? model.t(Tx::InAcceptQueue) : model.t(Tx::NoFd));
   state_line(model, orphan.state);
   labelled(model.t(Tx::Local), or_dash(orphan.local), model.fonts->mono);
   labelled(model.t(Tx::Peer), or_dash(orphan.peer), model.fonts->mono);
@@ -195,7 +204,7 @@ void draw_sockets(const Model& model, SocketsView& view) {
     if (!reopened) closed.push_back({step.actor, step.sock, static_cast<int>(i)});
   }
 
-  const std::size_t count = snap.sockets.size() + closed.size() + snap.orphans.size();
+  const std::size_t count = snap.sockets.size() + closed.size() + snap.orphans.size() + snap.closed.size();
   if (count == 0) {
     ImGui::TextDisabled("%s", model.t(Tx::NoSockets));
     return;
@@ -214,9 +223,10 @@ void draw_sockets(const Model& model, SocketsView& view) {
     if (!first) ImGui::SameLine();
     first = false;
   };
+  int card_index = 0;
   for (const SocketCard& card : snap.sockets) {
     next();
-    draw_live_card(model, card, style);
+    draw_live_card(model, card, style, card_index++);
   }
   int orphan_index = 0;
   for (const OrphanSocket& orphan : snap.orphans) {
@@ -225,14 +235,25 @@ void draw_sockets(const Model& model, SocketsView& view) {
     for (const auto& [key, card] : view.seen) {
       if (card.view.local.to_string() == orphan.local.to_string()) owner = card.actor;
     }
+    // In the accept queue: established (or half-open) on a port something listens on.
+    const bool queued = (orphan.state == "ESTABLISHED" || orphan.state == "SYN_RECV") &&
+                        std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {
+                          return c.view.listening && c.view.local.port == orphan.local.port;
+                        });
     next();
-    draw_orphan_card(model, orphan, owner, orphan_index++, style);
+    draw_orphan_card(model, orphan, owner, orphan_index++, style, queued);
   }
   for (const Closed& c : closed) {
     auto it = view.seen.find(card_key(c.actor, c.var));
     next();
     draw_closed_card(model, c.actor, c.var, c.step, it == view.seen.end() ? nullptr : &it->second,
                      style);
+  }
+  // Newest first: the connection that just ended sits next to the open ones.
+  for (std::size_t i = snap.closed.size(); i-- > 0;) {
+    next();
+    draw_closed_card(model, snap.closed[i].actor, snap.closed[i].var, -1, &snap.closed[i], style,
+                     static_cast<int>(i));
   }
   ImGui::EndChild();
 }

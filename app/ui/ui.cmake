@@ -20,6 +20,7 @@ add_library(sockstep_ui STATIC
   ui/help_overlay.cpp
   ui/layout.cpp
   ui/lesson_panel.cpp
+  ui/live_panel.cpp
   ui/menu_bar.cpp
   ui/model.cpp
   ui/palette.cpp
@@ -46,3 +47,7 @@ target_link_libraries(sockstep_ui
 
 target_link_libraries(sockstep PRIVATE sockstep_ui)
 target_compile_definitions(sockstep PRIVATE SOCKSTEP_HAVE_GUI=1)
+
+# serve, dial and trace open the window on a live session when not --headless.
+target_link_libraries(sockstep_cli PUBLIC sockstep_ui)
+target_compile_definitions(sockstep_cli PRIVATE SOCKSTEP_HAVE_GUI=1)

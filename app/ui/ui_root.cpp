@@ -3,6 +3,8 @@
 #include <GLFW/glfw3.h>  // key codes only: the 1.86 backend indexes KeysDown by them
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "ui/layout.hpp"
 
 namespace sockstep::ui {
@@ -35,6 +37,7 @@ void UiRoot::forget_session() {
   last_position_ = 0;
   last_generation_ = 0;
   lesson_ = nullptr;
+  live_ = nullptr;
 }
 
 void UiRoot::refresh(Session& session, UiState& state) {
@@ -81,6 +84,43 @@ void UiRoot::refresh(Session& session, UiState& state) {
       }
     }
   }
+}
+
+void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane,
+                      bool lane_per_connection) {
+  forget_session();
+  lane_per_connection_ = lane_per_connection;
+  lesson_ = &lesson;
+  live_ = &info;
+  outside_lane_ = outside_lane;
+  fonts_.note_text(info.title);
+}
+
+bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kernel) {
+  const std::size_t before = events_.events().size();
+  const std::uint64_t revision_before = events_.revision();
+  const std::size_t added = events_.sync(log);
+  const auto& events = events_.events();
+  // The live source keeps its own state: it only needs each event once, in order.
+  for (std::size_t i = events.size() - added; i < events.size(); ++i) live.observe(events[i]);
+  if (conversation_revision_ != events_.revision()) {
+    conversation_revision_ = events_.revision();
+    conversation_.reset(lesson_->actors);
+    conversation_.set_outside(outside_lane_, lane_per_connection_);
+  }
+  for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
+  conversation_.set_consumed(events.size());
+  const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
+  for (std::size_t i = first_new; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (e.kind == EventKind::Print || e.kind == EventKind::Note) fonts_.note_text(e.detail);
+    if (e.kind == EventKind::Call && !e.bytes.empty()) fonts_.note_text(e.bytes.substr(0, 256));
+  }
+  // New events may mean new sockets: a full dump. Otherwise the cheap look-up of the
+  // sockets already shown (queues moving), which dumps again only on a change.
+  const bool kernel_changed = added > 0 ? live.refresh_kernel(true) : read_kernel && live.refresh_kernel(false);
+  if (added > 0 || kernel_changed) snap_ = live.snapshot();
+  return added > 0 || kernel_changed;
 }
 
 void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys) {
@@ -158,21 +198,29 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   model.cards = &cards_;
   model.commands = &out;
   model.lesson_path = lesson_path;
+  model.live = live_;
 
   shortcuts(model, state, keys);
   draw_menu_bar(model);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  const auto rects = compute_layout(viewport->WorkPos, viewport->WorkSize, state.visible);
+  // A live session has no steps or code listings: their room goes to the others.
+  auto visible = state.visible;
+  if (live_ != nullptr) {
+    visible[static_cast<std::size_t>(Panel::Steps)] = false;
+    visible[static_cast<std::size_t>(Panel::Code)] = false;
+  }
+  const auto rects = compute_layout(viewport->WorkPos, viewport->WorkSize, visible);
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoBringToFrontOnFocus;
   const auto panel = [&](Panel which, const char* id, auto&& body) {
     const auto index = static_cast<std::size_t>(which);
-    if (!state.visible[index]) return;
+    if (!visible[index]) return;
     ImGui::SetNextWindowPos(rects[index].pos, ImGuiCond_Always);
     ImGui::SetNextWindowSize(rects[index].size, ImGuiCond_Always);
-    const std::string title = std::string(model.t(panel_title(which))) + "###" + id;
+    const Tx name = live_ != nullptr && which == Panel::Lesson ? Tx::LiveSession : panel_title(which);
+    const std::string title = std::string(model.t(name)) + "###" + id;
     ImGuiWindowFlags extra = 0;
     if (which == Panel::Sequence || which == Panel::Sockets || which == Panel::EventLog ||
         which == Panel::Code || which == Panel::Console || which == Panel::Bytes) {
@@ -181,7 +229,14 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
     if (ImGui::Begin(title.c_str(), nullptr, flags | extra)) body();
     ImGui::End();
   };
-  panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
+  if (live_ != nullptr) {
+    live_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
+      return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
+    });
+    panel(Panel::Lesson, "lesson", [&] { draw_live(model, live_view_); });
+  } else {
+    panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
+  }
   panel(Panel::Steps, "steps", [&] { draw_steps(model, steps_view_); });
   panel(Panel::Code, "code", [&] { draw_code(model, code_view_); });
   panel(Panel::Sequence, "sequence", [&] { draw_sequence(model, sequence_view_); });

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/live_source.hpp"
 #include "engine/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
@@ -34,6 +35,13 @@ class UiRoot {
             const std::string& lesson_path, const std::vector<KeyPress>& keys, Commands& out);
   // Drops what belonged to the previous lesson's session.
   void forget_session();
+  // A live session instead of a lesson: lesson is an empty one naming the first lanes,
+  // info says what runs. Both outlive the UiRoot's use of them.
+  void set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane,
+                bool lane_per_connection);
+  // Copies the new events into the cache and the live source; with read_kernel, reads
+  // the kernel's sockets too. Returns true when anything on screen changed.
+  bool refresh_live(LiveSource& live, const EventLog& log, bool read_kernel);
 
   [[nodiscard]] const SessionSnapshot& snapshot() const { return snap_; }
   [[nodiscard]] const EventCache& events() const { return events_; }
@@ -58,7 +66,11 @@ class UiRoot {
   std::size_t last_position_ = 0;
   std::uint64_t last_generation_ = 0;
 
+  const LiveInfo* live_ = nullptr;
+  std::string outside_lane_;
+  bool lane_per_connection_ = false;
   LessonView lesson_view_;
+  LiveView live_view_;
   StepsView steps_view_;
   CodeView code_view_;
   SocketsView sockets_view_;

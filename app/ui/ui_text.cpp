@@ -138,6 +138,21 @@ constexpr std::array kTable = {
     Pair{"Meaning", "含义"},
     Pair{"No reference card for %s().", "%s() 没有参考卡片。"},
     Pair{"Close (F2)", "关闭 (F2)"},
+    Pair{"Live session", "实时会话"},
+    Pair{"No lesson here: every call comes from a real program as it runs. The cards show what the "
+         "kernel holds now; click a row in the sequence or the log to see its bytes.",
+         "这里没有课程:每个调用都来自正在运行的真实程序。卡片显示内核此刻的状态;"
+         "点击时序图或日志中的一行查看它的字节。"},
+    Pair{"Watching ports:", "关注的端口:"},
+    Pair{"no port yet (learned from bind, listen, connect)", "还没有端口(从 bind、listen、connect 得知)"},
+    Pair{"Send", "发送"},
+    Pair{"Reconnect", "重新连接"},
+    Pair{"type a message; Enter sends it", "输入消息;回车发送"},
+    Pair{"Last problem:", "最近的问题:"},
+    Pair{"%d open, %d closed, %d without an fd", "%d 个打开,%d 个已关闭,%d 个没有 fd"},
+    Pair{"in the accept queue: not accepted yet", "在 accept 队列中:尚未被接受"},
+    Pair{"closed", "已关闭"},
+    Pair{"Live session: ended", "实时会话:已结束"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

@@ -111,6 +111,18 @@ enum class Tx : std::size_t {
   Meaning,
   NoCard,
   CloseCard,
+  LiveSession,
+  LiveExplain,
+  LiveWatching,
+  LiveNoPorts,
+  LiveSend,
+  LiveReconnect,
+  LiveMessageHint,
+  LiveLastProblem,
+  LiveCounts,
+  InAcceptQueue,
+  ClosedLive,
+  LiveEnded,
   Count
 };
 

@@ -237,3 +237,43 @@ TEST_CASE("settings round-trip, and a broken file gives defaults and a message")
   CHECK(error.find(path) != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("conversation, live serve: each client's connection is a lane and a stream of its own") {
+  Conversation conv;
+  conv.reset({"server"});
+  conv.set_outside("clients", true);
+  const auto accepted = [](std::uint64_t seq, long long fd, const std::string& peer) {
+    Event e = call(seq, "server", "accept", fd, 3);
+    e.detail = peer;
+    return e;
+  };
+  std::vector<Event> events = {
+      accepted(1, 4, "127.0.0.1:40001"),
+      accepted(2, 5, "127.0.0.1:40002"),
+      // Nothing of the clients' sends is logged: the receives must not wait for them.
+      call(3, "server", "recv", 3, 5, "two"),
+      call(4, "server", "recv", 3, 4, "one"),
+      call(5, "server", "send", 3, 4, "ONE"),
+      call(6, "server", "close", 0, 4),
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  CHECK(conv.held_back() == 0);
+  REQUIRE(conv.lanes().size() == 3);
+  CHECK(conv.lanes()[1] == "127.0.0.1:40001");
+  CHECK(conv.lanes()[2] == "127.0.0.1:40002");
+  std::string from_one;
+  std::string from_two;
+  std::string to_one;
+  for (const ByteStream& s : conv.streams()) {
+    if (s.from == "127.0.0.1:40001") from_one = s.data;
+    if (s.from == "127.0.0.1:40002") from_two = s.data;
+    if (s.to == "127.0.0.1:40001") to_one = s.data;
+  }
+  CHECK(from_one == "one");
+  CHECK(from_two == "two");
+  CHECK(to_one == "ONE");
+  // What the unseen clients sent arrives at once; what went to them is shown delivered.
+  for (const SeqArrow& arrow : conv.arrows()) {
+    if (arrow.kind == ArrowKind::Data) CHECK(arrow.to_row == arrow.from_row);
+  }
+}

@@ -1,0 +1,171 @@
+#include "cli/live_window.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <fmt/format.h>
+#include <thread>
+
+#include "cli/capture_flags.hpp"
+#include "cli/dial_client.hpp"
+#include "engine/echo_server.hpp"
+#include "engine/errno_names.hpp"
+#include "engine/py_text.hpp"
+#include "engine/socket_ops.hpp"
+#ifdef SOCKSTEP_HAVE_GUI
+#include "ui/gui_app.hpp"
+#endif
+
+namespace sockstep::cli {
+
+#ifdef SOCKSTEP_HAVE_GUI
+bool have_window() { return true; }
+
+
+namespace {
+
+// An eventfd that wakes every call the session's thread waits in.
+class WakeFd {
+ public:
+  WakeFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~WakeFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  WakeFd(const WakeFd&) = delete;
+  WakeFd& operator=(const WakeFd&) = delete;
+  [[nodiscard]] int fd() const { return fd_; }
+  void wake() const {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+  }
+
+ private:
+  int fd_;
+};
+
+// The window shows packets whenever the kernel lets it capture them; when it does not,
+// the window says once how to allow it.
+CaptureFlags window_capture(CaptureFlags flags) {
+  flags.show = true;
+  return flags;
+}
+
+}  // namespace
+
+int serve_window(const Address& address, const ServeOptions& options) {
+  EventLog log;
+  EchoServerOptions server_options;
+  server_options.max_clients = options.max_clients;
+  EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
+  // Listening happens before the window opens, so a taken port is an error (exit 2)
+  // on the command line, not an empty window.
+  const EchoServerOpen opened = server.open();
+  if (!opened.ok()) {
+    if (opened.failed_call == "bind")
+      return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
+                                              errno_name(opened.err), errno_message(opened.err)));
+    return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
+                                          errno_message(opened.err)));
+  }
+  const Address& name = opened.address;
+
+  std::thread worker;
+  std::atomic<bool> ended{false};
+  ui::LiveGuiOptions live;
+  live.title = "serve " + name.to_string() + " (connect with: nc " + name.host + " " + std::to_string(name.port) + ")";
+  live.log = &log;
+  live.actors = {"server"};
+  live.outside = "clients";
+  live.lane_per_connection = true;
+  live.screenshot = options.screenshot;
+  Capture capture;
+  live.start = [&](std::function<void()> wake) {
+    start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
+    worker = std::thread([&, wake] {
+      (void)server.run();  // a failed poll() is in the log
+      ended = true;
+      wake();
+    });
+  };
+  live.stop = [&] {
+    server.stop();
+    if (worker.joinable()) worker.join();
+  };
+  // A screenshot of a server that waits for clients: once it listens, or once the
+  // clients it was told to serve have come and gone.
+  live.finished = [&] { return options.max_clients == 0 || ended.load(); };
+  live.ended = [&] { return ended.load(); };
+  return ui::run_live_gui(live);
+}
+
+int dial_window(const Address& target, const DialOptions& options) {
+  EventLog log;
+  DialClient client(log, target);
+  ui::LiveGuiOptions live;
+  live.title = "dial " + target.to_string();
+  live.log = &log;
+  live.actors = {"client"};
+  live.outside = "server";
+  live.screenshot = options.screenshot;
+  const bool message = options.has_message;
+  Capture capture;
+  live.start = [&](std::function<void()> wake) {
+    start_capture(capture, log, window_capture(options.capture), {target.port}, false, true, false);
+    client.start(wake);
+    if (message) client.send(options.message);
+  };
+  live.stop = [&] { client.stop(); };
+  // With --message: after its reply; else after the first connect.
+  live.finished = [&] { return client.done() >= (message ? 2 : 1); };
+  live.send = [&](const std::string& text) { client.send(text); };
+  live.reconnect = [&] { client.reconnect(); };
+  return ui::run_live_gui(live);
+}
+
+int trace_window(trace::TraceOptions run, const TraceOptions& options) {
+  // A missing program is bad input before any window opens, as with --headless.
+  for (const auto& command : run.commands)
+    if (!trace::check_program(command[0]).found) return error(kExitBadInput, command[0] + ": no such program");
+  EventLog log;
+  WakeFd stop;
+  run.stop_fd = stop.fd();
+  std::thread worker;
+  std::atomic<bool> ended{false};
+  trace::TraceResult result;
+  ui::LiveGuiOptions live;
+  live.title = "trace";
+  for (const auto& arg : options.args) live.title += " " + arg;
+  live.log = &log;
+  live.screenshot = options.screenshot;
+  Capture capture;
+  live.start = [&](std::function<void()> wake) {
+    // Calls are logged when the tracer reads them, so packets are not linked to calls.
+    start_capture(capture, log, window_capture(options.capture), {}, true, false, false);
+    worker = std::thread([&, wake] {
+      result = trace::run_trace(run, log);
+      ended = true;
+      wake();
+    });
+  };
+  live.stop = [&] {
+    stop.wake();  // the tracer sends SIGTERM to programs still running
+    if (worker.joinable()) worker.join();
+  };
+  live.finished = [&] { return ended.load(); };
+  live.ended = live.finished;
+  const int code = ui::run_live_gui(live);
+  if (code != 0) return code;
+  if (!result.error.empty()) return error(kExitFailed, result.error);
+  return kExitOk;
+}
+
+#else
+bool have_window() { return false; }
+int serve_window(const Address&, const ServeOptions&) { return error(kExitFailed, "built without the window"); }
+int dial_window(const Address&, const DialOptions&) { return error(kExitFailed, "built without the window"); }
+int trace_window(trace::TraceOptions, const TraceOptions&) { return error(kExitFailed, "built without the window"); }
+#endif
+
+}  // namespace sockstep::cli

@@ -1,0 +1,15 @@
+#pragma once
+#include "cli/commands.hpp"
+#include "engine/address.hpp"
+#include "trace/launcher.hpp"
+
+namespace sockstep::cli {
+
+// serve, dial and trace without --headless: the same session in the window, live.
+// Each reports bad input (a taken port, a missing program) before the window opens,
+// and says in one line when there is no display (exit 1).
+int serve_window(const Address& address, const ServeOptions& options);
+int dial_window(const Address& target, const DialOptions& options);
+int trace_window(trace::TraceOptions run, const TraceOptions& options);
+
+}  // namespace sockstep::cli

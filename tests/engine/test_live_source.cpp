@@ -1,0 +1,172 @@
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine/live_source.hpp"
+#include "loopback.hpp"
+
+using namespace sockstep;
+
+namespace {
+
+void observe_all(LiveSource& live, const EventLog& log) {
+  for (const Event& event : log.all()) live.observe(event);
+}
+
+const SocketCard* card_for(const SessionSnapshot& snap, const std::string& actor, int fd) {
+  for (const SocketCard& card : snap.sockets)
+    if (card.actor == actor && card.view.fd == fd) return &card;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("addresses are found in event text the way calls write them") {
+  const auto python = addresses_in_text("('127.0.0.1', 8084)");
+  REQUIRE(python.size() == 1);
+  CHECK(python[0].host == "127.0.0.1");
+  CHECK(python[0].port == 8084);
+  const auto six = addresses_in_text("('::1', 9000, 0, 0)");
+  REQUIRE(six.size() == 1);
+  CHECK(six[0].family == AF_INET6);
+  CHECK(six[0].port == 9000);
+  const auto traced = addresses_in_text("127.0.0.1:40312 (fd 4 on [::1]:8084, inode 77)");
+  REQUIRE(traced.size() == 2);
+  CHECK(traced[0].port == 40312);
+  CHECK(traced[1].host == "::1");
+  CHECK(traced[1].port == 8084);
+  CHECK(addresses_in_text("recv(1024) = 5 b'hello'").empty());
+  CHECK(addresses_in_text("example.com:80 999.1.1.1:5 127.0.0.1:99999").empty());
+}
+
+TEST_CASE("a traced actor's process comes from its name; anything else is this process") {
+  CHECK(LiveSource::actor_pid("echo_server.py[4242]") == 4242);
+  CHECK(LiveSource::actor_pid("server") == ::getpid());
+  CHECK(LiveSource::actor_pid("odd[name]") == ::getpid());
+}
+
+TEST_CASE("a live session's sockets come from the kernel, on the ports its calls named") {
+  EventLog log;
+  OpContext server(&log, "server", -1);
+  OpContext client(&log, "client", -1);
+  // Port 0: the port is learned from getsockname(), not from bind().
+  const test::Listener l = test::listen_loopback(server);
+  const int first = static_cast<int>(ops::socket(client, AF_INET, SOCK_STREAM).value);
+  REQUIRE(ops::connect(client, first, test::loopback(l.port)).ok());
+  const int conn = static_cast<int>(ops::accept(server, l.fd).value);
+  REQUIRE(conn >= 0);
+  REQUIRE(ops::send(client, first, "hello").value == 5);
+  // A second caller waits in the accept queue.
+  const int second = static_cast<int>(ops::socket(client, AF_INET, SOCK_STREAM).value);
+  REQUIRE(ops::connect(client, second, test::loopback(l.port)).ok());
+
+  LiveSource live({"server", "client"}, "other");
+  observe_all(live, log);
+  CHECK(live.ports().contains(l.port));
+  CHECK_FALSE(live.ports().contains(0));
+  CHECK(live.refresh_kernel());
+  CHECK_FALSE(live.refresh_kernel());       // nothing moved since
+  CHECK_FALSE(live.refresh_kernel(false));  // nor by the one-by-one look-up
+
+  SessionSnapshot snap = live.snapshot();
+  const SocketCard* listener = card_for(snap, "server", l.fd);
+  REQUIRE(listener != nullptr);
+  CHECK(listener->var == "listener");
+  CHECK(listener->view.state == "LISTEN");
+  CHECK(listener->view.listening);
+  CHECK(listener->view.accept_queue == 1);
+  CHECK(listener->view.backlog == 5);
+  CHECK(listener->view.local.port == l.port);
+
+  const SocketCard* accepted = card_for(snap, "server", conn);
+  REQUIRE(accepted != nullptr);
+  CHECK(accepted->var == "accepted");
+  CHECK(accepted->view.state == "ESTABLISHED");
+  CHECK(accepted->view.inq == 5);  // "hello" waits to be read
+  CHECK(accepted->view.rcvbuf > 0);
+  CHECK(accepted->view.sndbuf > 0);
+
+  const SocketCard* caller = card_for(snap, "client", first);
+  REQUIRE(caller != nullptr);
+  CHECK(caller->var == "connected");
+  CHECK(caller->view.state == "ESTABLISHED");
+  CHECK(caller->view.peer.port == l.port);
+  CHECK(caller->view.local.port == accepted->view.peer.port);
+  REQUIRE(card_for(snap, "client", second) != nullptr);
+
+  // The server reads, hangs up first: its side lingers without an fd in FIN_WAIT,
+  // the caller's side is in CLOSE_WAIT, and the closed socket keeps a faded card.
+  REQUIRE(ops::recv(server, conn, 1024).bytes == "hello");
+  // No event seen yet: the look-up of the cards already shown notices the queue move.
+  CHECK(live.refresh_kernel(false));
+  live.observe(log.all().back());
+  CHECK(card_for(live.snapshot(), "server", conn)->view.inq == 0);
+  REQUIRE(ops::close(server, conn).ok());
+  for (const Event& event : log.all()) live.observe(event);
+  CHECK(live.refresh_kernel());
+  snap = live.snapshot();
+  CHECK(card_for(snap, "server", conn) == nullptr);
+  REQUIRE(snap.closed.size() == 1);
+  CHECK(snap.closed[0].actor == "server");
+  CHECK(snap.closed[0].var == "accepted");
+  CHECK(snap.closed[0].view.state == "ESTABLISHED");  // its last sight
+  CHECK(card_for(snap, "client", first)->view.state == "CLOSE_WAIT");
+  // FIN_WAIT1 until the caller's kernel acknowledges the FIN, FIN_WAIT2 after.
+  bool fin_wait = false;
+  bool queued = false;  // the second caller: ESTABLISHED in the accept queue, no fd yet
+  for (const OrphanSocket& orphan : snap.orphans) {
+    if (orphan.local.port != l.port) continue;
+    fin_wait = fin_wait || orphan.state == "FIN_WAIT2" || orphan.state == "FIN_WAIT1";
+    queued = queued || orphan.state == "ESTABLISHED";
+  }
+  CHECK(fin_wait);
+  CHECK(queued);
+
+  for (int fd : {first, second, l.fd}) (void)ops::close(fd == l.fd ? server : client, fd);
+}
+
+TEST_CASE("a socket held by a process the session does not observe is shown as the outside's") {
+  EventLog log;
+  OpContext server(&log, "server", -1);
+  const test::Listener l = test::listen_loopback(server);
+  LiveSource live({"server"}, "clients");
+  observe_all(live, log);
+  // The caller belongs to another process: a child that connects and waits on a pipe.
+  int go[2];
+  REQUIRE(::pipe(go) == 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const auto to = to_sockaddr(test::loopback(l.port));
+    char byte = 0;
+    const bool ok = to && ::connect(fd, to->get(), to->length) == 0;
+    ::close(go[1]);
+    [[maybe_unused]] auto n = ::read(go[0], &byte, 1);  // until the parent closes the pipe
+    ::_exit(ok ? 0 : 1);
+  }
+  ::close(go[0]);
+  const int conn = static_cast<int>(ops::accept(server, l.fd).value);
+  REQUIRE(conn >= 0);
+  live.observe(log.all().back());
+  CHECK(live.refresh_kernel());
+  const SessionSnapshot snap = live.snapshot();
+  bool outside = false;
+  for (const SocketCard& card : snap.sockets) {
+    if (card.actor == "clients") {
+      outside = true;
+      CHECK(card.view.fd == -1);
+      CHECK(card.view.peer.port == l.port);
+      CHECK(card.view.state == "ESTABLISHED");
+    }
+  }
+  CHECK(outside);
+  CHECK(card_for(snap, "server", conn) != nullptr);
+  ::close(go[1]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  (void)ops::close(server, conn);
+  (void)ops::close(server, l.fd);
+}

@@ -1,0 +1,142 @@
+// The live window (serve, dial, trace without --headless) under Xvfb: real programs,
+// real sockets, the PNG the window wrote.
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <stb/stb_image.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include "cli/cli_support.hpp"
+
+using namespace sockstep::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A port nobody listens on: bound to port 0 and closed again (never listened, so
+// nothing lingers in TIME_WAIT).
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t length = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A scratch folder for the PNG and the settings, so the learner's are never touched.
+struct Scratch {
+  std::string dir;
+  Scratch() {
+    char name[] = "/tmp/sockstep-live-XXXXXX";
+    REQUIRE(::mkdtemp(name) != nullptr);
+    dir = name;
+  }
+  ~Scratch() { [[maybe_unused]] int rc = std::system(("rm -rf '" + dir + "'").c_str()); }
+  [[nodiscard]] std::vector<std::string> env() const { return {"XDG_CONFIG_HOME=" + dir + "/config"}; }
+};
+
+struct Picture {
+  int width = 0;
+  int height = 0;
+  double grey_sd = 0.0;  // 0..1: a blank or one-colour frame is ~0
+};
+
+Picture read_png(const std::string& path) {
+  Picture p;
+  int channels = 0;
+  unsigned char* pixels = stbi_load(path.c_str(), &p.width, &p.height, &channels, 3);
+  REQUIRE_MESSAGE(pixels != nullptr, "cannot read " << path);
+  const std::size_t count = static_cast<std::size_t>(p.width) * static_cast<std::size_t>(p.height);
+  double sum = 0;
+  double squares = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const double grey = (pixels[i * 3] * 0.299 + pixels[i * 3 + 1] * 0.587 + pixels[i * 3 + 2] * 0.114) / 255.0;
+    sum += grey;
+    squares += grey * grey;
+  }
+  stbi_image_free(pixels);
+  const double mean = sum / static_cast<double>(count);
+  p.grey_sd = std::sqrt(std::max(0.0, squares / static_cast<double>(count) - mean * mean));
+  return p;
+}
+
+// Runs a sockstep command with the scratch settings folder.
+RunResult run_app(const Scratch& scratch, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"env", "XDG_CONFIG_HOME=" + scratch.dir + "/config"};
+  for (auto& a : sockstep_cmd(std::move(args))) argv.push_back(std::move(a));
+  return run(argv, "", 90s);
+}
+
+}  // namespace
+
+TEST_CASE("trace of the seed's server and client draws the whole session, then exits 0") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  REQUIRE(std::getenv("DISPLAY") != nullptr);
+  Scratch scratch;
+  const int port = free_port();
+  const std::string png = scratch.dir + "/trace.png";
+  const RunResult r = run_app(scratch, {"trace", "--screenshot", png, "--", python, "-c",
+                                        seed_program("echo_server.py", port), ":::", python, "-c",
+                                        seed_program("echo_client.py", port)});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  struct stat st {};
+  REQUIRE(::stat(png.c_str(), &st) == 0);
+  const Picture picture = read_png(png);
+  CHECK(picture.width == 1280);
+  CHECK(picture.height == 720);
+  CHECK(picture.grey_sd > 0.05);
+}
+
+TEST_CASE("dial --message in the window sends, reads the reply, writes the PNG") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  Scratch scratch;
+  const int port = free_port();
+  Process server({python, "-u", "-c", seed_program("echo_server.py", port)});
+  const auto started = server.read_line();
+  REQUIRE(started.has_value());
+  const std::string png = scratch.dir + "/dial.png";
+  const RunResult r = run_app(scratch, {"dial", "127.0.0.1:" + std::to_string(port), "--message", "hello",
+                                        "--screenshot", png});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // The server got the window's message: the exchange really happened.
+  REQUIRE(server.wait() == 0);
+  CHECK(server.out().find("b'hello'") != std::string::npos);
+  CHECK(read_png(png).grey_sd > 0.05);
+}
+
+TEST_CASE("without a display the live modes say so in one line, exit 1, and start nothing") {
+  Scratch scratch;
+  const std::string marker = scratch.dir + "/ran";
+  const RunResult r = run({"env", "-u", "DISPLAY", "-u", "WAYLAND_DISPLAY", "XDG_CONFIG_HOME=" + scratch.dir,
+                           SOCKSTEP_BIN, "trace", "--", "touch", marker});
+  CHECK(r.code == 1);
+  CHECK(lines_of(r.err).size() == 1);
+  CHECK(r.err.find("DISPLAY") != std::string::npos);
+  CHECK(::access(marker.c_str(), F_OK) != 0);  // the program never ran
+
+  const RunResult serve = run({"env", "-u", "DISPLAY", "XDG_CONFIG_HOME=" + scratch.dir, SOCKSTEP_BIN, "serve",
+                               "--port", "0"});
+  CHECK(serve.code == 1);
+  CHECK(serve.err.find("DISPLAY") != std::string::npos);
+  CHECK(lines_of(serve.err).size() == 1);
+}
