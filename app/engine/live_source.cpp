@@ -147,6 +147,7 @@ SocketView LiveSource::view_of(const Tracked& tracked) const {
 void LiveSource::observe(const Event& event) {
   if (event.seq != 0 && event.seq <= last_seq_) return;
   last_seq_ = std::max(last_seq_, event.seq);
+  if (event.kind == EventKind::Packet) return;  // the wire, not a program: no actor, no card
   if (event.kind == EventKind::Print) {
     std::vector<std::string>& console = actor(event.actor).console;
     console.push_back(event.detail);
