@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 
 namespace sockstep {
 namespace {
@@ -28,39 +27,36 @@ EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(steady_no
 std::uint64_t EventLog::append(Event event) {
   if (event.byte_count < event.bytes.size()) event.byte_count = event.bytes.size();
   if (event.bytes.size() > limits_.max_bytes_per_event) event.bytes.resize(limits_.max_bytes_per_event);
-  // Held across the append so listeners see events one at a time and in order.
-  std::unique_lock<std::mutex> listener_lock;
-  std::optional<Event> copy;
-  if (has_listener_.load(std::memory_order_acquire)) {
-    listener_lock = std::unique_lock(listener_mutex_);
-    if (listener_) copy = event;
-  }
+  // Every change to the ring happens under the writer lock. The listener is called with
+  // it still held, so it sees events one at a time and in order, and it reads the event
+  // where the ring keeps it: nothing can move or drop it meanwhile, and no copy is made.
+  std::lock_guard writer(writer_mutex_);
   std::uint64_t seq;
+  const Event* stored;
   {
     std::lock_guard lock(mutex_);
     seq = next_seq_++;
     event.seq = seq;
     event.t_us = steady_now_us() - start_us_;
-    if (copy) {
-      copy->seq = seq;
-      copy->t_us = event.t_us;
-    }
     while (count_ > 0 && (count_ >= limits_.max_events ||
                           stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
       drop_oldest();
     stored_bytes_ += event.bytes.size();
     if (count_ < ring_.size()) {
-      ring_[(head_ + count_) % ring_.size()] = std::move(event);
+      Event& slot = ring_[(head_ + count_) % ring_.size()];
+      slot = std::move(event);
+      stored = &slot;
     } else {
       // Grow: bring the oldest to the front first, so the new slot is at the end.
       std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
       head_ = 0;
       ring_.push_back(std::move(event));
+      stored = &ring_.back();
     }
     ++count_;
   }
   if (waiters_.load(std::memory_order_acquire) > 0) appended_.notify_all();
-  if (copy) listener_(*copy);
+  if (listener_) listener_(*stored);
   return seq;
 }
 
@@ -132,6 +128,7 @@ std::uint64_t EventLog::generation() const {
 }
 
 void EventLog::clear() {
+  std::lock_guard writer(writer_mutex_);
   std::lock_guard lock(mutex_);
   ring_.clear();
   ring_.shrink_to_fit();
@@ -143,9 +140,8 @@ void EventLog::clear() {
 }
 
 void EventLog::set_listener(Listener listener) {
-  std::lock_guard lock(listener_mutex_);
+  std::lock_guard writer(writer_mutex_);
   listener_ = std::move(listener);
-  has_listener_.store(static_cast<bool>(listener_), std::memory_order_release);
 }
 
 }  // namespace sockstep

@@ -89,7 +89,8 @@ class EventLog {
   // Changes on every clear(), so readers know to drop what they copied.
   [[nodiscard]] std::uint64_t generation() const;
   void clear();
-  // Called after each append, on the appending thread; it must not append itself.
+  // Called after each append, on the appending thread, with the event as the log keeps
+  // it; it must not append or clear itself.
   void set_listener(Listener listener);
   [[nodiscard]] const EventLogLimits& limits() const { return limits_; }
 
@@ -111,9 +112,10 @@ class EventLog {
   mutable std::condition_variable appended_;
   mutable std::atomic<int> waiters_{0};  // appends notify only when someone waits
   std::int64_t start_us_ = 0;
-  Listener listener_;
-  std::atomic<bool> has_listener_{false};
-  std::mutex listener_mutex_;
+  // Taken by every change to the ring (append, clear) and by set_listener, before mutex_;
+  // readers take mutex_ alone.
+  std::mutex writer_mutex_;
+  Listener listener_;  // guarded by writer_mutex_
 };
 
 }  // namespace sockstep
