@@ -30,6 +30,8 @@ isolated() {  # command...: in a network namespace of its own, loopback up
   fi
 }
 
+phase() { echo "== $* (at ${SECONDS} s)"; }
+
 declare -A running=()
 start() {  # name command...: a test run, beside the builds when isolated
   local name=$1
@@ -56,38 +58,38 @@ finish() {  # name summary-pattern: waits for a run, shows its summary, or all o
   echo "$name: $(grep -hE "$pattern" "$logs/$name.log" | tail -1)"
 }
 
-echo "== build: default"
+phase "build: default"
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$jobs"
 
-echo "== benchmarks (alone on the machine: they compare side by side)"
+phase "benchmarks (alone on the machine: they compare side by side)"
 isolated ./build/default/bench_echo
 
-echo "== tests of the default build, every lesson checked against the kernel"
+phase "tests of the default build, every lesson checked against the kernel"
 start default ctest --preset default -LE soak
 start walk ./build/default/sockstep walk --all --check
 
-echo "== build: AddressSanitizer + UndefinedBehaviorSanitizer"
+phase "build: AddressSanitizer + UndefinedBehaviorSanitizer"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 start asan ctest --preset asan -LE 'gui|soak'
 
-echo "== build: ThreadSanitizer (the threaded engine tests)"
+phase "build: ThreadSanitizer (the threaded engine tests)"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target engine_tests trace_ring_tests
 start tsan ctest --preset tsan
 
-echo "== fuzzing (libFuzzer, 60 s), the soak tests beside it"
+phase "fuzzing (libFuzzer, 60 s), the soak tests beside it"
 start soak-default ctest --preset default -L soak
 start soak-asan ctest --preset asan -L soak
 tests/fuzz/run-fuzz.sh 60
 
-echo "== results"
+phase "results"
 finish walk 'lesson\(s\) walked'
 finish tsan 'tests passed'
 finish asan 'tests passed'
 finish soak-default 'tests passed'
 finish soak-asan 'tests passed'
 finish default 'tests passed'
-echo "== all tests (default build)"
+phase "all tests (default build)"
 sed -n '/tests passed/,$p' "$logs/default.log"
