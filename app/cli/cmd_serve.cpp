@@ -28,6 +28,14 @@ Address parse_host(const std::string& host, int port) {
 
 }  // namespace
 
+int serve_open_error(const Address& address, const EchoServerOpen& opened) {
+  if (opened.failed_call == "bind")
+    return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
+                                            errno_name(opened.err), errno_message(opened.err)));
+  return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
+                                        errno_message(opened.err)));
+}
+
 int run_serve(const ServeOptions& options) {
   if (!options.allow_remote && !is_loopback_host(options.host))
     return error(kExitBadInput, "--host " + options.host + " is not a loopback address; add --allow-remote to listen on it");
@@ -57,11 +65,7 @@ int run_serve(const ServeOptions& options) {
   const EchoServerOpen opened = server.open();
   if (!opened.ok()) {
     std::fflush(stdout);
-    if (opened.failed_call == "bind")
-      return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
-                                              errno_name(opened.err), errno_message(opened.err)));
-    return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
-                                          errno_message(opened.err)));
+    return serve_open_error(address, opened);
   }
   if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", opened.address.to_string(),
                                 opened.address.host, opened.address.port);

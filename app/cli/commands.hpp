@@ -2,6 +2,11 @@
 #include <string>
 #include <vector>
 
+namespace sockstep {
+struct Address;
+struct EchoServerOpen;
+}  // namespace sockstep
+
 namespace sockstep::cli {
 
 // --capture / --pcap FILE, shared by serve, dial and trace (cli/capture_flags.cpp).
@@ -65,6 +70,9 @@ int run_trace(const TraceOptions& options);
 
 // "sockstep: <what>" on stderr; returns code so callers can `return error(...)`.
 int error(int code, const std::string& message);
+// The one line and exit code for a server that could not listen (cmd_serve.cpp): a
+// taken port is bad input (2), any other failure a runtime error (1).
+int serve_open_error(const Address& address, const EchoServerOpen& opened);
 // Loopback addresses only, unless the user opted in.
 [[nodiscard]] bool is_loopback_host(const std::string& host);
 

@@ -5,13 +5,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <fmt/format.h>
 #include <thread>
 
 #include "cli/capture_flags.hpp"
 #include "cli/dial_client.hpp"
 #include "engine/echo_server.hpp"
-#include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
 #include "engine/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
@@ -62,13 +60,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   // Listening happens before the window opens, so a taken port is an error (exit 2)
   // on the command line, not an empty window.
   const EchoServerOpen opened = server.open();
-  if (!opened.ok()) {
-    if (opened.failed_call == "bind")
-      return error(kExitBadInput, fmt::format("cannot listen on {}: {} ({}); try another --port", address.to_string(),
-                                              errno_name(opened.err), errno_message(opened.err)));
-    return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
-                                          errno_message(opened.err)));
-  }
+  if (!opened.ok()) return serve_open_error(address, opened);
   const Address& name = opened.address;
 
   std::thread worker;
