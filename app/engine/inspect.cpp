@@ -144,21 +144,28 @@ DiagSocket diag_socket(int family, const nlmsghdr* header, const inet_diag_msg* 
 
 constexpr __u32 kDiagExtensions = (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_SKMEMINFO - 1));
 
-// One socket by its addresses: the kernel looks it up in its hash tables instead of
-// walking them all, which a dump does (milliseconds with large tables).
-std::optional<DiagSocket> lookup_one(int netlink, const Address& local, const Address& peer) {
-  const int family = local.family;
-  struct Request {
-    nlmsghdr header;
-    inet_diag_req_v2 request;
-  } req{};
+// A TCP sock_diag request for every state, asking for tcp_info and the buffer sizes.
+struct DiagRequest {
+  nlmsghdr header;
+  inet_diag_req_v2 request;
+};
+DiagRequest diag_request(int family, int flags) {
+  DiagRequest req{};
   req.header.nlmsg_len = sizeof req;
   req.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  req.header.nlmsg_flags = NLM_F_REQUEST;
+  req.header.nlmsg_flags = static_cast<__u16>(flags);
   req.request.sdiag_family = static_cast<__u8>(family);
   req.request.sdiag_protocol = IPPROTO_TCP;
   req.request.idiag_states = ~0u;
   req.request.idiag_ext = kDiagExtensions;
+  return req;
+}
+
+// One socket by its addresses: the kernel looks it up in its hash tables instead of
+// walking them all, which a dump does (milliseconds with large tables).
+std::optional<DiagSocket> lookup_one(int netlink, const Address& local, const Address& peer) {
+  const int family = local.family;
+  DiagRequest req = diag_request(family, NLM_F_REQUEST);
   req.request.id.idiag_sport = htons(static_cast<std::uint16_t>(local.port));
   req.request.id.idiag_dport = htons(static_cast<std::uint16_t>(peer.empty() ? 0 : peer.port));
   req.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
@@ -178,17 +185,7 @@ std::optional<DiagSocket> lookup_one(int netlink, const Address& local, const Ad
 }
 
 void query_family(int netlink, int family, const std::set<int>& ports, std::vector<DiagSocket>& out) {
-  struct Request {
-    nlmsghdr header;
-    inet_diag_req_v2 request;
-  } req{};
-  req.header.nlmsg_len = sizeof req;
-  req.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  req.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.request.sdiag_family = static_cast<__u8>(family);
-  req.request.sdiag_protocol = IPPROTO_TCP;
-  req.request.idiag_states = ~0u;
-  req.request.idiag_ext = kDiagExtensions;
+  const DiagRequest req = diag_request(family, NLM_F_REQUEST | NLM_F_DUMP);
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
   if (::sendto(netlink, &req, sizeof req, 0, reinterpret_cast<sockaddr*>(&kernel), sizeof kernel) < 0)

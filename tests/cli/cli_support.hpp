@@ -1,5 +1,8 @@
 #pragma once
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iterator>
@@ -38,6 +41,20 @@ inline std::string seed_program(const std::string& name, int port) {
   REQUIRE(at != std::string::npos);
   code.replace(at, 4, std::to_string(port));
   return code;
+}
+
+// A port nobody listens on: bound to port 0 and closed again (never listened, so
+// nothing lingers in TIME_WAIT).
+inline int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t length = sizeof a;
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 }  // namespace sockstep::test

@@ -13,20 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-// A port nobody listens on: bound to port 0 and closed again (never listened, so
-// nothing lingers in TIME_WAIT).
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-  socklen_t length = sizeof a;
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 std::vector<json> events_of(const std::string& out) {
   std::vector<json> events;
   for (const auto& line : lines_of(out)) {
