@@ -139,13 +139,7 @@ double engine_rtt(std::size_t& events) {
 // End to end: `sockstep serve --headless` printing its events, with the plain client.
 double serve_rtt() {
   test::Process serve({SOCKSTEP_BIN, "serve", "--headless", "--port", "0"});
-  int port = 0;
-  for (int i = 0; i < 20 && port == 0; ++i) {
-    const auto line = serve.read_line();
-    if (!line) break;
-    const auto at = line->find("serving on 127.0.0.1:");
-    if (at != std::string::npos) port = std::stoi(line->substr(at + 21));
-  }
+  const int port = test::serving_port(serve);
   if (port == 0) return -1;
   // Drain its event lines on a thread, as a terminal would, so the pipe never stalls it.
   std::thread drain([&] {

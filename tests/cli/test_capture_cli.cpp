@@ -17,16 +17,6 @@ namespace sockstep::test {
 namespace {
 
 // Starts `sockstep serve` on a free port for one client; returns its port ("" on failure).
-std::string serve_port(Process& serve) {
-  for (int i = 0; i < 20; ++i) {
-    const auto line = serve.read_line();
-    if (!line) return {};
-    const auto at = line->find("serving on 127.0.0.1:");
-    if (at != std::string::npos) return line->substr(at + 21, line->find(' ', at + 21) - at - 21);
-  }
-  return {};
-}
-
 // The first line from `from` on holding what and also (if given) also.
 std::size_t index_of(const std::vector<std::string>& lines, const std::string& what, std::size_t from = 0,
                      const std::string& also = {}) {
@@ -42,8 +32,9 @@ bool capture_permitted(const std::string& err) { return err.find("cap_net_raw") 
 TEST_CASE("serve --capture --pcap shows the handshake, the data and the FIN exchange, and writes a pcap") {
   const std::string pcap = "/tmp/sockstep-cli-" + std::to_string(::getpid()) + ".pcap";
   Process serve(sockstep_cmd({"serve", "--port", "0", "--headless", "--max-clients", "1", "--capture", "--pcap", pcap}));
-  const std::string port = serve_port(serve);
-  REQUIRE_FALSE(port.empty());
+  const int port_number = serving_port(serve);
+  REQUIRE(port_number > 0);
+  const std::string port = std::to_string(port_number);
   const RunResult dial = run(sockstep_cmd({"dial", "127.0.0.1:" + port, "--message", "hello", "--json", "--capture"}));
   CHECK(dial.code == 0);
   REQUIRE(serve.wait() == 0);
@@ -76,7 +67,7 @@ TEST_CASE("serve --capture --pcap shows the handshake, the data and the FIN exch
     if (j.is_discarded() || j.value("kind", "") != "packet") continue;
     ++json_packets;
     json_calls.insert(j["call"].get<std::string>());
-    if (j["call"] == "SYN" && j["packet"]["flags"] == "[S]" && j["packet"]["to_port"] == std::stoi(port)) json_syn = true;
+    if (j["call"] == "SYN" && j["packet"]["flags"] == "[S]" && j["packet"]["to_port"] == port_number) json_syn = true;
   }
   CHECK(json_packets >= 6);
   for (const char* kind : {"SYN", "SYN-ACK", "PSH", "FIN"}) CHECK_MESSAGE(json_calls.count(kind) == 1, kind);
@@ -125,8 +116,9 @@ TEST_CASE("without permission to capture: one line saying how, and the echo stil
   for (const std::string& a : sockstep_cmd({"serve", "--port", "0", "--headless", "--max-clients", "1", "--capture"}))
     serve_argv.push_back(a);
   Process serve(serve_argv);
-  const std::string port = serve_port(serve);
-  REQUIRE_FALSE(port.empty());
+  const int port_number = serving_port(serve);
+  REQUIRE(port_number > 0);
+  const std::string port = std::to_string(port_number);
   std::vector<std::string> dial_argv = as_nobody;
   for (const std::string& a : sockstep_cmd({"dial", "127.0.0.1:" + port, "--message", "hello", "--pcap", "/dev/null"}))
     dial_argv.push_back(a);

@@ -115,15 +115,9 @@ TEST_CASE("--help and --version answer and exit 0") {
 
 TEST_CASE("serve on a port in use exits 2 with a one-line reason") {
   Process first(sockstep_cmd({"serve", "--headless", "--port", "0"}));
-  std::string port;
-  for (int i = 0; i < 20 && port.empty(); ++i) {
-    const auto line = first.read_line();
-    REQUIRE(line.has_value());
-    const auto at = line->find("serving on 127.0.0.1:");
-    if (at != std::string::npos) port = line->substr(at + 21, line->find(' ', at + 11) - at - 21);
-  }
-  REQUIRE_FALSE(port.empty());
-  const RunResult second = run(sockstep_cmd({"serve", "--headless", "--port", port}));
+  const int port = serving_port(first);
+  REQUIRE(port > 0);
+  const RunResult second = run(sockstep_cmd({"serve", "--headless", "--port", std::to_string(port)}));
   CHECK(second.code == 2);
   CHECK(second.err.find("EADDRINUSE") != std::string::npos);
   first.signal(SIGTERM);

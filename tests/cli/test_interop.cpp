@@ -12,14 +12,9 @@ namespace {
 
 // Starts `sockstep serve` on a kernel-chosen port; returns the port from its banner.
 int start_serve(Process& serve) {
-  for (int i = 0; i < 20; ++i) {
-    const auto line = serve.read_line();
-    REQUIRE(line.has_value());
-    const auto at = line->find("serving on 127.0.0.1:");
-    if (at != std::string::npos) return std::stoi(line->substr(at + 21));
-  }
-  FAIL("sockstep serve printed no banner");
-  return 0;
+  const int port = serving_port(serve);
+  REQUIRE_MESSAGE(port > 0, "sockstep serve printed no banner");
+  return port;
 }
 
 std::string python() { return find_program("python3"); }

@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 #include <filesystem>
 #include <stdexcept>
 
@@ -155,6 +156,16 @@ std::string find_program(const std::string& name) {
     start = colon + 1;
   }
   return "";
+}
+
+int serving_port(Process& serve) {
+  constexpr std::string_view kBanner = "serving on 127.0.0.1:";
+  for (int i = 0; i < 20; ++i) {
+    const auto line = serve.read_line();
+    if (!line) return 0;
+    if (const auto at = line->find(kBanner); at != std::string::npos) return std::stoi(line->substr(at + kBanner.size()));
+  }
+  return 0;
 }
 
 }  // namespace sockstep::test

@@ -53,4 +53,8 @@ RunResult run(const std::vector<std::string>& argv, const std::string& input = "
 [[nodiscard]] int count_open_fds();
 [[nodiscard]] std::string find_program(const std::string& name);  // "" if not on PATH
 
+// The port of `sockstep serve` on 127.0.0.1, read from its "serving on" banner among its
+// first lines; 0 if it printed none.
+int serving_port(Process& serve);
+
 }  // namespace sockstep::test
