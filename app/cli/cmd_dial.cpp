@@ -77,7 +77,7 @@ int run_dial(const DialOptions& options) {
       std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), json ? stdout : stderr);
       std::fflush(json ? stdout : stderr);
     });
-  OpContext ctx(&log, "client", install_stop_signal());
+  OpContext ctx(&log, "client", &install_stop_signal());
   Capture capture;  // stops (and flushes --pcap) when dialing ends
   start_capture(capture, log, options.capture, {address->port}, false, true, options.headless && !json);
   ignore_sigpipe();

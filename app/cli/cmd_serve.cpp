@@ -53,7 +53,7 @@ int run_serve(const ServeOptions& options) {
   ignore_sigpipe();
   EchoServerOptions server_options;
   server_options.max_clients = options.max_clients;
-  server_options.stop_fd = install_stop_signal();
+  server_options.stop_fd = install_stop_signal().fd();
   // Lines go out in batches, not one write per event: when the buffer fills, and whenever
   // the server has been idle for a few milliseconds, so a reader sees everything up to a
   // wait at once and a busy echo pays one write per batch rather than per round trip.

@@ -29,7 +29,7 @@ int run_trace(const TraceOptions& options) {
   run.preload = trace::find_preload_library();
   run.together = options.together;
   if (have_window() && !options.headless && !options.json && !options.quiet) return trace_window(run, options);
-  run.stop_fd = install_stop_signal();
+  run.stop_fd = install_stop_signal().fd();
 
   EventLog log;
   const bool json = options.json;

@@ -1,20 +1,14 @@
 #include "cli/dial_client.hpp"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <cstdint>
-
 #include "engine/socket_ops.hpp"
 
 namespace sockstep::cli {
 
 DialClient::DialClient(EventLog& log, Address target)
-    : log_(log), target_(std::move(target)), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+    : log_(log), target_(std::move(target)) {}
 
 DialClient::~DialClient() {
   stop();
-  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 void DialClient::start(std::function<void()> on_done) {
@@ -45,8 +39,7 @@ void DialClient::stop() {
     stopping_ = true;
     changed_.notify_one();
   }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  waker_.wake();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -66,7 +59,7 @@ void DialClient::dial(OpContext& ctx) {
 }
 
 void DialClient::run() {
-  OpContext ctx(&log_, "client", wake_fd_);
+  OpContext ctx(&log_, "client", &waker_);
   for (;;) {
     Request request;
     {

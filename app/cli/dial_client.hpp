@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/address.hpp"
+#include "engine/waker.hpp"
 #include "engine/event_log.hpp"
 #include "engine/socket_ops.hpp"
 
@@ -44,7 +45,7 @@ class DialClient {
 
   EventLog& log_;
   Address target_;
-  int wake_fd_ = -1;
+  Waker waker_;
   int fd_ = -1;  // the thread's socket, -1 while not connected
   std::thread thread_;
   std::mutex mutex_;

@@ -1,10 +1,6 @@
 #include "cli/live_window.hpp"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdint>
 #include <thread>
 
 #include "cli/capture_flags.hpp"
@@ -23,25 +19,6 @@ bool have_window() { return true; }
 
 
 namespace {
-
-// An eventfd that wakes every call the session's thread waits in.
-class WakeFd {
- public:
-  WakeFd() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
-  ~WakeFd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  WakeFd(const WakeFd&) = delete;
-  WakeFd& operator=(const WakeFd&) = delete;
-  [[nodiscard]] int fd() const { return fd_; }
-  void wake() const {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
-  }
-
- private:
-  int fd_;
-};
 
 // The window shows packets whenever the kernel lets it capture them; when it does not,
 // the window says once how to allow it.
@@ -121,7 +98,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   for (const auto& command : run.commands)
     if (!trace::check_program(command[0]).found) return error(kExitBadInput, command[0] + ": no such program");
   EventLog log;
-  WakeFd stop;
+  Waker stop;
   run.stop_fd = stop.fd();
   std::thread worker;
   std::atomic<bool> ended{false};

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "engine/waker.hpp"
+
 namespace sockstep::cli {
 
-// An eventfd written by SIGINT/SIGTERM: pass it as an OpContext wake fd and every
-// waiting call returns ECANCELED, so serve/dial stop cleanly on Ctrl-C.
-[[nodiscard]] int install_stop_signal();
+// A waker woken by SIGINT/SIGTERM: give it to an OpContext and every waiting call returns
+// ECANCELED; put its fd() in a poll() set to stop a loop. serve/dial stop cleanly on Ctrl-C.
+[[nodiscard]] Waker& install_stop_signal();
 [[nodiscard]] bool stop_requested();
 // Sockets never raise SIGPIPE (MSG_NOSIGNAL); this covers stdout piped into a reader that
 // quits early (`sockstep serve | head`): the write fails instead of killing the server.

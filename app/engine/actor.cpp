@@ -1,10 +1,5 @@
 #include "engine/actor.hpp"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <cstdint>
-
 namespace sockstep {
 
 const char* actor_state_name(ActorState state) {
@@ -18,7 +13,6 @@ const char* actor_state_name(ActorState state) {
 
 Actor::Actor(std::string name, EventLog* log, std::function<void()> on_change)
     : name_(std::move(name)), log_(log), on_change_(std::move(on_change)) {
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -28,11 +22,9 @@ Actor::~Actor() {
     stopping_ = true;
     queue_.clear();
   }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  waker_.wake();
   changed_.notify_all();
   thread_.join();
-  ::close(wake_fd_);
 }
 
 void Actor::post(Job job) {
@@ -66,15 +58,13 @@ void Actor::cancel() {
     std::lock_guard lock(mutex_);
     queue_.clear();
   }
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  // Every wait can be woken, so the running job returns promptly; its sockets are done.
+  waker_.wake();
   {
-    // Every wait polls the eventfd, so the running job returns promptly.
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [this] { return !busy_; });
   }
-  std::uint64_t drained = 0;
-  [[maybe_unused]] auto m = ::read(wake_fd_, &drained, sizeof drained);
+  waker_.rearm();
 }
 
 void Actor::run_sync(Job job) {
@@ -92,7 +82,7 @@ void Actor::run_sync(Job job) {
 }
 
 void Actor::loop() {
-  OpContext ctx(log_, name_, wake_fd_);
+  OpContext ctx(log_, name_, &waker_);
   ctx.on_block = [this](const BlockInfo& info) {
     {
       std::lock_guard lock(mutex_);

@@ -40,6 +40,7 @@ class Actor {
   // Waits until the job count reaches at least jobs_done and nothing is pending.
   bool wait_idle(std::chrono::milliseconds timeout) const;
   // Drops queued jobs, wakes a waiting call (it returns ECANCELED) and waits until idle.
+  // A call woken in the kernel leaves its socket shut down: cancel() is for a reset.
   void cancel();
   // Runs job on the actor's thread and waits for it (used for cleanup after cancel()).
   void run_sync(Job job);
@@ -50,7 +51,7 @@ class Actor {
   std::string name_;
   EventLog* log_;
   std::function<void()> on_change_;
-  int wake_fd_ = -1;
+  Waker waker_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::deque<Job> queue_;

@@ -1,6 +1,5 @@
 #include "engine/echo_server.hpp"
 
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -46,14 +45,12 @@ EchoServer::EchoServer(EventLog& log, Address address, int backlog, EchoServerOp
       address_(std::move(address)),
       backlog_(backlog),
       options_(std::move(options)),
-      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
-      ctx_(&log_, options_.actor, wake_fd_) {}
+      ctx_(&log_, options_.actor, &waker_) {}
 
 EchoServer::~EchoServer() {
   for (Connection& conn : connections_)
     if (conn.open) close_connection(conn);
   if (listener_ >= 0) (void)ops::close(ctx_, listener_);
-  if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
 EchoServerOpen EchoServer::open() {
@@ -65,7 +62,7 @@ EchoServerOpen EchoServer::open() {
     listener_ = -1;
     return opened;
   };
-  if (wake_fd_ < 0) return failed("eventfd", errno);
+  if (waker_.fd() < 0) return failed("eventfd", errno);
   const CallResult sock = ops::socket(ctx_, address_.family, SOCK_STREAM);
   if (!sock.ok()) return failed("socket", sock.err);
   listener_ = static_cast<int>(sock.value);
@@ -82,10 +79,7 @@ EchoServerOpen EchoServer::open() {
   return opened;
 }
 
-void EchoServer::stop() {
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
-}
+void EchoServer::stop() { waker_.wake(); }
 
 EchoServerStats EchoServer::stats() const {
   EchoServerStats s;
@@ -114,7 +108,7 @@ int EchoServer::run() {
     if (options_.max_clients > 0 && closed_.load(std::memory_order_relaxed) >= static_cast<std::size_t>(options_.max_clients))
       break;
     pollfds_.clear();
-    pollfds_.push_back({wake_fd_, POLLIN, 0});
+    pollfds_.push_back({waker_.fd(), POLLIN, 0});
     pollfds_.push_back({options_.stop_fd, POLLIN, 0});  // a negative fd is skipped by poll()
     pollfds_.push_back({accepting() ? listener_ : -1, POLLIN, 0});
     for (const Connection& conn : connections_) {

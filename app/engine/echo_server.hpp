@@ -93,7 +93,7 @@ class EchoServer {
   Address address_;
   int backlog_;
   EchoServerOptions options_;
-  int wake_fd_ = -1;
+  Waker waker_;
   OpContext ctx_;
   int listener_ = -1;
   std::uint64_t idle_seq_ = 0;  // the log's next_seq() when on_idle was last called

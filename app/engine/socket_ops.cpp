@@ -16,8 +16,8 @@
 
 namespace sockstep {
 
-OpContext::OpContext(EventLog* log, std::string actor, int wake_fd)
-    : log_(log), actor_(std::move(actor)), wake_fd_(wake_fd) {}
+OpContext::OpContext(EventLog* log, std::string actor, Waker* waker)
+    : log_(log), actor_(std::move(actor)), waker_(waker) {}
 
 namespace {
 
@@ -47,12 +47,21 @@ CallResult failure(int err) {
   return result;
 }
 
-// Waits until fd is ready for events, honouring Python's blocking mode.
-// Returns 0 when ready, EAGAIN in non-blocking mode, ETIMEDOUT after a timeout,
-// ECANCELED when the wake-up eventfd was written.
-int wait_ready(OpContext& ctx, int fd, short events, const char* call) {
-  const FdMode mode = ctx.mode(fd);
-  if (!mode.blocking) return EAGAIN;
+// Python's blocking mode without a timeout: the thread may sit in the real call.
+bool waits_in_call(const FdMode& mode) { return mode.blocking && mode.timeout_ms < 0; }
+
+// Python keeps the kernel's flag in step with the mode: only a blocking socket without a
+// timeout is a blocking fd. Returns 0 or the errno.
+int set_kernel_blocking(int fd, bool blocking) {
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0) return errno;
+  const int wanted = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+  if (wanted != flags && ::fcntl(fd, F_SETFL, wanted) != 0) return errno;
+  return 0;
+}
+
+// A call is about to wait: the log gets a Blocked event, the actor's owner a BlockInfo.
+void announce_wait(OpContext& ctx, int fd, short events, const char* call) {
   if (ctx.log() != nullptr) {
     Event event;
     event.kind = EventKind::Blocked;
@@ -63,63 +72,123 @@ int wait_ready(OpContext& ctx, int fd, short events, const char* call) {
     ctx.log()->append(std::move(event));
   }
   if (ctx.on_block) ctx.on_block(BlockInfo{call, fd, events});
-  pollfd fds[2] = {{fd, events, 0}, {ctx.wake_fd(), POLLIN, 0}};
-  const nfds_t count = ctx.wake_fd() >= 0 ? 2 : 1;
-  int result = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(mode.timeout_ms);
+}
+
+void end_wait(OpContext& ctx) {
+  if (ctx.on_unblock) ctx.on_unblock();
+}
+
+// Waits in poll() until fd is ready for events or the waker is woken, honouring a timeout.
+// Returns 0 when ready, ETIMEDOUT after a timeout, ECANCELED when woken.
+int poll_ready(OpContext& ctx, int fd, short events, int timeout_ms) {
+  const int wake_fd = ctx.waker() != nullptr ? ctx.waker()->fd() : -1;
+  pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
+  const nfds_t count = wake_fd >= 0 ? 2 : 1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     int timeout = -1;
-    if (mode.timeout_ms >= 0) {
+    if (timeout_ms >= 0) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
       timeout = static_cast<int>(std::max<long long>(0, left.count()));
     }
     const int n = ::poll(fds, count, timeout);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      result = errno;
-    } else if (n == 0) {
-      result = ETIMEDOUT;
-    } else if (count == 2 && (fds[1].revents & POLLIN) != 0) {
-      result = ECANCELED;
-    }
-    break;
+    if (n < 0) return errno;
+    if (n == 0) return ETIMEDOUT;
+    if (count == 2 && (fds[1].revents & POLLIN) != 0) return ECANCELED;
+    return 0;
   }
-  if (ctx.on_unblock) ctx.on_unblock();
-  return result;
 }
 
+// Makes a call the way Python makes it in the fd's mode. attempt(may_wait) returns the
+// call's result (-1 with errno); with may_wait false it must not wait. The first try
+// never waits; when it would block, a non-blocking socket fails with EAGAIN, a socket
+// with a timeout waits in poll(), and a blocking one sits in the call itself, where the
+// kernel wakes it the moment it can finish, or the waker ends it (see Waker).
+template <class Attempt>
+ssize_t call_waiting(OpContext& ctx, int fd, short events, const char* call, Attempt attempt) {
+  const FdMode mode = ctx.mode(fd);
+  for (;;) {
+    ssize_t n = attempt(false);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return -1;
+    if (!mode.blocking) return -1;
+    announce_wait(ctx, fd, events, call);
+    if (waits_in_call(mode)) {
+      Waker* waker = ctx.waker();
+      if (waker != nullptr && !waker->enter(fd)) {
+        end_wait(ctx);
+        errno = ECANCELED;
+        return -1;
+      }
+      do {
+        n = attempt(true);
+      } while (n < 0 && errno == EINTR && (waker == nullptr || !waker->woken()));
+      const int err = errno;
+      if (waker != nullptr) waker->leave();
+      end_wait(ctx);
+      if (waker != nullptr && waker->woken()) {
+        errno = ECANCELED;
+        return -1;
+      }
+      errno = err;
+      // EAGAIN here: the fd is non-blocking in the kernel after all (another context set
+      // it), so this context waits in poll() like a socket with a timeout.
+      if (n >= 0 || errno != EAGAIN) return n;
+      announce_wait(ctx, fd, events, call);
+    }
+    const int waited = poll_ready(ctx, fd, events, mode.timeout_ms);
+    end_wait(ctx);
+    if (waited != 0) {
+      errno = waited;
+      return -1;
+    }
+  }
+}
+
+// Waits in poll() for a connect in progress: connect cannot be tried without waiting
+// (there is no MSG_DONTWAIT for it), so it is always made on a non-blocking fd.
+int wait_connect(OpContext& ctx, int fd) {
+  announce_wait(ctx, fd, POLLOUT, "connect");
+  const int waited = poll_ready(ctx, fd, POLLOUT, ctx.mode(fd).timeout_ms);
+  end_wait(ctx);
+  return waited;
+}
 
 CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   const auto sa = to_sockaddr(address);
   if (!sa) return failure(EINVAL);
-  if (::connect(fd, sa->get(), sa->length) == 0) return {};
-  const int err = errno;
+  const bool kernel_blocking = waits_in_call(ctx.mode(fd));
+  if (kernel_blocking) {
+    if (const int err = set_kernel_blocking(fd, false); err != 0) return failure(err);
+  }
+  const int rc = ::connect(fd, sa->get(), sa->length);
+  const int err = rc == 0 ? 0 : errno;
+  if (kernel_blocking) (void)set_kernel_blocking(fd, true);
+  if (rc == 0) return {};
   if (err != EINPROGRESS) return failure(err);
   if (!ctx.mode(fd).blocking) return failure(EINPROGRESS);
-  const int waited = wait_ready(ctx, fd, POLLOUT, "connect");
-  if (waited != 0) return failure(waited);
+  if (const int waited = wait_connect(ctx, fd); waited != 0) return failure(waited);
   int so_error = 0;
   socklen_t length = sizeof so_error;
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) return failure(errno);
   return so_error == 0 ? CallResult{} : failure(so_error);
 }
 
+int dontwait(bool may_wait) { return may_wait ? 0 : MSG_DONTWAIT; }
+
 // One send() that waits while the send buffer is full (Python's blocking send).
 CallResult send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
-  for (;;) {
-    const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n >= 0) {
-      CallResult result;
-      result.value = n;
-      result.bytes.assign(data.data(), static_cast<std::size_t>(n));
-      return result;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) return failure(errno);
-    const int waited = wait_ready(ctx, fd, POLLOUT, call);
-    if (waited != 0) return failure(waited);
-  }
+  const ssize_t n = call_waiting(ctx, fd, POLLOUT, call, [&](bool may_wait) {
+    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | dontwait(may_wait));
+  });
+  if (n < 0) return failure(errno);
+  CallResult result;
+  result.value = n;
+  result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+  return result;
 }
 
 }  // namespace
@@ -128,7 +197,7 @@ namespace ops {
 
 CallResult socket(OpContext& ctx, int family, int type, int protocol) {
   CallResult result;
-  const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  const int fd = ::socket(family, type | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
     result = failure(errno);
   } else {
@@ -160,27 +229,27 @@ CallResult listen(OpContext& ctx, int fd, int backlog) {
 
 CallResult accept(OpContext& ctx, int fd) {
   CallResult result;
-  for (;;) {
-    sockaddr_storage peer{};
-    socklen_t length = sizeof peer;
-    const int conn = ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &length,
-                               SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (conn >= 0) {
-      result.value = conn;
-      result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length);
-      ctx.mode(conn) = FdMode{};
-      break;
-    }
-    if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno != EAGAIN) {
-      result = failure(errno);
-      break;
-    }
-    const int waited = wait_ready(ctx, fd, POLLIN, "accept");
-    if (waited != 0) {
-      result = failure(waited);
-      break;
-    }
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  ssize_t conn = -1;
+  do {
+    length = sizeof peer;
+    conn = call_waiting(ctx, fd, POLLIN, "accept", [&](bool may_wait) -> ssize_t {
+      // accept4 has no MSG_DONTWAIT: a try first asks poll() whether a client is queued.
+      pollfd queued{fd, POLLIN, 0};
+      if (!may_wait && ::poll(&queued, 1, 0) == 0) {
+        errno = EAGAIN;
+        return -1;
+      }
+      return ::accept4(fd, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_CLOEXEC);
+    });
+  } while (conn < 0 && errno == ECONNABORTED);  // that client gave up; wait for the next
+  if (conn >= 0) {
+    result.value = conn;
+    result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&peer), length);
+    ctx.mode(static_cast<int>(conn)) = FdMode{};
+  } else {
+    result = failure(errno);
   }
   record(ctx, "accept", fd, "", result);
   return result;
@@ -227,26 +296,21 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   CallResult result;
   std::string buffer(max_bytes, '\0');
   std::size_t got = 0;
-  // Bounded: each pass either reads at least one byte, ends, or waits for readiness.
+  // Bounded: each pass reads at least one byte, or ends.
   for (;;) {
-    const ssize_t n = ::recv(fd, buffer.data() + got, buffer.size() - got, 0);
+    const ssize_t n = call_waiting(ctx, fd, POLLIN, "recv", [&](bool may_wait) {
+      return ::recv(fd, buffer.data() + got, buffer.size() - got, dontwait(may_wait));
+    });
     if (n > 0) {
       got += static_cast<std::size_t>(n);
       if (!wait_all || got == buffer.size()) break;
       continue;
     }
     if (n == 0) break;  // EOF
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      // MSG_WAITALL hands over what it has before reporting the error on the next call.
-      if (got == 0) result = failure(errno);
-      break;
-    }
-    const int waited = wait_ready(ctx, fd, POLLIN, "recv");
-    if (waited != 0) {
-      if (got == 0 || waited == ECANCELED) result = failure(waited);
-      break;
-    }
+    // MSG_WAITALL hands over what it has before reporting the error on the next call;
+    // a woken call reports being woken.
+    if (got == 0 || errno == ECANCELED) result = failure(errno);
+    break;
   }
   if (result.ok()) {
     buffer.resize(got);
@@ -259,27 +323,17 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
 
 CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to) {
   CallResult result;
-  const auto sa = to_sockaddr(to);
-  for (;;) {
-    if (!sa) {
-      result = failure(EINVAL);
-      break;
-    }
-    const ssize_t n = ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, sa->get(), sa->length);
+  if (const auto sa = to_sockaddr(to); !sa) {
+    result = failure(EINVAL);
+  } else {
+    const ssize_t n = call_waiting(ctx, fd, POLLOUT, "sendto", [&](bool may_wait) {
+      return ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL | dontwait(may_wait), sa->get(), sa->length);
+    });
     if (n >= 0) {
       result.value = n;
       result.bytes.assign(data.data(), static_cast<std::size_t>(n));
-      break;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
+    } else {
       result = failure(errno);
-      break;
-    }
-    const int waited = wait_ready(ctx, fd, POLLOUT, "sendto");
-    if (waited != 0) {
-      result = failure(waited);
-      break;
     }
   }
   record(ctx, "sendto", fd, to.python_repr(), result);
@@ -289,34 +343,27 @@ CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& 
 CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
   CallResult result;
   std::string buffer(max_bytes, '\0');
-  for (;;) {
-    sockaddr_storage from{};
+  sockaddr_storage from{};
+  msghdr msg{};
+  const ssize_t n = call_waiting(ctx, fd, POLLIN, "recvfrom", [&](bool may_wait) {
+    from = {};
     iovec iov{buffer.data(), buffer.size()};
-    msghdr msg{};
+    msg = {};
     msg.msg_name = &from;
     msg.msg_namelen = sizeof from;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    const ssize_t n = ::recvmsg(fd, &msg, 0);
-    if (n >= 0) {
-      buffer.resize(static_cast<std::size_t>(n));
-      result.value = n;
-      result.bytes = std::move(buffer);
-      result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
-      // A datagram larger than the buffer loses its tail; the kernel says so.
-      if ((msg.msg_flags & MSG_TRUNC) != 0) result.text = "truncated";
-      break;
-    }
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN) {
-      result = failure(errno);
-      break;
-    }
-    const int waited = wait_ready(ctx, fd, POLLIN, "recvfrom");
-    if (waited != 0) {
-      result = failure(waited);
-      break;
-    }
+    return ::recvmsg(fd, &msg, dontwait(may_wait));
+  });
+  if (n >= 0) {
+    buffer.resize(static_cast<std::size_t>(n));
+    result.value = n;
+    result.bytes = std::move(buffer);
+    result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
+    // A datagram larger than the buffer loses its tail; the kernel says so.
+    if ((msg.msg_flags & MSG_TRUNC) != 0) result.text = "truncated";
+  } else {
+    result = failure(errno);
   }
   std::string detail = result.address.to_string();
   if (!result.text.empty()) detail += " (" + result.text + ")";
@@ -342,8 +389,8 @@ CallResult close(OpContext& ctx, int fd) {
 
 CallResult setblocking(OpContext& ctx, int fd, bool blocking) {
   CallResult result;
-  if (::fcntl(fd, F_GETFD) < 0) {
-    result = failure(errno);
+  if (const int err = set_kernel_blocking(fd, blocking); err != 0) {
+    result = failure(err);
   } else {
     ctx.mode(fd) = FdMode{blocking, -1};
   }
@@ -353,8 +400,8 @@ CallResult setblocking(OpContext& ctx, int fd, bool blocking) {
 
 CallResult settimeout(OpContext& ctx, int fd, double seconds) {
   CallResult result;
-  if (::fcntl(fd, F_GETFD) < 0) {
-    result = failure(errno);
+  if (const int err = set_kernel_blocking(fd, seconds < 0); err != 0) {
+    result = failure(err);
   } else {
     ctx.mode(fd) = FdMode{true, seconds < 0 ? -1 : static_cast<int>(seconds * 1000)};
   }

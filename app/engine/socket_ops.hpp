@@ -7,6 +7,7 @@
 
 #include "engine/address.hpp"
 #include "engine/event_log.hpp"
+#include "engine/waker.hpp"
 
 namespace sockstep {
 
@@ -34,13 +35,13 @@ struct BlockInfo {
 };
 
 // The thread-side context of every call: who makes it, where it is recorded, how a
-// waiting call is woken (an eventfd written by reset or by a stop signal).
+// waiting call is woken (by reset or by a stop signal; none: nothing can wake it).
 class OpContext {
  public:
-  OpContext(EventLog* log, std::string actor, int wake_fd);
+  OpContext(EventLog* log, std::string actor, Waker* waker);
 
   [[nodiscard]] const std::string& actor() const { return actor_; }
-  [[nodiscard]] int wake_fd() const { return wake_fd_; }
+  [[nodiscard]] Waker* waker() const { return waker_; }
   [[nodiscard]] EventLog* log() const { return log_; }
 
   FdMode& mode(int fd) { return modes_[fd]; }
@@ -54,14 +55,16 @@ class OpContext {
  private:
   EventLog* log_;
   std::string actor_;
-  int wake_fd_;
+  Waker* waker_;
   std::map<int, FdMode> modes_;
 };
 
 namespace ops {
 
-// Every fd is made non-blocking in the kernel; a call that would block waits in
-// poll() on the fd and the wake-up eventfd. Woken by reset: err = ECANCELED.
+// Modes as in Python: a new or accepted socket blocks; setblocking(False) and settimeout()
+// make it O_NONBLOCK in the kernel too. A call that would block waits as Waker describes
+// (in the real call, or in poll() with a timeout) and is first announced as an
+// EventKind::Blocked event and on_block. Woken by a Waker: err = ECANCELED.
 [[nodiscard]] CallResult socket(OpContext& ctx, int family, int type, int protocol = 0);
 [[nodiscard]] CallResult bind(OpContext& ctx, int fd, const Address& address);
 [[nodiscard]] CallResult listen(OpContext& ctx, int fd, int backlog);

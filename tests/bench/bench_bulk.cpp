@@ -65,18 +65,18 @@ double plain(std::size_t total) {
 }
 
 double engine(std::size_t total, EventLog& log) {
-  OpContext setup(&log, "server", -1);
+  OpContext setup(&log, "server", nullptr);
   const int listener = static_cast<int>(ops::socket(setup, AF_INET, SOCK_STREAM).value);
   (void)ops::bind(setup, listener, Address{AF_INET, "127.0.0.1", 0, {}});
   (void)ops::listen(setup, listener, 1);
   const int port = ops::getsockname(setup, listener).address.port;
-  OpContext client_ctx(&log, "client", -1);
+  OpContext client_ctx(&log, "client", nullptr);
   const int client = static_cast<int>(ops::socket(client_ctx, AF_INET, SOCK_STREAM).value);
   (void)ops::connect(client_ctx, client, Address{AF_INET, "127.0.0.1", port, {}});
   const int server = static_cast<int>(ops::accept(setup, listener).value);
   const auto start = Clock::now();
   std::thread reader([&] {
-    OpContext ctx(&log, "server", -1);
+    OpContext ctx(&log, "server", nullptr);
     std::size_t got = 0;
     while (got < total) {
       const CallResult r = ops::recv(ctx, server, kChunk);

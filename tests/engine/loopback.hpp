@@ -1,6 +1,5 @@
 #pragma once
 #include <netinet/in.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -39,14 +38,5 @@ inline Pair connected_pair(OpContext& ctx, const Listener& l) {
   return p;
 }
 
-// An eventfd for OpContext wake-ups, closed with the test.
-struct WakeFd {
-  int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  ~WakeFd() { ::close(fd); }
-  void wake() const {
-    const std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(fd, &one, sizeof one);
-  }
-};
 
 }  // namespace sockstep::test

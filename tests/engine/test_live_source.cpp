@@ -48,8 +48,8 @@ TEST_CASE("a traced actor's process comes from its name; anything else is this p
 
 TEST_CASE("a live session's sockets come from the kernel, on the ports its calls named") {
   EventLog log;
-  OpContext server(&log, "server", -1);
-  OpContext client(&log, "client", -1);
+  OpContext server(&log, "server", nullptr);
+  OpContext client(&log, "client", nullptr);
   // Port 0: the port is learned from getsockname(), not from bind().
   const test::Listener l = test::listen_loopback(server);
   const int first = static_cast<int>(ops::socket(client, AF_INET, SOCK_STREAM).value);
@@ -136,7 +136,7 @@ TEST_CASE("a live session's sockets come from the kernel, on the ports its calls
 
 TEST_CASE("a socket held by a process the session does not observe is shown as the outside's") {
   EventLog log;
-  OpContext server(&log, "server", -1);
+  OpContext server(&log, "server", nullptr);
   const test::Listener l = test::listen_loopback(server);
   LiveSource live({"server"}, "clients");
   observe_all(live, log);

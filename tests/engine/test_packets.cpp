@@ -216,8 +216,8 @@ struct SeenPacket {
 
 TEST_CASE("a captured echo session: handshake, data, FIN exchange, linked to its calls; the pcap reads back") {
   EventLog log;
-  OpContext server(&log, "server", -1);
-  OpContext client(&log, "client", -1);
+  OpContext server(&log, "server", nullptr);
+  OpContext client(&log, "client", nullptr);
   const CallResult listener = ops::socket(server, AF_INET, SOCK_STREAM);
   REQUIRE(listener.ok());
   const int lfd = static_cast<int>(listener.value);

@@ -31,7 +31,7 @@ TEST_CASE("an actor blocked in accept() is released by another actor's connect()
   EventLog log;
   Actor server("server", &log);
   Actor client("client", &log);
-  OpContext main_ctx(&log, "main", -1);
+  OpContext main_ctx(&log, "main", nullptr);
   const test::Listener l = test::listen_loopback(main_ctx);
   CallResult accepted;
   server.post([&](OpContext& ctx) { accepted = ops::accept(ctx, l.fd); });
@@ -55,7 +55,7 @@ TEST_CASE("an actor blocked in accept() is released by another actor's connect()
 TEST_CASE("cancel() wakes a blocked actor at once and leaves it usable") {
   EventLog log;
   Actor server("server", &log);
-  OpContext main_ctx(&log, "main", -1);
+  OpContext main_ctx(&log, "main", nullptr);
   const test::Listener l = test::listen_loopback(main_ctx);
   CallResult accepted;
   server.post([&](OpContext& ctx) { accepted = ops::accept(ctx, l.fd); });
@@ -144,7 +144,7 @@ TEST_CASE("reset 1000 times, often while an actor waits: no hang, no fd leak") {
 
 TEST_CASE("a taken lesson port is replaced by a free one, and the session says so") {
   EventLog log;
-  OpContext ctx(&log, "squatter", -1);
+  OpContext ctx(&log, "squatter", nullptr);
   const test::Listener taken = test::listen_loopback(ctx);
   Lesson lesson = echo_lesson();
   lesson.port = taken.port;

@@ -17,8 +17,8 @@ using namespace sockstep::test;
 
 TEST_CASE("socket, bind, listen, accept, connect: the seed's calls on loopback") {
   EventLog log;
-  WakeFd wake;
-  OpContext ctx(&log, "test", wake.fd);
+  Waker wake;
+  OpContext ctx(&log, "test", &wake);
   const Listener l = listen_loopback(ctx);
   CHECK(l.port > 0);
   const Pair p = connected_pair(ctx, l);
@@ -50,7 +50,7 @@ TEST_CASE("socket, bind, listen, accept, connect: the seed's calls on loopback")
 
 TEST_CASE("binding a port a listener holds gives EADDRINUSE") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const int second = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
   const CallResult r = ops::bind(ctx, second, loopback(l.port));
@@ -63,7 +63,7 @@ TEST_CASE("binding a port a listener holds gives EADDRINUSE") {
 
 TEST_CASE("connect_ex returns 111 for a closed port; connect reports ECONNREFUSED") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   // Take a free port and close it again, so nothing listens there.
   const Listener l = listen_loopback(ctx);
   (void)ops::close(ctx, l.fd);
@@ -81,7 +81,7 @@ TEST_CASE("connect_ex returns 111 for a closed port; connect reports ECONNREFUSE
 
 TEST_CASE("after the peer closes: recv returns 0 (EOF), a later send fails with EPIPE, no SIGPIPE") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   (void)ops::close(ctx, p.server);
@@ -98,7 +98,7 @@ TEST_CASE("after the peer closes: recv returns 0 (EOF), a later send fails with 
 
 TEST_CASE("an abortive close (SO_LINGER 0) makes the peer's recv fail with ECONNRESET") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   const linger abort{1, 0};
@@ -112,7 +112,7 @@ TEST_CASE("an abortive close (SO_LINGER 0) makes the peer's recv fail with ECONN
 
 TEST_CASE("recv(1024) of a 3000-byte message comes in pieces: 1024, 1024, 952") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   const std::string message(3000, 'x');
@@ -125,7 +125,7 @@ TEST_CASE("recv(1024) of a 3000-byte message comes in pieces: 1024, 1024, 952") 
 
 TEST_CASE("two sends can arrive as one recv: a stream has no message boundaries") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   (void)ops::send(ctx, p.client, "hello");
@@ -142,7 +142,7 @@ TEST_CASE("two sends can arrive as one recv: a stream has no message boundaries"
 
 TEST_CASE("setblocking(False) makes an empty recv fail with EAGAIN; settimeout makes it time out") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   (void)ops::setblocking(ctx, p.server, false);
@@ -154,37 +154,9 @@ TEST_CASE("setblocking(False) makes an empty recv fail with EAGAIN; settimeout m
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(ctx, fd);
 }
 
-TEST_CASE("a waiting recv returns ECANCELED when the wake-up eventfd is written") {
-  EventLog log;
-  WakeFd wake;
-  OpContext ctx(&log, "waiter", wake.fd);
-  OpContext other(&log, "main", -1);
-  const Listener l = listen_loopback(other);
-  const Pair p = connected_pair(other, l);
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool blocked = false;
-  ctx.on_block = [&](const BlockInfo&) {
-    std::lock_guard lock(mutex);
-    blocked = true;
-    cv.notify_all();
-  };
-  CallResult result;
-  std::thread waiter([&] { result = ops::recv(ctx, p.server, 1024); });
-  {
-    // Wake only once the thread is really waiting in poll().
-    std::unique_lock lock(mutex);
-    CHECK(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
-  }
-  wake.wake();
-  waiter.join();
-  CHECK(result.err == ECANCELED);
-  for (int fd : {p.client, p.server, l.fd}) (void)ops::close(other, fd);
-}
-
 TEST_CASE("UDP: sendto/recvfrom keep datagrams whole; a too-small buffer truncates") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const int server = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_DGRAM).value);
   REQUIRE(ops::bind(ctx, server, loopback(0)).ok());
   const int port = ops::getsockname(ctx, server).address.port;
@@ -205,7 +177,7 @@ TEST_CASE("UDP: sendto/recvfrom keep datagrams whole; a too-small buffer truncat
 
 TEST_CASE("errors the seed's calls produce out of order") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const int fd = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
   (void)ops::setblocking(ctx, fd, false);
   CHECK(ops::accept(ctx, fd).err == EINVAL);       // accept before listen
@@ -220,7 +192,7 @@ TEST_CASE("errors the seed's calls produce out of order") {
 
 TEST_CASE("shutdown(SHUT_WR) is a half-close: the peer reads EOF but can still send") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   CHECK(ops::shutdown(ctx, p.client, SHUT_WR).ok());
@@ -232,7 +204,7 @@ TEST_CASE("shutdown(SHUT_WR) is a half-close: the peer reads EOF but can still s
 
 TEST_CASE("options and names: SO_RCVBUF doubles, getaddrinfo/gethostbyname/getfqdn stay on loopback") {
   EventLog log;
-  OpContext ctx(&log, "test", -1);
+  OpContext ctx(&log, "test", nullptr);
   const int fd = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
   CHECK(ops::setsockopt(ctx, fd, SOL_SOCKET, SO_RCVBUF, 4096).ok());
   CHECK(ops::getsockopt(ctx, fd, SOL_SOCKET, SO_RCVBUF).value == 8192);
@@ -247,8 +219,8 @@ TEST_CASE("options and names: SO_RCVBUF doubles, getaddrinfo/gethostbyname/getfq
 
 TEST_CASE("sendall loops over partial sends while a slow reader drains a small buffer") {
   EventLog log;
-  OpContext ctx(&log, "writer", -1);
-  OpContext reader_ctx(&log, "reader", -1);
+  OpContext ctx(&log, "writer", nullptr);
+  OpContext reader_ctx(&log, "reader", nullptr);
   const Listener l = listen_loopback(ctx);
   const Pair p = connected_pair(ctx, l);
   (void)ops::setsockopt(ctx, p.client, SOL_SOCKET, SO_SNDBUF, 4096);
