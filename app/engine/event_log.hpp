@@ -13,7 +13,7 @@ namespace sockstep {
 
 enum class EventKind {
   Call,     // a socket call returned (value / errno)
-  Blocked,  // a call is now waiting in poll() for its peer
+  Blocked,  // a call is about to wait for its peer (in the kernel, or in poll())
   Print,    // what the program prints to its console
   Note,     // a remark from sockstep itself (port changed, reset)
   Packet,   // a TCP segment or UDP datagram seen on loopback (engine/capture)
