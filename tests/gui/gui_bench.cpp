@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -71,10 +72,27 @@ void fill_log(EventLog& log, std::size_t count) {
   }
 }
 
+// Starts this program again kStarts times, each run only to its first frame, and returns
+// each start's time in ms. One start alone is at the mercy of the machine's other work.
+constexpr int kStarts = 5;
+std::vector<double> measure_starts() {
+  std::vector<double> starts;
+  const std::string command = "exec '" + std::filesystem::read_symlink("/proc/self/exe").string() + "' --startup-only";
+  for (int i = 0; i < kStarts; ++i) {
+    FILE* child = ::popen(command.c_str(), "r");
+    if (child == nullptr) break;
+    double ms = 0;
+    if (std::fscanf(child, "startup to first frame: %lf", &ms) == 1) starts.push_back(ms);
+    ::pclose(child);
+  }
+  return starts;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const double idle_seconds = argc > 1 ? std::atof(argv[1]) : 5.0;
+  const bool startup_only = argc > 1 && std::string(argv[1]) == "--startup-only";
+  const double idle_seconds = argc > 1 && !startup_only ? std::atof(argv[1]) : 5.0;
   const auto path = resolve_lesson("echo-tcp");
   if (!path) {
     std::fprintf(stderr, "gui_bench: lesson echo-tcp not found\n");
@@ -91,8 +109,17 @@ int main(int argc, char** argv) {
     return code;
   }
   app.frame();
-  std::printf("startup to first frame: %.0f ms (process start, window, fonts, lesson, one frame)\n",
-              1000.0 * process_age_seconds());
+  if (startup_only) {
+    std::printf("startup to first frame: %.0f\n", 1000.0 * process_age_seconds());
+    return 0;
+  }
+  std::vector<double> starts = measure_starts();
+  if (!starts.empty()) {
+    const double first = starts.front();
+    std::sort(starts.begin(), starts.end());
+    std::printf("startup to first frame: %.0f ms (median of %zu starts, the first %.0f ms; process start, window, fonts, lesson, one frame)\n",
+                starts[starts.size() / 2], starts.size(), first);
+  }
   app.run_for(std::chrono::milliseconds(300));
   std::printf("RSS, lesson only:   %s\n", status_field("VmRSS:").c_str());
   app.session().run_to_end();
