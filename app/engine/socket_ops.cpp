@@ -179,16 +179,12 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
 
 int dontwait(bool may_wait) { return may_wait ? 0 : MSG_DONTWAIT; }
 
-// One send() that waits while the send buffer is full (Python's blocking send).
-CallResult send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
-  const ssize_t n = call_waiting(ctx, fd, POLLOUT, call, [&](bool may_wait) {
+// One send() that waits while the send buffer is full (Python's blocking send): the
+// count queued, or -1 with errno.
+ssize_t send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
+  return call_waiting(ctx, fd, POLLOUT, call, [&](bool may_wait) {
     return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | dontwait(may_wait));
   });
-  if (n < 0) return failure(errno);
-  CallResult result;
-  result.value = n;
-  result.bytes.assign(data.data(), static_cast<std::size_t>(n));
-  return result;
 }
 
 }  // namespace
@@ -270,7 +266,13 @@ CallResult connect_ex(OpContext& ctx, int fd, const Address& address) {
 }
 
 CallResult send(OpContext& ctx, int fd, std::string_view data) {
-  CallResult result = send_once(ctx, fd, data, "send");
+  CallResult result;
+  if (const ssize_t n = send_once(ctx, fd, data, "send"); n >= 0) {
+    result.value = n;
+    result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+  } else {
+    result = failure(errno);
+  }
   record(ctx, "send", fd, {}, result);
   return result;
 }
@@ -279,12 +281,12 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
   CallResult result;
   std::size_t sent = 0;
   while (sent < data.size()) {
-    CallResult part = send_once(ctx, fd, data.substr(sent), "sendall");
-    if (!part.ok()) {
-      result = part;
+    const ssize_t n = send_once(ctx, fd, data.substr(sent), "sendall");
+    if (n < 0) {
+      result = failure(errno);
       break;
     }
-    sent += static_cast<std::size_t>(part.value);
+    sent += static_cast<std::size_t>(n);
   }
   result.bytes.assign(data.data(), sent);
   if (result.ok()) result.value = static_cast<long long>(sent);
