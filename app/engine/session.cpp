@@ -32,13 +32,7 @@ const char* step_status_name(StepStatus status) {
 Session::Session(Lesson lesson, SessionOptions options)
     : lesson_(std::move(lesson)), options_(std::move(options)), log_(options_.log_limits) {
   port_ = lesson_.port;
-  if (port_ != 0 && !port_is_free(port_)) {
-    port_ = free_port();
-    const std::string p = std::to_string(lesson_.port);
-    const std::string q = std::to_string(port_);
-    notice_ = Text{"Port " + p + " is in use by another program; this session uses port " + q + " instead.",
-                   "端口 " + p + " 已被其他程序占用;本次会话改用端口 " + q + "。"};
-  }
+  choose_port();
   if (options_.on_change) {
     log_.set_listener([cb = options_.on_change](const Event&) { cb(); });
   }
@@ -236,11 +230,23 @@ void Session::reset() {
     console_.clear();
     blocked_step_.clear();
     ports_.clear();
+    // Another program may have taken the port since the last run: the replay must not
+    // dial it (its bind would fail, and its clients would call that program instead).
+    choose_port();
     ++generation_;
   }
   log_.clear();
   if (!notice_.en.empty()) note(notice_);
   changed();
+}
+
+void Session::choose_port() {
+  if (port_ == 0 || port_is_free(port_)) return;
+  port_ = free_port();
+  const std::string p = std::to_string(lesson_.port);
+  const std::string q = std::to_string(port_);
+  notice_ = Text{"Port " + p + " is in use by another program; this session uses port " + q + " instead.",
+                 "端口 " + p + " 已被其他程序占用;本次会话改用端口 " + q + "。"};
 }
 
 void Session::go_to(std::size_t count) {

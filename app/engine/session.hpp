@@ -103,6 +103,8 @@ class Session {
   [[nodiscard]] std::vector<std::string> failures() const;
 
  private:
+  // The lesson's port, or a free one (with a notice) while another program holds it.
+  void choose_port();
   void run_step(std::size_t index);
   void settle(std::size_t index);
   void check_completed(std::size_t index);

@@ -179,12 +179,21 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
 
 int dontwait(bool may_wait) { return may_wait ? 0 : MSG_DONTWAIT; }
 
-// One send() that waits while the send buffer is full (Python's blocking send): the
-// count queued, or -1 with errno.
+// One send() as the fd's mode makes it: the count queued, or -1 with errno. In blocking
+// mode the kernel's send returns only once all of data is queued; the try before it may
+// queue just a part, so in that mode the rest goes on in the same call, as it would in
+// the kernel (bounded: each pass queues a byte or more, or ends).
 ssize_t send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
-  return call_waiting(ctx, fd, POLLOUT, call, [&](bool may_wait) {
-    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | dontwait(may_wait));
-  });
+  std::size_t sent = 0;
+  for (;;) {
+    const std::string_view rest = data.substr(sent);
+    const ssize_t n = call_waiting(ctx, fd, POLLOUT, call, [&](bool may_wait) {
+      return ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL | dontwait(may_wait));
+    });
+    if (n < 0) return sent > 0 ? static_cast<ssize_t>(sent) : -1;  // the kernel reports what it queued
+    sent += static_cast<std::size_t>(n);
+    if (sent == data.size() || n == 0 || !waits_in_call(ctx.mode(fd))) return static_cast<ssize_t>(sent);
+  }
 }
 
 }  // namespace

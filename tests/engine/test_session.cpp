@@ -5,6 +5,7 @@
 #include "engine/actor.hpp"
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
+#include "engine/port_probe.hpp"
 #include "engine/session.hpp"
 #include "loopback.hpp"
 #include "support/process.hpp"
@@ -159,4 +160,33 @@ TEST_CASE("a taken lesson port is replaced by a free one, and the session says s
   session.run_to_end();
   CHECK(session.failures().empty());
   (void)ops::close(ctx, taken.fd);
+}
+
+TEST_CASE("a lesson port taken between runs is replaced at the next reset, before the replay dials it") {
+  EventLog log;
+  OpContext ctx(&log, "squatter", nullptr);
+  const int port = free_port();
+  REQUIRE(port > 0);
+  Lesson lesson = echo_lesson();
+  lesson.port = port;
+  for (auto& step : lesson.steps)
+    if (step.args.contains("port")) step.args["port"] = static_cast<long long>(port);
+  Session session(lesson);
+  REQUIRE(session.port() == port);
+  session.run_to_end();
+  REQUIRE(session.failures().empty());
+  // Another program takes the port while the learner reads the finished lesson.
+  const int squatter = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  REQUIRE(ops::bind(ctx, squatter, test::loopback(port)).ok());
+  REQUIRE(ops::listen(ctx, squatter, 5).ok());
+  session.reset();
+  CHECK(session.port() != port);
+  CHECK(session.snapshot().notice.en.find(std::to_string(port)) != std::string::npos);
+  session.run_to_end();
+  CHECK(session.failures().empty());
+  // Nobody dialled the squatter.
+  CHECK(ops::getsockopt(ctx, squatter, SOL_SOCKET, SO_ACCEPTCONN).value == 1);
+  (void)ops::setblocking(ctx, squatter, false);
+  CHECK(ops::accept(ctx, squatter).err == EAGAIN);
+  (void)ops::close(ctx, squatter);
 }
