@@ -38,6 +38,18 @@ void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
       ->check(CLI::Validator(writable_file, "FILE"));
 }
 
+// What serve, dial and trace share: how a session is shown (window or terminal, text or
+// JSON), its packets, and a screenshot of the window.
+void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFlags& capture,
+                       [[maybe_unused]] std::string& screenshot, [[maybe_unused]] const char* screenshot_help) {
+  command->add_flag("--headless", headless, "No window: print one line per event");
+  command->add_flag("--json", json, "Print events as JSON lines");
+  add_capture_flags(command, capture);
+#ifdef SOCKSTEP_HAVE_GUI
+  command->add_option("--screenshot", screenshot, screenshot_help);
+#endif
+}
+
 CLI::App* add_lessons_command(CLI::App& app) {
   return app.add_subcommand("lessons", "List the lessons in teaching order");
 }
@@ -57,16 +69,11 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   auto* serve = app.add_subcommand("serve", "Run the lesson's echo server for outside clients (nc, your own client)");
   serve->add_option("--host", options.host, "Address to listen on (loopback unless --allow-remote)");
   serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(CLI::Range(0, 65535));
-  serve->add_flag("--headless", options.headless, "No window: print one line per event");
-  serve->add_flag("--json", options.json, "Print events as JSON lines");
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
-#ifdef SOCKSTEP_HAVE_GUI
-  serve->add_option("--screenshot", options.screenshot,
-                    "Window: write this PNG once listening (after --max-clients if set), then exit");
-#endif
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
       ->check(CLI::NonNegativeNumber);
-  add_capture_flags(serve, options.capture);
+  add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
+                    "Window: write this PNG once listening (after --max-clients if set), then exit");
   return serve;
 }
 
@@ -74,13 +81,9 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   auto* dial = app.add_subcommand("dial", "Run the lesson's echo client against an outside server");
   dial->add_option("target", options.target, "HOST:PORT, e.g. 127.0.0.1:8084 or [::1]:8084")->required();
   dial->add_option("--message", options.message, "Send this, print the reply, exit");
-  dial->add_flag("--headless", options.headless, "No window: print one line per event");
-  dial->add_flag("--json", options.json, "Print events as JSON lines");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
-  add_capture_flags(dial, options.capture);
-#ifdef SOCKSTEP_HAVE_GUI
-  dial->add_option("--screenshot", options.screenshot, "Window: write this PNG after the reply (with --message), then exit");
-#endif
+  add_session_flags(dial, options.headless, options.json, options.capture, options.screenshot,
+                    "Window: write this PNG after the reply (with --message), then exit");
   return dial;
 }
 
@@ -88,15 +91,11 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
   auto* trace = app.add_subcommand(
       "trace", "Run a program and show its socket calls (sockstep trace -- python3 server.py ::: python3 client.py)");
   trace->add_option("command", options.args, "The program and its arguments, after --; ':::' separates programs");
-  trace->add_flag("--headless", options.headless, "No window: print one line per event");
-  trace->add_flag("--json", options.json, "Print events as JSON lines");
   trace->add_flag("--together", options.together,
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
-  add_capture_flags(trace, options.capture);
-#ifdef SOCKSTEP_HAVE_GUI
-  trace->add_option("--screenshot", options.screenshot, "Window: write this PNG once the programs have exited, then exit");
-#endif
+  add_session_flags(trace, options.headless, options.json, options.capture, options.screenshot,
+                    "Window: write this PNG once the programs have exited, then exit");
   return trace;
 }
 

@@ -47,6 +47,10 @@ std::string errno_message(int err) {
   return ::strerror_r(err, buffer, sizeof buffer);
 }
 
+bool errno_reports_a_wait(int err) {
+  return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS || err == EALREADY || err == ECANCELED;
+}
+
 int errno_from_name(const std::string& name) {
   if (name == "EWOULDBLOCK") return EWOULDBLOCK;
   for (const auto& entry : kErrnos)

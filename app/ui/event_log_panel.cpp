@@ -25,6 +25,12 @@ bool contains_folded(const std::string& haystack, const std::string& needle) {
 
 std::string result_text(const Event& event) {
   if (event.kind == EventKind::Blocked) return "…";
+  if (event.kind == EventKind::Packet) {
+    std::string text = "len " + std::to_string(event.byte_count);
+    if (!event.bytes.empty()) text += " " + python_bytes_repr(event.bytes.substr(0, 48));
+    if (!event.detail.empty()) text += "  " + event.detail;
+    return text;
+  }
   if (event.kind != EventKind::Call) return event.detail;
   if (!event.ok()) return errno_name(event.err) + " " + errno_message(event.err);
   std::string text = "= " + std::to_string(event.value);
@@ -122,13 +128,20 @@ void draw_event_log(const Model& model, EventLogView& view) {
       ImGui::TableSetColumnIndex(3);
       if (event.kind == EventKind::Call || event.kind == EventKind::Blocked) {
         ImGui::Text("%s(%s)", event.call.c_str(), event.args.c_str());
+      } else if (event.kind == EventKind::Packet) {
+        ImGui::TextDisabled("%s %s", event.call.c_str(), event.args.c_str());  // SYN 127.0.0.1:41234 → …
       } else {
         ImGui::TextDisabled("%s", event_kind_name(event.kind));
       }
       ImGui::TableSetColumnIndex(4);
       const std::string result = result_text(event);
-      text_colored(event.ok() ? palette.text : palette.error,
-                   (event.ok() ? "" : "✗ ") + result);
+      if (event.ok()) {
+        text_colored(palette.text, result);
+      } else if (errno_reports_a_wait(event.err)) {
+        text_colored(palette.warn, result);  // would have waited: not a failure
+      } else {
+        text_colored(palette.error, "✗ " + result);
+      }
     }
   }
   clipper.End();

@@ -21,7 +21,7 @@ std::string last_problem(const std::vector<Event>& events, bool eof_is_problem) 
     const Event& e = events[i];
     if (e.kind != EventKind::Call) continue;
     if ((e.call == "connect" || e.call == "connect_ex") && e.ok() && e.value == 0) return {};
-    if (!e.ok() && e.err != EAGAIN && e.err != EINPROGRESS && e.err != ECANCELED)
+    if (!e.ok() && !errno_reports_a_wait(e.err))
       return e.actor + " " + e.call + "(): " + errno_name(e.err) + " " + errno_message(e.err);
     if (eof_is_problem && (e.call == "recv" || e.call == "read") && e.ok() && e.value == 0 && e.byte_count == 0)
       return e.actor + " recv() = 0: EOF, the peer closed its side";

@@ -148,8 +148,8 @@ void draw_sequence(const Model& model, SequenceView& view) {
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
       const bool left_side = lane == 0 && lane_count > 1;
       const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
-      if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), event.ok() ? palette.text : palette.error,
-                                     label.c_str());
+      const ImU32 label_color = event.ok() ? palette.text : errno_reports_a_wait(event.err) ? palette.warn : palette.error;
+      if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), label_color, label.c_str());
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];

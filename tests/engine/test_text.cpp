@@ -49,6 +49,11 @@ TEST_CASE("errno names and messages") {
   CHECK(errno_message(EPIPE) == "Broken pipe");
 }
 
+TEST_CASE("EAGAIN, EINPROGRESS, EALREADY and ECANCELED report a wait; refusals and resets are failures") {
+  for (int err : {EAGAIN, EINPROGRESS, EALREADY, ECANCELED}) CHECK(errno_reports_a_wait(err));
+  for (int err : {0, ECONNREFUSED, ECONNRESET, EPIPE, EADDRINUSE, ETIMEDOUT}) CHECK_FALSE(errno_reports_a_wait(err));
+}
+
 TEST_CASE("addresses print as a learner reads them and survive a round trip") {
   const Address v4{AF_INET, "127.0.0.1", 8084, {}};
   CHECK(v4.to_string() == "127.0.0.1:8084");

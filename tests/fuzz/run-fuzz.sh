@@ -10,8 +10,14 @@ seconds=${1:-60}
 half=$((seconds / 2))
 quarter=$((seconds / 4))
 
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzz_lesson_loader fuzz_packet_decoder fuzz_trace_decoder >/dev/null
+# Quiet when it builds; the whole build output when it does not.
+mkdir -p build/logs
+if ! { cmake --preset fuzz && cmake --build --preset fuzz --target fuzz_lesson_loader fuzz_packet_decoder \
+         fuzz_trace_decoder; } >build/logs/fuzz-build.log 2>&1; then
+  cat build/logs/fuzz-build.log
+  echo "run-fuzz.sh: the fuzz targets did not build" >&2
+  exit 1
+fi
 
 # fuzz TARGET SECONDS SEEDS...: one target; its log and findings go under build/fuzz/run/TARGET.
 fuzz() {
