@@ -31,7 +31,7 @@ std::int64_t realtime_us() {
 std::int64_t wall_minus_log_us(const EventLog& log) {
   std::int64_t best_gap = -1;
   std::int64_t offset = 0;
-  for (int attempt = 0; attempt < 4; ++attempt) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
     const std::int64_t before = realtime_us();
     const std::int64_t log_now = log.now_us();
     const std::int64_t after = realtime_us();
@@ -79,6 +79,7 @@ struct Capture::Impl {
   std::set<int> ports;
   PacketLinker linker;
   std::uint64_t next_seq = 1;  // of the log, for the linker
+  std::int64_t wall_minus_log = 0;  // worked out once per batch of packets read
   std::atomic<std::size_t>* kept = nullptr;
 
   ~Impl() {
@@ -119,7 +120,7 @@ struct Capture::Impl {
     f.tcp_ack = p.tcp_ack;
     f.kernel_us = static_cast<std::int64_t>(header.ts.tv_sec) * 1000000 + header.ts.tv_usec;
     // The kernel stamps with the wall clock; the log runs on the monotonic one.
-    f.at_us = f.kernel_us - wall_minus_log_us(*log);
+    f.at_us = f.kernel_us - wall_minus_log;
     if (options.link_calls) {
       f.caused_by = linker.cause(e);
       // The call that sent it is often still returning: wait (bounded) for it to be logged.
@@ -141,6 +142,7 @@ struct Capture::Impl {
     int total = 0;
     for (int round = 0; round < 1000; ++round) {  // bounded: the kernel's buffer is finite
       learn_from_log();
+      wall_minus_log = wall_minus_log_us(*log);
       const int n = pcap_dispatch(
           pcap, 256,
           [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {

@@ -37,7 +37,7 @@ std::uint64_t EventLog::append(Event event) {
     std::lock_guard lock(mutex_);
     seq = next_seq_++;
     event.seq = seq;
-    event.t_us = steady_now_us() - start_us_;
+    event.t_us = steady_now_us() - start_us_.load(std::memory_order_relaxed);
     while (count_ > 0 && (count_ >= limits_.max_events ||
                           stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
       drop_oldest();
@@ -94,10 +94,7 @@ bool EventLog::wait_for(std::uint64_t seq, std::chrono::milliseconds timeout) co
   return arrived;
 }
 
-std::int64_t EventLog::now_us() const {
-  std::lock_guard lock(mutex_);
-  return steady_now_us() - start_us_;
-}
+std::int64_t EventLog::now_us() const { return steady_now_us() - start_us_.load(std::memory_order_relaxed); }
 
 std::vector<Event> EventLog::all() const {
   std::lock_guard lock(mutex_);
@@ -136,7 +133,7 @@ void EventLog::clear() {
   count_ = 0;
   stored_bytes_ = 0;
   ++generation_;
-  start_us_ = steady_now_us();
+  start_us_.store(steady_now_us(), std::memory_order_relaxed);
 }
 
 void EventLog::set_listener(Listener listener) {

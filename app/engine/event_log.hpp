@@ -111,7 +111,8 @@ class EventLog {
   std::size_t stored_bytes_ = 0;
   mutable std::condition_variable appended_;
   mutable std::atomic<int> waiters_{0};  // appends notify only when someone waits
-  std::int64_t start_us_ = 0;
+  // Read without the lock by now_us(), so a clock reading is never held up by a writer.
+  std::atomic<std::int64_t> start_us_{0};
   // Taken by every change to the ring (append, clear) and by set_listener, before mutex_;
   // readers take mutex_ alone.
   std::mutex writer_mutex_;
