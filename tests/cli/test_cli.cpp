@@ -123,3 +123,32 @@ TEST_CASE("serve on a port in use exits 2 with a one-line reason") {
   first.signal(SIGTERM);
   CHECK(first.wait() == 0);
 }
+
+TEST_CASE("dial waiting in recv() for a reply that never comes stops on SIGTERM and exits 0") {
+  // A server that takes the call (the kernel queues it) but never answers.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(listener, 5) == 0);
+  socklen_t length = sizeof a;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+  const std::string target = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+
+  Process dial(sockstep_cmd({"dial", target, "--message", "hello", "--json"}));
+  // The blocking recv() sits in the kernel; the Blocked event says it is about to.
+  bool waiting = false;
+  while (const auto line = dial.read_line()) {
+    if (line->find("\"blocked\"") != std::string::npos && line->find("\"recv\"") != std::string::npos) {
+      waiting = true;
+      break;
+    }
+  }
+  REQUIRE(waiting);
+  dial.signal(SIGTERM);
+  const auto code = dial.wait(std::chrono::seconds(10));
+  REQUIRE(code.has_value());  // not still waiting for the reply
+  CHECK(*code == 0);
+  ::close(listener);
+}
