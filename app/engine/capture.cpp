@@ -122,6 +122,9 @@ struct Capture::Impl {
     // The kernel stamps with the wall clock; the log runs on the monotonic one.
     f.at_us = f.kernel_us - wall_minus_log;
     if (options.link_calls) {
+      // What was logged while this batch was read (the reading thread may have lost the
+      // processor in between) counts before anything is waited for.
+      learn_from_log();
       f.caused_by = linker.cause(e);
       // The call that sent it is often still returning: wait (bounded) for it to be logged.
       const auto deadline = std::chrono::steady_clock::now() + kLinkWait;

@@ -113,12 +113,18 @@ bool PacketLinker::may_have_sent(const Socket& s, const PacketFields& p, bool un
 
 bool PacketLinker::may_learn_more(const Event& packet) const {
   if (packet.kind != EventKind::Packet || !sent_by_a_call(packet.call)) return false;
+  bool from_a_listeners_port = false;
+  bool sender_known = false;
   for (const Socket& s : sockets_) {
+    if (!s.open) continue;
+    if (s.listening && s.local_port != 0 && s.local_port == packet.packet.from_port) from_a_listeners_port = true;
     // A socket with no port known yet may be the one: a client's connect() is logged after its SYN.
-    if (!s.open || !may_have_sent(s, packet.packet, true)) continue;
+    if (!may_have_sent(s, packet.packet, true)) continue;
+    sender_known = true;
     if (s.calls.empty() || s.calls.back().t_us < packet.packet.at_us) return true;
   }
-  return false;
+  // A connection the listener accepted sent it, and that accept() is not logged yet.
+  return from_a_listeners_port && !sender_known;
 }
 
 std::uint64_t PacketLinker::cause(const Event& packet) const {

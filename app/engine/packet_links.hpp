@@ -30,6 +30,8 @@ class PacketLinker {
   [[nodiscard]] std::uint64_t cause(const Event& packet) const;
   // True while a socket that may have sent it has logged no call since it left: the call
   // that sent it is still running (or not logged yet), so cause() may know more later.
+  // Also true for a packet from a listener's port while no socket of that connection is
+  // known: its accept() is not logged yet.
   [[nodiscard]] bool may_learn_more(const Event& packet) const;
   // "client connect()" for the call with this seq, if it is still known.
   [[nodiscard]] std::string describe(std::uint64_t seq) const;

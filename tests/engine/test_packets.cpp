@@ -202,6 +202,19 @@ TEST_CASE("the linker names the call that was running when a packet left") {
   CHECK(linker.cause(packet("FIN", 8084, 41234, 135)) == 0);
   CHECK(linker.ports().count(8084) == 1);
   CHECK(linker.ports().count(41234) == 1);
+
+  SUBCASE("a reply read before the accept() of its connection is logged: wait for it, then link") {
+    const auto reply_packet = packet("PSH", 8084, 50000, 205);
+    CHECK(linker.cause(reply_packet) == 0);
+    CHECK(linker.may_learn_more(reply_packet));  // the listener on 8084 may have accepted it
+    call("server", "accept", 3, 200, "", "127.0.0.1:50000", 6);
+    CHECK(linker.may_learn_more(reply_packet));  // the accepted socket has not sent yet
+    const auto late_reply = call("server", "send", 6, 210);
+    CHECK(linker.cause(reply_packet) == late_reply);
+    CHECK_FALSE(linker.may_learn_more(reply_packet));
+    // A client's data to the listener's port is not the listener's to explain.
+    CHECK_FALSE(linker.may_learn_more(packet("PSH", 50001, 8084, 220)));
+  }
 }
 
 namespace {
