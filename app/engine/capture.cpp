@@ -95,6 +95,9 @@ struct Capture::Impl {
 
   // One packet: decode, keep if it is the session's, log and dump it.
   bool handle(const pcap_pkthdr& header, const std::uint8_t* bytes) {
+    // What was logged up to now counts, for the session's ports and for the link: the
+    // reading thread may have lost the processor while its batch was read.
+    learn_from_log();
     const PacketDecodeResult decoded = decode_packet(link_type, bytes, header.caplen, header.len);
     if (!decoded.ok()) return false;
     const DecodedPacket& p = decoded.packet;
@@ -122,9 +125,6 @@ struct Capture::Impl {
     // The kernel stamps with the wall clock; the log runs on the monotonic one.
     f.at_us = f.kernel_us - wall_minus_log;
     if (options.link_calls) {
-      // What was logged while this batch was read (the reading thread may have lost the
-      // processor in between) counts before anything is waited for.
-      learn_from_log();
       f.caused_by = linker.cause(e);
       // The call that sent it is often still returning: wait (bounded) for it to be logged.
       const auto deadline = std::chrono::steady_clock::now() + kLinkWait;
@@ -144,7 +144,6 @@ struct Capture::Impl {
   int drain() {
     int total = 0;
     for (int round = 0; round < 1000; ++round) {  // bounded: the kernel's buffer is finite
-      learn_from_log();
       wall_minus_log = wall_minus_log_us(*log);
       const int n = pcap_dispatch(
           pcap, 256,

@@ -101,6 +101,41 @@ int poll_ready(OpContext& ctx, int fd, short events, int timeout_ms) {
   }
 }
 
+// A wait in poll() (a socket with a timeout, a connect): announced, then ended.
+// Returns 0 when ready, ETIMEDOUT after the timeout, ECANCELED when woken.
+int wait_in_poll(OpContext& ctx, int fd, short events, const char* call, int timeout_ms) {
+  announce_wait(ctx, fd, events, call);
+  const int waited = poll_ready(ctx, fd, events, timeout_ms);
+  end_wait(ctx);
+  return waited;
+}
+
+// A wait in the call itself (a blocking socket): announced, then attempt(true) sits in
+// the kernel until it can finish or the waker shuts the socket down (-1, ECANCELED).
+template <class Attempt>
+ssize_t wait_in_call(OpContext& ctx, int fd, short events, const char* call, Attempt& attempt) {
+  announce_wait(ctx, fd, events, call);
+  Waker* waker = ctx.waker();
+  if (waker != nullptr && !waker->enter(fd)) {
+    end_wait(ctx);
+    errno = ECANCELED;
+    return -1;
+  }
+  ssize_t n;
+  do {
+    n = attempt(true);
+  } while (n < 0 && errno == EINTR && (waker == nullptr || !waker->woken()));
+  const int err = errno;
+  if (waker != nullptr) waker->leave();
+  end_wait(ctx);
+  if (waker != nullptr && waker->woken()) {
+    errno = ECANCELED;
+    return -1;
+  }
+  errno = err;
+  return n;
+}
+
 // Makes a call the way Python makes it in the fd's mode. attempt(may_wait) returns the
 // call's result (-1 with errno); with may_wait false it must not wait. The first try
 // never waits; when it would block, a non-blocking socket fails with EAGAIN, a socket
@@ -110,51 +145,22 @@ template <class Attempt>
 ssize_t call_waiting(OpContext& ctx, int fd, short events, const char* call, Attempt attempt) {
   const FdMode mode = ctx.mode(fd);
   for (;;) {
-    ssize_t n = attempt(false);
+    const ssize_t n = attempt(false);
     if (n >= 0) return n;
     if (errno == EINTR) continue;
     if (errno != EAGAIN) return -1;
     if (!mode.blocking) return -1;
-    announce_wait(ctx, fd, events, call);
     if (waits_in_call(mode)) {
-      Waker* waker = ctx.waker();
-      if (waker != nullptr && !waker->enter(fd)) {
-        end_wait(ctx);
-        errno = ECANCELED;
-        return -1;
-      }
-      do {
-        n = attempt(true);
-      } while (n < 0 && errno == EINTR && (waker == nullptr || !waker->woken()));
-      const int err = errno;
-      if (waker != nullptr) waker->leave();
-      end_wait(ctx);
-      if (waker != nullptr && waker->woken()) {
-        errno = ECANCELED;
-        return -1;
-      }
-      errno = err;
+      const ssize_t m = wait_in_call(ctx, fd, events, call, attempt);
       // EAGAIN here: the fd is non-blocking in the kernel after all (another context set
       // it), so this context waits in poll() like a socket with a timeout.
-      if (n >= 0 || errno != EAGAIN) return n;
-      announce_wait(ctx, fd, events, call);
+      if (m >= 0 || errno != EAGAIN) return m;
     }
-    const int waited = poll_ready(ctx, fd, events, mode.timeout_ms);
-    end_wait(ctx);
-    if (waited != 0) {
+    if (const int waited = wait_in_poll(ctx, fd, events, call, mode.timeout_ms); waited != 0) {
       errno = waited;
       return -1;
     }
   }
-}
-
-// Waits in poll() for a connect in progress: connect cannot be tried without waiting
-// (there is no MSG_DONTWAIT for it), so it is always made on a non-blocking fd.
-int wait_connect(OpContext& ctx, int fd) {
-  announce_wait(ctx, fd, POLLOUT, "connect");
-  const int waited = poll_ready(ctx, fd, POLLOUT, ctx.mode(fd).timeout_ms);
-  end_wait(ctx);
-  return waited;
 }
 
 CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
@@ -170,7 +176,10 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   if (rc == 0) return {};
   if (err != EINPROGRESS) return failure(err);
   if (!ctx.mode(fd).blocking) return failure(EINPROGRESS);
-  if (const int waited = wait_connect(ctx, fd); waited != 0) return failure(waited);
+  // connect cannot be tried without waiting (no MSG_DONTWAIT for it): it was made on a
+  // non-blocking fd, and its handshake is waited for in poll() in every mode.
+  if (const int waited = wait_in_poll(ctx, fd, POLLOUT, "connect", ctx.mode(fd).timeout_ms); waited != 0)
+    return failure(waited);
   int so_error = 0;
   socklen_t length = sizeof so_error;
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) return failure(errno);
