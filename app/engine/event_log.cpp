@@ -69,12 +69,7 @@ void EventLog::drop_oldest() {
 }
 
 std::uint64_t EventLog::copy_since(std::uint64_t from_seq, std::vector<Event>& out) const {
-  std::lock_guard lock(mutex_);
-  if (count_ == 0) return next_seq_;
-  const std::uint64_t first = at(0).seq;
-  std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0;
-  for (; index < count_; ++index) out.push_back(at(index));
-  return next_seq_;
+  return visit_since(from_seq, [&out](const Event& e) { out.push_back(e); });
 }
 
 std::uint64_t EventLog::visit_since(std::uint64_t from_seq, const std::function<void(const Event&)>& visit) const {

@@ -15,22 +15,36 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
+// What every window starts from: the learner's settings (a broken file is reported, never
+// fatal) and the language asked for, else the one kept. Returns 0, or the exit code.
+int start_config(const std::string& lang_option, AppConfig& config) {
+  config.settings_path = settings_path();
+  std::string settings_error;
+  config.settings = load_settings(config.settings_path, &settings_error);
+  if (!settings_error.empty()) std::fprintf(stderr, "sockstep: %s\n", settings_error.c_str());
+  const std::string lang_text = lang_option.empty() ? config.settings.lang : lang_option;
+  const auto lang = lang_from_code(lang_text);
+  if (!lang) return fail(2, "unknown language '" + lang_text + "' (use en or zh)");
+  config.lang = *lang;
+  return 0;
+}
+
+int open_and_run(AppConfig config) {
+  GuiApp app(std::move(config));
+  std::string error;
+  int code = 0;
+  if (!app.open(error, code)) return fail(code, error);
+  return app.run();
+}
+
 }  // namespace
 
 int run_gui(const GuiOptions& options) {
   const bool screenshot = !options.screenshot.empty();
   AppConfig config;
-  config.settings_path = settings_path();
-  std::string settings_error;
-  config.settings = load_settings(config.settings_path, &settings_error);
-  if (!settings_error.empty()) std::fprintf(stderr, "sockstep: %s\n", settings_error.c_str());
+  if (const int code = start_config(options.lang, config); code != 0) return code;
   // A screenshot shows what was asked for, not what the last session left behind.
   config.save_settings = !screenshot;
-
-  const std::string lang_text = options.lang.empty() ? config.settings.lang : options.lang;
-  const auto lang = lang_from_code(lang_text);
-  if (!lang) return fail(2, "unknown language '" + lang_text + "' (use en or zh)");
-  config.lang = *lang;
 
   std::string lesson = options.lesson;
   if (lesson.empty() && !screenshot && !config.settings.lesson.empty() &&
@@ -65,26 +79,14 @@ int run_gui(const GuiOptions& options) {
     // Same picture on every machine: default size unless the settings ask otherwise.
     config.settings.step = 0;
   }
-
-  GuiApp app(std::move(config));
-  std::string error;
-  int code = 0;
-  if (!app.open(error, code)) return fail(code, error);
-  return app.run();
+  return open_and_run(std::move(config));
 }
 
 int run_live_gui(const LiveGuiOptions& options) {
   AppConfig config;
-  config.settings_path = settings_path();
-  std::string settings_error;
-  config.settings = load_settings(config.settings_path, &settings_error);
-  if (!settings_error.empty()) std::fprintf(stderr, "sockstep: %s\n", settings_error.c_str());
+  if (const int code = start_config(options.lang, config); code != 0) return code;
   // A live session is not a place in a lesson: it leaves the learner's settings alone.
   config.save_settings = false;
-  const std::string lang_text = options.lang.empty() ? config.settings.lang : options.lang;
-  const auto lang = lang_from_code(lang_text);
-  if (!lang) return fail(2, "unknown language '" + lang_text + "' (use en or zh)");
-  config.lang = *lang;
   config.screenshot = options.screenshot;
   config.live = &options;
   if (!options.screenshot.empty()) {
@@ -94,11 +96,7 @@ int run_live_gui(const LiveGuiOptions& options) {
     config.settings.visible.fill(true);
     config.settings.zoom = 1.0f;
   }
-  GuiApp app(std::move(config));
-  std::string error;
-  int code = 0;
-  if (!app.open(error, code)) return fail(code, error);
-  return app.run();
+  return open_and_run(std::move(config));
 }
 
 }  // namespace sockstep::ui
