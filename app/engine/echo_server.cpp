@@ -28,10 +28,12 @@ constexpr std::size_t kStopSlot = 1;
 constexpr std::size_t kListenerSlot = 2;
 constexpr std::size_t kFirstConnectionSlot = 3;
 
-// bytes.upper() in place: the received buffer becomes the echo, no copy per round trip.
-void upper_in_place(std::string& bytes) {
-  for (char& c : bytes)
+// bytes.upper(). The received bytes stay as they were: the recv event shares them.
+std::string upper(std::string_view bytes) {
+  std::string out(bytes);
+  for (char& c : out)
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
 }
 
 bool out_of_descriptors(int err) { return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM; }
@@ -212,11 +214,10 @@ void EchoServer::serve(Connection& conn, short revents) {
     if (pending_size(conn.pending, conn.sent) == 0) close_connection(conn);
     return;
   }
-  echo(conn, data.bytes);
+  echo(conn, upper(data.bytes));
 }
 
-void EchoServer::echo(Connection& conn, std::string& data) {
-  upper_in_place(data);
+void EchoServer::echo(Connection& conn, const std::string& data) {
   const std::size_t before = pending_size(conn.pending, conn.sent);
   if (before == 0) {
     // The usual case: the client reads, the echo goes out at once, nothing is held.

@@ -26,7 +26,9 @@ EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(steady_no
 
 std::uint64_t EventLog::append(Event event) {
   if (event.byte_count < event.bytes.size()) event.byte_count = event.bytes.size();
-  if (event.bytes.size() > limits_.max_bytes_per_event) event.bytes.resize(limits_.max_bytes_per_event);
+  // A capped event keeps a copy of its prefix, not the whole buffer it shares.
+  if (event.bytes.size() > limits_.max_bytes_per_event)
+    event.bytes = Bytes(event.bytes.substr(0, limits_.max_bytes_per_event));
   // Every change to the ring happens under the writer lock. The listener is called with
   // it still held, so it sees events one at a time and in order, and it reads the event
   // where the ring keeps it: nothing can move or drop it meanwhile, and no copy is made.
@@ -63,7 +65,7 @@ std::uint64_t EventLog::append(Event event) {
 void EventLog::drop_oldest() {
   Event& oldest = ring_[head_];
   stored_bytes_ -= oldest.bytes.size();
-  std::string().swap(oldest.bytes);  // dropped bytes leave the memory budget for real
+  oldest.bytes = Bytes();  // dropped bytes leave the memory budget for real
   head_ = (head_ + 1) % ring_.size();
   --count_;
 }
@@ -122,8 +124,9 @@ std::uint64_t EventLog::generation() const {
 void EventLog::clear() {
   std::lock_guard writer(writer_mutex_);
   std::lock_guard lock(mutex_);
-  ring_.clear();
-  ring_.shrink_to_fit();
+  // The slots stay for the next run (a reset replays into them, without growing the ring
+  // again); the bytes they held leave the memory budget for real.
+  for (Event& slot : ring_) slot.bytes = Bytes();
   head_ = 0;
   count_ = 0;
   stored_bytes_ = 0;

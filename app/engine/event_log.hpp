@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/bytes.hpp"
+
 namespace sockstep {
 
 enum class EventKind {
@@ -49,7 +51,7 @@ struct Event {
   long long value = 0;       // return value (fd, byte count, connect_ex code)
   int err = 0;               // errno, 0 when the call succeeded
   std::string detail;        // peer address, console text, note text
-  std::string bytes;         // data sent or received (possibly capped)
+  Bytes bytes;               // data sent or received (possibly capped), shared with the call's result
   std::size_t byte_count = 0;  // the real count; bytes.size() < byte_count when capped
   int step = -1;             // lesson step that made the call, -1 outside lessons
   PacketFields packet;       // only for EventKind::Packet

@@ -35,7 +35,7 @@ void record(OpContext& ctx, const char* call, int fd, std::string args, const Ca
   event.detail = detail.empty() ? (result.address.empty() ? result.text : result.address.to_string())
                                 : std::move(detail);
   event.byte_count = result.bytes.size();
-  event.bytes = result.bytes;
+  event.bytes = result.bytes;  // shared, not copied
   event.step = ctx.step;
   ctx.log()->append(std::move(event));
 }
@@ -287,7 +287,7 @@ CallResult send(OpContext& ctx, int fd, std::string_view data) {
   CallResult result;
   if (const ssize_t n = send_once(ctx, fd, data, "send"); n >= 0) {
     result.value = n;
-    result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+    result.bytes = Bytes(data.substr(0, static_cast<std::size_t>(n)));
   } else {
     result = failure(errno);
   }
@@ -306,7 +306,7 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
     }
     sent += static_cast<std::size_t>(n);
   }
-  result.bytes.assign(data.data(), sent);
+  result.bytes = Bytes(data.substr(0, sent));
   if (result.ok()) result.value = static_cast<long long>(sent);
   record(ctx, "sendall", fd, {}, result);
   return result;
@@ -314,16 +314,16 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
 
 CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   CallResult result;
-  std::string buffer(max_bytes, '\0');
+  Bytes buffer = Bytes::with_room(max_bytes);
   std::size_t got = 0;
   // Bounded: each pass reads at least one byte, or ends.
   for (;;) {
     const ssize_t n = call_waiting(ctx, fd, POLLIN, "recv", [&](bool may_wait) {
-      return ::recv(fd, buffer.data() + got, buffer.size() - got, dontwait(may_wait));
+      return ::recv(fd, buffer.writable() + got, max_bytes - got, dontwait(may_wait));
     });
     if (n > 0) {
       got += static_cast<std::size_t>(n);
-      if (!wait_all || got == buffer.size()) break;
+      if (!wait_all || got == max_bytes) break;
       continue;
     }
     if (n == 0) break;  // EOF
@@ -333,7 +333,7 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
     break;
   }
   if (result.ok()) {
-    buffer.resize(got);
+    buffer.keep(got);
     result.value = static_cast<long long>(got);
     result.bytes = std::move(buffer);
   }
@@ -351,7 +351,7 @@ CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& 
     });
     if (n >= 0) {
       result.value = n;
-      result.bytes.assign(data.data(), static_cast<std::size_t>(n));
+      result.bytes = Bytes(data.substr(0, static_cast<std::size_t>(n)));
     } else {
       result = failure(errno);
     }
@@ -362,12 +362,12 @@ CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& 
 
 CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
   CallResult result;
-  std::string buffer(max_bytes, '\0');
+  Bytes buffer = Bytes::with_room(max_bytes);
   sockaddr_storage from{};
   msghdr msg{};
   const ssize_t n = call_waiting(ctx, fd, POLLIN, "recvfrom", [&](bool may_wait) {
     from = {};
-    iovec iov{buffer.data(), buffer.size()};
+    iovec iov{buffer.writable(), max_bytes};
     msg = {};
     msg.msg_name = &from;
     msg.msg_namelen = sizeof from;
@@ -376,7 +376,7 @@ CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
     return ::recvmsg(fd, &msg, dontwait(may_wait));
   });
   if (n >= 0) {
-    buffer.resize(static_cast<std::size_t>(n));
+    buffer.keep(static_cast<std::size_t>(n));
     result.value = n;
     result.bytes = std::move(buffer);
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);

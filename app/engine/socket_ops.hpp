@@ -15,7 +15,7 @@ namespace sockstep {
 struct CallResult {
   long long value = 0;   // fd, byte count, option value, connect_ex code
   int err = 0;           // errno; 0 on success
-  std::string bytes;     // data sent or received
+  Bytes bytes;           // data sent or received, shared with the call's event
   Address address;       // accept/recvfrom/getpeername/getsockname/gethostbyname
   std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
   [[nodiscard]] bool ok() const { return err == 0; }

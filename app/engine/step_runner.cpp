@@ -226,7 +226,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     if (result.ok() && step.call == "accept" && !second.empty())
       values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
     if (step.call == "recv" || step.call == "recvfrom") {
-      if (result.ok() && !first.empty()) values[first] = PyValue{PyValue::Kind::Bytes, result.bytes, {}, 0};
+      if (result.ok() && !first.empty()) values[first] = PyValue{PyValue::Kind::Bytes, result.bytes.str(), {}, 0};
       if (result.ok() && !second.empty()) values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
     }
     if ((step.call == "send" || step.call == "sendto" || step.call == "connect_ex" ||

@@ -14,7 +14,7 @@
 namespace sockstep::ui {
 namespace {
 
-bool contains_folded(const std::string& haystack, const std::string& needle) {
+bool contains_folded(std::string_view haystack, std::string_view needle) {
   auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                         [](char a, char b) {
                           return std::tolower(static_cast<unsigned char>(a)) ==

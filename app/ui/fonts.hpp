@@ -44,7 +44,7 @@ class FontManager {
 
   GlyphSet& glyphs() { return glyphs_; }
   // Adds text's characters; marks the atlas stale if one was new.
-  void note_text(const std::string& text) {
+  void note_text(std::string_view text) {
     if (glyphs_.add_utf8(text)) stale_ = true;
   }
   // Text drawn in the big font too (metaphors, titles, verdicts): only these

@@ -3,6 +3,11 @@
 // C loop of blocking 64 KiB send()/recv(). Same sizes, same loopback, side by side.
 // Prints throughputs, the ratio and the event log's memory against its cap; never fails
 // on time.   bench_bulk [MIB]
+//
+// One event log serves every run, as one session's log serves a long transfer: the first
+// run fills it to its byte cap, and from then on each new event's bytes take the place of
+// the oldest. That first run pays the kernel's first-touch page faults for the log's
+// 64 MiB as well; it is printed apart, and the medians are of the runs after it.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -111,17 +116,16 @@ int main(int argc, char** argv) {
   // Alternating runs, medians: one run of each is at the mercy of the machine's other work.
   constexpr int kRounds = 5;
   std::vector<double> plain_s, engine_s;
-  bool within_cap = true;
-  std::size_t kept_events = 0, kept_bytes = 0, cap = 0;
+  EventLog log;  // default limits: the GUI's
+  const double first_plain = plain(total);
+  const double first_engine = engine(total, log);
+  bool within_cap = log.stored_bytes() <= log.limits().max_total_bytes;
   for (int round = 0; round < kRounds; ++round) {
     plain_s.push_back(plain(total));
-    EventLog log;  // default limits: the GUI's
     engine_s.push_back(engine(total, log));
     within_cap = within_cap && log.stored_bytes() <= log.limits().max_total_bytes;
-    kept_events = log.size();
-    kept_bytes = log.stored_bytes();
-    cap = log.limits().max_total_bytes;
   }
+  const std::size_t kept_events = log.size(), kept_bytes = log.stored_bytes(), cap = log.limits().max_total_bytes;
   const double p = median(plain_s), e = median(engine_s);
   const double gib = static_cast<double>(total) / (1024.0 * 1024 * 1024);
   std::printf("bulk transfer, %zu MiB in 64 KiB calls over loopback, %d alternating runs each, medians:\n", mib, kRounds);
@@ -129,6 +133,8 @@ int main(int argc, char** argv) {
   std::printf("  %-44s %8.2f GiB/s  (%zu events kept, %.1f MiB of bytes kept, cap %.0f MiB)\n",
               "engine sendall/recv, bytes captured", gib / e, kept_events,
               static_cast<double>(kept_bytes) / (1024 * 1024), static_cast<double>(cap) / (1024 * 1024));
+  std::printf("  %-44s %8.2f GiB/s  (plain %.2f GiB/s: %.2fx)\n", "engine, first run: empty log, filling its cap",
+              gib / first_engine, gib / first_plain, first_plain / first_engine);
   std::printf("ratio engine / plain throughput: %.2f (target >= 0.80)\n", p / e);
   std::printf("event log within its cap: %s\n", within_cap ? "yes" : "NO");
   return within_cap ? 0 : 1;

@@ -18,20 +18,20 @@
 namespace sockstep {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using Frame = std::vector<std::uint8_t>;
 
-void put16(Bytes& b, std::size_t at, unsigned v) {
+void put16(Frame& b, std::size_t at, unsigned v) {
   b[at] = static_cast<std::uint8_t>(v >> 8);
   b[at + 1] = static_cast<std::uint8_t>(v);
 }
-void put32(Bytes& b, std::size_t at, std::uint32_t v) {
+void put32(Frame& b, std::size_t at, std::uint32_t v) {
   put16(b, at, v >> 16);
   put16(b, at + 2, v & 0xffff);
 }
 
 // Ethernet + IPv4 + TCP (no options) + payload, as libpcap hands them over on lo.
-Bytes tcp_frame(std::uint8_t flags, const std::string& payload, std::uint16_t from = 41234, std::uint16_t to = 8084) {
-  Bytes b(14 + 20 + 20 + payload.size(), 0);
+Frame tcp_frame(std::uint8_t flags, const std::string& payload, std::uint16_t from = 41234, std::uint16_t to = 8084) {
+  Frame b(14 + 20 + 20 + payload.size(), 0);
   put16(b, 12, 0x0800);
   b[14] = 0x45;
   put16(b, 16, static_cast<unsigned>(20 + 20 + payload.size()));
@@ -49,12 +49,12 @@ Bytes tcp_frame(std::uint8_t flags, const std::string& payload, std::uint16_t fr
   return b;
 }
 
-PacketDecodeResult decode(const Bytes& b, int link = kLinkEthernet) { return decode_packet(link, b.data(), b.size(), b.size()); }
+PacketDecodeResult decode(const Frame& b, int link = kLinkEthernet) { return decode_packet(link, b.data(), b.size(), b.size()); }
 
 }  // namespace
 
 TEST_CASE("the decoder reads ports, flags, seq/ack and payload of a TCP segment") {
-  const Bytes frame = tcp_frame(kTcpPsh | kTcpAck, "hello");  // the payload view points into it
+  const Frame frame = tcp_frame(kTcpPsh | kTcpAck, "hello");  // the payload view points into it
   const PacketDecodeResult r = decode(frame);
   REQUIRE(r.ok());
   CHECK(r.packet.from_host == "127.0.0.1");
@@ -78,11 +78,11 @@ TEST_CASE("packet labels: SYN, SYN-ACK, ACK, FIN, RST, UDP") {
 }
 
 TEST_CASE("every truncation of a frame is an error value, never a read past the end") {
-  const Bytes full = tcp_frame(kTcpPsh | kTcpAck, "hello");
+  const Frame full = tcp_frame(kTcpPsh | kTcpAck, "hello");
   for (std::size_t n = 0; n < 54; ++n) {
     CAPTURE(n);
     // Cut short on the wire too: the headers do not fit.
-    const Bytes cut(full.begin(), full.begin() + static_cast<long>(n));
+    const Frame cut(full.begin(), full.begin() + static_cast<long>(n));
     CHECK_FALSE(decode_packet(kLinkEthernet, cut.data(), cut.size(), cut.size()).ok());
   }
   // A snapshot shorter than the packet keeps the headers and part of the payload.
@@ -95,7 +95,7 @@ TEST_CASE("every truncation of a frame is an error value, never a read past the 
 }
 
 TEST_CASE("bad lengths and unknown protocols are errors") {
-  Bytes b = tcp_frame(kTcpAck, "hello");
+  Frame b = tcp_frame(kTcpAck, "hello");
   SUBCASE("IPv4 header length below 20") { b[14] = 0x44; }
   SUBCASE("IPv4 total length beyond the packet") { put16(b, 16, 500); }
   SUBCASE("IPv4 total length shorter than the header") { put16(b, 16, 10); }
@@ -110,18 +110,18 @@ TEST_CASE("bad lengths and unknown protocols are errors") {
 }
 
 TEST_CASE("other link types: DLT_NULL, Linux cooked, raw IP; and IPv6, UDP") {
-  const Bytes eth = tcp_frame(kTcpSyn, "");
-  const Bytes ip(eth.begin() + 14, eth.end());
-  Bytes null_frame = {2, 0, 0, 0};  // AF_INET in little-endian host order
+  const Frame eth = tcp_frame(kTcpSyn, "");
+  const Frame ip(eth.begin() + 14, eth.end());
+  Frame null_frame = {2, 0, 0, 0};  // AF_INET in little-endian host order
   null_frame.insert(null_frame.end(), ip.begin(), ip.end());
   CHECK(decode(null_frame, kLinkNull).ok());
-  Bytes sll(16, 0);
+  Frame sll(16, 0);
   put16(sll, 14, 0x0800);
   sll.insert(sll.end(), ip.begin(), ip.end());
   CHECK(decode(sll, kLinkLinuxSll).ok());
   CHECK(decode(ip, kLinkRaw).ok());
 
-  Bytes v6(40 + 8 + 3, 0);  // IPv6 + UDP + "abc"
+  Frame v6(40 + 8 + 3, 0);  // IPv6 + UDP + "abc"
   v6[0] = 0x60;
   put16(v6, 4, 11);
   v6[6] = 17;
@@ -271,7 +271,7 @@ TEST_CASE("a captured echo session: handshake, data, FIN exchange, linked to its
   std::vector<SeenPacket> seen;
   std::uint64_t connect_seq = 0, send_seq = 0, client_close_seq = 0, server_close_seq = 0;
   for (const Event& e : log.all()) {
-    if (e.kind == EventKind::Packet) seen.push_back({e.call, e.bytes, e.packet.caused_by});
+    if (e.kind == EventKind::Packet) seen.push_back({e.call, e.bytes.str(), e.packet.caused_by});
     if (e.kind != EventKind::Call) continue;
     if (e.call == "connect") connect_seq = e.seq;
     if (e.call == "send") send_seq = e.seq;

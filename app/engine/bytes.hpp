@@ -1,0 +1,46 @@
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sockstep {
+
+// The bytes a call sent or received. Immutable once made, and shared, not copied, by
+// the call's CallResult, its Event and every copy a reader takes of that event: on the
+// bulk path each byte is copied once by the engine, not once per holder.
+class Bytes {
+ public:
+  Bytes() = default;
+  Bytes(std::string_view data);  // NOLINT: copies, as std::string does
+  Bytes(const std::string& data) : Bytes(std::string_view(data)) {}  // NOLINT
+  Bytes(const char* data) : Bytes(std::string_view(data)) {}         // NOLINT
+
+  // Room for a call to write into: `room` bytes, not zeroed. Write through writable(),
+  // then keep(n) the first n, before the Bytes is copied.
+  [[nodiscard]] static Bytes with_room(std::size_t room);
+  [[nodiscard]] char* writable() { return buffer_.get(); }
+  // Keeps the first n bytes written. When most of the room went unused they move to a
+  // buffer of their own, so a short message never holds on to a large buffer.
+  void keep(std::size_t n);
+
+  [[nodiscard]] const char* data() const { return buffer_.get(); }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  [[nodiscard]] std::string_view view() const { return {data(), size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: read like a string
+  [[nodiscard]] std::string_view substr(std::size_t pos, std::size_t n = std::string_view::npos) const {
+    return view().substr(pos, n);
+  }
+  [[nodiscard]] std::string str() const { return std::string(view()); }
+  [[nodiscard]] const char* begin() const { return data(); }
+  [[nodiscard]] const char* end() const { return data() + size_; }
+
+  friend bool operator==(const Bytes& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  std::shared_ptr<char[]> buffer_;  // null when empty
+  std::size_t size_ = 0;
+};
+
+}  // namespace sockstep

@@ -1,0 +1,98 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "engine/bytes.hpp"
+#include "engine/socket_ops.hpp"
+#include "loopback.hpp"
+
+using namespace sockstep;
+using namespace sockstep::test;
+
+TEST_CASE("Bytes copies what it is made from and reads like a string") {
+  std::string source = "hello";
+  const Bytes bytes = source;
+  source[0] = 'J';
+  CHECK(bytes == "hello");
+  CHECK(bytes.size() == 5);
+  CHECK(bytes.substr(1, 3) == "ell");
+  CHECK(bytes.str() == "hello");
+  CHECK(std::string(bytes.begin(), bytes.end()) == "hello");
+  const Bytes copy = bytes;
+  CHECK(copy.data() == bytes.data());  // a copy shares, it does not copy the bytes
+  CHECK(Bytes().empty());
+  CHECK(Bytes("").data() == nullptr);
+}
+
+TEST_CASE("Bytes::with_room keeps what was written; a short message gets a buffer of its own") {
+  SUBCASE("most of the room used: the same buffer, shortened") {
+    Bytes bytes = Bytes::with_room(8);
+    const char* room = bytes.writable();
+    std::string("abcdef").copy(bytes.writable(), 6);
+    bytes.keep(6);
+    CHECK(bytes == "abcdef");
+    CHECK(bytes.data() == room);
+  }
+  SUBCASE("most of the room unused: moved to a fitting buffer") {
+    Bytes bytes = Bytes::with_room(1024);
+    const char* room = bytes.writable();
+    std::string("hi").copy(bytes.writable(), 2);
+    bytes.keep(2);
+    CHECK(bytes == "hi");
+    CHECK(bytes.data() != room);
+  }
+  SUBCASE("nothing kept") {
+    Bytes bytes = Bytes::with_room(16);
+    bytes.keep(0);
+    CHECK(bytes.empty());
+  }
+}
+
+TEST_CASE("a call's result and its event share one copy of the bytes") {
+  EventLog log;
+  OpContext ctx(&log, "test", nullptr);
+  const Listener l = listen_loopback(ctx);
+  const Pair p = connected_pair(ctx, l);
+  const CallResult sent = ops::sendall(ctx, p.client, std::string(3000, 's'));
+  const CallResult got = ops::recv(ctx, p.server, 3000, true);
+  REQUIRE(got.bytes == std::string(3000, 's'));
+  const auto events = log.all();
+  const Event& recv_event = events[events.size() - 1];
+  const Event& send_event = events[events.size() - 2];
+  REQUIRE(recv_event.call == "recv");
+  REQUIRE(send_event.call == "sendall");
+  CHECK(recv_event.bytes.data() == got.bytes.data());
+  CHECK(send_event.bytes.data() == sent.bytes.data());
+  (void)ops::close(ctx, p.client);
+  (void)ops::close(ctx, p.server);
+  (void)ops::close(ctx, l.fd);
+}
+
+TEST_CASE("a capped event keeps its own copy of the prefix, not the whole buffer") {
+  EventLog log(EventLogLimits{100, 16, 1000});
+  const Bytes big = std::string(40, 'x');
+  Event e;
+  e.bytes = big;
+  log.append(std::move(e));
+  const Event kept = log.all().back();
+  CHECK(kept.bytes == std::string(16, 'x'));
+  CHECK(kept.bytes.data() != big.data());
+  CHECK(kept.byte_count == 40);
+}
+
+TEST_CASE("after clear() the log refills in order, within its limits") {
+  EventLog log(EventLogLimits{50, 64, 1000});
+  for (int round = 0; round < 3; ++round) {
+    log.clear();
+    for (int i = 0; i < 120; ++i) {
+      Event e;
+      e.bytes = std::string(20, static_cast<char>('a' + round));
+      log.append(std::move(e));
+    }
+    const auto all = log.all();
+    REQUIRE(all.size() == 50);
+    CHECK(log.stored_bytes() == 1000);
+    CHECK(all.front().bytes == std::string(20, static_cast<char>('a' + round)));
+    for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i].seq == all[i - 1].seq + 1);
+  }
+}
