@@ -40,22 +40,11 @@ std::uint64_t EventLog::append(Event event) {
     seq = next_seq_++;
     event.seq = seq;
     event.t_us = steady_now_us() - start_us_.load(std::memory_order_relaxed);
-    while (count_ > 0 && (count_ >= limits_.max_events ||
-                          stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
+    while (ring_.size() > 0 && (ring_.size() >= limits_.max_events ||
+                                stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
       drop_oldest();
     stored_bytes_ += event.bytes.size();
-    if (count_ < ring_.size()) {
-      Event& slot = ring_[(head_ + count_) % ring_.size()];
-      slot = std::move(event);
-      stored = &slot;
-    } else {
-      // Grow: bring the oldest to the front first, so the new slot is at the end.
-      std::rotate(ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(head_), ring_.end());
-      head_ = 0;
-      ring_.push_back(std::move(event));
-      stored = &ring_.back();
-    }
-    ++count_;
+    stored = &ring_.push_back(std::move(event));
   }
   if (waiters_.load(std::memory_order_acquire) > 0) appended_.notify_all();
   if (listener_) listener_(*stored);
@@ -63,11 +52,8 @@ std::uint64_t EventLog::append(Event event) {
 }
 
 void EventLog::drop_oldest() {
-  Event& oldest = ring_[head_];
-  stored_bytes_ -= oldest.bytes.size();
-  oldest.bytes = Bytes();  // dropped bytes leave the memory budget for real
-  head_ = (head_ + 1) % ring_.size();
-  --count_;
+  stored_bytes_ -= ring_[0].bytes.size();
+  ring_.pop_front();
 }
 
 std::uint64_t EventLog::copy_since(std::uint64_t from_seq, std::vector<Event>& out) const {
@@ -76,10 +62,10 @@ std::uint64_t EventLog::copy_since(std::uint64_t from_seq, std::vector<Event>& o
 
 std::uint64_t EventLog::visit_since(std::uint64_t from_seq, const std::function<void(const Event&)>& visit) const {
   std::lock_guard lock(mutex_);
-  if (count_ == 0) return next_seq_;
-  const std::uint64_t first = at(0).seq;
-  for (std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0; index < count_; ++index)
-    visit(at(index));
+  if (ring_.size() == 0) return next_seq_;
+  const std::uint64_t first = ring_[0].seq;
+  for (std::size_t index = from_seq > first ? static_cast<std::size_t>(from_seq - first) : 0; index < ring_.size(); ++index)
+    visit(ring_[index]);
   return next_seq_;
 }
 
@@ -96,14 +82,14 @@ std::int64_t EventLog::now_us() const { return steady_now_us() - start_us_.load(
 std::vector<Event> EventLog::all() const {
   std::lock_guard lock(mutex_);
   std::vector<Event> out;
-  out.reserve(count_);
-  for (std::size_t i = 0; i < count_; ++i) out.push_back(at(i));
+  out.reserve(ring_.size());
+  for (std::size_t i = 0; i < ring_.size(); ++i) out.push_back(ring_[i]);
   return out;
 }
 
 std::size_t EventLog::size() const {
   std::lock_guard lock(mutex_);
-  return count_;
+  return ring_.size();
 }
 
 std::size_t EventLog::stored_bytes() const {
@@ -124,11 +110,7 @@ std::uint64_t EventLog::generation() const {
 void EventLog::clear() {
   std::lock_guard writer(writer_mutex_);
   std::lock_guard lock(mutex_);
-  // The slots stay for the next run (a reset replays into them, without growing the ring
-  // again); the bytes they held leave the memory budget for real.
-  for (Event& slot : ring_) slot.bytes = Bytes();
-  head_ = 0;
-  count_ = 0;
+  ring_.clear();  // its slots stay: a reset replays into them without growing it again
   stored_bytes_ = 0;
   ++generation_;
   start_us_.store(steady_now_us(), std::memory_order_relaxed);

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/bytes.hpp"
+#include "engine/event_ring.hpp"
 #include "engine/socket_ops.hpp"
 #include "loopback.hpp"
 
@@ -95,4 +96,25 @@ TEST_CASE("after clear() the log refills in order, within its limits") {
     CHECK(all.front().bytes == std::string(20, static_cast<char>('a' + round)));
     for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i].seq == all[i - 1].seq + 1);
   }
+}
+
+TEST_CASE("the event ring grows by chunks, and a wrapped full ring grows in order") {
+  constexpr std::size_t kChunk = EventRing::kChunkEvents;
+  // Byte limit first: 17 of 30 events of 40 bytes fit, so the ring has wrapped inside
+  // its first chunk; then 1-byte events fill that chunk and make it grow.
+  EventLog log(EventLogLimits{3 * kChunk, 100, 200 + 2 * kChunk});
+  auto add = [&](std::size_t size) {
+    Event e;
+    e.bytes = std::string(size, 'b');
+    return log.append(std::move(e));
+  };
+  for (int i = 0; i < 30; ++i) add(40);
+  CHECK(log.size() == 17);
+  std::uint64_t last = 0;
+  for (std::size_t i = 0; i < 2 * kChunk; ++i) last = add(1);
+  const auto all = log.all();
+  REQUIRE(all.size() > kChunk);  // more than one chunk, reached from a wrapped ring
+  for (std::size_t i = 1; i < all.size(); ++i) REQUIRE(all[i].seq == all[i - 1].seq + 1);
+  CHECK(all.back().seq == last);
+  CHECK(log.stored_bytes() <= 200 + 2 * kChunk);
 }
