@@ -33,6 +33,12 @@ class Bytes {
     return view().substr(pos, n);
   }
   [[nodiscard]] std::string str() const { return std::string(view()); }
+  // The first n bytes, sharing this buffer.
+  [[nodiscard]] Bytes prefix(std::size_t n) const {
+    Bytes out = *this;
+    if (n < out.size_) out.size_ = n;
+    return out;
+  }
   [[nodiscard]] const char* begin() const { return data(); }
   [[nodiscard]] const char* end() const { return data() + size_; }
 

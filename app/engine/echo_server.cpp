@@ -28,11 +28,12 @@ constexpr std::size_t kStopSlot = 1;
 constexpr std::size_t kListenerSlot = 2;
 constexpr std::size_t kFirstConnectionSlot = 3;
 
-// bytes.upper(). The received bytes stay as they were: the recv event shares them.
-std::string upper(std::string_view bytes) {
-  std::string out(bytes);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+// bytes.upper(), written once into the Bytes that send() and its event will share. The
+// received bytes stay as they were: the recv event shares them.
+Bytes upper(std::string_view bytes) {
+  Bytes out = Bytes::with_room(bytes.size());
+  char* to = out.writable();
+  for (const char c : bytes) *to++ = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
   return out;
 }
 
@@ -217,7 +218,7 @@ void EchoServer::serve(Connection& conn, short revents) {
   echo(conn, upper(data.bytes));
 }
 
-void EchoServer::echo(Connection& conn, const std::string& data) {
+void EchoServer::echo(Connection& conn, const Bytes& data) {
   const std::size_t before = pending_size(conn.pending, conn.sent);
   if (before == 0) {
     // The usual case: the client reads, the echo goes out at once, nothing is held.

@@ -80,7 +80,7 @@ class EchoServer {
 
   void accept_ready();
   void serve(Connection& conn, short revents);
-  void echo(Connection& conn, const std::string& data);
+  void echo(Connection& conn, const Bytes& data);
   void send_pending(Connection& conn);
   void close_connection(Connection& conn);
   [[nodiscard]] bool wants_input(const Connection& conn) const;

@@ -283,11 +283,11 @@ CallResult connect_ex(OpContext& ctx, int fd, const Address& address) {
   return result;
 }
 
-CallResult send(OpContext& ctx, int fd, std::string_view data) {
+CallResult send(OpContext& ctx, int fd, const Bytes& data) {
   CallResult result;
   if (const ssize_t n = send_once(ctx, fd, data, "send"); n >= 0) {
     result.value = n;
-    result.bytes = Bytes(data.substr(0, static_cast<std::size_t>(n)));
+    result.bytes = data.prefix(static_cast<std::size_t>(n));
   } else {
     result = failure(errno);
   }
@@ -295,7 +295,7 @@ CallResult send(OpContext& ctx, int fd, std::string_view data) {
   return result;
 }
 
-CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
+CallResult sendall(OpContext& ctx, int fd, const Bytes& data) {
   CallResult result;
   std::size_t sent = 0;
   while (sent < data.size()) {
@@ -306,7 +306,7 @@ CallResult sendall(OpContext& ctx, int fd, std::string_view data) {
     }
     sent += static_cast<std::size_t>(n);
   }
-  result.bytes = Bytes(data.substr(0, sent));
+  result.bytes = data.prefix(sent);
   if (result.ok()) result.value = static_cast<long long>(sent);
   record(ctx, "sendall", fd, {}, result);
   return result;
@@ -341,7 +341,7 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   return result;
 }
 
-CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to) {
+CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to) {
   CallResult result;
   if (const auto sa = to_sockaddr(to); !sa) {
     result = failure(EINVAL);
@@ -351,7 +351,7 @@ CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& 
     });
     if (n >= 0) {
       result.value = n;
-      result.bytes = Bytes(data.substr(0, static_cast<std::size_t>(n)));
+      result.bytes = data.prefix(static_cast<std::size_t>(n));
     } else {
       result = failure(errno);
     }

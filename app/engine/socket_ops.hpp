@@ -72,12 +72,14 @@ namespace ops {
 [[nodiscard]] CallResult connect(OpContext& ctx, int fd, const Address& address);
 // Like Python: returns the errno as value instead of failing (value 0 on success).
 [[nodiscard]] CallResult connect_ex(OpContext& ctx, int fd, const Address& address);
-[[nodiscard]] CallResult send(OpContext& ctx, int fd, std::string_view data);
+// The data of send/sendall/sendto is Bytes: what is sent is what the result and the
+// event hold, shared. Passing a string copies it once; passing Bytes copies nothing.
+[[nodiscard]] CallResult send(OpContext& ctx, int fd, const Bytes& data);
 // Loops over send() until every byte is queued, like Python's sendall.
-[[nodiscard]] CallResult sendall(OpContext& ctx, int fd, std::string_view data);
+[[nodiscard]] CallResult sendall(OpContext& ctx, int fd, const Bytes& data);
 // wait_all: like MSG_WAITALL, keeps reading until max_bytes arrived, EOF or an error.
 [[nodiscard]] CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all = false);
-[[nodiscard]] CallResult sendto(OpContext& ctx, int fd, std::string_view data, const Address& to);
+[[nodiscard]] CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to);
 [[nodiscard]] CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes);
 [[nodiscard]] CallResult shutdown(OpContext& ctx, int fd, int how);
 [[nodiscard]] CallResult close(OpContext& ctx, int fd);

@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   const std::size_t mib = argc > 1 ? static_cast<std::size_t>(std::atol(argv[1])) : 1024;
   const std::size_t total = mib * 1024 * 1024;
   // Alternating runs, medians: one run of each is at the mercy of the machine's other work.
-  constexpr int kRounds = 5;
+  constexpr int kRounds = 7;
   std::vector<double> plain_s, engine_s;
   EventLog log;  // default limits: the GUI's
   const double first_plain = plain(total);
