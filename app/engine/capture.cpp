@@ -111,7 +111,7 @@ struct Capture::Impl {
     e.call = packet_label(p.tcp_flags, p.payload_length, p.udp);
     e.args = p.from_host + ":" + std::to_string(p.from_port) + " → " + p.to_host + ":" + std::to_string(p.to_port);
     e.value = static_cast<long long>(p.payload_length);
-    e.bytes = std::string(p.payload);
+    e.bytes = Bytes(p.payload);
     e.byte_count = p.payload_length;
     PacketFields& f = e.packet;
     f.from_port = p.from_port;

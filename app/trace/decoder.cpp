@@ -303,7 +303,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::SendTo:
     case CallId::SendMsg:
     case CallId::Write:
-      e.bytes = std::string(data);
+      e.bytes = Bytes(data);
       e.byte_count = h.byte_count;
       e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg ? address_text(addr, true) : "",
                     flags_text(h.arg[1]));
@@ -312,7 +312,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::RecvFrom:
     case CallId::RecvMsg:
     case CallId::Read:
-      e.bytes = std::string(data);
+      e.bytes = Bytes(data);
       e.byte_count = h.byte_count;
       e.args = join(std::to_string(h.arg[0]), flags_text(h.arg[1]));
       if (h.call != CallId::Recv && h.call != CallId::Read && e.ok()) e.detail = address_text(addr, false);
