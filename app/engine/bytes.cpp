@@ -4,7 +4,7 @@
 
 namespace sockstep {
 
-Bytes::Bytes(std::string_view data) : size_(data.size()) {
+Bytes::Bytes(std::string_view data) : size_(data.size()), room_(data.size()) {
   if (data.empty()) return;
   buffer_ = std::make_shared_for_overwrite<char[]>(data.size());
   std::memcpy(buffer_.get(), data.data(), data.size());
@@ -17,6 +17,7 @@ Bytes Bytes::with_room(std::size_t room) {
   // on the bulk path.
   bytes.buffer_ = std::make_shared_for_overwrite<char[]>(room);
   bytes.size_ = room;
+  bytes.room_ = room;
   return bytes;
 }
 

@@ -27,6 +27,9 @@ class Bytes {
   [[nodiscard]] const char* data() const { return buffer_.get(); }
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] bool empty() const { return size_ == 0; }
+  // The memory the buffer holds, which keep() and prefix() may leave larger than size():
+  // what the event log counts against its cap.
+  [[nodiscard]] std::size_t footprint() const { return buffer_ ? room_ : 0; }
   [[nodiscard]] std::string_view view() const { return {data(), size_}; }
   operator std::string_view() const { return view(); }  // NOLINT: read like a string
   [[nodiscard]] std::string_view substr(std::size_t pos, std::size_t n = std::string_view::npos) const {
@@ -47,6 +50,7 @@ class Bytes {
  private:
   std::shared_ptr<char[]> buffer_;  // null when empty
   std::size_t size_ = 0;
+  std::size_t room_ = 0;  // the buffer's size
 };
 
 }  // namespace sockstep

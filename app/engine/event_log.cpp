@@ -1,6 +1,5 @@
 #include "engine/event_log.hpp"
 
-#include <algorithm>
 #include <chrono>
 
 namespace sockstep {
@@ -40,10 +39,12 @@ std::uint64_t EventLog::append(Event event) {
     seq = next_seq_++;
     event.seq = seq;
     event.t_us = steady_now_us() - start_us_.load(std::memory_order_relaxed);
+    // Bytes count by the memory they hold, which may be more than they show (Bytes::keep).
+    const std::size_t footprint = event.bytes.footprint();
     while (ring_.size() > 0 && (ring_.size() >= limits_.max_events ||
-                                stored_bytes_ + event.bytes.size() > limits_.max_total_bytes))
+                                stored_bytes_ + footprint > limits_.max_total_bytes))
       drop_oldest();
-    stored_bytes_ += event.bytes.size();
+    stored_bytes_ += footprint;
     stored = &ring_.push_back(std::move(event));
   }
   if (waiters_.load(std::memory_order_acquire) > 0) appended_.notify_all();
@@ -52,7 +53,7 @@ std::uint64_t EventLog::append(Event event) {
 }
 
 void EventLog::drop_oldest() {
-  stored_bytes_ -= ring_[0].bytes.size();
+  stored_bytes_ -= ring_[0].bytes.footprint();
   ring_.pop_front();
 }
 

@@ -33,6 +33,7 @@ class EventLog {
   std::uint64_t copy_since(std::uint64_t from_seq, std::vector<Event>& out) const;
   [[nodiscard]] std::vector<Event> all() const;
   [[nodiscard]] std::size_t size() const;
+  // The memory the kept events' bytes hold (Bytes::footprint), never over max_total_bytes.
   [[nodiscard]] std::size_t stored_bytes() const;
   [[nodiscard]] std::uint64_t next_seq() const;
   // Visits, under the lock and without copying, every event with seq >= from_seq;

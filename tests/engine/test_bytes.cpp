@@ -26,13 +26,22 @@ TEST_CASE("Bytes copies what it is made from and reads like a string") {
 }
 
 TEST_CASE("Bytes::with_room keeps what was written; a short message gets a buffer of its own") {
-  SUBCASE("most of the room used: the same buffer, shortened") {
+  SUBCASE("most of the room used: the same buffer, shortened; it still holds all of it") {
     Bytes bytes = Bytes::with_room(8);
     const char* room = bytes.writable();
     std::string("abcdef").copy(bytes.writable(), 6);
     bytes.keep(6);
     CHECK(bytes == "abcdef");
     CHECK(bytes.data() == room);
+    CHECK(bytes.footprint() == 8);
+    EventLog log(EventLogLimits{100, 100, 20});
+    Event e;
+    e.bytes = bytes;
+    log.append(e);
+    log.append(e);
+    CHECK(log.stored_bytes() == 16);  // counted by what the buffers hold, not what they show
+    log.append(std::move(e));
+    CHECK(log.size() == 2);           // a third would hold 24 > 20
   }
   SUBCASE("most of the room unused: moved to a fitting buffer") {
     Bytes bytes = Bytes::with_room(1024);
@@ -41,6 +50,7 @@ TEST_CASE("Bytes::with_room keeps what was written; a short message gets a buffe
     bytes.keep(2);
     CHECK(bytes == "hi");
     CHECK(bytes.data() != room);
+    CHECK(bytes.footprint() == 2);
   }
   SUBCASE("nothing kept") {
     Bytes bytes = Bytes::with_room(16);
