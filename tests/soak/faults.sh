@@ -7,7 +7,13 @@ app=$1
 gui=${2:-OFF}
 tmp=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; chmod -R u+rwx "$tmp"; rm -rf "$tmp"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  # Port holders are started inside $(hold_port ...), a subshell: their pids are in a file.
+  [ -f "$tmp/holders" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$tmp/holders"
+  chmod -R u+rwx "$tmp"
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -21,7 +27,7 @@ hold_port() {
 import socket, sys
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()
 print(s.getsockname()[1], flush=True); sys.stdin.read()' "$1" <"$tmp/hold.in" >"$tmp/port.$1" 2>/dev/null &
-  pids+=($!)
+  echo $! >>"$tmp/holders"
   local port=""
   read -r -t 10 port <"$tmp/port.$1" || true
   echo "$port"
