@@ -1,8 +1,10 @@
 #pragma once
+#include <cassert>
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace sockstep {
 
@@ -15,11 +17,25 @@ class Bytes {
   Bytes(std::string_view data);  // NOLINT: copies, as std::string does
   Bytes(const std::string& data) : Bytes(std::string_view(data)) {}  // NOLINT
   Bytes(const char* data) : Bytes(std::string_view(data)) {}         // NOLINT
+  Bytes(const Bytes&) = default;
+  Bytes& operator=(const Bytes&) = default;
+  // A moved-from Bytes is empty, not a size without a buffer.
+  Bytes(Bytes&& other) noexcept
+      : buffer_(std::move(other.buffer_)), size_(std::exchange(other.size_, 0)), room_(std::exchange(other.room_, 0)) {}
+  Bytes& operator=(Bytes&& other) noexcept {
+    buffer_ = std::move(other.buffer_);
+    size_ = std::exchange(other.size_, 0);
+    room_ = std::exchange(other.room_, 0);
+    return *this;
+  }
 
   // Room for a call to write into: `room` bytes, not zeroed. Write through writable(),
   // then keep(n) the first n, before the Bytes is copied.
   [[nodiscard]] static Bytes with_room(std::size_t room);
-  [[nodiscard]] char* writable() { return buffer_.get(); }
+  [[nodiscard]] char* writable() {
+    assert(buffer_.use_count() <= 1 && "Bytes are immutable once shared");
+    return buffer_.get();
+  }
   // Keeps the first n bytes written. When most of the room went unused they move to a
   // buffer of their own, so a short message never holds on to a large buffer.
   void keep(std::size_t n);

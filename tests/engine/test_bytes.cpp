@@ -130,3 +130,25 @@ TEST_CASE("the event ring grows by chunks, and a wrapped full ring grows in orde
   CHECK(all.back().seq == last);
   CHECK(log.stored_bytes() <= 200 + 2 * kChunk);
 }
+
+TEST_CASE("an event that shows a small part of a large buffer keeps a copy of that part") {
+  // A non-blocking send that queued 10 bytes of 500: its result shares the 500.
+  EventLog log(EventLogLimits{100, 64, 1000});
+  const Bytes big = std::string(500, 'q');
+  Event e;
+  e.bytes = big.prefix(10);
+  CHECK(e.bytes.footprint() == 500);
+  log.append(std::move(e));
+  const Event kept = log.all().back();
+  CHECK(kept.bytes == std::string(10, 'q'));
+  CHECK(kept.bytes.data() != big.data());
+  CHECK(log.stored_bytes() == 10);
+}
+
+TEST_CASE("a moved-from Bytes is empty") {
+  Bytes from = std::string("hello");
+  const Bytes to = std::move(from);
+  CHECK(to == "hello");
+  CHECK(from.empty());  // NOLINT: reading it after the move is the point
+  CHECK(from.view().empty());
+}
