@@ -23,10 +23,8 @@ Bytes Bytes::with_room(std::size_t room) {
 
 void Bytes::keep(std::size_t n) {
   if (n >= size_) return;
-  if (n < size_ / 2)
-    *this = Bytes(std::string_view(data(), n));
-  else
-    size_ = n;
+  size_ = n;
+  fit();
 }
 
 }  // namespace sockstep

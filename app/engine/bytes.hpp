@@ -36,9 +36,14 @@ class Bytes {
     assert(buffer_.use_count() <= 1 && "Bytes are immutable once shared");
     return buffer_.get();
   }
-  // Keeps the first n bytes written. When most of the room went unused they move to a
-  // buffer of their own, so a short message never holds on to a large buffer.
+  // Keeps the first n bytes written, then fit(): a short message never holds on to a
+  // large buffer.
   void keep(std::size_t n);
+  // Leaves these bytes in a buffer at most twice their size: when most of the buffer
+  // they share is not theirs (after keep() or prefix()), they move to a copy.
+  void fit() {
+    if (footprint() > 2 * size_) *this = Bytes(view());
+  }
 
   [[nodiscard]] const char* data() const { return buffer_.get(); }
   [[nodiscard]] std::size_t size() const { return size_; }

@@ -28,9 +28,10 @@ std::uint64_t EventLog::append(Event event) {
   // An event keeps a copy of what it shows when the buffer it shares is much larger: a
   // capped event, or a send that queued a part of a large buffer. What an event holds
   // stays within twice what it shows, and within the cap.
-  const Bytes& bytes = event.bytes;
-  if (bytes.size() > limits_.max_bytes_per_event || bytes.footprint() > 2 * bytes.size())
-    event.bytes = Bytes(bytes.substr(0, limits_.max_bytes_per_event));
+  if (event.bytes.size() > limits_.max_bytes_per_event)
+    event.bytes = Bytes(event.bytes.substr(0, limits_.max_bytes_per_event));
+  else
+    event.bytes.fit();
   // Every change to the ring happens under the writer lock. The listener is called with
   // it still held, so it sees events one at a time and in order, and it reads the event
   // where the ring keeps it: nothing can move or drop it meanwhile, and no copy is made.
