@@ -1,6 +1,9 @@
 // Echo round trips: the engine's ops (events recorded) against a plain C loop, and
 // `sockstep serve --headless` against a plain C echo server, measured side by side in
 // one run. Prints ratios; never fails on time (these machines are noisy).
+//
+// Every variant runs its client on one core and its server on another (core_placement.hpp);
+// the engine and the plain loop run once more with both threads on one core, printed apart.
 #include <netinet/in.h>
 #include <signal.h>
 #include <netinet/tcp.h>
@@ -14,10 +17,14 @@
 #include <thread>
 #include <vector>
 
+#include "core_placement.hpp"
 #include "engine/socket_ops.hpp"
 #include "support/process.hpp"
 
 using namespace sockstep;
+using bench::OnCore;
+using bench::Placement;
+using bench::run_on;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -84,10 +91,14 @@ void plain_echo(int conn) {
 }
 
 // Plain C: blocking recv/send on both sides.
-double plain_rtt() {
+double plain_rtt(const Placement& where) {
+  const OnCore client_core(where.client);
   int port = 0;
   const int listener = plain_listener(port);
-  std::thread server([&] { plain_echo(::accept(listener, nullptr, nullptr)); });
+  std::thread server([&] {
+    run_on(where.server);
+    plain_echo(::accept(listener, nullptr, nullptr));
+  });
   const int fd = plain_connect(port);
   const double rtt = client_trips(fd);
   ::close(fd);
@@ -98,7 +109,8 @@ double plain_rtt() {
 
 // The engine: both sides through ops::send/recv, every call recorded in the event log.
 // The log starts empty, cleared as a session clears it on every reset.
-double engine_rtt(EventLog& log, std::size_t& events) {
+double engine_rtt(const Placement& where, EventLog& log, std::size_t& events) {
+  const OnCore client_core(where.client);
   log.clear();
   const std::uint64_t first_seq = log.next_seq();
   OpContext server_ctx(&log, "server", nullptr);
@@ -108,6 +120,7 @@ double engine_rtt(EventLog& log, std::size_t& events) {
   (void)ops::listen(server_ctx, listener, 5);
   const int port = ops::getsockname(server_ctx, listener).address.port;
   std::thread server([&] {
+    run_on(where.server);
     const int conn = static_cast<int>(ops::accept(server_ctx, listener).value);
     for (;;) {
       const CallResult data = ops::recv(server_ctx, conn, 1024);
@@ -139,8 +152,12 @@ double engine_rtt(EventLog& log, std::size_t& events) {
 }
 
 // End to end: `sockstep serve --headless` printing its events, with the plain client.
-double serve_rtt() {
+double serve_rtt(const Placement& where) {
+  // A spawned process starts on the cores of the thread that spawns it; the thread that
+  // drains its output may run anywhere.
+  run_on(where.server);
   test::Process serve({SOCKSTEP_BIN, "serve", "--headless", "--port", "0"});
+  run_on(-1);
   const int port = test::serving_port(serve);
   if (port == 0) return -1;
   // Drain its event lines on a thread, as a terminal would, so the pipe never stalls it.
@@ -148,6 +165,7 @@ double serve_rtt() {
     while (serve.read_line(std::chrono::seconds(60))) {
     }
   });
+  const OnCore client_core(where.client);
   const int fd = plain_connect(port);
   const double rtt = client_trips(fd);
   ::close(fd);
@@ -158,7 +176,7 @@ double serve_rtt() {
 }
 
 // A plain C echo server thread serving the same client.
-double plain_server_rtt() { return plain_rtt(); }
+double plain_server_rtt(const Placement& where) { return plain_rtt(where); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -168,29 +186,43 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main() {
-  std::vector<double> plain, engine, serve, plain_server;
+  const Placement two_cores = bench::placement(false);
+  const Placement one_core = bench::placement(true);
+  std::vector<double> plain, engine, serve, plain_server, plain_one, engine_one;
   std::size_t events = 0;
   // One log for every run, as a session has one. The first run of each variant is not in
   // the medians: the first runs of a process pay for first-touch page faults and the
   // allocator's warm-up, and the first engine run also grows the log's ring, which a
   // cleared log keeps. That run is printed apart.
   EventLog log;
-  const double first_plain = plain_rtt();
-  const double first_engine = engine_rtt(log, events);
+  const double first_plain = plain_rtt(two_cores);
+  const double first_engine = engine_rtt(two_cores, log, events);
   for (int round = 0; round < kRounds; ++round) {
-    plain.push_back(plain_rtt());
-    engine.push_back(engine_rtt(log, events));
-    plain_server.push_back(plain_server_rtt());
-    serve.push_back(serve_rtt());
+    plain.push_back(plain_rtt(two_cores));
+    engine.push_back(engine_rtt(two_cores, log, events));
+    plain_server.push_back(plain_server_rtt(two_cores));
+    serve.push_back(serve_rtt(two_cores));
+    if (one_core.pinned()) {
+      plain_one.push_back(plain_rtt(one_core));
+      engine_one.push_back(engine_rtt(one_core, log, events));
+    }
   }
   const double p = median(plain), e = median(engine), s = median(serve), ps = median(plain_server);
   std::printf("echo round trip, %zu-byte messages, %d trips x %d alternating runs, medians:\n", kMessage, kTrips, kRounds);
+  if (two_cores.pinned())
+    std::printf("  client on core %d, server on core %d\n", two_cores.client, two_cores.server);
+  else
+    std::printf("  one core: client and server where the scheduler puts them\n");
   std::printf("  %-44s %8.2f us\n", "plain C loop (blocking send/recv)", p);
   std::printf("  %-44s %8.2f us  (%zu events recorded)\n", "engine ops, events recorded", e, events);
   std::printf("  %-44s %8.2f us\n", "plain C echo server", ps);
   std::printf("  %-44s %8.2f us\n", "sockstep serve --headless (printing events)", s);
   std::printf("  %-44s %8.2f us  (plain %.2f us: %.2fx)\n", "engine, first run: new log, ring grows", first_engine,
               first_plain, first_engine / first_plain);
+  if (one_core.pinned()) {
+    const double p1 = median(plain_one), e1 = median(engine_one);
+    std::printf("  %-44s %8.2f us  (plain %.2f us: %.2fx)\n", "engine, both threads on one core", e1, p1, e1 / p1);
+  }
   std::printf("ratio engine / plain:        %.2f (target <= 1.15)\n", e / p);
   std::printf("ratio serve / plain server:  %.2f (target <= 1.30)\n", s / ps);
   return 0;

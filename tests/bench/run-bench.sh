@@ -48,6 +48,8 @@ r=$(field echo 's/^ratio engine \/ plain: *\([0-9.]*\).*/\1/p')
 row "echo round trip 64 B: engine vs plain C" "$e us vs $p us = ${r}x" "<= 1.15x"
 f=$(field echo 's/^  engine, first run: new log, ring grows *\([0-9.]*\) us.*: \([0-9.]*x\)).*/\1 us = \2/p')
 row "  first run, into a new log" "$f" ""
+o=$(field echo 's/^  engine, both threads on one core *\([0-9.]*\) us.*: \([0-9.]*x\)).*/\1 us = \2/p')
+row "  both threads on one core" "$o" ""
 s=$(field echo 's/^ratio serve \/ plain server: *\([0-9.]*\).*/\1/p')
 row "echo round trip: sockstep serve vs C server" "${s}x" "<= 1.30x"
 be=$(field bulk 's/^  engine sendall\/recv, bytes captured *\([0-9.]*\) GiB\/s.*/\1/p')
@@ -56,6 +58,8 @@ br=$(field bulk 's/^ratio engine \/ plain throughput: *\([0-9.]*\).*/\1/p')
 row "bulk 1 GiB, byte capture vs plain 64 KiB" "$be vs $bp GiB/s = ${br}x" ">= 0.80x"
 bf=$(field bulk 's/^  engine, first run: empty log, filling its cap *\([0-9.]*\) GiB\/s.*: \([0-9.]*x\)).*/\1 GiB\/s = \2/p')
 row "  first run, filling an empty log" "$bf" ""
+bo=$(field bulk 's/^  engine, both threads on one core *\([0-9.]*\) GiB\/s.*: \([0-9.]*x\)).*/\1 GiB\/s = \2/p')
+row "  both threads on one core" "$bo" ""
 kept=$(field bulk 's/.*(\([0-9]* events kept, [0-9.]* MiB of bytes kept, cap [0-9]* MiB\)).*/\1/p')
 row "bulk: event log memory" "$kept" "<= cap"
 rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
