@@ -49,6 +49,7 @@ int run_serve(const ServeOptions& options) {
   limits.max_events = 4096;
   limits.max_total_bytes = 4 * 1024 * 1024;
   EventLog log(limits);
+  log.reserve_all();  // before the first client: a new server answers as fast as a warm one
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
   ignore_sigpipe();
   EchoServerOptions server_options;

@@ -121,6 +121,12 @@ void EventLog::clear() {
   start_us_.store(steady_now_us(), std::memory_order_relaxed);
 }
 
+void EventLog::reserve_all() {
+  std::lock_guard writer(writer_mutex_);
+  std::lock_guard lock(mutex_);
+  ring_.reserve(limits_.max_events);
+}
+
 void EventLog::set_listener(Listener listener) {
   std::lock_guard writer(writer_mutex_);
   listener_ = std::move(listener);

@@ -46,6 +46,9 @@ class EventLog {
   // Changes on every clear(), so readers know to drop what they copied.
   [[nodiscard]] std::uint64_t generation() const;
   void clear();
+  // Allocates now the slots of every event the limits let it keep, so the events that
+  // fill it later do not pay for fresh memory (a small log that lives long: serve's).
+  void reserve_all();
   // Called after each append, on the appending thread, with the event as the log keeps
   // it; it must not append or clear itself.
   void set_listener(Listener listener);

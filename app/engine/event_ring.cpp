@@ -24,17 +24,22 @@ void EventRing::clear() {
   count_ = 0;
 }
 
+void EventRing::reserve(std::size_t events) {
+  while (capacity() < events) grow();
+}
+
 void EventRing::grow() {
-  // The new chunk goes at the physical end, so the events must run from physical 0 to
-  // the end first. A full ring that has wrapped (it dropped events for their bytes, then
-  // filled again) is turned in place: three reversals, swapping slots, no allocation.
+  // The new chunk goes at the physical end, so the events must run from physical 0 on
+  // first. A ring that has wrapped (it dropped events for their bytes, then filled again)
+  // is turned in place, all its slots: three reversals, swapping slots, no allocation.
   if (head_ != 0) {
     auto reverse = [this](std::size_t first, std::size_t last) {
       while (first + 1 < last) std::swap(slot(first++), slot(--last));
     };
+    const std::size_t all = capacity();
     reverse(0, head_);
-    reverse(head_, count_);
-    reverse(0, count_);
+    reverse(head_, all);
+    reverse(0, all);
     head_ = 0;
   }
   chunks_.push_back(std::make_unique<Event[]>(kChunkEvents));

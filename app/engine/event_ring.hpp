@@ -26,6 +26,8 @@ class EventRing {
   void pop_front();
   // Drops every event and their bytes; the slots stay for the next events.
   void clear();
+  // Grows until it has slots for at least events.
+  void reserve(std::size_t events);
 
  private:
   [[nodiscard]] Event& slot(std::size_t physical) const {

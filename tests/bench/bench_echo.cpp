@@ -31,6 +31,9 @@ namespace {
 
 constexpr int kRounds = 7;           // alternating runs of each variant
 constexpr int kTrips = 4000;         // ping-pongs per run
+// Untimed ping-pongs before them: a round trip's cost is that of a running server, not
+// of one starting (a new `sockstep serve` first grows its event log, faulting its pages in).
+constexpr int kWarmup = 1000;
 constexpr std::size_t kMessage = 64;
 
 int plain_listener(int& port) {
@@ -70,13 +73,18 @@ bool read_exact(int fd, char* buffer, std::size_t n) {
 
 // The client side every variant shares: blocking send + read the whole reply.
 double client_trips(int fd) {
-  std::string message(kMessage, 'p');
+  const std::string message(kMessage, 'p');
   std::vector<char> reply(kMessage);
+  const auto trips = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      if (::send(fd, message.data(), message.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(kMessage)) return false;
+      if (!read_exact(fd, reply.data(), kMessage)) return false;
+    }
+    return true;
+  };
+  if (!trips(kWarmup)) return -1;
   const auto start = Clock::now();
-  for (int i = 0; i < kTrips; ++i) {
-    if (::send(fd, message.data(), message.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(kMessage)) return -1;
-    if (!read_exact(fd, reply.data(), kMessage)) return -1;
-  }
+  if (!trips(kTrips)) return -1;
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kTrips;
 }
 
@@ -112,7 +120,6 @@ double plain_rtt(const Placement& where) {
 double engine_rtt(const Placement& where, EventLog& log, std::size_t& events) {
   const OnCore client_core(where.client);
   log.clear();
-  const std::uint64_t first_seq = log.next_seq();
   OpContext server_ctx(&log, "server", nullptr);
   OpContext client_ctx(&log, "client", nullptr);
   const int listener = static_cast<int>(ops::socket(server_ctx, AF_INET, SOCK_STREAM).value);
@@ -133,50 +140,59 @@ double engine_rtt(const Placement& where, EventLog& log, std::size_t& events) {
   (void)ops::connect(client_ctx, fd, Address{AF_INET, "127.0.0.1", port, {}});
   (void)ops::setsockopt(client_ctx, fd, IPPROTO_TCP, TCP_NODELAY, 1);
   const std::string message(kMessage, 'p');
-  const auto start = Clock::now();
-  for (int i = 0; i < kTrips; ++i) {
-    (void)ops::send(client_ctx, fd, message);
-    std::size_t got = 0;
-    while (got < kMessage) {
-      const CallResult r = ops::recv(client_ctx, fd, kMessage - got);
-      if (r.value <= 0) break;
-      got += static_cast<std::size_t>(r.value);
+  const auto trips = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      (void)ops::send(client_ctx, fd, message);
+      std::size_t got = 0;
+      while (got < kMessage) {
+        const CallResult r = ops::recv(client_ctx, fd, kMessage - got);
+        if (r.value <= 0) break;
+        got += static_cast<std::size_t>(r.value);
+      }
     }
-  }
+  };
+  trips(kWarmup);
+  const std::uint64_t first_seq = log.next_seq();
+  const auto start = Clock::now();
+  trips(kTrips);
   const double rtt = std::chrono::duration<double, std::micro>(Clock::now() - start).count() / kTrips;
   (void)ops::close(client_ctx, fd);
   server.join();
   (void)ops::close(server_ctx, listener);
-  events = log.next_seq() - first_seq;
+  events = log.next_seq() - first_seq;  // of the timed trips (and the close)
   return rtt;
 }
 
-// End to end: `sockstep serve --headless` printing its events, with the plain client.
-double serve_rtt(const Placement& where) {
+// End to end: a server program (`sockstep serve --headless` printing its events, or the
+// plain C echo server) answering the plain client from this process.
+double server_program_rtt(const Placement& where, const std::vector<std::string>& argv) {
   // A spawned process starts on the cores of the thread that spawns it; the thread that
   // drains its output may run anywhere.
   run_on(where.server);
-  test::Process serve({SOCKSTEP_BIN, "serve", "--headless", "--port", "0"});
+  test::Process server(argv);
   run_on(-1);
-  const int port = test::serving_port(serve);
+  const int port = test::serving_port(server);
   if (port == 0) return -1;
-  // Drain its event lines on a thread, as a terminal would, so the pipe never stalls it.
+  // Drain its lines on a thread, as a terminal would, so the pipe never stalls it.
   std::thread drain([&] {
-    while (serve.read_line(std::chrono::seconds(60))) {
+    while (server.read_line(std::chrono::seconds(60))) {
     }
   });
   const OnCore client_core(where.client);
   const int fd = plain_connect(port);
   const double rtt = client_trips(fd);
   ::close(fd);
-  serve.signal(SIGTERM);
+  server.signal(SIGTERM);
   drain.join();
-  serve.wait();
+  server.wait();
   return rtt;
 }
 
-// A plain C echo server thread serving the same client.
-double plain_server_rtt(const Placement& where) { return plain_rtt(where); }
+double serve_rtt(const Placement& where) {
+  return server_program_rtt(where, {SOCKSTEP_BIN, "serve", "--headless", "--port", "0"});
+}
+
+double plain_server_rtt(const Placement& where) { return server_program_rtt(where, {PLAIN_ECHO_SERVER}); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -208,14 +224,15 @@ int main() {
     }
   }
   const double p = median(plain), e = median(engine), s = median(serve), ps = median(plain_server);
-  std::printf("echo round trip, %zu-byte messages, %d trips x %d alternating runs, medians:\n", kMessage, kTrips, kRounds);
+  std::printf("echo round trip, %zu-byte messages, %d trips (after %d untimed) x %d alternating runs, medians:\n",
+              kMessage, kTrips, kWarmup, kRounds);
   if (two_cores.pinned())
     std::printf("  client on core %d, server on core %d\n", two_cores.client, two_cores.server);
   else
     std::printf("  one core: client and server where the scheduler puts them\n");
   std::printf("  %-44s %8.2f us\n", "plain C loop (blocking send/recv)", p);
   std::printf("  %-44s %8.2f us  (%zu events recorded)\n", "engine ops, events recorded", e, events);
-  std::printf("  %-44s %8.2f us\n", "plain C echo server", ps);
+  std::printf("  %-44s %8.2f us\n", "plain C echo server (a program of its own)", ps);
   std::printf("  %-44s %8.2f us\n", "sockstep serve --headless (printing events)", s);
   std::printf("  %-44s %8.2f us  (plain %.2f us: %.2fx)\n", "engine, first run: new log, ring grows", first_engine,
               first_plain, first_engine / first_plain);

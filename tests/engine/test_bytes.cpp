@@ -131,6 +131,34 @@ TEST_CASE("the event ring grows by chunks, and a wrapped full ring grows in orde
   CHECK(log.stored_bytes() <= 200 + 2 * kChunk);
 }
 
+TEST_CASE("a reserved ring holds its limit without growing, and keeps its events in order") {
+  constexpr std::size_t kChunk = EventRing::kChunkEvents;
+  EventRing ring;
+  ring.reserve(kChunk + 1);
+  CHECK(ring.capacity() == 2 * kChunk);
+  ring.reserve(kChunk);  // never shrinks
+  CHECK(ring.capacity() == 2 * kChunk);
+  for (std::uint64_t seq = 1; seq <= 2 * kChunk; ++seq) {
+    Event e;
+    e.seq = seq;
+    ring.push_back(std::move(e));
+  }
+  CHECK(ring.capacity() == 2 * kChunk);
+  // Wrapped and not full, then reserved: the order survives the growth.
+  for (int i = 0; i < 3; ++i) ring.pop_front();
+  Event e;
+  e.seq = 2 * kChunk + 1;
+  ring.push_back(std::move(e));
+  ring.reserve(3 * kChunk);
+  CHECK(ring.capacity() == 3 * kChunk);
+  REQUIRE(ring.size() == 2 * kChunk - 2);
+  for (std::size_t i = 0; i < ring.size(); ++i) REQUIRE(ring[i].seq == i + 4);
+  Event after;
+  after.seq = 2 * kChunk + 2;
+  ring.push_back(std::move(after));
+  CHECK(ring[ring.size() - 1].seq == 2 * kChunk + 2);
+}
+
 TEST_CASE("an event that shows a small part of a large buffer keeps a copy of that part") {
   // A non-blocking send that queued 10 bytes of 500: its result shares the 500.
   EventLog log(EventLogLimits{100, 64, 1000});
