@@ -32,7 +32,8 @@ namespace {
 constexpr int kRounds = 7;           // alternating runs of each variant
 constexpr int kTrips = 4000;         // ping-pongs per run
 // Untimed ping-pongs before them: a round trip's cost is that of a running server, not
-// of one starting (a new `sockstep serve` first grows its event log, faulting its pages in).
+// of one starting (a new process first touches its memory: its code, the heap that holds
+// its events' bytes).
 constexpr int kWarmup = 1000;
 constexpr std::size_t kMessage = 64;
 
