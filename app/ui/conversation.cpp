@@ -102,12 +102,28 @@ void Conversation::add(const Event& event, std::size_t event_index) {
   }
 }
 
+// Shows a row last, or (a packet) above the rows of the calls logged after it left. The
+// capture is behind by a few calls at most, so the search is short; it is bounded anyway.
+void Conversation::show(int row, bool at_its_time) {
+  std::size_t at = order_.size();
+  if (at_its_time) {
+    constexpr std::size_t kLookBack = 64;
+    const std::int64_t when = rows_[static_cast<std::size_t>(row)].at_us;
+    for (std::size_t looked = 0; at > 0 && looked < kLookBack; ++looked, --at)
+      if (rows_[static_cast<std::size_t>(order_[at - 1])].at_us <= when) break;
+  }
+  order_.insert(order_.begin() + static_cast<long>(at), row);
+  position_.resize(rows_.size(), -1);
+  for (std::size_t p = at; p < order_.size(); ++p) position_[static_cast<std::size_t>(order_[p])] = static_cast<int>(p);
+}
+
 void Conversation::add_row(const Event& event, std::size_t event_index) {
   const int lane = lane_of(event.actor);
   const int row = static_cast<int>(rows_.size());
-  rows_.push_back(SeqRow{event_index, lane, -1, false, {}});
+  rows_.push_back(SeqRow{event_index, lane, -1, false, {}, event.t_us});
   if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
   row_by_event_[event_index] = row;
+  show(row, false);
 
   if (event.kind == EventKind::Blocked) {
     rows_.back().waiting = true;
@@ -138,6 +154,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     const std::string name = connection_lanes_ < kMaxConnectionLanes ? peer : outside_;
     if (name == peer) ++connection_lanes_;
     connection_lane_[{event.actor, static_cast<int>(event.value)}] = name;
+    if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = name;  // its packets' lane
     connected_[{event.actor, static_cast<int>(event.value)}] = true;
     add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane_of(name), lane, 0, event.seq});
   } else if (call == "accept" && event.ok()) {
@@ -220,6 +237,9 @@ void Conversation::learn_ports(const Event& event) {
       port_actor_[port] = event.actor;
   } else if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor) {
     if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = last_connector_;
+  } else if ((event.call == "connect" || event.call == "connect_ex") && event.value == 0) {
+    // The port it reached is its peer's, unless a call of the session already said whose.
+    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, peer_for(event));
   }
 }
 
@@ -238,9 +258,10 @@ void Conversation::add_packet(const Event& event, std::size_t event_index) {
   if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = "peer";
   const int row = static_cast<int>(rows_.size());
   const int from_lane = lane_of(from);
-  rows_.push_back(SeqRow{event_index, from_lane, -1, false, {}});
+  rows_.push_back(SeqRow{event_index, from_lane, -1, false, {}, event.packet.at_us});
   if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
   row_by_event_[event_index] = row;
+  show(row, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});
 }
 

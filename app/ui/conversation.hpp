@@ -35,6 +35,7 @@ struct SeqRow {
   int block_end_row = -1;       // Blocked rows: the row where the call returned
   bool waiting = false;         // Blocked rows still waiting
   std::vector<int> arrows;      // arrows that start or end here
+  std::int64_t at_us = 0;       // when it happened, on the log's clock (a packet: when it left)
 };
 
 struct StreamMark {
@@ -80,6 +81,12 @@ class Conversation {
   void set_consumed(std::size_t n) { consumed_ = n; }
   // Row of the event with this index, or -1.
   [[nodiscard]] int row_of_event(std::size_t event_index) const;
+  // The rows top to bottom. Rows come in the order their events were logged, except a
+  // packet's: the capture hands a packet over a little after the calls that sent it, so
+  // its row goes up among those calls' rows to the moment it left.
+  [[nodiscard]] const std::vector<int>& display_order() const { return order_; }
+  // Where a row is shown: its index in display_order().
+  [[nodiscard]] int position_of(int row) const { return position_[static_cast<std::size_t>(row)]; }
 
   [[nodiscard]] static bool is_send(const std::string& call);
   [[nodiscard]] static bool is_recv(const std::string& call);
@@ -97,6 +104,7 @@ class Conversation {
   void receive(const Event& event, int row);
   void add_packet(const Event& event, std::size_t event_index);
   void learn_ports(const Event& event);
+  void show(int row, bool at_its_time);
   [[nodiscard]] std::size_t in_flight(const std::string& from, const std::string& to) const;
 
   std::vector<std::string> lanes_;
@@ -105,6 +113,8 @@ class Conversation {
   std::vector<ByteStream> streams_;
   std::vector<int> blocked_rows_;
   std::vector<int> row_by_event_;
+  std::vector<int> order_;     // display position -> row
+  std::vector<int> position_;  // row -> display position
   struct Deferred {
     Event event;
     std::size_t index;

@@ -89,12 +89,13 @@ void draw_sequence(const Model& model, SequenceView& view) {
   }
 
   const std::vector<SeqRow>& rows = conv.rows();
+  const std::vector<int>& order = conv.display_order();
   const float row_h = std::floor(ImGui::GetTextLineHeight() * 1.55f);
   ImGui::BeginChild("rows", ImVec2(0, 0), false);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 top = ImGui::GetCursorScreenPos();
   const float total_h = row_h * static_cast<float>(rows.size() + 1);
-  const auto row_y = [&](int row) { return top.y + row_h * (static_cast<float>(row) + 0.5f); };
+  const auto row_y = [&](int row) { return top.y + row_h * (static_cast<float>(conv.position_of(row)) + 0.5f); };
   const float visible_top = ImGui::GetWindowPos().y;
   const float visible_bottom = visible_top + ImGui::GetWindowHeight();
 
@@ -118,9 +119,10 @@ void draw_sequence(const Model& model, SequenceView& view) {
   const int current = model.current_index();
   int selected_row = -1;
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(rows.size()), row_h);
+  clipper.Begin(static_cast<int>(order.size()), row_h);
   while (clipper.Step()) {
-    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+    for (int position = clipper.DisplayStart; position < clipper.DisplayEnd; ++position) {
+      const int row = order[static_cast<std::size_t>(position)];
       const SeqRow& r = rows[static_cast<std::size_t>(row)];
       const Event& event = events[r.event_index];
       const float y = row_y(row);
@@ -230,7 +232,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
     const long index = model.events->find_seq(model.state->selected_seq);
     if (index >= 0) {
       selected_row = conv.row_of_event(static_cast<std::size_t>(index));
-      const float y = row_h * static_cast<float>(selected_row);
+      const float y = selected_row >= 0 ? row_h * static_cast<float>(conv.position_of(selected_row)) : 0.0f;
       if (selected_row >= 0 &&
           (y < ImGui::GetScrollY() || y > ImGui::GetScrollY() + ImGui::GetWindowHeight() - row_h)) {
         ImGui::SetScrollY(std::max(0.0f, y - ImGui::GetWindowHeight() * 0.4f));

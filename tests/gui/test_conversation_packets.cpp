@@ -83,6 +83,64 @@ TEST_CASE("conversation: a packet from a program outside gets a peer lane; no pa
   CHECK(conv.arrows().size() == 1);
 }
 
+TEST_CASE("conversation: a packet's row goes up among the calls logged after it left") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  const auto at = [](Event e, std::int64_t t_us) {
+    e.t_us = t_us;
+    return e;
+  };
+  const auto left_at = [](Event e, std::int64_t at_us) {
+    e.packet.at_us = at_us;
+    return e;
+  };
+  Event waits = call("client", "connect", 4, "('127.0.0.1', 8084)");
+  waits.kind = EventKind::Blocked;
+  std::vector<Event> events = {
+      at(call("server", "bind", 3, "('127.0.0.1', 8084)"), 10),
+      at(waits, 100),
+      at(call("client", "connect", 4, "('127.0.0.1', 8084)"), 300),
+      at(call("client", "send", 4, "", "", 5), 400),
+      // The capture hands them over late, in one batch.
+      left_at(packet("SYN", 41234, 8084), 150),
+      left_at(packet("SYN-ACK", 8084, 41234), 160),
+      left_at(packet("ACK", 41234, 8084), 170),
+      left_at(packet("PSH", 41234, 8084, 5), 390),
+      packet("FIN", 41234, 8084),  // no time known: last
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  std::vector<std::string> shown;
+  for (int row : conv.display_order())
+    shown.push_back(events[conv.rows()[static_cast<std::size_t>(row)].event_index].call +
+                    (events[conv.rows()[static_cast<std::size_t>(row)].event_index].kind == EventKind::Blocked ? "…" : ""));
+  CHECK(shown == std::vector<std::string>{"bind", "connect…", "SYN", "SYN-ACK", "ACK", "connect", "PSH", "send", "FIN"});
+  for (std::size_t p = 0; p < conv.display_order().size(); ++p)
+    CHECK(conv.position_of(conv.display_order()[p]) == static_cast<int>(p));
+  // The waiting span still runs from the wait to the call's return, past the packets.
+  const SeqRow& wait_row = conv.rows()[static_cast<std::size_t>(conv.row_of_event(1))];
+  CHECK(conv.position_of(wait_row.block_end_row) == 5);
+}
+
+TEST_CASE("conversation: a client alone (dial) draws its packets to the server it reached") {
+  Conversation conv;
+  conv.reset({"client", "server"});  // as the dial window sets it up
+  conv.set_outside("server");
+  conv.add(call("client", "socket", 4), 0);
+  conv.add(call("client", "connect", 4, "('127.0.0.1', 9555)"), 1);
+  conv.add(packet("SYN", 44802, 9555), 2);
+  conv.add(packet("SYN-ACK", 9555, 44802), 3);
+  std::vector<const SeqArrow*> packets;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  REQUIRE(packets.size() == 2);
+  REQUIRE(conv.lanes().size() == 2);
+  CHECK(conv.lanes()[1] == "server");
+  CHECK(packets[0]->from_lane == 0);
+  CHECK(packets[0]->to_lane == 1);
+  CHECK(packets[1]->from_lane == 1);
+  CHECK(packets[1]->to_lane == 0);
+}
+
 TEST_CASE("the window draws a captured echo lesson, packets and all (root or CAP_NET_RAW only)") {
   const auto path = resolve_lesson("echo-tcp");
   REQUIRE(path);
