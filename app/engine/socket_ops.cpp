@@ -177,9 +177,14 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   if (err != EINPROGRESS) return failure(err);
   if (!ctx.mode(fd).blocking) return failure(EINPROGRESS);
   // connect cannot be tried without waiting (no MSG_DONTWAIT for it): it was made on a
-  // non-blocking fd, and its handshake is waited for in poll() in every mode.
-  if (const int waited = wait_in_poll(ctx, fd, POLLOUT, "connect", ctx.mode(fd).timeout_ms); waited != 0)
-    return failure(waited);
+  // non-blocking fd. On loopback the kernel has usually finished the handshake before it
+  // returns, and then nothing waited; a handshake still under way is waited for in
+  // poll(), in every mode.
+  pollfd handshake{fd, POLLOUT, 0};
+  if (::poll(&handshake, 1, 0) != 1) {
+    if (const int waited = wait_in_poll(ctx, fd, POLLOUT, "connect", ctx.mode(fd).timeout_ms); waited != 0)
+      return failure(waited);
+  }
   int so_error = 0;
   socklen_t length = sizeof so_error;
   if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) return failure(errno);

@@ -106,6 +106,20 @@ TEST_CASE("a new or accepted socket blocks in the kernel, as in Python; setblock
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(ctx, fd);
 }
 
+TEST_CASE("a connect the kernel finishes before it returns logs no wait, accepted or refused") {
+  EventLog log;
+  OpContext ctx(&log, "test", nullptr);
+  const Listener l = listen_loopback(ctx);
+  const int client = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  CHECK(ops::connect(ctx, client, loopback(l.port)).ok());
+  const Listener closed = listen_loopback(ctx);
+  (void)ops::close(ctx, closed.fd);  // nobody answers on that port now
+  const int refused = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  CHECK(ops::connect_ex(ctx, refused, loopback(closed.port)).value == ECONNREFUSED);
+  for (const Event& e : log.all()) CHECK(e.kind != EventKind::Blocked);
+  for (int fd : {client, refused, l.fd}) (void)ops::close(ctx, fd);
+}
+
 TEST_CASE("a blocking recv waits in recvfrom() itself, not in poll(); the peer's send ends it") {
   EventLog log;
   OpContext main_ctx(&log, "main", nullptr);
