@@ -144,6 +144,11 @@ int main(int argc, char** argv) {
     engine_one.push_back(engine(one_core, total, log));
     within_cap = within_cap && log.stored_bytes() <= log.limits().max_total_bytes;
   }
+  if (first_plain < 0 || std::any_of(plain_s.begin(), plain_s.end(), [](double s) { return s < 0; }) ||
+      std::any_of(plain_one.begin(), plain_one.end(), [](double s) { return s < 0; })) {
+    std::fprintf(stderr, "bench_bulk: a plain run could not connect; no ratio to print\n");
+    return 1;
+  }
   const std::size_t kept_events = log.size(), kept_bytes = log.stored_bytes(), cap = log.limits().max_total_bytes;
   const double p = median(plain_s), e = median(engine_s);
   const double gib = static_cast<double>(total) / (1024.0 * 1024 * 1024);

@@ -167,8 +167,9 @@ double engine_rtt(const Placement& where, EventLog& log, std::size_t& events) {
 // End to end: a server program (`sockstep serve --headless` printing its events, or the
 // plain C echo server) answering the plain client from this process.
 double server_program_rtt(const Placement& where, const std::vector<std::string>& argv) {
-  // A spawned process starts on the cores of the thread that spawns it; the thread that
-  // drains its output may run anywhere.
+  // A spawned process starts on the cores of the thread that spawns it. The thread that
+  // drains its output runs on a third core if there is one; on two cores, where the
+  // scheduler puts it.
   run_on(where.server);
   test::Process server(argv);
   run_on(-1);
@@ -176,6 +177,7 @@ double server_program_rtt(const Placement& where, const std::vector<std::string>
   if (port == 0) return -1;
   // Drain its lines on a thread, as a terminal would, so the pipe never stalls it.
   std::thread drain([&] {
+    run_on(where.helper);
     while (server.read_line(std::chrono::seconds(60))) {
     }
   });
@@ -222,6 +224,13 @@ int main() {
     if (one_core.pinned()) {
       plain_one.push_back(plain_rtt(one_core));
       engine_one.push_back(engine_rtt(one_core, log, events));
+    }
+  }
+  // A run that could not connect, or lost its connection, measured nothing.
+  for (const auto* runs : {&plain, &plain_server, &serve, &plain_one}) {
+    if (std::any_of(runs->begin(), runs->end(), [](double rtt) { return rtt < 0; })) {
+      std::fprintf(stderr, "bench_echo: a run could not connect or lost its connection; no ratio to print\n");
+      return 1;
     }
   }
   const double p = median(plain), e = median(engine), s = median(serve), ps = median(plain_server);

@@ -17,6 +17,7 @@ namespace sockstep::bench {
 struct Placement {
   int client = -1;
   int server = -1;
+  int helper = -1;  // a third core for work beside the transfer (reading a server's output), if there is one
   [[nodiscard]] bool pinned() const { return client >= 0; }
 };
 
@@ -45,10 +46,10 @@ inline void run_on(int cpu) {
 // Not pinned when only one core is allowed: the two placements are then the same.
 inline Placement placement(bool one_core) {
   std::vector<int> cores;
-  for (int cpu = 0; cpu < CPU_SETSIZE && cores.size() < 2; ++cpu)
+  for (int cpu = 0; cpu < CPU_SETSIZE && cores.size() < 3; ++cpu)
     if (CPU_ISSET(cpu, &allowed_cores())) cores.push_back(cpu);
   if (cores.size() < 2) return {};
-  return {cores[0], one_core ? cores[0] : cores[1]};
+  return {cores[0], one_core ? cores[0] : cores[1], cores.size() > 2 ? cores[2] : -1};
 }
 
 // The calling thread on a core for the length of a scope.

@@ -107,17 +107,27 @@ TEST_CASE("a new or accepted socket blocks in the kernel, as in Python; setblock
 }
 
 TEST_CASE("a connect the kernel finishes before it returns logs no wait, accepted or refused") {
+  // On loopback the kernel does the handshake (or the refusal) inside connect() itself,
+  // unless it is busy enough to leave that network work for later: then the call really
+  // waits, and says so. So of many connects, some may wait, never all.
+  constexpr int kConnects = 10;
   EventLog log;
   OpContext ctx(&log, "test", nullptr);
-  const Listener l = listen_loopback(ctx);
-  const int client = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
-  CHECK(ops::connect(ctx, client, loopback(l.port)).ok());
+  const Listener l = listen_loopback(ctx, kConnects);
   const Listener closed = listen_loopback(ctx);
   (void)ops::close(ctx, closed.fd);  // nobody answers on that port now
-  const int refused = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
-  CHECK(ops::connect_ex(ctx, refused, loopback(closed.port)).value == ECONNREFUSED);
-  for (const Event& e : log.all()) CHECK(e.kind != EventKind::Blocked);
-  for (int fd : {client, refused, l.fd}) (void)ops::close(ctx, fd);
+  std::vector<int> fds;
+  for (int i = 0; i < kConnects; ++i) {
+    fds.push_back(static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value));
+    CHECK(ops::connect(ctx, fds.back(), loopback(l.port)).ok());
+    fds.push_back(static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value));
+    CHECK(ops::connect_ex(ctx, fds.back(), loopback(closed.port)).value == ECONNREFUSED);
+  }
+  int waits = 0;
+  for (const Event& e : log.all()) waits += e.kind == EventKind::Blocked ? 1 : 0;
+  CHECK(waits < kConnects);
+  for (int fd : fds) (void)ops::close(ctx, fd);
+  (void)ops::close(ctx, l.fd);
 }
 
 TEST_CASE("a blocking recv waits in recvfrom() itself, not in poll(); the peer's send ends it") {
