@@ -180,12 +180,7 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   // non-blocking fd. On loopback the kernel has usually finished the handshake before it
   // returns, and then nothing waited; a handshake still under way is waited for in
   // poll(), in every mode.
-  pollfd handshake{fd, POLLOUT, 0};
-  int done;
-  do {
-    done = ::poll(&handshake, 1, 0);
-  } while (done < 0 && errno == EINTR);
-  if (done != 1) {
+  if (poll_ready(ctx, fd, POLLOUT, 0) != 0) {
     if (const int waited = wait_in_poll(ctx, fd, POLLOUT, "connect", ctx.mode(fd).timeout_ms); waited != 0)
       return failure(waited);
   }

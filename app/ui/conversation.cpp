@@ -117,13 +117,19 @@ void Conversation::show(int row, bool at_its_time) {
   for (std::size_t p = at; p < order_.size(); ++p) position_[static_cast<std::size_t>(order_[p])] = static_cast<int>(p);
 }
 
-void Conversation::add_row(const Event& event, std::size_t event_index) {
-  const int lane = lane_of(event.actor);
+// A row for the event at event_index, shown last or (at_its_time) where at_us puts it.
+int Conversation::new_row(std::size_t event_index, int lane, std::int64_t at_us, bool at_its_time) {
   const int row = static_cast<int>(rows_.size());
-  rows_.push_back(SeqRow{event_index, lane, -1, false, {}, event.t_us});
+  rows_.push_back(SeqRow{event_index, lane, -1, false, {}, at_us});
   if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
   row_by_event_[event_index] = row;
-  show(row, false);
+  show(row, at_its_time);
+  return row;
+}
+
+void Conversation::add_row(const Event& event, std::size_t event_index) {
+  const int lane = lane_of(event.actor);
+  const int row = new_row(event_index, lane, event.t_us, false);
 
   if (event.kind == EventKind::Blocked) {
     rows_.back().waiting = true;
@@ -256,12 +262,8 @@ void Conversation::add_packet(const Event& event, std::size_t event_index) {
   if (from.empty()) from = peer_of(to);
   if (to.empty()) to = peer_of(from);
   if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = "peer";
-  const int row = static_cast<int>(rows_.size());
   const int from_lane = lane_of(from);
-  rows_.push_back(SeqRow{event_index, from_lane, -1, false, {}, event.packet.at_us});
-  if (row_by_event_.size() <= event_index) row_by_event_.resize(event_index + 1, -1);
-  row_by_event_[event_index] = row;
-  show(row, event.packet.at_us != 0);
+  const int row = new_row(event_index, from_lane, event.packet.at_us, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});
 }
 

@@ -104,6 +104,7 @@ class Conversation {
   void receive(const Event& event, int row);
   void add_packet(const Event& event, std::size_t event_index);
   void learn_ports(const Event& event);
+  int new_row(std::size_t event_index, int lane, std::int64_t at_us, bool at_its_time);
   void show(int row, bool at_its_time);
   [[nodiscard]] std::size_t in_flight(const std::string& from, const std::string& to) const;
 
