@@ -36,7 +36,7 @@ std::pair<std::size_t, std::size_t> selected_range(const ByteStream& stream, std
 void draw_selected(const Model& model) {
   const long index = model.events->find_seq(model.state->selected_seq);
   const Event* event = index >= 0 ? &model.events->events()[static_cast<std::size_t>(index)] : nullptr;
-  if (event == nullptr || event->bytes.empty()) {
+  if (event == nullptr || (event->bytes.empty() && event->byte_count == 0)) {
     ImGui::TextDisabled("%s", model.t(Tx::SelectBytes));
     return;
   }
@@ -46,6 +46,11 @@ void draw_selected(const Model& model) {
   if (event->step >= 0) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
+  }
+  if (event->bytes.empty()) {
+    // The window let go of them (EventCache): the call is still there, its bytes are not.
+    ImGui::TextDisabled(model.t(Tx::BytesReleased), model.events->max_bytes() / (1024 * 1024));
+    return;
   }
   if (event->capped()) {
     ImGui::TextDisabled(model.t(Tx::Capped), event->bytes.size(), event->byte_count);
@@ -74,6 +79,9 @@ void draw_stream(const Model& model, const ByteStream& stream) {
   char title[128];
   std::snprintf(title, sizeof title, model.t(Tx::StreamTitle), stream.from.c_str(), stream.to.c_str());
   text_colored(palette.actor(stream.from), title);
+  if (stream.data.size() < stream.total) {
+    ImGui::TextDisabled(model.t(Tx::StreamCut), stream.data.size(), stream.total);
+  }
 
   ImGui::PushFont(model.fonts->mono);
   const float char_w = ImGui::CalcTextSize("0").x;

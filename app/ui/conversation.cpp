@@ -56,6 +56,12 @@ ByteStream& Conversation::stream(const std::string& from, const std::string& to)
   return streams_.back();
 }
 
+void ByteStream::add(std::string_view kept, std::size_t count) {
+  if (data.size() == total && data.size() < kMaxKept)
+    data.append(kept.substr(0, std::min({count, kept.size(), kMaxKept - data.size()})));
+  total += count;
+}
+
 int Conversation::add_arrow(SeqArrow arrow) {
   arrows_.push_back(arrow);
   const int index = static_cast<int>(arrows_.size()) - 1;
@@ -179,8 +185,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     const std::string peer = peer_for(event);
     const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
     ByteStream& s = stream(event.actor, peer);
-    s.data += event.bytes;
-    s.total += count;
+    s.add(event.bytes, count);
     s.send_ends.push_back(StreamMark{s.total, event.seq});
     const bool outside = is_outside(peer);
     const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, outside ? row : -1, lane, lane_of(peer), count, event.seq});
@@ -197,8 +202,7 @@ void Conversation::receive(const Event& event, int row) {
       // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
       ByteStream& s = stream(peer, event.actor);
       const auto count = static_cast<std::size_t>(event.value);
-      s.data += event.bytes;
-      s.total += count;
+      s.add(event.bytes, count);
       s.received += count;
       s.send_ends.push_back(StreamMark{s.total, event.seq});
       s.recv_ends.push_back(StreamMark{s.received, event.seq});

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,13 +46,23 @@ struct StreamMark {
 
 // One direction of a connection as the receiver reads it: a stream, not messages.
 struct ByteStream {
+  // The bytes a stream view shows, from the stream's start: enough for any exchange a
+  // learner reads byte by byte, and a bound for a program that streams gigabytes.
+  static constexpr std::size_t kMaxKept = 1024 * 1024;
+
   std::string from;
   std::string to;
-  std::string data;        // what the log kept (capped sends leave it shorter)
-  std::size_t total = 0;   // bytes sent, counted even when capped
+  // The stream's first bytes, without a gap: data[i] is byte i of the stream. It stops
+  // growing at kMaxKept, or at a call whose bytes were not all kept (capped by the log),
+  // since the bytes after that call could not be placed at their offsets.
+  std::string data;
+  std::size_t total = 0;   // bytes sent, counted even when not kept
   std::size_t received = 0;
   std::vector<StreamMark> send_ends;
   std::vector<StreamMark> recv_ends;
+
+  // A call put count bytes on the stream, of which the log kept `kept` (its first ones).
+  void add(std::string_view kept, std::size_t count);
 };
 
 class Conversation {

@@ -9,6 +9,8 @@ std::size_t EventCache::sync(const EventLog& log) {
   if (generation != log_generation_) {
     log_generation_ = generation;
     events_.clear();
+    held_bytes_ = 0;
+    first_with_bytes_ = 0;
     next_seq_ = 0;
     ++revision_;
   }
@@ -16,12 +18,28 @@ std::size_t EventCache::sync(const EventLog& log) {
   // Straight into the cache: a staging vector would keep 100k events' worth of capacity.
   next_seq_ = log.copy_since(next_seq_, events_);
   const std::size_t added = events_.size() - before;
-  if (events_.size() > max_events_) {
-    // Drop the older half at once rather than one by one, so views rebuild rarely.
-    events_.erase(events_.begin(), events_.end() - static_cast<long>(max_events_ / 2));
-    ++revision_;
-  }
+  for (std::size_t i = before; i < events_.size(); ++i) held_bytes_ += events_[i].bytes.footprint();
+  release_oldest_bytes();
+  if (events_.size() > max_events_) drop_older_half();
   return added;
+}
+
+void EventCache::release_oldest_bytes() {
+  // The events keep their place: no index changes, so views need not rebuild.
+  while (held_bytes_ > max_bytes_ && first_with_bytes_ < events_.size()) {
+    Bytes& bytes = events_[first_with_bytes_++].bytes;
+    held_bytes_ -= bytes.footprint();
+    bytes = Bytes{};
+  }
+}
+
+void EventCache::drop_older_half() {
+  // The older half at once rather than one by one, so views rebuild rarely.
+  const std::size_t dropped = events_.size() - max_events_ / 2;
+  for (std::size_t i = first_with_bytes_; i < dropped; ++i) held_bytes_ -= events_[i].bytes.footprint();
+  first_with_bytes_ = first_with_bytes_ > dropped ? first_with_bytes_ - dropped : 0;
+  events_.erase(events_.begin(), events_.begin() + static_cast<long>(dropped));
+  ++revision_;
 }
 
 long EventCache::find_seq(std::uint64_t seq) const {

@@ -10,9 +10,15 @@ namespace sockstep::ui {
 // the events appended since the last one, so a 100k-event log costs nothing to keep.
 // `revision` changes whenever earlier entries are gone (log cleared, or trimmed here),
 // telling every view that keeps indexes into `events` to rebuild them.
+//
+// It keeps more events than the log does, so it bounds their bytes itself: past
+// max_bytes, the oldest events let go of their bytes and keep the rest (byte_count
+// still says how many moved). Without this the cache would hold on to every byte a
+// long transfer ever captured, long after the log let go of them.
 class EventCache {
  public:
-  explicit EventCache(std::size_t max_events = 200000) : max_events_(max_events) {}
+  explicit EventCache(std::size_t max_events = 200000, std::size_t max_bytes = EventLogLimits{}.max_total_bytes)
+      : max_events_(max_events), max_bytes_(max_bytes) {}
 
   // Returns the number of events appended to events() by this call.
   std::size_t sync(const EventLog& log);
@@ -21,9 +27,18 @@ class EventCache {
   [[nodiscard]] std::uint64_t revision() const { return revision_; }
   // Index of the event with this seq, or -1.
   [[nodiscard]] long find_seq(std::uint64_t seq) const;
+  // The memory the kept events' bytes hold (Bytes::footprint), never over max_bytes.
+  [[nodiscard]] std::size_t held_bytes() const { return held_bytes_; }
+  [[nodiscard]] std::size_t max_bytes() const { return max_bytes_; }
 
  private:
+  void release_oldest_bytes();
+  void drop_older_half();
+
   std::size_t max_events_;
+  std::size_t max_bytes_;
+  std::size_t held_bytes_ = 0;
+  std::size_t first_with_bytes_ = 0;  // the events before it have let go of their bytes
   std::vector<Event> events_;
   std::uint64_t log_generation_ = 0;
   std::uint64_t next_seq_ = 0;

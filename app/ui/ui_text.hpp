@@ -65,6 +65,8 @@ enum class Tx : std::size_t {
   StreamLegend,
   NoBytesYet,
   Capped,
+  BytesReleased,
+  StreamCut,
   NothingPrinted,
   Events,
   ZoomIn,

@@ -176,6 +176,63 @@ TEST_CASE("event cache copies only new events and restarts on clear") {
   CHECK(cache.events().size() == 1);
 }
 
+TEST_CASE("event cache keeps the newest bytes within its budget, and every event") {
+  EventLog log;
+  EventCache cache(/*max_events=*/6, /*max_bytes=*/1000);
+  for (int i = 0; i < 5; ++i) log.append(call(0, "client", "send", 400, 4, std::string(400, 'a' + i)));
+  cache.sync(log);
+  REQUIRE(cache.events().size() == 5);
+  CHECK(cache.held_bytes() <= 1000);
+  // The oldest let go of their bytes, not of their place or their count.
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(cache.events()[i].bytes.empty());
+    CHECK(cache.events()[i].byte_count == 400);
+  }
+  CHECK(cache.events()[3].bytes == std::string(400, 'd'));
+  CHECK(cache.events()[4].bytes == std::string(400, 'e'));
+  CHECK(cache.held_bytes() == 800);
+
+  // Past max_events the older half goes, and the count of held bytes follows.
+  for (int i = 0; i < 2; ++i) log.append(call(0, "client", "send", 100, 4, std::string(100, 'x')));
+  cache.sync(log);
+  REQUIRE(cache.events().size() == 3);
+  CHECK(cache.events()[0].bytes == std::string(400, 'e'));
+  CHECK(cache.held_bytes() == 600);
+  log.append(call(0, "client", "send", 500, 4, std::string(500, 'y')));
+  cache.sync(log);
+  CHECK(cache.held_bytes() == 700);
+  CHECK(cache.events()[0].bytes.empty());
+  CHECK(cache.events()[1].bytes == std::string(100, 'x'));
+
+  log.clear();
+  cache.sync(log);
+  CHECK(cache.held_bytes() == 0);
+}
+
+TEST_CASE("conversation: a stream keeps its bytes from the start, without a gap") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  conv.add(call(1, "client", "send", 5, 4, "hello"), 0);
+  // The log kept 3 of this call's 10 bytes: what follows could not be placed.
+  Event capped = call(2, "client", "send", 10, 4, "abc");
+  capped.byte_count = 10;
+  conv.add(capped, 1);
+  conv.add(call(3, "client", "send", 3, 4, "xyz"), 2);
+  REQUIRE(conv.streams().size() == 1);
+  const ByteStream& up = conv.streams()[0];
+  CHECK(up.data == "helloabc");
+  CHECK(up.total == 18);
+  CHECK(up.send_ends.back().offset == 18);
+
+  // And no more than kMaxKept of it, however long the stream runs.
+  Conversation bulk;
+  bulk.reset({"server", "client"});
+  const std::string chunk(300 * 1024, 'z');
+  for (std::uint64_t i = 0; i < 5; ++i) bulk.add(call(i + 1, "client", "send", static_cast<long long>(chunk.size()), 4, chunk), i);
+  CHECK(bulk.streams()[0].data.size() == ByteStream::kMaxKept);
+  CHECK(bulk.streams()[0].total == 5 * chunk.size());
+}
+
 TEST_CASE("event filter: every word must match, case-insensitively") {
   const Event e = call(1, "client", "connect", 0, 4, {}, 111);
   CHECK(event_matches(e, ""));

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,26 @@ std::size_t count_dir(const char* dir) {
   return n;
 }
 std::size_t open_fds() { return count_dir("/proc/self/fd"); }
-std::size_t threads() { return count_dir("/proc/self/task"); }
+// Threads still running. A joined thread can stay listed in /proc for a moment while
+// the kernel finishes its exit (join returns when it leaves its memory, before it is
+// reaped); such a thread has PF_EXITING set in the flags of its stat.
+std::size_t threads() {
+  constexpr unsigned long kExiting = 0x4;  // PF_EXITING, include/linux/sched.h
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream file(entry.path() / "stat");
+    std::string stat;
+    if (!std::getline(file, stat)) continue;  // reaped meanwhile
+    // After "pid (comm)": state, ppid, pgrp, session, tty_nr, tpgid, flags.
+    std::istringstream fields(stat.substr(stat.rfind(')') + 1));
+    std::string skip;
+    for (int i = 0; i < 6; ++i) fields >> skip;
+    unsigned long flags = 0;
+    fields >> flags;
+    if ((flags & kExiting) == 0) ++n;
+  }
+  return n;
+}
 
 // Resident set in KiB (VmRSS).
 long rss_kib() {
