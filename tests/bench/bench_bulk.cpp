@@ -55,10 +55,10 @@ double plain(const Placement& where, std::size_t total) {
   if (::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
   const int server = ::accept(listener, nullptr, nullptr);
   const auto start = Clock::now();
+  std::size_t got = 0;
   std::thread reader([&] {
     run_on(where.server);
     std::vector<char> buffer(kChunk);
-    std::size_t got = 0;
     while (got < total) {
       const ssize_t n = ::recv(server, buffer.data(), buffer.size(), 0);
       if (n <= 0) break;
@@ -71,12 +71,13 @@ double plain(const Placement& where, std::size_t total) {
     if (n <= 0) break;
     sent += static_cast<std::size_t>(n);
   }
+  ::shutdown(client, SHUT_WR);  // a sender that stopped short ends the reader's wait
   reader.join();
   const double s = seconds_since(start);
   ::close(client);
   ::close(server);
   ::close(listener);
-  return s;
+  return got == total ? s : -1;
 }
 
 double engine(const Placement& where, std::size_t total, EventLog& log) {
@@ -91,10 +92,10 @@ double engine(const Placement& where, std::size_t total, EventLog& log) {
   (void)ops::connect(client_ctx, client, Address{AF_INET, "127.0.0.1", port, {}});
   const int server = static_cast<int>(ops::accept(setup, listener).value);
   const auto start = Clock::now();
+  std::size_t got = 0;
   std::thread reader([&] {
     run_on(where.server);
     OpContext ctx(&log, "server", nullptr);
-    std::size_t got = 0;
     while (got < total) {
       const CallResult r = ops::recv(ctx, server, kChunk);
       if (!r.ok() || r.value <= 0) break;
@@ -106,12 +107,13 @@ double engine(const Placement& where, std::size_t total, EventLog& log) {
     const CallResult r = ops::sendall(client_ctx, client, std::string_view(chunk).substr(0, std::min(kChunk, total - sent)));
     if (!r.ok()) break;
   }
+  ::shutdown(client, SHUT_WR);  // a sender that stopped short ends the reader's wait
   reader.join();
   const double s = seconds_since(start);
   (void)ops::close(client_ctx, client);
   (void)ops::close(setup, server);
   (void)ops::close(setup, listener);
-  return s;
+  return got == total ? s : -1;
 }
 
 double median(std::vector<double> v) {
@@ -144,10 +146,10 @@ int main(int argc, char** argv) {
     engine_one.push_back(engine(one_core, total, log));
     within_cap = within_cap && log.stored_bytes() <= log.limits().max_total_bytes;
   }
-  // A plain run that could not connect measured nothing.
-  for (const auto* runs : {&plain_s, &plain_one}) {
-    if (first_plain < 0 || std::any_of(runs->begin(), runs->end(), [](double s) { return s < 0; })) {
-      std::fprintf(stderr, "bench_bulk: a plain run could not connect; no ratio to print\n");
+  // A run that could not connect, or did not move every byte, measured nothing.
+  for (const auto* runs : {&plain_s, &engine_s, &plain_one, &engine_one}) {
+    if (first_plain < 0 || first_engine < 0 || std::any_of(runs->begin(), runs->end(), [](double s) { return s < 0; })) {
+      std::fprintf(stderr, "bench_bulk: a run did not move all its bytes; no ratio to print\n");
       return 1;
     }
   }
