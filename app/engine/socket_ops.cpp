@@ -320,10 +320,13 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   CallResult result;
   Bytes buffer = Bytes::with_room(max_bytes);
   std::size_t got = 0;
-  // Bounded: each pass reads at least one byte, or ends.
+  // Bounded: each pass reads at least one byte, or ends. A call that waits passes
+  // MSG_WAITALL to the kernel, as Python does, so it waits once for the rest: a pass per
+  // arriving piece would record a new wait for each.
+  const int wait_flag = wait_all ? MSG_WAITALL : 0;
   for (;;) {
     const ssize_t n = call_waiting(ctx, fd, POLLIN, "recv", [&](bool may_wait) {
-      return ::recv(fd, buffer.writable() + got, max_bytes - got, dontwait(may_wait));
+      return ::recv(fd, buffer.writable() + got, max_bytes - got, may_wait ? wait_flag : MSG_DONTWAIT);
     });
     if (n > 0) {
       got += static_cast<std::size_t>(n);

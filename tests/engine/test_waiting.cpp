@@ -2,7 +2,9 @@
 // timeout, and how a Waker ends either wait.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -150,6 +152,32 @@ TEST_CASE("a blocking recv waits in recvfrom() itself, not in poll(); the peer's
   CHECK(story[0].kind == EventKind::Blocked);
   CHECK(story[1].call == "recv");
   CHECK(story[1].bytes == "hello");
+  for (int fd : {p.client, p.server, l.fd}) (void)ops::close(main_ctx, fd);
+}
+
+TEST_CASE("a blocking recv with MSG_WAITALL waits once, however many pieces its bytes come in") {
+  EventLog log;
+  OpContext main_ctx(&log, "main", nullptr);
+  const Listener l = listen_loopback(main_ctx);
+  const Pair p = connected_pair(main_ctx, l);
+  Waiter waiter(log, nullptr);
+  waiter.start([&](OpContext& ctx) { return ops::recv(ctx, p.server, 5, /*wait_all=*/true); });
+  CHECK(waiter.wait_blocked().call == "recv");
+  for (const char c : std::string("hello")) {
+    CHECK(syscall_when_settled(waiter, SYS_recvfrom) == SYS_recvfrom);
+    REQUIRE(ops::send(main_ctx, p.client, std::string(1, c)).ok());
+    // Each piece is taken from the queue before the next one is sent (bounded).
+    int queued = 1;
+    for (int i = 0; i < 1'000'000 && queued > 0; ++i) {
+      if (::ioctl(p.server, SIOCINQ, &queued) != 0) break;
+      if (queued > 0) ::sched_yield();
+    }
+  }
+  const CallResult got = waiter.join();
+  CHECK(got.bytes == "hello");
+  int waits = 0;
+  for (const Event& e : log.all()) waits += e.actor == "waiter" && e.kind == EventKind::Blocked ? 1 : 0;
+  CHECK(waits == 1);
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(main_ctx, fd);
 }
 
