@@ -36,7 +36,8 @@ std::pair<std::size_t, std::size_t> selected_range(const ByteStream& stream, std
 void draw_selected(const Model& model) {
   const long index = model.events->find_seq(model.state->selected_seq);
   const Event* event = index >= 0 ? &model.events->events()[static_cast<std::size_t>(index)] : nullptr;
-  if (event == nullptr || (event->bytes.empty() && event->byte_count == 0)) {
+  const bool released = index >= 0 && model.events->bytes_released(static_cast<std::size_t>(index));
+  if (event == nullptr || (event->bytes.empty() && !released)) {
     ImGui::TextDisabled("%s", model.t(Tx::SelectBytes));
     return;
   }
@@ -47,7 +48,7 @@ void draw_selected(const Model& model) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
   }
-  if (event->bytes.empty()) {
+  if (released) {
     // The window let go of them (EventCache): the call is still there, its bytes are not.
     ImGui::TextDisabled(model.t(Tx::BytesReleased), model.events->max_bytes() / (1024 * 1024));
     return;
@@ -82,12 +83,16 @@ void draw_stream(const Model& model, const ByteStream& stream) {
   if (stream.data.size() < stream.total) {
     ImGui::TextDisabled(model.t(Tx::StreamCut), stream.data.size(), stream.total);
   }
+  const std::size_t first = stream.first;  // data[i] is byte first + i of the stream
 
   ImGui::PushFont(model.fonts->mono);
   const float char_w = ImGui::CalcTextSize("0").x;
   const float line_h = ImGui::GetTextLineHeight();
-  const std::size_t per_row = bytes_per_row(ImGui::GetContentRegionAvail().x, char_w, 5, 3.0f);
   const std::size_t size = stream.data.size();
+  // The offset column is as wide as the last offset it shows, four hex digits at least.
+  std::size_t digits = 4;
+  while (digits < 16 && ((first + size) >> (4 * digits)) != 0) ++digits;
+  const std::size_t per_row = bytes_per_row(ImGui::GetContentRegionAvail().x, char_w, digits + 1, 3.0f);
   const std::size_t row_count = (size + per_row - 1) / per_row;
   const float row_h = line_h * 2.0f + 6.0f;
   const auto range = selected_range(stream, model.state->selected_seq);
@@ -102,15 +107,15 @@ void draw_stream(const Model& model, const ByteStream& stream) {
       const std::size_t begin = static_cast<std::size_t>(r) * per_row;
       const std::size_t end = std::min(size, begin + per_row);
       const ImVec2 pos = ImGui::GetCursorScreenPos();
-      char offset[16];
-      std::snprintf(offset, sizeof offset, "%04zx", begin);
+      char offset[24];
+      std::snprintf(offset, sizeof offset, "%0*zx", static_cast<int>(digits), first + begin);
       draw->AddText(pos, palette.dim, offset);
-      const float cells_x = pos.x + char_w * 5.0f;
+      const float cells_x = pos.x + char_w * static_cast<float>(digits + 1);
       const auto cell_x = [&](std::size_t i) { return cells_x + char_w * 3.0f * static_cast<float>(i - begin); };
       for (std::size_t i = begin; i < end; ++i) {
         const auto byte = static_cast<unsigned char>(stream.data[i]);
         const float x = cell_x(i);
-        if (i >= range.first && i < range.second) {
+        if (first + i >= range.first && first + i < range.second) {
           draw->AddRectFilled(ImVec2(x - 1, pos.y), ImVec2(x + char_w * 2.0f + 1, pos.y + line_h * 2.0f),
                               palette.select_bg);
         }
@@ -123,8 +128,8 @@ void draw_stream(const Model& model, const ByteStream& stream) {
       // Where sends ended (top half) and where recvs took their piece (bottom half).
       const auto mark = [&](const std::vector<StreamMark>& marks, bool top, ImU32 color) {
         for (const StreamMark& m : marks) {
-          if (m.offset <= begin || m.offset > end) continue;
-          const float x = cell_x(m.offset) - char_w * 0.5f;
+          if (m.offset <= first + begin || m.offset > first + end) continue;
+          const float x = cell_x(m.offset - first) - char_w * 0.5f;
           const float y0 = top ? pos.y - 2.0f : pos.y + line_h;
           const float y1 = top ? pos.y + line_h : pos.y + line_h * 2.0f + 2.0f;
           draw->AddLine(ImVec2(x, y0), ImVec2(x, y1), color, 2.5f);

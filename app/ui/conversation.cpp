@@ -1,6 +1,7 @@
 #include "ui/conversation.hpp"
 
 #include <algorithm>
+#include <cerrno>
 
 #include "engine/packet_links.hpp"
 
@@ -52,13 +53,14 @@ ByteStream& Conversation::stream(const std::string& from, const std::string& to)
   for (ByteStream& s : streams_) {
     if (s.from == from && s.to == to) return s;
   }
-  streams_.push_back(ByteStream{from, to, {}, 0, 0, {}, {}});
+  streams_.push_back(ByteStream{from, to, 0, {}, 0, 0, {}, {}});
   return streams_.back();
 }
 
 void ByteStream::add(std::string_view kept, std::size_t count) {
-  if (data.size() == total && data.size() < kMaxKept)
-    data.append(kept.substr(0, std::min({count, kept.size(), kMaxKept - data.size()})));
+  kept = kept.substr(0, count);
+  if (data.empty()) first = total;  // no run yet: it may start with this call
+  if (first + data.size() == total && data.size() < kMaxKept) data.append(kept.substr(0, kMaxKept - data.size()));
   total += count;
 }
 
@@ -178,9 +180,17 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
   } else if ((call == "close" || call == "shutdown") && event.ok()) {
     auto it = connected_.find({event.actor, event.fd});
     if (it != connected_.end()) {
+      // shutdown(SHUT_RD) sends nothing; a FIN goes out once, and never after a reset.
+      const bool sends_fin = it->second && (call == "close" || event.args.find("WR") != std::string::npos);
+      if (sends_fin) {
+        add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_for(event)), 0, event.seq});
+        it->second = false;
+      }
       if (call == "close") connected_.erase(it);
-      add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_for(event)), 0, event.seq});
     }
+  } else if (event.err == ECONNRESET || event.err == EPIPE) {
+    // The connection is gone: its close will send no FIN.
+    if (auto it = connected_.find({event.actor, event.fd}); it != connected_.end()) it->second = false;
   } else if (is_send(call) && event.ok()) {
     const std::string peer = peer_for(event);
     const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();

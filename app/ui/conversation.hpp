@@ -52,9 +52,11 @@ struct ByteStream {
 
   std::string from;
   std::string to;
-  // The stream's first bytes, without a gap: data[i] is byte i of the stream. It stops
-  // growing at kMaxKept, or at a call whose bytes were not all kept (capped by the log),
-  // since the bytes after that call could not be placed at their offsets.
+  // A run of the stream's bytes without a gap: data[i] is byte first + i of the stream.
+  // It starts at the first call whose bytes are kept (the window may have let go of
+  // earlier ones), and stops growing at kMaxKept or at a call whose bytes were not all
+  // kept (capped by the log), since the bytes after that call could not be placed.
+  std::size_t first = 0;
   std::string data;
   std::size_t total = 0;   // bytes sent, counted even when not kept
   std::size_t received = 0;
@@ -138,7 +140,9 @@ class Conversation {
   std::map<int, std::string> port_actor_;             // whose socket uses a port, for packets
   std::string last_connector_;
   std::map<std::string, int> waiting_row_;            // actor -> its Blocked row
-  std::map<std::pair<std::string, int>, bool> connected_;  // (actor, fd) has a peer
+  // (actor, fd) has a peer; true while closing it would still send a FIN (not after a
+  // shutdown that sent one, nor after the peer reset the connection).
+  std::map<std::pair<std::string, int>, bool> connected_;
   std::size_t consumed_ = 0;  // events of the cache already added
   std::string outside_;
   bool per_connection_ = false;

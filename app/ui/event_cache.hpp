@@ -27,6 +27,9 @@ class EventCache {
   [[nodiscard]] std::uint64_t revision() const { return revision_; }
   // Index of the event with this seq, or -1.
   [[nodiscard]] long find_seq(std::uint64_t seq) const;
+  // Whether the event at this index let go of its bytes here (as opposed to never having
+  // had any kept: a capture that caught no payload).
+  [[nodiscard]] bool bytes_released(std::size_t index) const { return index < first_with_bytes_; }
   // The memory the kept events' bytes hold (Bytes::footprint), never over max_bytes.
   [[nodiscard]] std::size_t held_bytes() const { return held_bytes_; }
   [[nodiscard]] std::size_t max_bytes() const { return max_bytes_; }

@@ -166,8 +166,9 @@ void draw_sequence(const Model& model, SequenceView& view) {
           std::string preview;
           if (index >= 0) preview = events[static_cast<std::size_t>(index)].bytes.substr(0, 24);
           // A count where the bytes are no longer kept (EventCache), never an empty b''.
-          text = preview.empty() && arrow.bytes > 0 ? std::to_string(arrow.bytes) + " B"
-                                                    : python_bytes_repr(preview) + (arrow.bytes > 24 ? "…" : "");
+          text = index >= 0 && model.events->bytes_released(static_cast<std::size_t>(index))
+                     ? std::to_string(arrow.bytes) + " B"
+                     : python_bytes_repr(preview) + (arrow.bytes > 24 ? "…" : "");
           if (arrow.to_row >= 0) {
             const ImVec2 to(to_x, row_y(arrow.to_row));
             draw->AddLine(from, to, arrow_color, 2.0f);

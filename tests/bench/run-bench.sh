@@ -58,6 +58,8 @@ br=$(field bulk 's/^ratio engine \/ plain throughput: *\([0-9.]*\).*/\1/p')
 row "bulk 1 GiB, byte capture vs plain 64 KiB" "$be vs $bp GiB/s = ${br}x" ">= 0.80x"
 bf=$(field bulk 's/^  engine, first run: empty log, filling its cap *\([0-9.]*\) GiB\/s.*: \([0-9.]*x\)).*/\1 GiB\/s = \2/p')
 row "  first run, filling an empty log" "$bf" ""
+bw=$(field bulk 's/^  engine, keeping all 64 KiB of each call *\([0-9.]*\) GiB\/s *(\([0-9.]*x\)).*/\1 GiB\/s = \2/p')
+row "  keeping all 64 KiB of each call" "$bw" ""
 bo=$(field bulk 's/^  engine, both threads on one core *\([0-9.]*\) GiB\/s.*: \([0-9.]*x\)).*/\1 GiB\/s = \2/p')
 row "  both threads on one core" "$bo" ""
 kept=$(field bulk 's/.*(\([0-9]* events kept, [0-9.]* MiB of bytes kept, cap [0-9]* MiB\)).*/\1/p')

@@ -1,6 +1,7 @@
 // Pure UI logic: no window, no GL, no display.
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -186,8 +187,10 @@ TEST_CASE("event cache keeps the newest bytes within its budget, and every event
   // The oldest let go of their bytes, not of their place or their count.
   for (std::size_t i = 0; i < 3; ++i) {
     CHECK(cache.events()[i].bytes.empty());
+    CHECK(cache.bytes_released(i));
     CHECK(cache.events()[i].byte_count == 400);
   }
+  CHECK_FALSE(cache.bytes_released(3));
   CHECK(cache.events()[3].bytes == std::string(400, 'd'));
   CHECK(cache.events()[4].bytes == std::string(400, 'e'));
   CHECK(cache.held_bytes() == 800);
@@ -209,6 +212,38 @@ TEST_CASE("event cache keeps the newest bytes within its budget, and every event
   CHECK(cache.held_bytes() == 0);
 }
 
+TEST_CASE("conversation: a FIN is drawn once, by the call that sends it, and never after a reset") {
+  const auto fins = [](const Conversation& conv) {
+    std::vector<std::uint64_t> seqs;
+    for (const SeqArrow& arrow : conv.arrows())
+      if (arrow.kind == ArrowKind::Fin) seqs.push_back(arrow.seq);
+    return seqs;
+  };
+  Conversation conv;
+  conv.reset({"server", "client"});
+  std::vector<Event> events = {
+      call(1, "client", "connect", 0, 4),
+      call(2, "server", "accept", 5, 3),
+      call(3, "client", "shutdown", 0, 4),  // SHUT_WR: the client's FIN
+      call(4, "client", "close", 0, 4),     // nothing more to send
+      call(5, "server", "shutdown", 0, 5),  // SHUT_RD: no FIN
+      call(6, "server", "recv", -1, 5, {}, ECONNRESET),
+      call(7, "server", "close", 0, 5),  // reset: no FIN either
+  };
+  events[2].args = "SHUT_WR";
+  events[4].args = "SHUT_RD";
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  CHECK(fins(conv) == std::vector<std::uint64_t>{3});
+
+  Conversation plain;
+  plain.reset({"server", "client"});
+  plain.add(call(1, "client", "connect", 0, 4), 0);
+  plain.add(call(2, "server", "accept", 5, 3), 1);
+  plain.add(call(3, "client", "close", 0, 4), 2);
+  plain.add(call(4, "server", "close", 0, 5), 3);
+  CHECK(fins(plain) == std::vector<std::uint64_t>{3, 4});
+}
+
 TEST_CASE("conversation: a stream keeps its bytes from the start, without a gap") {
   Conversation conv;
   conv.reset({"server", "client"});
@@ -220,9 +255,24 @@ TEST_CASE("conversation: a stream keeps its bytes from the start, without a gap"
   conv.add(call(3, "client", "send", 3, 4, "xyz"), 2);
   REQUIRE(conv.streams().size() == 1);
   const ByteStream& up = conv.streams()[0];
+  CHECK(up.first == 0);
   CHECK(up.data == "helloabc");
   CHECK(up.total == 18);
   CHECK(up.send_ends.back().offset == 18);
+
+  // Rebuilt from a window whose oldest calls let go of their bytes: the run starts at
+  // the first call that has them, at its offset in the stream.
+  Conversation rebuilt;
+  rebuilt.reset({"server", "client"});
+  Event released = call(1, "client", "send", 5, 4);
+  released.byte_count = 5;
+  rebuilt.add(released, 0);
+  rebuilt.add(call(2, "client", "send", 3, 4, "abc"), 1);
+  rebuilt.add(call(3, "client", "send", 3, 4, "xyz"), 2);
+  const ByteStream& later = rebuilt.streams()[0];
+  CHECK(later.first == 5);
+  CHECK(later.data == "abcxyz");
+  CHECK(later.total == 11);
 
   // And no more than kMaxKept of it, however long the stream runs.
   Conversation bulk;
