@@ -11,11 +11,11 @@ DialClient::~DialClient() {
   stop();
 }
 
-void DialClient::start(std::function<void()> on_done) {
+void DialClient::start(std::function<void()> on_done, std::optional<std::string> first_message) {
   on_done_ = std::move(on_done);
   {
     std::lock_guard lock(mutex_);
-    requests_.push_back(Request{true, {}});
+    requests_.push_back(Request{true, std::move(first_message)});
   }
   thread_ = std::thread([this] { run(); });
 }
@@ -69,17 +69,14 @@ void DialClient::run() {
       request = std::move(requests_.front());
       requests_.pop_front();
     }
-    if (request.reconnect) {
-      dial(ctx);
-    } else {
-      if (fd_ < 0) dial(ctx);
-      if (fd_ >= 0) {
-        const CallResult sent = ops::send(ctx, fd_, request.message);
-        const CallResult reply = sent.ok() ? ops::recv(ctx, fd_, 1024) : sent;
-        // EOF or an error: the server went away; this socket is done.
-        if (reply.err == ECANCELED) break;
-        if (!reply.ok() || reply.value == 0) hang_up(ctx);
-      }
+    // A message typed while hung up dials again first.
+    if (request.reconnect || fd_ < 0) dial(ctx);
+    if (request.message && fd_ >= 0) {
+      const CallResult sent = ops::send(ctx, fd_, *request.message);
+      const CallResult reply = sent.ok() ? ops::recv(ctx, fd_, 1024) : sent;
+      // EOF or an error: the server went away; this socket is done.
+      if (reply.err == ECANCELED) break;
+      if (!reply.ok() || reply.value == 0) hang_up(ctx);
     }
     ++done_;
     if (on_done_) on_done_();

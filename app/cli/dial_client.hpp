@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,8 +26,10 @@ class DialClient {
   DialClient(const DialClient&) = delete;
   DialClient& operator=(const DialClient&) = delete;
 
-  // Starts the thread and dials; on_done runs (on that thread) after each request.
-  void start(std::function<void()> on_done);
+  // Starts the thread and dials, then sends first_message if the call went through (a
+  // refused dial is not tried again for it); on_done runs (on that thread) after each
+  // request.
+  void start(std::function<void()> on_done, std::optional<std::string> first_message = std::nullopt);
   void send(std::string message);
   void reconnect();
   // Wakes a call that waits (recv, connect) and joins the thread.
@@ -37,7 +40,7 @@ class DialClient {
  private:
   struct Request {
     bool reconnect = false;
-    std::string message;
+    std::optional<std::string> message;
   };
   void run();
   void dial(OpContext& ctx);

@@ -82,12 +82,11 @@ int dial_window(const Address& target, const DialOptions& options) {
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {target.port}, false, true, false);
-    client.start(wake);
-    if (message) client.send(options.message);
+    client.start(wake, message ? std::optional<std::string>(options.message) : std::nullopt);
   };
   live.stop = [&] { client.stop(); };
-  // With --message: after its reply; else after the first connect.
-  live.finished = [&] { return client.done() >= (message ? 2 : 1); };
+  // After the first connect, and its message's reply with --message.
+  live.finished = [&] { return client.done() >= 1; };
   live.send = [&](const std::string& text) { client.send(text); };
   live.reconnect = [&] { client.reconnect(); };
   return ui::run_live_gui(live);

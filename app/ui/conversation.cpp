@@ -251,15 +251,18 @@ void Conversation::receive(const Event& event, int row) {
 namespace sockstep::ui {
 
 void Conversation::learn_ports(const Event& event) {
+  if (event.call == "connect" || event.call == "connect_ex") {
+    // The port it tried is its peer's, unless a call of the session already said whose;
+    // a refused connect too, so that its SYN and the RST that answered it are drawn.
+    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, peer_for(event));
+    return;
+  }
   if (!event.ok()) return;
   if (event.call == "bind" || event.call == "getsockname") {
     if (const int port = port_in_text(event.call == "bind" ? event.args : event.detail); port > 0)
       port_actor_[port] = event.actor;
   } else if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor) {
     if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = last_connector_;
-  } else if ((event.call == "connect" || event.call == "connect_ex") && event.value == 0) {
-    // The port it reached is its peer's, unless a call of the session already said whose.
-    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, peer_for(event));
   }
 }
 

@@ -2,6 +2,8 @@
 // their two ports, one row each, only when packet events exist.
 #include <doctest/doctest.h>
 
+#include <cerrno>
+
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
@@ -137,6 +139,25 @@ TEST_CASE("conversation: a client alone (dial) draws its packets to the server i
   CHECK(conv.lanes()[1] == "server");
   CHECK(packets[0]->from_lane == 0);
   CHECK(packets[0]->to_lane == 1);
+  CHECK(packets[1]->from_lane == 1);
+  CHECK(packets[1]->to_lane == 0);
+}
+
+TEST_CASE("conversation: a refused connect draws its SYN and the RST that answered it") {
+  Conversation conv;
+  conv.reset({"client", "server"});
+  conv.set_outside("server");
+  conv.add(call("client", "socket", 4), 0);
+  Event refused = call("client", "connect", 4, "('127.0.0.1', 9555)");
+  refused.err = ECONNREFUSED;
+  conv.add(refused, 1);
+  conv.add(packet("SYN", 44802, 9555), 2);
+  conv.add(packet("RST", 9555, 44802), 3);
+  std::vector<const SeqArrow*> packets;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  REQUIRE(packets.size() == 2);
+  CHECK(packets[0]->from_lane == 0);
   CHECK(packets[1]->from_lane == 1);
   CHECK(packets[1]->to_lane == 0);
 }
