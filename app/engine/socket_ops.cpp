@@ -294,6 +294,7 @@ CallResult send(OpContext& ctx, int fd, const Bytes& data) {
     result.bytes = data.prefix(static_cast<std::size_t>(n));
   } else {
     result = failure(errno);
+    result.bytes = data;  // what it was asked to send: its call line shows them
   }
   record(ctx, "send", fd, {}, result);
   return result;
@@ -310,7 +311,8 @@ CallResult sendall(OpContext& ctx, int fd, const Bytes& data) {
     }
     sent += static_cast<std::size_t>(n);
   }
-  result.bytes = data.prefix(sent);
+  // Failed, it shows what it was asked to send, as send() does.
+  result.bytes = result.ok() ? data.prefix(sent) : data;
   if (result.ok()) result.value = static_cast<long long>(sent);
   record(ctx, "sendall", fd, {}, result);
   return result;
@@ -361,6 +363,7 @@ CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to) 
       result.bytes = data.prefix(static_cast<std::size_t>(n));
     } else {
       result = failure(errno);
+      result.bytes = data;  // what it was asked to send, as with send()
     }
   }
   record(ctx, "sendto", fd, to.python_repr(), result);

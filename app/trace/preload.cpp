@@ -492,6 +492,13 @@ SOCKSTEP_EXPORT int connect(int fd, const sockaddr* address, socklen_t length) {
 }
 
 namespace {
+// The bytes a record keeps: what moved; for a send that failed, what it was asked to
+// send, as its call line shows it (a recv that failed has none).
+std::uint16_t kept_len(CallId call, long long n, std::size_t asked) {
+  const bool sends = call == CallId::Send || call == CallId::SendTo || call == CallId::SendMsg || call == CallId::Write;
+  return data_cap(n < 0 && sends ? static_cast<long long>(asked) : n);
+}
+
 // started: for calls that send, the time the call began (0: now). The reader sorts by
 // it, so a send shows before the peer's recv that its bytes woke up.
 void record_data(CallId call, int fd, long long n, int err, const void* data, std::size_t asked, int flags,
@@ -503,7 +510,7 @@ void record_data(CallId call, int fd, long long n, int err, const void* data, st
   r.h.arg[1] = flags;
   r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
   r.data = data;
-  r.h.data_len = data_cap(n);
+  r.h.data_len = kept_len(call, n, asked);
   r.addr = address;
   r.h.addr_len = static_cast<std::uint16_t>(address != nullptr ? address_len : 0);
   emit(r);
@@ -523,7 +530,7 @@ void record_msg(CallId call, int fd, long long n, int err, const msghdr* message
   r.h.arg[0] = static_cast<std::int64_t>(iov_total(message));
   r.h.arg[1] = flags;
   r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
-  r.h.data_len = data_cap(n);
+  r.h.data_len = kept_len(call, n, iov_total(message));
   if (message != nullptr) {
     r.data_iov = message->msg_iov;
     r.data_iovcnt = static_cast<int>(message->msg_iovlen);

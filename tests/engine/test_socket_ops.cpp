@@ -92,6 +92,10 @@ TEST_CASE("after the peer closes: recv returns 0 (EOF), a later send fails with 
   int err = 0;
   for (int i = 0; i < 10 && err == 0; ++i) err = ops::send(ctx, p.client, "x").err;
   CHECK((err == EPIPE || err == ECONNRESET));
+  // The failed send's event shows what it was asked to send, as its call line does.
+  const std::vector<Event> events = log.all();
+  CHECK(events.back().call == "send");
+  CHECK(events.back().bytes == "x");
   (void)ops::close(ctx, p.client);
   (void)ops::close(ctx, l.fd);
 }

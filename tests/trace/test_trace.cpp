@@ -129,6 +129,29 @@ TEST_CASE("nc traced: its connect, the bytes it writes and the reply it reads") 
   CHECK(read);
 }
 
+TEST_CASE("a traced send that fails shows the bytes it was asked to send") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  // A half-closed socket: send fails at once with EPIPE, no peer needed to time it.
+  const std::string program =
+      "import socket\n"
+      "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n"
+      "c = socket.create_connection(l.getsockname()); c.shutdown(socket.SHUT_WR)\n"
+      "try:\n    c.send(b'again')\nexcept OSError as e:\n    print(e.errno)\n";
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", python, "-c", program}), "",
+                          std::chrono::seconds(60));
+  INFO(r.out);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  bool shown = false;
+  for (const auto& e : events_of(r.out))
+    if (e["kind"] == "call" && e["call"] == "send" && e["errno"] == "EPIPE") shown = e.value("bytes", "") == "b'again'";
+  CHECK(shown);
+}
+
 TEST_CASE("a traced program that crashes ends the trace with its signal, without hanging") {
   const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_CRASH_HELPER, "segv"}), "",
                           std::chrono::seconds(30));
