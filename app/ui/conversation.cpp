@@ -41,6 +41,24 @@ std::string Conversation::peer_for(const Event& event) const {
   return peer_of(event.actor);
 }
 
+// The lane at the other end of a call: a program alone (a traced client of a server
+// nobody traces) talks to the "peer" lane, never to itself.
+std::string Conversation::other_end(const Event& event) const {
+  std::string peer = peer_for(event);
+  return peer == event.actor ? std::string(kPeerLane) : peer;
+}
+
+// A packet can be drawn once both its ends have a lane. One end unknown while no other
+// lane exists: the calls of its other end have not been read yet (a trace reads calls
+// after the capture saw their packets), so it waits for them.
+bool Conversation::packet_placeable(const Event& event) const {
+  const auto from = port_actor_.find(event.packet.from_port);
+  const auto to = port_actor_.find(event.packet.to_port);
+  if ((from == port_actor_.end()) == (to == port_actor_.end())) return true;  // both known, or not this session's
+  const std::string& known = from != port_actor_.end() ? from->second : to->second;
+  return peer_of(known) != known;
+}
+
 bool Conversation::is_outside(const std::string& lane) const {
   if (outside_.empty()) return false;
   if (lane == outside_) return true;
@@ -87,7 +105,11 @@ std::size_t Conversation::in_flight(const std::string& from, const std::string& 
 }
 
 void Conversation::add(const Event& event, std::size_t event_index) {
-  if (event.kind == EventKind::Packet) return add_packet(event, event_index);
+  if (event.kind == EventKind::Packet) {
+    if (packet_placeable(event)) return add_packet(event, event_index);
+    deferred_.push_back(Deferred{event, event_index, 0});
+    return;
+  }
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
   if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
       in_flight(peer_for(event), event.actor) == 0 && !is_outside(peer_for(event))) {
@@ -95,15 +117,21 @@ void Conversation::add(const Event& event, std::size_t event_index) {
     return;
   }
   add_row(event, event_index);
-  // A send may have brought what a held-back receive read; a receive held too long
-  // (its send was never logged) is shown anyway.
+  // A send may have brought what a held-back receive read, a call may have named a
+  // held-back packet's other end; one held too long (its send or its calls were never
+  // logged) is shown anyway.
   for (std::size_t i = 0; i < deferred_.size();) {
     Deferred& d = deferred_[i];
     ++d.age;
-    if (in_flight(peer_for(d.event), d.event.actor) > 0 || d.age > 64) {
-      Deferred ready = std::move(d);
+    const bool packet = d.event.kind == EventKind::Packet;
+    const bool ready = packet ? packet_placeable(d.event) : in_flight(peer_for(d.event), d.event.actor) > 0;
+    if (ready || d.age > 64) {
+      Deferred held = std::move(d);
       deferred_.erase(deferred_.begin() + static_cast<long>(i));
-      add_row(ready.event, ready.index);
+      if (packet)
+        add_packet(held.event, held.index);
+      else
+        add_row(held.event, held.index);
     } else {
       ++i;
     }
@@ -156,7 +184,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
   learn_ports(event);
   const std::string& call = event.call;
   if ((call == "connect" || call == "connect_ex") && event.ok() && event.value == 0) {
-    const std::string peer = peer_of(event.actor);
+    const std::string peer = other_end(event);
     last_connector_ = event.actor;
     connected_[{event.actor, event.fd}] = true;
     add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(peer), 0, event.seq});
@@ -254,15 +282,22 @@ void Conversation::learn_ports(const Event& event) {
   if (event.call == "connect" || event.call == "connect_ex") {
     // The port it tried is its peer's, unless a call of the session already said whose;
     // a refused connect too, so that its SYN and the RST that answered it are drawn.
-    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, peer_for(event));
+    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, other_end(event));
     return;
   }
   if (!event.ok()) return;
   if (event.call == "bind" || event.call == "getsockname") {
     if (const int port = port_in_text(event.call == "bind" ? event.args : event.detail); port > 0)
       port_actor_[port] = event.actor;
-  } else if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor) {
-    if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = last_connector_;
+  } else if (event.call == "accept") {
+    // The client's port is the program's that connected last, or, when no call of the
+    // session connected, a program's whose calls are not seen.
+    if (const int port = port_in_text(event.detail); port > 0) {
+      if (!last_connector_.empty() && last_connector_ != event.actor)
+        port_actor_[port] = last_connector_;
+      else
+        port_actor_.try_emplace(port, kPeerLane);
+    }
   }
 }
 
@@ -278,7 +313,7 @@ void Conversation::add_packet(const Event& event, std::size_t event_index) {
   if (from.empty() && to.empty()) return;  // not this session's (yet): no lane to draw it on
   if (from.empty()) from = peer_of(to);
   if (to.empty()) to = peer_of(from);
-  if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = "peer";
+  if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = kPeerLane;
   const int from_lane = lane_of(from);
   const int row = new_row(event_index, from_lane, event.packet.at_us, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});

@@ -109,8 +109,13 @@ class Conversation {
     int arrow = -1;
     std::size_t left = 0;
   };
+  // The lane of a program whose calls are not seen, where nothing else names it.
+  static constexpr const char* kPeerLane = "peer";
+
   int lane_of(const std::string& actor);
   std::string peer_of(const std::string& actor) const;
+  [[nodiscard]] std::string other_end(const Event& event) const;
+  [[nodiscard]] bool packet_placeable(const Event& event) const;
   ByteStream& stream(const std::string& from, const std::string& to);
   int add_arrow(SeqArrow arrow);
   void add_row(const Event& event, std::size_t event_index);

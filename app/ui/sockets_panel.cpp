@@ -230,11 +230,19 @@ void draw_sockets(const Model& model, SocketsView& view) {
   }
   int orphan_index = 0;
   for (const OrphanSocket& orphan : snap.orphans) {
-    // Whose socket it was: the seen card with the same local address.
+    // Whose socket it was: the card of the same connection (same local and peer address),
+    // a live session's closed ones first; else a seen card with its local address.
+    const auto same = [&](const SocketCard& card, bool peer_too) {
+      return card.view.local.to_string() == orphan.local.to_string() &&
+             (!peer_too || card.view.peer.to_string() == orphan.peer.to_string());
+    };
     std::string owner;
-    for (const auto& [key, card] : view.seen) {
-      if (card.view.local.to_string() == orphan.local.to_string()) owner = card.actor;
-    }
+    for (const SocketCard& card : snap.closed)
+      if (owner.empty() && same(card, true)) owner = card.actor;
+    for (const auto& [key, card] : view.seen)
+      if (owner.empty() && same(card, true)) owner = card.actor;
+    for (const auto& [key, card] : view.seen)
+      if (owner.empty() && same(card, false)) owner = card.actor;
     // In the accept queue: established (or half-open) on a port something listens on.
     const bool queued = (orphan.state == "ESTABLISHED" || orphan.state == "SYN_RECV") &&
                         std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {

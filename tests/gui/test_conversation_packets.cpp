@@ -75,14 +75,34 @@ TEST_CASE("conversation: a packet from a program outside gets a peer lane; no pa
   conv.reset({"server"});
   conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
   CHECK(conv.arrows().empty());
+  // Its other end is unknown and no other lane exists: it waits for the calls.
   conv.add(packet("SYN", 50000, 8084), 1);
+  CHECK(conv.arrows().empty());
+  // No call of the session connected: the client is a program whose calls are not seen.
+  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 4), 2);
   REQUIRE(conv.arrows().size() == 1);
   CHECK(conv.lanes().size() == 2);
   CHECK(conv.lanes()[1] == "peer");
   CHECK(conv.arrows()[0].from_lane == 1);
   CHECK(conv.arrows()[0].to_lane == 0);
-  conv.add(packet("SYN", 1, 2), 2);  // no port of this session: not drawn
+  conv.add(packet("SYN", 1, 2), 3);  // no port of this session: not drawn
   CHECK(conv.arrows().size() == 1);
+}
+
+TEST_CASE("conversation: a packet read before its sender's calls waits for them (trace)") {
+  Conversation conv;
+  conv.reset({});
+  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  conv.add(packet("SYN", 50000, 8084), 1);  // the client's calls are not read yet
+  conv.add(call("client", "connect", 4, "('127.0.0.1', 8084)"), 2);
+  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 5), 3);
+  CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});  // no "peer" lane
+  std::vector<const SeqArrow*> packets;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  REQUIRE(packets.size() == 1);
+  CHECK(packets[0]->from_lane == 1);
+  CHECK(packets[0]->to_lane == 0);
 }
 
 TEST_CASE("conversation: a packet's row goes up among the calls logged after it left") {
