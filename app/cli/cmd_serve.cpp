@@ -37,10 +37,11 @@ int serve_open_error(const Address& address, const EchoServerOpen& opened) {
 }
 
 int run_serve(const ServeOptions& options) {
+  const Address address = parse_host(options.host, options.port);
+  if (!to_sockaddr(address))
+    return error(kExitBadInput, "--host " + options.host + " is not a numeric address (e.g. 127.0.0.1, ::1, localhost)");
   if (!options.allow_remote && !is_loopback_host(options.host))
     return error(kExitBadInput, "--host " + options.host + " is not a loopback address; add --allow-remote to listen on it");
-  const Address address = parse_host(options.host, options.port);
-  if (!to_sockaddr(address)) return error(kExitBadInput, "--host " + options.host + " is not a numeric address");
   if (have_window() && !options.headless && !options.json) return serve_window(address, options);
 
   // Events are printed as they come; the log keeps only the latest, so a client that

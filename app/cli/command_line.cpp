@@ -71,7 +71,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(CLI::Range(0, 65535));
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1'000'000));  // NonNegativeNumber's message prints DBL_MAX in full
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once listening (after --max-clients if set), then exit");
   return serve;

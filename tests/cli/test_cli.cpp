@@ -99,11 +99,16 @@ TEST_CASE("unknown flags and subcommands exit 2 with a usage hint") {
     const RunResult r = run(sockstep_cmd(args));
     CHECK(r.code == 2);
     CHECK(r.err.find("sockstep --help") != std::string::npos);
+    CHECK(lines_of(r.err).size() == 1);
+    CHECK(r.err.size() < 160);  // a line a person reads, not a number of 300 digits
   }
   CHECK(run(sockstep_cmd({"walk", "no-such-lesson"})).code == 2);
   CHECK(run(sockstep_cmd({"dial", "nonsense"})).code == 2);
   CHECK(run(sockstep_cmd({"dial", "10.0.0.1:80"})).code == 2);
   CHECK(run(sockstep_cmd({"serve", "--host", "0.0.0.0", "--headless"})).code == 2);
+  const RunResult name = run(sockstep_cmd({"serve", "--host", "nosuch.invalid", "--headless"}));
+  CHECK(name.code == 2);
+  CHECK(name.err.find("not a numeric address") != std::string::npos);
 }
 
 TEST_CASE("--help and --version answer and exit 0") {
