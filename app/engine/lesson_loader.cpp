@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <utility>
@@ -307,10 +309,28 @@ class Loader {
     if (node == nullptr) fail(root_pos(), "the lesson has no steps", "add [[step]] tables");
     const auto* array = node->as_array();
     if (array == nullptr) fail(pos(*node), "'step' must be [[step]] tables", "write [[step]]");
+    // The sockets each actor holds so far, in step order, as the runner keeps them: a
+    // step's sock must name one, or the step would only fail with EBADF when it runs.
+    std::map<std::string, std::set<std::string>> held;
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
-      lesson.steps.push_back(load_step(*table, pos(item), lesson));
+      Step step = load_step(*table, pos(item), lesson);
+      std::set<std::string>& mine = held[step.actor];
+      if (!step.sock.empty() && !mine.contains(step.sock)) {
+        const std::vector<std::string> known(mine.begin(), mine.end());
+        fail(pos(*table->get("sock")), step.actor + " holds no socket '" + step.sock + "' at this step",
+             known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
+      }
+      std::string made = step.result.substr(0, step.result.find(','));  // "conn, client_addr": conn
+      made.erase(0, made.find_first_not_of(' '));
+      made.erase(made.find_last_not_of(' ') + 1);
+      if ((step.call == "socket" || step.call == "accept") && !made.empty()) mine.insert(made);
+      if (step.call == "handoff") {
+        mine.erase(step.sock);
+        held[arg_string(step, "to")].insert(step.sock);
+      }
+      lesson.steps.push_back(std::move(step));
     }
   }
 

@@ -97,6 +97,28 @@ TEST_CASE("an unknown actor is an error") {
   CHECK(e.hint().find("did you mean 'server'?") == 0);
 }
 
+TEST_CASE("a socket no step made, or another actor's, is an error where it is named") {
+  const std::string listen = R"(
+[[step]]
+actor = "server"
+call = "listen"
+sock = "phnoe"
+metaphor = { en = "Power on", zh = "开机" }
+explain = { en = "x", zh = "x" }
+)";
+  const LessonError typo = error_of(kHeader + kStep + listen);
+  CHECK(typo.message() == "server holds no socket 'phnoe' at this step");
+  CHECK(typo.hint() == "did you mean 'phone'?");
+  CHECK(typo.pos().line == 24);  // its sock = line
+
+  std::string theirs = listen;
+  theirs.replace(theirs.find("\"server\""), 8, "\"client\"");
+  theirs.replace(theirs.find("phnoe"), 5, "phone");
+  const LessonError other = error_of(kHeader + kStep + theirs);
+  CHECK(other.message() == "client holds no socket 'phone' at this step");
+  CHECK(other.hint().find("make one first") == 0);
+}
+
 TEST_CASE("a port out of range is an error") {
   std::string text = kHeader + kStep;
   text.replace(text.find("port = 8084"), 11, "port = 80840");
