@@ -46,7 +46,9 @@ void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFla
   command->add_flag("--json", json, "Print events as JSON lines");
   add_capture_flags(command, capture);
 #ifdef SOCKSTEP_HAVE_GUI
-  command->add_option("--screenshot", screenshot, screenshot_help);
+  command->add_option("--screenshot", screenshot, screenshot_help)
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
 #endif
 }
 
@@ -123,7 +125,9 @@ int run_command_line(int argc, char** argv) {
   gui_cmd->add_option("lesson", gui.lesson, "Lesson id or .toml file (default: the first lesson)");
   gui_cmd->add_option("--lang", gui.lang, "Language of the lesson and the interface")->check(CLI::IsMember({"en", "zh"}));
   gui_cmd->add_option("--steps", gui.steps, "Take this many steps first")->check(CLI::Range(0, 100000));
-  gui_cmd->add_option("--screenshot", gui.screenshot, "Render, write this PNG and exit");
+  gui_cmd->add_option("--screenshot", gui.screenshot, "Render, write this PNG and exit")
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
 #endif
 
   try {

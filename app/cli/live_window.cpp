@@ -117,7 +117,9 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
       wake();
     });
   };
+  bool ran_to_the_end = false;  // the programs ended before the window closed
   live.stop = [&] {
+    ran_to_the_end = ended.load();
     stop.wake();  // the tracer sends SIGTERM to programs still running
     if (worker.joinable()) worker.join();
   };
@@ -126,7 +128,9 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   const int code = ui::run_live_gui(live);
   if (code != 0) return code;
   if (!result.error.empty()) return error(kExitFailed, result.error);
-  return kExitOk;
+  // As with --headless: a program that failed fails the trace, unless the window was
+  // closed on programs still running (then their end was the learner's choice).
+  return ran_to_the_end && !result.all_ok ? kExitFailed : kExitOk;
 }
 
 #else

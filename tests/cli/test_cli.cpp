@@ -95,7 +95,9 @@ TEST_CASE("unknown flags and subcommands exit 2 with a usage hint") {
   for (const auto& args : std::vector<std::vector<std::string>>{{"--bogus"}, {"walk", "--nope"}, {"frobnicate"},
                                                                {"walk", "echo-tcp", "--lang", "fr"},
                                                                {"serve", "--port", "99999"},
-                                                               {"serve", "--max-clients", "-1"}}) {
+                                                               {"serve", "--max-clients", "-1"},
+                                                               {"gui", "--screenshot", "/nonexistent/x.png"},
+                                                               {"trace", "--screenshot", "/nonexistent/x.png", "--", "true"}}) {
     const RunResult r = run(sockstep_cmd(args));
     CHECK(r.code == 2);
     CHECK(r.err.find("sockstep --help") != std::string::npos);

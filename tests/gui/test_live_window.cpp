@@ -88,6 +88,16 @@ TEST_CASE("trace of the seed's server and client draws the whole session, then e
   CHECK(picture.grey_sd > 0.05);
 }
 
+TEST_CASE("trace in the window exits as --headless does: 1 when a program failed") {
+  Scratch scratch;
+  const std::string png = scratch.dir + "/failed.png";
+  const RunResult r = run_app(scratch, {"trace", "--screenshot", png, "--", "false"});
+  INFO(r.err);
+  CHECK(r.code == 1);
+  struct stat st {};
+  CHECK(::stat(png.c_str(), &st) == 0);  // the window still showed it
+}
+
 TEST_CASE("dial --message in the window sends, reads the reply, writes the PNG") {
   const std::string python = find_program("python3");
   if (python.empty()) {
