@@ -41,11 +41,14 @@ void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
 // What serve, dial and trace share: how a session is shown (window or terminal, text or
 // JSON), its packets, and a screenshot of the window.
 void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFlags& capture,
-                       [[maybe_unused]] std::string& screenshot, [[maybe_unused]] const char* screenshot_help) {
+                       [[maybe_unused]] std::string& screenshot, [[maybe_unused]] const char* screenshot_help,
+                       [[maybe_unused]] std::string& lang) {
   command->add_flag("--headless", headless, "No window: print one line per event");
   command->add_flag("--json", json, "Print events as JSON lines");
   add_capture_flags(command, capture);
 #ifdef SOCKSTEP_HAVE_GUI
+  command->add_option("--lang", lang, "Window: language of the interface (default: the one chosen last)")
+      ->check(CLI::IsMember({"en", "zh"}));
   command->add_option("--screenshot", screenshot, screenshot_help)
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
@@ -75,7 +78,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
       ->check(CLI::Range(0, 1'000'000));  // NonNegativeNumber's message prints DBL_MAX in full
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG once listening (after --max-clients if set), then exit");
+                    "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
   return serve;
 }
 
@@ -85,7 +88,7 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_option("--message", options.message, "Send this, print the reply, exit");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
   add_session_flags(dial, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG after the reply (with --message), then exit");
+                    "Window: write this PNG after the reply (with --message), then exit", options.lang);
   return dial;
 }
 
@@ -97,7 +100,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
   add_session_flags(trace, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG once the programs have exited, then exit");
+                    "Window: write this PNG once the programs have exited, then exit", options.lang);
   return trace;
 }
 

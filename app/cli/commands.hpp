@@ -38,6 +38,7 @@ struct ServeOptions {
   int max_clients = 0;  // 0: serve until stopped
   CaptureFlags capture;
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
+  std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -47,6 +48,7 @@ struct TraceOptions {
   bool quiet = false;
   CaptureFlags capture;
   std::string screenshot;  // window: write this PNG once the programs have exited
+  std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
 struct DialOptions {
   std::string target;
@@ -57,6 +59,7 @@ struct DialOptions {
   bool allow_remote = false;
   CaptureFlags capture;
   std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
+  std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
 
 int run_lessons();

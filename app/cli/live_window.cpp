@@ -49,6 +49,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.outside = "clients";
   live.lane_per_connection = true;
   live.screenshot = options.screenshot;
+  live.lang = options.lang;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
@@ -78,6 +79,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.actors = {"client"};
   live.outside = "server";
   live.screenshot = options.screenshot;
+  live.lang = options.lang;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -107,6 +109,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   for (const auto& arg : options.args) live.title += " " + arg;
   live.log = &log;
   live.screenshot = options.screenshot;
+  live.lang = options.lang;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     // Calls are logged when the tracer reads them, so packets are not linked to calls.

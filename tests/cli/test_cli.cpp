@@ -97,7 +97,8 @@ TEST_CASE("unknown flags and subcommands exit 2 with a usage hint") {
                                                                {"serve", "--port", "99999"},
                                                                {"serve", "--max-clients", "-1"},
                                                                {"gui", "--screenshot", "/nonexistent/x.png"},
-                                                               {"trace", "--screenshot", "/nonexistent/x.png", "--", "true"}}) {
+                                                               {"trace", "--screenshot", "/nonexistent/x.png", "--", "true"},
+                                                               {"serve", "--lang", "fr"}}) {
     const RunResult r = run(sockstep_cmd(args));
     CHECK(r.code == 2);
     CHECK(r.err.find("sockstep --help") != std::string::npos);
