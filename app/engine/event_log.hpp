@@ -18,8 +18,8 @@ struct EventLogLimits {
   std::size_t max_events = 200000;
   // A call's first 16 KiB: a thousand rows of the bytes view, more than anyone reads of
   // one call, and 4096 calls' worth in max_total_bytes. Every byte kept is written once
-  // more, into memory the rest of the log has let go cold: at 64 KiB per call a long
-  // transfer lost up to 30 % of its throughput (tests/bench/bench_bulk.cpp).
+  // more, into memory the rest of the log has let go cold: keeping all of each 64 KiB
+  // call made a long transfer 12-17 % slower (tests/bench/bench_bulk.cpp, its own row).
   std::size_t max_bytes_per_event = 16 * 1024;
   std::size_t max_total_bytes = 64 * 1024 * 1024;
 };
