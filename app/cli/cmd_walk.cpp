@@ -26,6 +26,18 @@ struct Quiz {
 
 char letter(std::size_t i) { return static_cast<char>('a' + i); }
 
+// "b", "B" or "2" (the window's key) for the second of count choices.
+std::optional<std::size_t> choice_of(const std::string& line, std::size_t count) {
+  if (line.size() != 1) return std::nullopt;
+  const char c = line[0];
+  std::size_t i = count;
+  if (c >= 'a' && c <= 'z') i = static_cast<std::size_t>(c - 'a');
+  if (c >= 'A' && c <= 'Z') i = static_cast<std::size_t>(c - 'A');
+  if (c >= '1' && c <= '9') i = static_cast<std::size_t>(c - '1');
+  if (i >= count) return std::nullopt;
+  return i;
+}
+
 void ask(const Step& step, Quiz& quiz, Lang lang) {
   quiz.answer.reset();
   if (!step.predict) return;
@@ -42,14 +54,15 @@ void ask(const Step& step, Quiz& quiz, Lang lang) {
       fmt::print("\n     (no answer: standard input is closed; the quiz continues without asking)\n");
       return;
     }
-    if (line.size() == 1 && line[0] >= 'a' && static_cast<std::size_t>(line[0] - 'a') < p.choices.size()) {
-      quiz.answer = static_cast<std::size_t>(line[0] - 'a');
+    if (const auto choice = choice_of(line, p.choices.size())) {
+      quiz.answer = choice;
       ++quiz.asked;
       return;
     }
-    fmt::print("     type a letter from a to {}: ", letter(p.choices.size() - 1));
+    fmt::print("     type a letter from a to {} (or 1 to {}): ", letter(p.choices.size() - 1), p.choices.size());
     std::fflush(stdout);
   }
+  fmt::print("\n     (no answer)\n");
 }
 
 void score(const Step& step, const StepOutcome& outcome, std::optional<std::size_t> answer, Quiz& quiz, Lang lang) {

@@ -65,8 +65,9 @@ CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
   walk->add_flag("--all", options.all, "Walk every lesson in teaching order");
   walk->add_option("--lang", options.lang, "Language of the lesson text")->check(CLI::IsMember({"en", "zh"}));
   walk->add_flag("--check", options.check, "Verify every expectation against the kernel; exit 1 on a mismatch");
-  walk->add_flag("--json", options.json, "One JSON object per step");
-  walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them");
+  auto* json = walk->add_flag("--json", options.json, "One JSON object per step");
+  walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them")
+      ->excludes(json);
   return walk;
 }
 

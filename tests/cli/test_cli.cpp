@@ -56,6 +56,20 @@ TEST_CASE("walk --json prints one JSON object per step") {
   CHECK(saw_recv);
 }
 
+TEST_CASE("walk --quiz asks before the step, takes a letter or the window's digit, and scores the kernel's answer") {
+  // The first question: 2 is (b), "5: what arrived"; then input ends.
+  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--quiz"}), "2\n");
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("you answered (b): right") != std::string::npos);
+  CHECK(r.out.find("standard input is closed") != std::string::npos);
+  CHECK(r.out.find("== quiz: 1 of 1 predictions right") != std::string::npos);
+  // Three answers that are none of the choices: no answer, on a line of its own.
+  const RunResult wrong = run(sockstep_cmd({"walk", "echo-tcp", "--quiz"}), "x\ny\nz\n");
+  CHECK(wrong.out.find("\n     (no answer)\n") != std::string::npos);
+  CHECK(run(sockstep_cmd({"walk", "echo-tcp", "--quiz", "--json"})).code == 2);
+}
+
 TEST_CASE("a lesson whose expectation is false fails the check with exit 1") {
   const auto source = std::filesystem::path(SOCKSTEP_TEST_DIR).parent_path() / "lessons/echo-tcp.toml";
   std::ifstream in(source);
