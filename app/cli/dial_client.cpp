@@ -71,13 +71,16 @@ void DialClient::run() {
     }
     // A message typed while hung up dials again first.
     if (request.reconnect || fd_ < 0) dial(ctx);
+    bool went_through = fd_ >= 0;
     if (request.message && fd_ >= 0) {
       const CallResult sent = ops::send(ctx, fd_, *request.message);
       const CallResult reply = sent.ok() ? ops::recv(ctx, fd_, 1024) : sent;
       // EOF or an error: the server went away; this socket is done.
       if (reply.err == ECANCELED) break;
-      if (!reply.ok() || reply.value == 0) hang_up(ctx);
+      went_through = reply.ok() && reply.value > 0;
+      if (!went_through) hang_up(ctx);
     }
+    if (done_ == 0) first_failed_ = !went_through;
     ++done_;
     if (on_done_) on_done_();
   }

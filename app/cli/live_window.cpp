@@ -91,7 +91,11 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.finished = [&] { return client.done() >= 1; };
   live.send = [&](const std::string& text) { client.send(text); };
   live.reconnect = [&] { client.reconnect(); };
-  return ui::run_live_gui(live);
+  const int code = ui::run_live_gui(live);
+  // A screenshot run is a script: it fails as --headless does when the dial (or its
+  // message) did not go through. Used by hand, the window's later reconnects decide.
+  if (code == 0 && !options.screenshot.empty() && client.first_failed()) return kExitFailed;
+  return code;
 }
 
 int trace_window(trace::TraceOptions run, const TraceOptions& options) {

@@ -38,6 +38,7 @@ TEST_CASE("the dial client sends its first message only if the dial went through
       std::string("nobody"));
   REQUIRE(wait_done(1));
   CHECK(connects(log) == 1);  // refused once, not dialed again for the first message
+  CHECK(client.first_failed());
   client.send("again");
   REQUIRE(wait_done(2));
   CHECK(connects(log) == 2);
