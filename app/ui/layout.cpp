@@ -62,7 +62,7 @@ std::array<PanelRect, kPanelCount> compute_layout(ImVec2 origin, ImVec2 size,
   const float left_w = !left ? 0.0f : !right ? size.x : std::max(300.0f, size.x * 0.25f);
   if (left) {
     place(origin, ImVec2(left_w, size.y),
-          {Band{0.60f, {{Panel::Lesson, 1.0f}}}, Band{0.40f, {{Panel::Steps, 1.0f}}}}, visible, out);
+          {Band{0.68f, {{Panel::Lesson, 1.0f}}}, Band{0.32f, {{Panel::Steps, 1.0f}}}}, visible, out);
   }
   if (right) {
     place(ImVec2(origin.x + left_w, origin.y), ImVec2(size.x - left_w, size.y),

@@ -109,12 +109,17 @@ void draw_lesson(const Model& model, LessonView& view) {
   }
 
   draw_controls(model);
-  ImGui::Separator();
-  // Asked before anything else: Next waits for it, so it sits right under Next.
-  if (model.shown_question() != nullptr) {
-    draw_question(model);
-    ImGui::Separator();
+  // Next waits for the question, which may sit below the fold: say where it is.
+  if (model.question_pending() && !view.question_in_view) {
+    char below[160];
+    std::snprintf(below, sizeof below, model.t(Tx::QuestionBelow), snap.position + 1);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette.warn));
+    if (ImGui::Selectable(below)) view.scroll_to_question = true;
+    ImGui::PopStyleColor();
   }
+  ImGui::Separator();
+  // The text scrolls under the controls, which stay in view.
+  ImGui::BeginChild("lesson_text");
 
   const Step* step = model.current_step();
   if (step == nullptr) {
@@ -180,7 +185,21 @@ void draw_lesson(const Model& model, LessonView& view) {
     text_colored(palette.ok, model.t(Tx::Finished));
   }
 
+  // The question about the next step comes after what the step just taken did: the
+  // metaphor and its explanation, which the class reads first.
+  view.question_in_view = true;
+  if (model.shown_question() != nullptr) {
+    ImGui::Separator();
+    const float top = ImGui::GetCursorPosY();
+    draw_question(model);
+    const float bottom = ImGui::GetCursorPosY();
+    view.question_in_view = top >= ImGui::GetScrollY() && bottom <= ImGui::GetScrollY() + ImGui::GetWindowHeight();
+    if (view.scroll_to_question) ImGui::SetScrollHereY(1.0f);
+  }
+  view.scroll_to_question = false;
+
   draw_message_editor(model, view);
+  ImGui::EndChild();
 }
 
 }  // namespace sockstep::ui

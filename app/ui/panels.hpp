@@ -13,6 +13,8 @@ namespace sockstep::ui {
 struct LessonView {
   std::string message;              // the edit box's text
   std::uint64_t synced_generation = 0;
+  bool question_in_view = true;     // last frame: the question about the next step was in view
+  bool scroll_to_question = false;  // the line that says where it is was clicked
 };
 void draw_lesson(const Model& model, LessonView& view);
 

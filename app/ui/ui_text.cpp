@@ -123,6 +123,7 @@ constexpr std::array kTable = {
     Pair{"Predict first", "先预测一下"},
     Pair{"Pick an answer (keys 1-%d) or skip; then Next runs the step and the kernel answers.",
          "选一个答案(按 1-%d)或跳过;然后按“下一步”,由内核给出答案。"},
+    Pair{"? Predict step %zu first: the question is below ↓", "? 先预测第 %zu 步:问题在下面 ↓"},
     Pair{"skip", "跳过"},
     Pair{"Your answer:", "你的答案:"},
     Pair{"The kernel:", "内核:"},

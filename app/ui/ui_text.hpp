@@ -95,6 +95,7 @@ enum class Tx : std::size_t {
   OpenLessonFailed,
   Predict,
   PredictHint,
+  QuestionBelow,
   Skip,
   YourPick,
   KernelSays,
