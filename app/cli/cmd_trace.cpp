@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -34,10 +35,12 @@ int run_trace(const TraceOptions& options) {
   EventLog log;
   const bool json = options.json;
   const bool quiet = options.quiet;
-  log.set_listener([json, quiet](const Event& e) {
+  // Warnings also go to stderr, so they are seen when stdout is piped away; on a
+  // terminal the transcript already shows them, once.
+  const bool warn_on_stderr = ::isatty(STDOUT_FILENO) == 0;
+  log.set_listener([json, quiet, warn_on_stderr](const Event& e) {
     const bool warning = e.kind == EventKind::Note && e.detail.rfind("warning: ", 0) == 0;
-    // Warnings also go to stderr, so they are seen even when stdout is piped away.
-    if (warning) std::fprintf(stderr, "sockstep: %s\n", e.detail.c_str());
+    if (warning && warn_on_stderr) std::fprintf(stderr, "sockstep: %s\n", e.detail.c_str());
     if (quiet && !warning && e.call != "exit" && e.kind != EventKind::Print) return;
     std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
     std::fflush(stdout);
