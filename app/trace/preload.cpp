@@ -492,11 +492,16 @@ SOCKSTEP_EXPORT int connect(int fd, const sockaddr* address, socklen_t length) {
 }
 
 namespace {
-// The bytes a record keeps: what moved; for a send that failed, what it was asked to
-// send, as its call line shows it (a recv that failed has none).
-std::uint16_t kept_len(CallId call, long long n, std::size_t asked) {
-  const bool sends = call == CallId::Send || call == CallId::SendTo || call == CallId::SendMsg || call == CallId::Write;
-  return data_cap(n < 0 && sends ? static_cast<long long>(asked) : n);
+// Up to `size` of the bytes a failed send was asked to send, copied without trusting the
+// pointer: the kernel may have refused it (EFAULT), or failed before reading it, and a
+// fault here would kill the program. process_vm_readv reports a bad pointer instead.
+std::uint16_t copy_asked(char (&to)[sockstep::trace::kMaxData], const void* from, std::size_t size) {
+  const std::size_t want = size < sizeof to ? size : sizeof to;
+  if (from == nullptr || want == 0) return 0;
+  iovec local{to, want};
+  iovec remote{const_cast<void*>(from), want};
+  const ssize_t got = ::process_vm_readv(g_pid, &local, 1, &remote, 1, 0);
+  return got > 0 ? static_cast<std::uint16_t>(got) : 0;
 }
 
 // started: for calls that send, the time the call began (0: now). The reader sorts by
@@ -510,7 +515,14 @@ void record_data(CallId call, int fd, long long n, int err, const void* data, st
   r.h.arg[1] = flags;
   r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
   r.data = data;
-  r.h.data_len = kept_len(call, n, asked);
+  r.h.data_len = data_cap(n);
+  // A send that failed keeps what it was asked to send, as its call line shows it.
+  char asked_bytes[sockstep::trace::kMaxData];
+  const bool sends = call == CallId::Send || call == CallId::SendTo || call == CallId::Write;
+  if (n < 0 && sends) {
+    r.h.data_len = copy_asked(asked_bytes, data, asked);
+    r.data = asked_bytes;
+  }
   r.addr = address;
   r.h.addr_len = static_cast<std::uint16_t>(address != nullptr ? address_len : 0);
   emit(r);
@@ -524,13 +536,14 @@ std::size_t iov_total(const msghdr* message) {
 
 void record_msg(CallId call, int fd, long long n, int err, const msghdr* message, int flags,
                 std::int64_t started = 0) {
+  if (n < 0 && err == EFAULT) message = nullptr;  // the kernel could not read it: neither can we
   Record r = call_record(call, fd, n, err);
   r.h.t_ns = started;
   r.h.inode = cached_inode(fd);
   r.h.arg[0] = static_cast<std::int64_t>(iov_total(message));
   r.h.arg[1] = flags;
   r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
-  r.h.data_len = kept_len(call, n, iov_total(message));
+  r.h.data_len = data_cap(n);  // a failed sendmsg keeps nothing: its iovecs may be the fault
   if (message != nullptr) {
     r.data_iov = message->msg_iov;
     r.data_iovcnt = static_cast<int>(message->msg_iovlen);

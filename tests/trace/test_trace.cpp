@@ -152,6 +152,15 @@ TEST_CASE("a traced send that fails shows the bytes it was asked to send") {
   CHECK(shown);
 }
 
+TEST_CASE("a traced send from a bad pointer fails with EFAULT, and the tracer does not read it either") {
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_CRASH_HELPER, "efault"}), "",
+                          std::chrono::seconds(30));
+  INFO(r.out);
+  CHECK(r.code == 0);  // the helper checked both calls failed with EFAULT, and was not killed
+  CHECK(r.out.find("EFAULT") != std::string::npos);
+  CHECK(r.out.find("SIGSEGV") == std::string::npos);
+}
+
 TEST_CASE("a traced program that crashes ends the trace with its signal, without hanging") {
   const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_CRASH_HELPER, "segv"}), "",
                           std::chrono::seconds(30));
