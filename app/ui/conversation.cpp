@@ -60,6 +60,7 @@ bool Conversation::packet_placeable(const Event& event) const {
 }
 
 bool Conversation::is_outside(const std::string& lane) const {
+  if (lane == kPeerLane) return true;
   if (outside_.empty()) return false;
   if (lane == outside_) return true;
   for (const auto& [key, name] : connection_lane_)
@@ -105,33 +106,61 @@ std::size_t Conversation::in_flight(const std::string& from, const std::string& 
 }
 
 void Conversation::add(const Event& event, std::size_t event_index) {
+  latest_us_ = std::max(latest_us_, event.kind == EventKind::Packet ? event.packet.at_us : event.t_us);
   if (event.kind == EventKind::Packet) {
-    if (packet_placeable(event)) return add_packet(event, event_index);
-    deferred_.push_back(Deferred{event, event_index, 0});
+    if (packet_placeable(event))
+      add_packet(event, event_index);
+    else
+      hold_back(event, event_index);
+    release_held(false);
     return;
   }
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
   if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
-      in_flight(peer_for(event), event.actor) == 0 && !is_outside(peer_for(event))) {
-    deferred_.push_back(Deferred{event, event_index, 0});
+      in_flight(other_end(event), event.actor) == 0 && !is_outside(other_end(event))) {
+    hold_back(event, event_index);
     return;
   }
   add_row(event, event_index);
-  // A send may have brought what a held-back receive read, a call may have named a
-  // held-back packet's other end; one held too long (its send or its calls were never
-  // logged) is shown anyway.
+  release_held(true);
+}
+
+void Conversation::place(const Event& event, std::size_t event_index) {
+  if (event.kind == EventKind::Packet)
+    add_packet(event, event_index);
+  else
+    add_row(event, event_index);
+}
+
+// Bounded: a flood of packets nobody's calls explain (SYNs to a listener that never
+// accepts) shows its oldest rather than keeping them all.
+void Conversation::hold_back(const Event& event, std::size_t event_index) {
+  constexpr std::size_t kMaxHeld = 256;
+  deferred_.push_back(Deferred{event, event_index, 0});
+  if (deferred_.size() > kMaxHeld) {
+    Deferred oldest = std::move(deferred_.front());
+    deferred_.erase(deferred_.begin());
+    place(oldest.event, oldest.index);
+  }
+}
+
+// A send may have brought what a held-back receive read, a call may have named a
+// held-back packet's other end. One held too long is shown anyway: a receive after 64
+// calls (its send was never logged), a packet after 64 calls or a quarter of a second
+// of the session's time (its other end's calls never come: a program nobody traces).
+void Conversation::release_held(bool after_call) {
+  constexpr std::size_t kMaxCalls = 64;
+  constexpr std::int64_t kMaxPacketWaitUs = 250'000;
   for (std::size_t i = 0; i < deferred_.size();) {
     Deferred& d = deferred_[i];
-    ++d.age;
+    if (after_call) ++d.age;
     const bool packet = d.event.kind == EventKind::Packet;
-    const bool ready = packet ? packet_placeable(d.event) : in_flight(peer_for(d.event), d.event.actor) > 0;
-    if (ready || d.age > 64) {
+    const bool ready = packet ? packet_placeable(d.event) || latest_us_ - d.event.packet.at_us > kMaxPacketWaitUs
+                              : after_call && in_flight(other_end(d.event), d.event.actor) > 0;
+    if (ready || d.age > kMaxCalls) {
       Deferred held = std::move(d);
       deferred_.erase(deferred_.begin() + static_cast<long>(i));
-      if (packet)
-        add_packet(held.event, held.index);
-      else
-        add_row(held.event, held.index);
+      place(held.event, held.index);
     } else {
       ++i;
     }
@@ -184,7 +213,9 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
   learn_ports(event);
   const std::string& call = event.call;
   if ((call == "connect" || call == "connect_ex") && event.ok() && event.value == 0) {
-    const std::string peer = other_end(event);
+    // The program whose socket holds the port it reached (itself, for a self-connect).
+    const auto owner = port_actor_.find(port_in_text(event.args));
+    const std::string peer = owner != port_actor_.end() ? owner->second : other_end(event);
     last_connector_ = event.actor;
     connected_[{event.actor, event.fd}] = true;
     add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(peer), 0, event.seq});
@@ -211,7 +242,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
       // shutdown(SHUT_RD) sends nothing; a FIN goes out once, and never after a reset.
       const bool sends_fin = it->second && (call == "close" || event.args.find("WR") != std::string::npos);
       if (sends_fin) {
-        add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(peer_for(event)), 0, event.seq});
+        add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(other_end(event)), 0, event.seq});
         it->second = false;
       }
       if (call == "close") connected_.erase(it);
@@ -220,7 +251,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     // The connection is gone: its close will send no FIN.
     if (auto it = connected_.find({event.actor, event.fd}); it != connected_.end()) it->second = false;
   } else if (is_send(call) && event.ok()) {
-    const std::string peer = peer_for(event);
+    const std::string peer = other_end(event);
     const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
     ByteStream& s = stream(event.actor, peer);
     s.add(event.bytes, count);
@@ -235,7 +266,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
 
 void Conversation::receive(const Event& event, int row) {
   {
-    const std::string peer = peer_for(event);
+    const std::string peer = other_end(event);
     if (is_outside(peer)) {
       // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
       ByteStream& s = stream(peer, event.actor);
@@ -283,19 +314,23 @@ void Conversation::learn_ports(const Event& event) {
     // The port it tried is its peer's, unless a call of the session already said whose;
     // a refused connect too, so that its SYN and the RST that answered it are drawn.
     if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, other_end(event));
+    // A trace says which port the caller's own socket got ("from 127.0.0.1:41234").
+    if (event.detail.rfind("from ", 0) == 0)
+      if (const int own = port_in_text(event.detail); own > 0) port_actor_[own] = event.actor;
     return;
   }
   if (!event.ok()) return;
   if (event.call == "bind" || event.call == "getsockname") {
     if (const int port = port_in_text(event.call == "bind" ? event.args : event.detail); port > 0)
       port_actor_[port] = event.actor;
-  } else if (event.call == "accept") {
-    // The client's port is the program's that connected last, or, when no call of the
-    // session connected, a program's whose calls are not seen.
+  } else if (event.call == "accept" || event.call == "recvfrom") {
+    // The client's port is the program's that connected last. A program alone (no other
+    // lane) hears from one whose calls are not seen; otherwise the client's connect may
+    // simply be logged after this accept, and its port is left for it to name.
     if (const int port = port_in_text(event.detail); port > 0) {
-      if (!last_connector_.empty() && last_connector_ != event.actor)
+      if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor)
         port_actor_[port] = last_connector_;
-      else
+      else if (peer_of(event.actor) == event.actor)
         port_actor_.try_emplace(port, kPeerLane);
     }
   }
@@ -308,12 +343,14 @@ void Conversation::add_packet(const Event& event, std::size_t event_index) {
     auto it = port_actor_.find(port);
     return it != port_actor_.end() ? it->second : std::string();
   };
-  std::string from = actor_at(event.packet.from_port);
-  std::string to = actor_at(event.packet.to_port);
-  if (from.empty() && to.empty()) return;  // not this session's (yet): no lane to draw it on
-  if (from.empty()) from = peer_of(to);
-  if (to.empty()) to = peer_of(from);
-  if (from == to) (actor_at(event.packet.from_port).empty() ? from : to) = kPeerLane;
+  const std::string known_from = actor_at(event.packet.from_port);
+  const std::string known_to = actor_at(event.packet.to_port);
+  if (known_from.empty() && known_to.empty()) return;  // not this session's (yet): no lane to draw it on
+  std::string from = known_from.empty() ? peer_of(known_to) : known_from;
+  std::string to = known_to.empty() ? peer_of(known_from) : known_to;
+  // A guessed end that is the known one: a program nobody traces. Both known and the
+  // same: a program talking to itself.
+  if (from == to && (known_from.empty() || known_to.empty())) (known_from.empty() ? from : to) = kPeerLane;
   const int from_lane = lane_of(from);
   const int row = new_row(event_index, from_lane, event.packet.at_us, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});

@@ -116,6 +116,9 @@ class Conversation {
   std::string peer_of(const std::string& actor) const;
   [[nodiscard]] std::string other_end(const Event& event) const;
   [[nodiscard]] bool packet_placeable(const Event& event) const;
+  void place(const Event& event, std::size_t event_index);
+  void hold_back(const Event& event, std::size_t event_index);
+  void release_held(bool after_call);
   ByteStream& stream(const std::string& from, const std::string& to);
   int add_arrow(SeqArrow arrow);
   void add_row(const Event& event, std::size_t event_index);
@@ -140,6 +143,7 @@ class Conversation {
     std::size_t age = 0;
   };
   std::vector<Deferred> deferred_;
+  std::int64_t latest_us_ = 0;  // the session's time as far as the events have told it
   std::map<std::pair<std::string, std::string>, std::deque<Pending>> in_flight_;
   std::map<std::string, std::string> peers_;          // learned from connect + accept
   std::map<int, std::string> port_actor_;             // whose socket uses a port, for packets

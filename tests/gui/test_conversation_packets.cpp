@@ -182,6 +182,59 @@ TEST_CASE("conversation: a refused connect draws its SYN and the RST that answer
   CHECK(packets[1]->to_lane == 0);
 }
 
+TEST_CASE("conversation: an accept logged before its connect opens no peer lane in a two-actor lesson") {
+  Conversation conv;
+  conv.reset({"server", "client"});
+  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 5), 1);  // the server's thread won the race
+  conv.add(call("client", "connect", 4, "('127.0.0.1', 8084)"), 2);
+  conv.add(packet("PSH", 50000, 8084, 5), 3);
+  CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});
+  REQUIRE(conv.arrows().back().kind == ArrowKind::Packet);
+  CHECK(conv.arrows().back().from_lane == 1);
+}
+
+TEST_CASE("conversation: a program that connects to its own listener shakes hands with itself") {
+  Conversation conv;
+  conv.reset({});
+  conv.add(call("app", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  conv.add(call("app", "connect", 4, "('127.0.0.1', 8084)", "from 127.0.0.1:50000"), 1);
+  conv.add(packet("SYN", 50000, 8084), 2);
+  CHECK(conv.lanes() == std::vector<std::string>{"app"});
+  CHECK(conv.held_back() == 0);
+}
+
+TEST_CASE("conversation: a lone program's packets from a peer nobody traces are drawn, and held back within bounds") {
+  Conversation conv;
+  conv.reset({});
+  conv.add(call("udp", "bind", 3, "('127.0.0.1', 9999)"), 0);
+  Event datagram = packet("UDP", 41000, 9999, 5);
+  datagram.packet.at_us = 1000;
+  conv.add(datagram, 1);
+  CHECK(conv.held_back() == 1);  // its sender's calls may still be on their way
+  Event heard = call("udp", "recvfrom", 3, "1024", "127.0.0.1:41000", 5);
+  heard.t_us = 1100;
+  conv.add(heard, 2);  // alone, it heard from a program whose calls are not seen
+  CHECK(conv.held_back() == 0);
+  CHECK(conv.lanes() == std::vector<std::string>{"udp", "peer"});
+
+  // A flood nobody's calls explain: SYNs to a listener that never accepts.
+  Conversation flood;
+  flood.reset({});
+  flood.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    Event syn = packet("SYN", static_cast<std::uint16_t>(40000 + i), 8084);
+    syn.packet.at_us = 1;  // all at once
+    flood.add(syn, i + 1);
+  }
+  CHECK(flood.held_back() <= 256);
+  // A quarter of a second later, what is still held is drawn on the peer lane.
+  Event later = packet("SYN", 39999, 8084);
+  later.packet.at_us = 300'000;
+  flood.add(later, 1001);
+  CHECK(flood.held_back() <= 1);
+}
+
 TEST_CASE("the window draws a captured echo lesson, packets and all (root or CAP_NET_RAW only)") {
   const auto path = resolve_lesson("echo-tcp");
   REQUIRE(path);
