@@ -26,7 +26,9 @@ std::string writable_file(const std::string& path) {
   if (fs::is_directory(path, ec)) return path + " is a directory";
   const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec)) return "no directory " + parent.string() + " for " + path;
-  if (::access(parent.c_str(), W_OK) != 0 && ::access(path.c_str(), W_OK) != 0) return "cannot write " + path;
+  // An existing file must be writable itself; a new one needs a writable folder.
+  const bool exists = fs::exists(path, ec);
+  if (::access(exists ? path.c_str() : parent.c_str(), W_OK) != 0) return "cannot write " + path;
   return {};
 }
 

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "engine/address.hpp"
@@ -304,7 +305,9 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::SendMsg:
     case CallId::Write:
       e.bytes = Bytes(data);
-      e.byte_count = h.byte_count;
+      // Failed, its bytes are the ones it was asked to send (the preload keeps their
+      // first part): count them all, as the engine does.
+      e.byte_count = e.ok() ? h.byte_count : static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
       e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg ? address_text(addr, true) : "",
                     flags_text(h.arg[1]));
       break;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "engine/errno_names.hpp"
 #include "engine/hex_rows.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
@@ -47,6 +48,11 @@ void draw_selected(const Model& model) {
   if (event->step >= 0) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
+  }
+  if (!event->ok()) {
+    // A failed send shows what it was asked to send: none of it went.
+    ImGui::SameLine();
+    text_colored(model.palette->error, std::string(model.t(Tx::NotSent)) + " " + errno_name(event->err));
   }
   if (released) {
     // The window let go of them (EventCache): the call is still there, its bytes are not.

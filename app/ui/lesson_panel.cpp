@@ -1,6 +1,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "ui/panels.hpp"
@@ -192,8 +193,9 @@ void draw_lesson(const Model& model, LessonView& view) {
     ImGui::Separator();
     const float top = ImGui::GetCursorPosY();
     draw_question(model);
-    const float bottom = ImGui::GetCursorPosY();
-    view.question_in_view = top >= ImGui::GetScrollY() && bottom <= ImGui::GetScrollY() + ImGui::GetWindowHeight();
+    // In view when all of it shows, or as much as the panel can hold from its start.
+    const float needed = std::min(ImGui::GetCursorPosY() - top, ImGui::GetWindowHeight());
+    view.question_in_view = top >= ImGui::GetScrollY() && top + needed <= ImGui::GetScrollY() + ImGui::GetWindowHeight();
     if (view.scroll_to_question) ImGui::SetScrollHereY(1.0f);
   }
   view.scroll_to_question = false;

@@ -74,6 +74,7 @@ constexpr std::array kTable = {
          "显示 %zu / %zu 字节(日志每次调用最多保留这么多)"},
     Pair{"these bytes are no longer kept: the window keeps the newest %zu MiB of bytes",
          "这些字节已不再保留:窗口只保留最新的 %zu MiB 字节"},
+    Pair{"not sent:", "没有发出:"},
     Pair{"showing %zu of %zu bytes: the stream's other bytes are not kept",
          "显示 %zu / %zu 字节:这条流的其余字节没有保留"},
     Pair{"(nothing printed yet)", "(还没有输出)"},

@@ -66,6 +66,7 @@ enum class Tx : std::size_t {
   NoBytesYet,
   Capped,
   BytesReleased,
+  NotSent,
   StreamCut,
   NothingPrinted,
   Events,
