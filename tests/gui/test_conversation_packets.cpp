@@ -39,6 +39,14 @@ Event packet(const char* label, std::uint16_t from, std::uint16_t to, std::size_
   return e;
 }
 
+// The diagram's packet arrows, in order.
+std::vector<const SeqArrow*> packet_arrows(const Conversation& conv) {
+  std::vector<const SeqArrow*> packets;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  return packets;
+}
+
 }  // namespace
 
 TEST_CASE("conversation: packets run between the lanes of their ports") {
@@ -54,9 +62,7 @@ TEST_CASE("conversation: packets run between the lanes of their ports") {
       packet("PSH", 41234, 8084, 5),
   };
   for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
-  std::vector<const SeqArrow*> packets;
-  for (const SeqArrow& a : conv.arrows())
-    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 3);
   const int server = 0;
   const int client = 1;
@@ -97,9 +103,7 @@ TEST_CASE("conversation: a packet read before its sender's calls waits for them 
   conv.add(call("client", "connect", 4, "('127.0.0.1', 8084)"), 2);
   conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 5), 3);
   CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});  // no "peer" lane
-  std::vector<const SeqArrow*> packets;
-  for (const SeqArrow& a : conv.arrows())
-    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 1);
   CHECK(packets[0]->from_lane == 1);
   CHECK(packets[0]->to_lane == 0);
@@ -151,9 +155,7 @@ TEST_CASE("conversation: a client alone (dial) draws its packets to the server i
   conv.add(call("client", "connect", 4, "('127.0.0.1', 9555)"), 1);
   conv.add(packet("SYN", 44802, 9555), 2);
   conv.add(packet("SYN-ACK", 9555, 44802), 3);
-  std::vector<const SeqArrow*> packets;
-  for (const SeqArrow& a : conv.arrows())
-    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 2);
   REQUIRE(conv.lanes().size() == 2);
   CHECK(conv.lanes()[1] == "server");
@@ -173,9 +175,7 @@ TEST_CASE("conversation: a refused connect draws its SYN and the RST that answer
   conv.add(refused, 1);
   conv.add(packet("SYN", 44802, 9555), 2);
   conv.add(packet("RST", 9555, 44802), 3);
-  std::vector<const SeqArrow*> packets;
-  for (const SeqArrow& a : conv.arrows())
-    if (a.kind == ArrowKind::Packet) packets.push_back(&a);
+  const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 2);
   CHECK(packets[0]->from_lane == 0);
   CHECK(packets[1]->from_lane == 1);
