@@ -26,6 +26,11 @@ struct Quiz {
 
 char letter(std::size_t i) { return static_cast<char>('a' + i); }
 
+// The walk's own words in the lesson's language (a format string for fmt).
+auto says(Lang lang, const char* en, const char* zh) {
+  return fmt::runtime(lang == Lang::Zh ? zh : en);
+}
+
 // "b", "B" or "2" (the window's key) for the second of count choices.
 std::optional<std::size_t> choice_of(const std::string& line, std::size_t count) {
   if (line.size() != 1) return std::nullopt;
@@ -45,13 +50,14 @@ void ask(const Step& step, Quiz& quiz, Lang lang) {
   fmt::print("   ? {}\n", p.question.get(lang));
   for (std::size_t i = 0; i < p.choices.size(); ++i) fmt::print("     ({}) {}\n", letter(i), p.choices[i].text.get(lang));
   if (quiz.input_closed) return;
-  if (::isatty(STDIN_FILENO) != 0) fmt::print("     your answer: ");
+  if (::isatty(STDIN_FILENO) != 0) fmt::print(says(lang, "     your answer: ", "     你的答案:"));
   std::fflush(stdout);
   std::string line;
   for (int tries = 0; tries < 3; ++tries) {  // a few chances for a typo, then move on
     if (!std::getline(std::cin, line)) {
       quiz.input_closed = true;
-      fmt::print("\n     (no answer: standard input is closed; the quiz continues without asking)\n");
+      fmt::print(says(lang, "\n     (no answer: standard input is closed; the quiz continues without asking)\n",
+                      "\n     (没有答案:标准输入已关闭;测验继续,不再提问)\n"));
       return;
     }
     if (const auto choice = choice_of(line, p.choices.size())) {
@@ -59,28 +65,30 @@ void ask(const Step& step, Quiz& quiz, Lang lang) {
       ++quiz.asked;
       return;
     }
-    fmt::print("     type a letter from a to {} (or 1 to {}): ", letter(p.choices.size() - 1), p.choices.size());
+    fmt::print(says(lang, "     type a letter from a to {} (or 1 to {}): ", "     输入 a 到 {} 的字母(或 1 到 {}):"),
+               letter(p.choices.size() - 1), p.choices.size());
     std::fflush(stdout);
   }
-  fmt::print("\n     (no answer)\n");
+  fmt::print(says(lang, "\n     (no answer)\n", "\n     (没有答案)\n"));
 }
 
 void score(const Step& step, const StepOutcome& outcome, std::optional<std::size_t> answer, Quiz& quiz, Lang lang) {
   const auto& right = outcome.predict_right;
   if (right.empty()) {
-    fmt::print("   = the kernel did something none of the choices describe\n");
+    fmt::print(says(lang, "   = the kernel did something none of the choices describe\n", "   = 内核做的事不在任何选项里\n"));
     return;
   }
   std::string letters;
   for (const auto i : right) letters += std::string(letters.empty() ? "" : ", ") + letter(i);
   const std::string said = step.predict->choices[right.front()].text.get(lang);
   if (!answer) {
-    fmt::print("   = the kernel says: ({}) {}\n", letters, said);
+    fmt::print(says(lang, "   = the kernel says: ({}) {}\n", "   = 内核的回答:({}) {}\n"), letters, said);
     return;
   }
   const bool correct = std::find(right.begin(), right.end(), *answer) != right.end();
   if (correct) ++quiz.right;
-  fmt::print("   = the kernel says: ({}) {} — you answered ({}): {}\n", letters, said, letter(*answer),
+  fmt::print(says(lang, "   = the kernel says: ({}) {} — you answered ({}): {}\n", "   = 内核的回答:({}) {} — 你选了 ({}):{}\n"),
+             letters, said, letter(*answer),
              correct ? (lang == Lang::Zh ? "答对了" : "right") : (lang == Lang::Zh ? "不对" : "not this time"));
 }
 
@@ -88,7 +96,8 @@ void score(const Step& step, const StepOutcome& outcome, std::optional<std::size
 std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang, Quiz& quiz) {
   Session session(lesson);
   if (!options.json) {
-    fmt::print("== {} — {} ({} steps)\n", lesson.id, lesson.title.get(lang), lesson.steps.size());
+    fmt::print(says(lang, "== {} — {} ({} steps)\n", "== {} — {}(共 {} 步)\n"), lesson.id, lesson.title.get(lang),
+               lesson.steps.size());
     if (!lesson.summary.get(lang).empty()) fmt::print("   {}\n", lesson.summary.get(lang));
   }
   std::uint64_t next_seq = 0;
@@ -129,10 +138,12 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
   const auto failures = session.failures();
   if (options.check && !options.json) {
     if (failures.empty()) {
-      fmt::print("== {}: every expectation held ({} steps checked against the kernel)\n", lesson.id,
-                 lesson.steps.size());
+      fmt::print(says(lang, "== {}: every expectation held ({} steps checked against the kernel)\n",
+                      "== {}:所有预期都成立({} 步已对照内核检查)\n"),
+                 lesson.id, lesson.steps.size());
     } else {
-      fmt::print("== {}: {} expectation(s) did not hold\n", lesson.id, failures.size());
+      fmt::print(says(lang, "== {}: {} expectation(s) did not hold\n", "== {}:{} 个预期不成立\n"), lesson.id,
+                 failures.size());
       for (const auto& f : failures) fmt::print("   ✗ {}\n", f);
     }
   }
@@ -167,10 +178,12 @@ int run_walk(const WalkOptions& options) {
   quiz.enabled = options.quiz;
   for (const auto& lesson : lessons) failed += walk_one(lesson, options, lang, quiz);
   if (quiz.enabled && quiz.asked > 0 && !options.json)
-    fmt::print("== quiz: {} of {} predictions right\n", quiz.right, quiz.asked);
+    fmt::print(says(lang, "== quiz: {} of {} predictions right\n", "== 测验:{1} 个预测中答对 {0} 个\n"), quiz.right,
+               quiz.asked);
   if (options.check && lessons.size() > 1 && !options.json)
-    fmt::print("== {} lesson(s) walked: {}\n", lessons.size(),
-               failed == 0 ? "all checks passed" : std::to_string(failed) + " check(s) failed");
+    fmt::print(says(lang, "== {} lesson(s) walked: {}\n", "== 走完 {} 课:{}\n"), lessons.size(),
+               failed == 0 ? std::string(lang == Lang::Zh ? "全部检查通过" : "all checks passed")
+                           : std::to_string(failed) + (lang == Lang::Zh ? " 个检查失败" : " check(s) failed"));
   return options.check && failed > 0 ? kExitFailed : kExitOk;
 }
 

@@ -34,11 +34,15 @@ TEST_CASE("walk echo-tcp --check passes and prints the seed's console lines") {
 }
 
 TEST_CASE("walk --lang zh speaks Chinese") {
-  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--lang", "zh"}));
+  const RunResult r = run(sockstep_cmd({"walk", "echo-tcp", "--lang", "zh", "--check"}));
   CHECK(r.code == 0);
   CHECK(r.out.find("买手机") != std::string::npos);
   CHECK(r.out.find("绑定手机卡") != std::string::npos);
   CHECK(r.out.find("关机") != std::string::npos);
+  // Its own words too, not only the lesson's.
+  CHECK(r.out.find("(共 16 步)") != std::string::npos);
+  CHECK(r.out.find("所有预期都成立") != std::string::npos);
+  CHECK(r.out.find("steps") == std::string::npos);
 }
 
 TEST_CASE("walk --json prints one JSON object per step") {
