@@ -108,7 +108,7 @@ pid_t LiveSource::actor_pid(const std::string& actor) {
 ActorView& LiveSource::actor(const std::string& name) {
   for (ActorView& view : actors_)
     if (view.name == name) return view;
-  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}, {}});
+  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}, {}, {}});
   return actors_.back();
 }
 
@@ -160,6 +160,7 @@ void LiveSource::observe(const Event& event) {
     // A traced program that exited holds no socket any more, whatever it closed.
     if (event.call == "exit") {
       actor(event.actor).ended = event.detail;
+      actor(event.actor).ended_zh = event.args;
       std::vector<Key> keys;
       for (const auto& [key, tracked] : open_)
         if (key.first == event.actor) keys.push_back(key);

@@ -48,6 +48,7 @@ struct ActorView {
   int blocked_step = -1;     // the step whose call waits
   std::vector<std::string> console;
   std::string ended;         // live sessions: how the program ended ("exited with status 0")
+  std::string ended_zh;      // the same in Chinese, when the note says it
 };
 
 // A socket a lesson variable holds, as the kernel sees it now.

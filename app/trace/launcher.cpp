@@ -624,15 +624,20 @@ class Tracer {
     c.running = false;
     int code = -1;
     std::string text;
+    std::string text_zh;  // a note's args hold its Chinese, as the lessons' notes do
     if (info.si_code == CLD_EXITED) {
       code = info.si_status;
       text = "exited with status " + std::to_string(code);
+      text_zh = "已退出,状态 " + std::to_string(code);
     } else {
       code = 128 + info.si_status;
-      text = "killed by " + signal_text(info.si_status) + (info.si_code == CLD_DUMPED ? ", core dumped" : "");
+      const bool dumped = info.si_code == CLD_DUMPED;
+      text = "killed by " + signal_text(info.si_status) + (dumped ? ", core dumped" : "");
+      text_zh = "被" + signal_text(info.si_status) + "终止" + (dumped ? ",已转储 core" : "");
     }
     result.exit_codes[c.index] = code;
     Event e = note(actor_of(c), "exit", text);
+    e.args = text_zh;
     e.value = code;
     log_.append(std::move(e));
     const auto* p = decoder_.process(c.s.pid);

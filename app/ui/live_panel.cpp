@@ -60,7 +60,8 @@ void draw_live(const Model& model, LiveView& view) {
     ImGui::SameLine();
     if (!actor.ended.empty()) {
       const bool clean = actor.ended == "exited with status 0";
-      text_colored(clean ? palette.dim : palette.error, actor.ended);
+      const bool zh = model.lang() == Lang::Zh && !actor.ended_zh.empty();
+      text_colored(clean ? palette.dim : palette.error, zh ? actor.ended_zh : actor.ended);
     } else if (!actor.blocked_in.empty()) {
       char text[96];
       std::snprintf(text, sizeof text, model.t(Tx::BlockedIn), actor.blocked_in.c_str());
