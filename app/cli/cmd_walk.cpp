@@ -26,10 +26,9 @@ struct Quiz {
 
 char letter(std::size_t i) { return static_cast<char>('a' + i); }
 
-// The walk's own words in the lesson's language (a format string for fmt).
-auto says(Lang lang, const char* en, const char* zh) {
-  return fmt::runtime(lang == Lang::Zh ? zh : en);
-}
+// The walk's own words in the lesson's language, as text or as a format string for fmt.
+const char* in(Lang lang, const char* en, const char* zh) { return lang == Lang::Zh ? zh : en; }
+auto says(Lang lang, const char* en, const char* zh) { return fmt::runtime(in(lang, en, zh)); }
 
 // "b", "B" or "2" (the window's key) for the second of count choices.
 std::optional<std::size_t> choice_of(const std::string& line, std::size_t count) {
@@ -89,7 +88,7 @@ void score(const Step& step, const StepOutcome& outcome, std::optional<std::size
   if (correct) ++quiz.right;
   fmt::print(says(lang, "   = the kernel says: ({}) {} — you answered ({}): {}\n", "   = 内核的回答:({}) {} — 你选了 ({}):{}\n"),
              letters, said, letter(*answer),
-             correct ? (lang == Lang::Zh ? "答对了" : "right") : (lang == Lang::Zh ? "不对" : "not this time"));
+             correct ? in(lang, "right", "答对了") : in(lang, "not this time", "不对"));
 }
 
 // Walks one lesson; returns the number of failed expectations.
@@ -182,8 +181,8 @@ int run_walk(const WalkOptions& options) {
                quiz.asked);
   if (options.check && lessons.size() > 1 && !options.json)
     fmt::print(says(lang, "== {} lesson(s) walked: {}\n", "== 走完 {} 课:{}\n"), lessons.size(),
-               failed == 0 ? std::string(lang == Lang::Zh ? "全部检查通过" : "all checks passed")
-                           : std::to_string(failed) + (lang == Lang::Zh ? " 个检查失败" : " check(s) failed"));
+               failed == 0 ? std::string(in(lang, "all checks passed", "全部检查通过"))
+                           : std::to_string(failed) + in(lang, " check(s) failed", " 个检查失败"));
   return options.check && failed > 0 ? kExitFailed : kExitOk;
 }
 

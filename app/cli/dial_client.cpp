@@ -76,14 +76,11 @@ void DialClient::run() {
       const CallResult sent = ops::send(ctx, fd_, *request.message);
       const CallResult reply = sent.ok() ? ops::recv(ctx, fd_, 1024) : sent;
       // EOF or an error: the server went away; this socket is done.
-      if (reply.err == ECANCELED) {
-        if (done_ == 0) first_failed_ = true;  // stopped before its reply came
-        break;
-      }
+      if (reply.err == ECANCELED) break;  // stopped before its reply came
       went_through = reply.ok() && reply.value > 0;
       if (!went_through) hang_up(ctx);
     }
-    if (done_ == 0) first_failed_ = !went_through;
+    if (done_ == 0) first_went_through_ = went_through;
     ++done_;
     if (on_done_) on_done_();
   }

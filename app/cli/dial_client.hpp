@@ -36,8 +36,9 @@ class DialClient {
   void stop();
   // Requests carried out so far (the first connect counts as one).
   [[nodiscard]] int done() const { return done_.load(); }
-  // The first request (the dial, and its message) did not go through: refused, or no reply.
-  [[nodiscard]] bool first_failed() const { return first_failed_.load(); }
+  // The first request (the dial, and its message) did not go through: refused, no reply,
+  // or stopped before it finished.
+  [[nodiscard]] bool first_failed() const { return !first_went_through_.load(); }
 
  private:
   struct Request {
@@ -59,7 +60,7 @@ class DialClient {
   bool stopping_ = false;
   std::function<void()> on_done_;
   std::atomic<int> done_{0};
-  std::atomic<bool> first_failed_{false};
+  std::atomic<bool> first_went_through_{false};
 };
 
 }  // namespace sockstep::cli

@@ -28,12 +28,7 @@ bool state_matches(const std::string& expected, const std::string& actual) {
 
 // The variable whose state a step's `state` expectation speaks of.
 std::string subject_of(const Step& step) {
-  if (step.call == "socket" || step.call == "accept") {
-    const auto comma = step.result.find(',');
-    std::string name = step.result.substr(0, comma);
-    while (!name.empty() && name.back() == ' ') name.pop_back();
-    return name;
-  }
+  if (step.call == "socket" || step.call == "accept") return socket_made_by(step);
   return step.sock;
 }
 

@@ -83,4 +83,20 @@ bool arg_bool(const Step& step, const std::string& key, bool fallback) {
   return fallback;
 }
 
+std::pair<std::string, std::string> result_names(const std::string& result) {
+  const auto comma = result.find(',');
+  auto trim = [](std::string s) {
+    const auto b = s.find_first_not_of(' ');
+    const auto e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  if (comma == std::string::npos) return {trim(result), ""};
+  return {trim(result.substr(0, comma)), trim(result.substr(comma + 1))};
+}
+
+std::string socket_made_by(const Step& step) {
+  if (step.call != "socket" && step.call != "accept") return "";
+  return result_names(step.result).first;
+}
+
 }  // namespace sockstep

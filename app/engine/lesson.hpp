@@ -2,6 +2,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -118,5 +119,10 @@ struct Lesson {
 [[nodiscard]] bool arg_bool(const Step& step, const std::string& key, bool fallback);
 [[nodiscard]] double arg_double(const Step& step, const std::string& key, double fallback);
 [[nodiscard]] bool has_arg(const Step& step, const std::string& key);
+
+// "conn, client_addr" -> {"conn", "client_addr"}: the variables a step's result names.
+[[nodiscard]] std::pair<std::string, std::string> result_names(const std::string& result);
+// The socket variable a step makes ("phone" for socket(), "conn" for accept()), or "".
+[[nodiscard]] std::string socket_made_by(const Step& step);
 
 }  // namespace sockstep

@@ -322,10 +322,7 @@ class Loader {
         fail(pos(*table->get("sock")), step.actor + " holds no socket '" + step.sock + "' at this step",
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
-      std::string made = step.result.substr(0, step.result.find(','));  // "conn, client_addr": conn
-      made.erase(0, made.find_first_not_of(' '));
-      made.erase(made.find_last_not_of(' ') + 1);
-      if ((step.call == "socket" || step.call == "accept") && !made.empty()) mine.insert(made);
+      if (const std::string made = socket_made_by(step); !made.empty()) mine.insert(made);
       if (step.call == "handoff") {
         mine.erase(step.sock);
         held[arg_string(step, "to")].insert(step.sock);

@@ -22,18 +22,6 @@ std::string fmt_tag(long pid, std::uintptr_t session) {
   return buffer;
 }
 
-// "conn, client_addr" -> {"conn", "client_addr"}
-std::pair<std::string, std::string> result_names(const std::string& result) {
-  const auto comma = result.find(',');
-  auto trim = [](std::string s) {
-    const auto b = s.find_first_not_of(' ');
-    const auto e = s.find_last_not_of(' ');
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-  };
-  if (comma == std::string::npos) return {trim(result), ""};
-  return {trim(result.substr(0, comma)), trim(result.substr(comma + 1))};
-}
-
 CallResult missing(int err, std::string why) {
   CallResult r;
   r.value = -1;

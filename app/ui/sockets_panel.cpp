@@ -178,6 +178,22 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std:
   end_card();
 }
 
+// Whose socket an orphan was: the card of the same connection (same local and peer
+// address), a live session's closed ones first; else a seen card with its local address.
+std::string owner_of(const OrphanSocket& orphan, const SessionSnapshot& snap, const SocketsView& view) {
+  const auto same = [&](const SocketCard& card, bool peer_too) {
+    return card.view.local.to_string() == orphan.local.to_string() &&
+           (!peer_too || card.view.peer.to_string() == orphan.peer.to_string());
+  };
+  for (const SocketCard& card : snap.closed)
+    if (same(card, true)) return card.actor;
+  for (const auto& [key, card] : view.seen)
+    if (same(card, true)) return card.actor;
+  for (const auto& [key, card] : view.seen)
+    if (same(card, false)) return card.actor;
+  return {};
+}
+
 }  // namespace
 
 void draw_sockets(const Model& model, SocketsView& view) {
@@ -230,19 +246,7 @@ void draw_sockets(const Model& model, SocketsView& view) {
   }
   int orphan_index = 0;
   for (const OrphanSocket& orphan : snap.orphans) {
-    // Whose socket it was: the card of the same connection (same local and peer address),
-    // a live session's closed ones first; else a seen card with its local address.
-    const auto same = [&](const SocketCard& card, bool peer_too) {
-      return card.view.local.to_string() == orphan.local.to_string() &&
-             (!peer_too || card.view.peer.to_string() == orphan.peer.to_string());
-    };
-    std::string owner;
-    for (const SocketCard& card : snap.closed)
-      if (owner.empty() && same(card, true)) owner = card.actor;
-    for (const auto& [key, card] : view.seen)
-      if (owner.empty() && same(card, true)) owner = card.actor;
-    for (const auto& [key, card] : view.seen)
-      if (owner.empty() && same(card, false)) owner = card.actor;
+    const std::string owner = owner_of(orphan, snap, view);
     // In the accept queue: established (or half-open) on a port something listens on.
     const bool queued = (orphan.state == "ESTABLISHED" || orphan.state == "SYN_RECV") &&
                         std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {
