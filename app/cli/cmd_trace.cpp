@@ -39,9 +39,10 @@ int run_trace(const TraceOptions& options) {
   // terminal the transcript already shows them, once.
   const bool warn_on_stderr = ::isatty(STDOUT_FILENO) == 0;
   log.set_listener([json, quiet, warn_on_stderr](const Event& e) {
-    const bool warning = e.kind == EventKind::Note && e.detail.rfind("warning: ", 0) == 0;
-    if (warning && warn_on_stderr) std::fprintf(stderr, "sockstep: %s\n", e.detail.c_str());
-    if (quiet && !warning && e.call != "exit" && e.kind != EventKind::Print) return;
+    const bool warning = e.kind == EventKind::Note && e.note == NoteKind::Warning;
+    if (warning && warn_on_stderr) std::fprintf(stderr, "sockstep: warning: %s\n", e.detail.c_str());
+    const bool exit_note = e.kind == EventKind::Note && e.note == NoteKind::Exit;
+    if (quiet && !warning && !exit_note && e.kind != EventKind::Print) return;
     std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
     std::fflush(stdout);
   });

@@ -33,17 +33,46 @@ std::string actor_column(const std::string& actor) {
 }
 }  // namespace
 
+namespace {
+// A stream's recv of 0 bytes: the peer shut its sending side (close, or shutdown); a
+// datagram of 0 bytes is just that.
+bool is_eof(const Event& e) {
+  return receives_bytes(e.call) && e.ok() && e.value == 0 && e.byte_count == 0 && !e.sock.datagram();
+}
+
+std::string hex_of(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xF]);
+  }
+  return out;
+}
+
+nlohmann::json address_json(const Address& a) {
+  if (a.empty()) return nullptr;
+  if (a.family == AF_UNIX) return a.path.empty() ? "(unnamed)" : a.path;
+  return a.to_string();
+}
+}  // namespace
+
 std::string format_event(const Event& e, Lang lang) {
   const std::string who = actor_column(e.actor);
   switch (e.kind) {
     case EventKind::Print: return fmt::format("{}| {}", who, e.detail);
-    case EventKind::Note: return fmt::format("{}{}", who, lang == Lang::Zh && !e.args.empty() ? e.args : e.detail);
+    case EventKind::Note: {
+      const std::string& text = lang == Lang::Zh && !e.args.empty() ? e.args : e.detail;
+      return fmt::format("{}{}{}", who, e.note == NoteKind::Warning ? "warning: " : "", text);
+    }
     case EventKind::Blocked:
-      return fmt::format("{}{}() waits (fd {}) ...", who, e.call, e.fd);
+      return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);
     case EventKind::Packet: {
       // "packet  PSH     127.0.0.1:41234 → 127.0.0.1:8084 [P.] seq=1 ack=1 len=5 b'hello'  sent by client send()"
       const PacketFields& p = e.packet;
-      std::string line = fmt::format("{}{:<8}{}", who, e.call, e.args);
+      std::string line = fmt::format("{}{:<8}{}", who, e.name(), e.args);
       if (!p.udp) line += fmt::format(" {} seq={} ack={}", tcp_flags_text(p.tcp_flags), p.tcp_seq, p.tcp_ack);
       line += fmt::format(" len={}", e.byte_count);
       if (e.byte_count > 0) line += " " + shown_bytes(e);
@@ -52,14 +81,13 @@ std::string format_event(const Event& e, Lang lang) {
     }
     case EventKind::Call: break;
   }
-  // write/sendmsg and read/recvmsg come from traced programs (sockstep trace).
-  const bool sends = e.call == "send" || e.call == "sendall" || e.call == "sendto" || e.call == "sendmsg" ||
-                     e.call == "write";
+  const bool sends = sends_bytes(e.call);
+  const std::string_view call = e.name();
   // Appended piece by piece: serve prints two of these lines per echo round trip.
   std::string line;
-  line.reserve(who.size() + e.call.size() + e.args.size() + 2 * std::min<std::size_t>(e.bytes.size(), kShownBytes) +
+  line.reserve(who.size() + call.size() + e.args.size() + 2 * std::min<std::size_t>(e.bytes.size(), kShownBytes) +
                e.detail.size() + 48);
-  line.append(who).append(e.call).push_back('(');
+  line.append(who).append(call).push_back('(');
   if (sends) {
     line += python_bytes_repr(std::string_view(e.bytes).substr(0, 64));
     if (e.byte_count > 64) line += "...";
@@ -69,8 +97,10 @@ std::string format_event(const Event& e, Lang lang) {
   }
   line += ')';
   if (!e.ok()) {
-    if (e.call == "connect_ex") {
+    if (e.call == Call::ConnectEx) {
       line += fmt::format(" -> {} {}", e.value, errno_name(e.err));
+    } else if (e.call == Call::Connect && e.err == EINPROGRESS) {
+      line += " -> EINPROGRESS (the handshake goes on; poll for writable, then SO_ERROR)";
     } else {
       line += fmt::format(" -> {} ({})", errno_name(e.err), errno_message(e.err));
     }
@@ -79,10 +109,12 @@ std::string format_event(const Event& e, Lang lang) {
   }
   line += " -> ";
   line += std::to_string(e.value);
-  if (e.call == "recv" || e.call == "recvfrom" || e.call == "recvmsg" || e.call == "read") {
+  if (receives_bytes(e.call)) {
     line += " " + shown_bytes(e);
-    if ((e.call == "recv" || e.call == "read") && e.value == 0) line += " (EOF: the peer closed)";
+    if (is_eof(e)) line += " (EOF: the peer will send no more)";
+    if (e.truncated) line += " (the datagram was longer: its tail was dropped)";
   }
+  if (e.wire == WireEffect::Rst) line += " (sends RST)";
   if (!e.detail.empty()) line.append("  ").append(e.detail);
   return line;
 }
@@ -90,24 +122,43 @@ std::string format_event(const Event& e, Lang lang) {
 nlohmann::json event_json(const Event& e) {
   nlohmann::json j = {
       {"seq", e.seq}, {"t_us", e.t_us}, {"kind", event_kind_name(e.kind)}, {"actor", e.actor},
-      {"call", e.call}, {"args", e.args}, {"fd", e.fd}, {"value", e.value},
+      {"args", e.args}, {"fd", e.fd}, {"value", e.value},
   };
+  if (e.kind == EventKind::Call || e.kind == EventKind::Blocked || e.kind == EventKind::Packet) j["call"] = e.name();
+  if (e.pid != 0) j["pid"] = e.pid;
+  if (e.tid != 0) j["tid"] = e.tid;
+  if (e.kind == EventKind::Note) j["note"] = note_kind_name(e.note);
+  if (e.kind == EventKind::Call || e.kind == EventKind::Blocked) {
+    const SocketFacts& s = e.sock;
+    if (s.family != AF_UNSPEC) j["family"] = family_name(s.family);
+    if (s.type != 0) j["type"] = socktype_name(s.type);
+    if (s.inode != 0) j["inode"] = s.inode;
+    if (s.peer_inode != 0) j["peer_inode"] = s.peer_inode;
+    if (!s.local.empty()) j["local"] = address_json(s.local);
+    if (!s.peer.empty()) j["peer"] = address_json(s.peer);
+    if (e.dir != Direction::None) j["dir"] = direction_name(e.dir);
+    if (e.wire != WireEffect::None) j["wire"] = wire_effect_name(e.wire);
+    if (e.truncated) j["truncated"] = true;
+  }
   if (e.err != 0) {
     j["errno"] = errno_name(e.err);
     j["message"] = errno_message(e.err);
   }
   if (!e.detail.empty()) j["detail"] = e.detail;
-  if (e.byte_count > 0 || e.call == "recv" || e.call == "read") {
-    // Bytes are not always text: JSON gets Python's repr, which is always valid UTF-8.
+  if (e.byte_count > 0 || receives_bytes(e.call)) {
+    // Bytes are not always text: JSON gets Python's repr, which is always valid UTF-8,
+    // and the exact bytes in hex.
     j["bytes"] = python_bytes_repr(e.bytes);
+    j["bytes_hex"] = hex_of(e.bytes);
     j["byte_count"] = e.byte_count;
   }
   if (e.step >= 0) j["step"] = e.step + 1;
   if (e.kind == EventKind::Packet) {
     const PacketFields& p = e.packet;
-    j["packet"] = {{"proto", p.udp ? "udp" : "tcp"}, {"from_port", p.from_port}, {"to_port", p.to_port},
+    j["packet"] = {{"proto", p.udp ? "udp" : "tcp"}, {"src", address_json(p.from)}, {"dst", address_json(p.to)},
+                   {"from_port", p.from.port}, {"to_port", p.to.port},
                    {"flags", tcp_flags_text(p.tcp_flags)}, {"seq", p.tcp_seq}, {"ack", p.tcp_ack},
-                   {"len", e.byte_count}, {"kernel_us", p.kernel_us}, {"at_us", p.at_us}};
+                   {"window", p.window}, {"len", e.byte_count}, {"kernel_us", p.kernel_us}, {"at_us", p.at_us}};
     if (p.caused_by != 0) j["packet"]["caused_by"] = p.caused_by;
   }
   return j;

@@ -17,6 +17,15 @@ std::string Address::to_string() const {
   }
 }
 
+bool address_reaches(const Address& bound, const Address& seen) {
+  if (bound.family == AF_UNIX || seen.family == AF_UNIX) return bound == seen && !bound.path.empty();
+  if (bound.empty() || seen.empty() || bound.port != seen.port || bound.port == 0) return false;
+  if (bound.host == seen.host || bound.is_wildcard()) return true;
+  // A dual-stack socket sees IPv4 peers as ::ffff:a.b.c.d.
+  const auto mapped = [](const Address& a) { return a.host.rfind("::ffff:", 0) == 0 ? a.host.substr(7) : a.host; };
+  return mapped(bound) == mapped(seen);
+}
+
 std::string Address::python_repr() const {
   switch (family) {
     case AF_INET: return "('" + host + "', " + std::to_string(port) + ")";
@@ -116,64 +125,5 @@ std::string family_name(int family) { return name_of(kFamilies, family); }
 std::string socktype_name(int type) { return name_of(kTypes, type); }
 int family_from_name(const std::string& name) { return value_of(kFamilies, name); }
 int socktype_from_name(const std::string& name) { return value_of(kTypes, name); }
-
-namespace {
-
-bool is_port_digits(std::string_view digits) {
-  return !digits.empty() && digits.size() <= 5 &&
-         digits.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-// A numeric host of either family, or nullopt-like AF_UNSPEC.
-int numeric_family(const std::string& host) {
-  in6_addr buffer{};
-  if (::inet_pton(AF_INET, host.c_str(), &buffer) == 1) return AF_INET;
-  if (::inet_pton(AF_INET6, host.c_str(), &buffer) == 1) return AF_INET6;
-  return AF_UNSPEC;
-}
-
-void add_if_valid(std::string host, std::string_view digits, std::vector<Address>& out) {
-  if (!is_port_digits(digits)) return;
-  const int port = std::stoi(std::string(digits));
-  const int family = numeric_family(host);
-  if (family == AF_UNSPEC || port > 65535) return;
-  out.push_back(Address{family, std::move(host), port, {}});
-}
-
-}  // namespace
-
-std::vector<Address> addresses_in_text(std::string_view text) {
-  std::vector<Address> out;
-  const auto digits_at = [&](std::size_t at) {
-    std::size_t end = at;
-    while (end < text.size() && end - at < 6 && text[end] >= '0' && text[end] <= '9') ++end;
-    return text.substr(at, end - at);
-  };
-  // Python tuples: ('host', port ...
-  for (std::size_t at = text.find("('"); at != std::string_view::npos; at = text.find("('", at + 2)) {
-    const std::size_t close = text.find("', ", at + 2);
-    if (close == std::string_view::npos || close - at > 64) continue;
-    add_if_valid(std::string(text.substr(at + 2, close - at - 2)), digits_at(close + 3), out);
-  }
-  // host:port and [host]:port, split at the characters that can end a host.
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= text.size(); ++i) {
-    const bool boundary = i == text.size() || text[i] == ' ' || text[i] == ',' || text[i] == '(' ||
-                          text[i] == ')' || text[i] == '\'' || text[i] == ';';
-    if (!boundary) continue;
-    const std::string_view word = text.substr(start, i - start);
-    start = i + 1;
-    const std::size_t colon = word.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) continue;
-    std::string_view host = word.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    } else if (host.find(':') != std::string_view::npos) {
-      continue;  // a bare IPv6 host has no port
-    }
-    add_if_valid(std::string(host), word.substr(colon + 1), out);
-  }
-  return out;
-}
 
 }  // namespace sockstep

@@ -19,7 +19,14 @@ struct Address {
   [[nodiscard]] std::string to_string() const;     // 127.0.0.1:8084, [::1]:8084, /tmp/x, @name
   [[nodiscard]] std::string python_repr() const;   // ('127.0.0.1', 8084)
   [[nodiscard]] bool empty() const { return family == AF_UNSPEC; }
+  // 0.0.0.0 or :: : bound to every address of the machine.
+  [[nodiscard]] bool is_wildcard() const { return host == "0.0.0.0" || host == "::"; }
+  bool operator==(const Address&) const = default;
 };
+
+// Whether a datagram or segment from/to `seen` is for a socket named `bound`: the same
+// port and host, or the same port on a socket bound to every address.
+[[nodiscard]] bool address_reaches(const Address& bound, const Address& seen);
 
 struct SockaddrBuffer {
   sockaddr_storage storage{};
@@ -30,10 +37,6 @@ struct SockaddrBuffer {
 // Numeric hosts only: no name lookup ever happens here.
 [[nodiscard]] std::optional<SockaddrBuffer> to_sockaddr(const Address& address);
 [[nodiscard]] Address from_sockaddr(const sockaddr* sa, socklen_t length);
-
-// Every IP address with a port written in text the way events write them:
-// ('127.0.0.1', 8084), ('::1', 8084, 0, 0), 127.0.0.1:8084, [::1]:8084.
-[[nodiscard]] std::vector<Address> addresses_in_text(std::string_view text);
 
 [[nodiscard]] std::string family_name(int family);     // AF_INET
 [[nodiscard]] std::string socktype_name(int type);     // SOCK_STREAM

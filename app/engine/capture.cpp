@@ -47,7 +47,7 @@ Event note(std::string text) {
   Event e;
   e.kind = EventKind::Note;
   e.actor = "capture";
-  e.call = "capture";
+  e.note = NoteKind::Warning;
   e.detail = std::move(text);
   return e;
 }
@@ -108,15 +108,17 @@ struct Capture::Impl {
     Event e;
     e.kind = EventKind::Packet;
     e.actor = "packet";
-    e.call = packet_label(p.tcp_flags, p.payload_length, p.udp);
     e.args = p.from_host + ":" + std::to_string(p.from_port) + " → " + p.to_host + ":" + std::to_string(p.to_port);
     e.value = static_cast<long long>(p.payload_length);
     e.bytes = Bytes(p.payload);
     e.byte_count = p.payload_length;
     PacketFields& f = e.packet;
-    f.from_port = p.from_port;
-    f.to_port = p.to_port;
+    f.label = packet_kind(p.tcp_flags, p.payload_length, p.udp);
+    const int family = p.ipv6 ? AF_INET6 : AF_INET;
+    f.from = Address{family, p.from_host, p.from_port, {}};
+    f.to = Address{family, p.to_host, p.to_port, {}};
     f.tcp_flags = p.tcp_flags;
+    f.window = p.tcp_window;
     f.udp = p.udp;
     f.ipv6 = p.ipv6;
     f.tcp_seq = p.tcp_seq;
@@ -166,7 +168,7 @@ Capture::~Capture() { stop(); }
 void Capture::fail(EventLog& log, CaptureState state, std::string message) {
   state_ = state;
   message_ = std::move(message);
-  log.append(note("warning: " + message_));
+  log.append(note(message_));
   impl_.reset();
 }
 
@@ -252,7 +254,7 @@ void Capture::run() {
   // A session shown with packets missing must say so.
   pcap_stat stats{};
   if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)
-    impl.log->append(note("warning: the capture missed " + std::to_string(stats.ps_drop) +
+    impl.log->append(note("the capture missed " + std::to_string(stats.ps_drop) +
                           " packets (the kernel's capture buffer was full)"));
 }
 

@@ -296,7 +296,7 @@ void EchoServer::note(const std::string& en, const std::string& zh) {
   Event event;
   event.kind = EventKind::Note;
   event.actor = "sockstep";
-  event.call = "note";
+  event.note = NoteKind::Info;
   event.detail = en;
   event.args = zh;
   log_.append(std::move(event));

@@ -1,9 +1,12 @@
 #pragma once
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "engine/address.hpp"
 #include "engine/bytes.hpp"
+#include "engine/call.hpp"
 
 namespace sockstep {
 
@@ -17,16 +20,54 @@ enum class EventKind {
 
 [[nodiscard]] const char* event_kind_name(EventKind kind);
 
-// What a captured packet adds to its event. call holds its label ("SYN", "PSH"),
-// bytes its payload as far as the capture kept it, byte_count the payload's real length.
+// What a Note is about, so that readers pick notes by kind, not by their words.
+enum class NoteKind : std::uint8_t {
+  Info,     // sockstep says something (a port moved, a client was stopped being read)
+  Warning,  // something the learner should see stay in view: calls not seen, packets lost
+  Error,    // a program could not be started
+  Hello,    // a traced process announced itself
+  Exit,     // a traced process ended; detail says how (args: the same in Chinese)
+  Match,    // two traced sockets are the two ends of one connection
+};
+[[nodiscard]] const char* note_kind_name(NoteKind kind);
+
+// What a call put on the wire by itself, as the socket layer saw it: a connect's SYN, a
+// close's or shutdown's FIN, or an RST when the kernel resets instead (SO_LINGER {1, 0},
+// or unread data at close).
+enum class WireEffect : std::uint8_t { None, Syn, Fin, Rst };
+[[nodiscard]] const char* wire_effect_name(WireEffect effect);
+
+// The socket a call was made on, as values, filled once by whoever recorded the call
+// (the engine's socket layer, or the trace decoder from the preload's records).
+struct SocketFacts {
+  int family = AF_UNSPEC;         // AF_INET, AF_INET6, AF_UNIX; AF_UNSPEC: not known
+  int type = 0;                   // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_RAW; 0: not known
+  std::uint64_t inode = 0;        // the kernel's inode of the socket; 0: not known
+  std::uint64_t peer_inode = 0;   // AF_UNIX: the inode of the socket at the other end
+  Address local;                  // its own name after the call, where it has one
+  // The other end: the connected peer, or for a datagram call the address it was sent
+  // to (sendto) or came from (recvfrom). accept: the client of the new connection.
+  Address peer;
+  [[nodiscard]] bool stream() const { return type == SOCK_STREAM; }
+  [[nodiscard]] bool datagram() const { return type == SOCK_DGRAM || type == SOCK_SEQPACKET || type == SOCK_RAW; }
+};
+
+// "SYN", "SYN-ACK", "ACK", "PSH", "FIN", "RST", "UDP": a captured packet's kind.
+enum class PacketKind : std::uint8_t { Syn, SynAck, Ack, Psh, Fin, Rst, Udp };
+[[nodiscard]] const char* packet_kind_name(PacketKind kind);
+
+// What a captured packet adds to its event: bytes hold its payload as far as the capture
+// kept it, byte_count the payload's real length.
 struct PacketFields {
-  std::uint16_t from_port = 0;
-  std::uint16_t to_port = 0;
+  PacketKind label = PacketKind::Ack;
+  Address from;
+  Address to;
   std::uint8_t tcp_flags = 0;   // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
   bool udp = false;
   bool ipv6 = false;
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;
+  std::uint16_t window = 0;     // the TCP window field as sent (not scaled)
   std::int64_t kernel_us = 0;   // the kernel's timestamp, microseconds since the Unix epoch
   std::int64_t at_us = 0;       // the same moment on the log's clock (t_us is when it was logged)
   std::uint64_t caused_by = 0;  // seq of the call that was running when it left; 0: none or unknown
@@ -36,22 +77,35 @@ struct Event {
   std::uint64_t seq = 0;
   std::int64_t t_us = 0;     // microseconds since the log was created
   EventKind kind = EventKind::Call;
-  std::string actor;         // "server", "client"
-  std::string call;          // "recv"
-  // Python-style: "1024", "('127.0.0.1', 8084)". The data of send/sendall/sendto is in
-  // bytes only, not formatted here: formatting on every send would slow the hot path.
-  std::string args;
+  Call call = Call::None;    // Call and Blocked events (and Print: Call::Print)
+  NoteKind note = NoteKind::Info;  // Note events
+  Direction dir = Direction::None;  // which way the call moved bytes
+  WireEffect wire = WireEffect::None;
+  std::string actor;         // "server", "client", "nc[4242]"
+  int pid = 0;               // the process and thread that made the call (0: not known)
+  int tid = 0;
   int fd = -1;
+  SocketFacts sock;
+  // For display only, never read back: Python-style arguments ("1024",
+  // "('127.0.0.1', 8084)"). The data of a send is in bytes, not formatted here.
+  std::string args;
   long long value = 0;       // return value (fd, byte count, connect_ex code)
   int err = 0;               // errno, 0 when the call succeeded
-  std::string detail;        // peer address, console text, note text
+  std::string detail;        // for display: console text, note text, a lookup's answer
   Bytes bytes;               // data sent or received (possibly capped), shared with the call's result
   std::size_t byte_count = 0;  // the real count; bytes.size() < byte_count when capped
   int step = -1;             // lesson step that made the call, -1 outside lessons
+  bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
   PacketFields packet;       // only for EventKind::Packet
 
   [[nodiscard]] bool ok() const { return err == 0; }
   [[nodiscard]] bool capped() const { return bytes.size() < byte_count; }
+  // The call's name, or a packet's kind.
+  [[nodiscard]] const char* name() const {
+    return kind == EventKind::Packet ? packet_kind_name(packet.label) : call_name(call);
+  }
+  // A connect that was started: done (0) or, on a non-blocking socket, under way.
+  [[nodiscard]] bool connect_started() const { return is_connect(call) && (err == 0 || err == EINPROGRESS); }
 };
 
 }  // namespace sockstep

@@ -10,17 +10,6 @@ std::int64_t steady_now_us() {
 }
 }  // namespace
 
-const char* event_kind_name(EventKind kind) {
-  switch (kind) {
-    case EventKind::Call: return "call";
-    case EventKind::Blocked: return "blocked";
-    case EventKind::Print: return "print";
-    case EventKind::Note: return "note";
-    case EventKind::Packet: return "packet";
-  }
-  return "?";
-}
-
 EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(steady_now_us()) {}
 
 std::uint64_t EventLog::append(Event event) {

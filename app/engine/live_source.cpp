@@ -16,13 +16,6 @@ constexpr std::size_t kMaxConsoleLines = 1000;
 constexpr std::size_t kMaxClosedCards = 64;
 constexpr int kMaxFdsScanned = 65536;
 
-// "inode 1234" in a traced event's detail.
-unsigned long inode_in(const std::string& text) {
-  const auto at = text.find("inode ");
-  if (at == std::string::npos) return 0;
-  return std::strtoul(text.c_str() + at + 6, nullptr, 10);
-}
-
 // inode -> fd for every socket the process holds ("socket:[1234]" links in /proc/PID/fd).
 std::map<unsigned long, int> socket_fds(pid_t pid) {
   std::map<unsigned long, int> out;
@@ -92,17 +85,9 @@ LiveSource::LiveSource(std::vector<std::string> actors, std::string outside) : o
   for (std::string& name : actors) actor(name);
 }
 
-pid_t LiveSource::actor_pid(const std::string& actor) {
-  // Traced programs are "name[pid]" (the decoder's naming); anything else runs here.
-  if (actor.size() > 3 && actor.back() == ']') {
-    const auto open = actor.rfind('[');
-    if (open != std::string::npos) {
-      const std::string digits = actor.substr(open + 1, actor.size() - open - 2);
-      if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos && digits.size() < 10)
-        return static_cast<pid_t>(std::stol(digits));
-    }
-  }
-  return ::getpid();
+pid_t LiveSource::pid_of(const std::string& actor) const {
+  const auto it = pids_.find(actor);
+  return it != pids_.end() ? it->second : ::getpid();
 }
 
 ActorView& LiveSource::actor(const std::string& name) {
@@ -112,9 +97,8 @@ ActorView& LiveSource::actor(const std::string& name) {
   return actors_.back();
 }
 
-void LiveSource::learn_ports(const std::string& text) {
-  for (const Address& address : addresses_in_text(text))
-    if (address.port != 0) ports_.insert(address.port);
+void LiveSource::learn_port(const Address& address) {
+  if (address.family != AF_UNIX && address.port != 0) ports_.insert(address.port);
 }
 
 void LiveSource::close_tracked(const Key& key) {
@@ -156,9 +140,9 @@ void LiveSource::observe(const Event& event) {
   }
   if (event.kind == EventKind::Note) {
     // What the tracer could not see (a static or setuid program) must stay in view.
-    if (event.detail.rfind("warning: ", 0) == 0 && warnings_.size() < 8) warnings_.push_back(event.detail.substr(9));
+    if (event.note == NoteKind::Warning && warnings_.size() < 8) warnings_.push_back(event.detail);
     // A traced program that exited holds no socket any more, whatever it closed.
-    if (event.call == "exit") {
+    if (event.note == NoteKind::Exit) {
       actor(event.actor).ended = event.detail;
       actor(event.actor).ended_zh = event.args;
       std::vector<Key> keys;
@@ -169,10 +153,11 @@ void LiveSource::observe(const Event& event) {
     return;
   }
   ActorView& who = actor(event.actor);
+  if (event.pid != 0) pids_.try_emplace(event.actor, event.pid);
   if (event.kind == EventKind::Blocked) {
     who.state = ActorState::Blocked;
-    who.blocked_in = event.call;
-    if (auto it = open_.find({event.actor, event.fd}); it != open_.end()) it->second.blocked_in = event.call;
+    who.blocked_in = call_name(event.call);
+    if (auto it = open_.find({event.actor, event.fd}); it != open_.end()) it->second.blocked_in = call_name(event.call);
     return;
   }
   // A call returned: whatever this actor waited in is over.
@@ -183,52 +168,38 @@ void LiveSource::observe(const Event& event) {
   who.state = ActorState::Idle;
   who.blocked_in.clear();
 
-  const std::string& call = event.call;
-  const bool started = event.ok() || ((call == "connect" || call == "connect_ex") && event.err == EINPROGRESS);
-  if (call == "bind" || call == "connect" || call == "connect_ex" || call == "sendto") learn_ports(event.args);
-  if (call == "getsockname" || call == "listen") learn_ports(event.detail);
+  const Call call = event.call;
+  const bool started = event.ok() || event.connect_started();
+  learn_port(event.sock.local);
+  if (is_connect(call) || call == Call::SendTo) learn_port(event.sock.peer);
   if (!started) return;
-  if (call == "socket" && event.value >= 0) {
+  if ((call == Call::Socket || call == Call::Accept) && event.value >= 0) {
     Tracked tracked;
     tracked.actor = event.actor;
     tracked.fd = static_cast<int>(event.value);
-    tracked.family = event.args.rfind("AF_INET6", 0) == 0 ? AF_INET6 : AF_INET;
-    tracked.inode = inode_in(event.detail);
+    tracked.role = call == Call::Accept ? "accepted" : "socket";
+    tracked.family = event.sock.family != AF_UNSPEC ? event.sock.family : AF_INET;
+    tracked.inode = event.sock.inode;
+    tracked.local = event.sock.local;
+    tracked.peer = event.sock.peer;
+    if (const auto listener = open_.find({event.actor, event.fd}); call == Call::Accept && listener != open_.end()) {
+      if (event.sock.family == AF_UNSPEC) tracked.family = listener->second.family;
+      if (tracked.local.empty()) tracked.local = listener->second.local;
+    }
     // A socket() on a reused fd means the old one was closed unseen (a dup2, say).
     close_tracked({event.actor, tracked.fd});
     open_[{event.actor, tracked.fd}] = std::move(tracked);
-  } else if (call == "accept" && event.value >= 0) {
-    Tracked tracked;
-    tracked.actor = event.actor;
-    tracked.fd = static_cast<int>(event.value);
-    tracked.role = "accepted";
-    tracked.inode = inode_in(event.detail);
-    const auto addresses = addresses_in_text(event.detail);
-    if (!addresses.empty()) tracked.peer = addresses.front();
-    if (addresses.size() > 1) tracked.local = addresses[1];
-    if (const auto listener = open_.find({event.actor, event.fd}); listener != open_.end()) {
-      tracked.family = listener->second.family;
-      if (tracked.local.empty()) tracked.local = listener->second.local;
-    }
-    close_tracked({event.actor, tracked.fd});
-    open_[{event.actor, tracked.fd}] = std::move(tracked);
-  } else if (call == "close") {
+  } else if (call == Call::Close) {
     close_tracked({event.actor, event.fd});
   } else if (auto it = open_.find({event.actor, event.fd}); it != open_.end()) {
     Tracked& tracked = it->second;
-    if (call == "bind") {
-      if (const auto a = addresses_in_text(event.args); !a.empty()) tracked.local = a.front();
-    } else if (call == "listen") {
-      tracked.role = "listener";
-    } else if (call == "connect" || call == "connect_ex") {
+    if (call == Call::Listen) tracked.role = "listener";
+    if (is_connect(call)) {
       tracked.role = "connected";
-      if (const auto a = addresses_in_text(event.args); !a.empty()) tracked.peer = a.front();
-      // A traced connect says where it came from: "from 127.0.0.1:40312, inode 77".
-      if (const auto a = addresses_in_text(event.detail); !a.empty()) tracked.local = a.front();
-      if (const unsigned long inode = inode_in(event.detail); inode != 0) tracked.inode = inode;
-    } else if (call == "getsockname" && !event.detail.empty()) {
-      if (const auto a = addresses_in_text(event.detail); !a.empty()) tracked.local = a.front();
+      if (!event.sock.peer.empty()) tracked.peer = event.sock.peer;
     }
+    if (!event.sock.local.empty()) tracked.local = event.sock.local;
+    if (event.sock.inode != 0) tracked.inode = event.sock.inode;
   }
 }
 
@@ -254,14 +225,14 @@ bool LiveSource::refresh_kernel(bool full) {
   // Which fd of which observed process holds each inode.
   std::map<pid_t, std::map<unsigned long, int>> fds_of;
   for (const ActorView& view : actors_) {
-    const pid_t pid = actor_pid(view.name);
+    const pid_t pid = pid_of(view.name);
     if (!fds_of.contains(pid)) fds_of[pid] = socket_fds(pid);
   }
   owners_.clear();
   for (const DiagSocket& socket : known_) {
     if (socket.inode == 0) continue;
     for (const ActorView& view : actors_) {
-      const auto& fds = fds_of[actor_pid(view.name)];
+      const auto& fds = fds_of[pid_of(view.name)];
       const auto it = fds.find(socket.inode);
       if (it == fds.end()) continue;
       // Several actors may share a process (serve's threads): the one that opened this fd.

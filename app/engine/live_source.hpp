@@ -44,8 +44,8 @@ class LiveSource {
   // serve) instead of the outside's one name.
   void name_outside_by_address(bool on) { outside_by_address_ = on; }
 
-  // Which process an actor is: "name[pid]" (a traced program) or this process.
-  [[nodiscard]] static pid_t actor_pid(const std::string& actor);
+  // Which process an actor is, as its events said (pid); this process when none did.
+  [[nodiscard]] pid_t pid_of(const std::string& actor) const;
 
  private:
   // A socket an observed actor opened, as its calls describe it.
@@ -65,7 +65,7 @@ class LiveSource {
 
   ActorView& actor(const std::string& name);
   void close_tracked(const Key& key);
-  void learn_ports(const std::string& text);
+  void learn_port(const Address& address);
   [[nodiscard]] SocketView view_of(const Tracked& tracked) const;
 
   std::vector<ActorView> actors_;
@@ -73,6 +73,7 @@ class LiveSource {
   bool outside_by_address_ = false;
   std::set<int> ports_;
   std::map<Key, Tracked> open_;
+  std::map<std::string, pid_t> pids_;
   std::deque<SocketCard> closed_;
   std::vector<SocketCard> cards_;
   std::vector<OrphanSocket> orphans_;

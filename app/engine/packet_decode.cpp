@@ -2,13 +2,15 @@
 
 #include <arpa/inet.h>
 
+#include "engine/event.hpp"
+
 namespace sockstep {
 namespace {
 
 // A cursor over untrusted bytes: every read says whether it fitted.
-class Bytes {
+class Cursor {
  public:
-  Bytes(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  Cursor(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
   [[nodiscard]] std::size_t size() const { return size_; }
   [[nodiscard]] bool has(std::size_t offset, std::size_t count) const {
     return offset <= size_ && count <= size_ - offset;
@@ -22,7 +24,7 @@ class Bytes {
            static_cast<std::uint32_t>(data_[at + 2]) << 8 | data_[at + 3];
   }
   [[nodiscard]] const std::uint8_t* at(std::size_t offset) const { return data_ + offset; }
-  [[nodiscard]] Bytes from(std::size_t offset) const { return {data_ + offset, size_ - offset}; }
+  [[nodiscard]] Cursor from(std::size_t offset) const { return {data_ + offset, size_ - offset}; }
 
  private:
   const std::uint8_t* data_;
@@ -47,9 +49,9 @@ std::string host_text(int family, const std::uint8_t* address) {
 }
 
 // The transport header at ip.from(offset); ip_payload: the bytes the IP header says follow.
-PacketDecodeResult decode_transport(Bytes ip, std::size_t offset, std::uint8_t protocol, std::size_t ip_payload,
+PacketDecodeResult decode_transport(Cursor ip, std::size_t offset, std::uint8_t protocol, std::size_t ip_payload,
                                     DecodedPacket packet) {
-  const Bytes seg = ip.from(offset);
+  const Cursor seg = ip.from(offset);
   std::size_t header = 0;
   if (protocol == kProtoTcp) {
     if (!seg.has(0, 20)) return fail("truncated TCP header");
@@ -62,6 +64,7 @@ PacketDecodeResult decode_transport(Bytes ip, std::size_t offset, std::uint8_t p
     packet.tcp_seq = seg.be32(4);
     packet.tcp_ack = seg.be32(8);
     packet.tcp_flags = seg.u8(13);
+    packet.tcp_window = seg.be16(14);
   } else if (protocol == kProtoUdp) {
     if (!seg.has(0, 8)) return fail("truncated UDP header");
     header = 8;
@@ -82,7 +85,7 @@ PacketDecodeResult decode_transport(Bytes ip, std::size_t offset, std::uint8_t p
   return result;
 }
 
-PacketDecodeResult decode_ipv4(Bytes ip, std::size_t wire_ip_length) {
+PacketDecodeResult decode_ipv4(Cursor ip, std::size_t wire_ip_length) {
   if (!ip.has(0, 20)) return fail("truncated IPv4 header");
   if (ip.u8(0) >> 4 != 4) return fail("not IPv4");
   const std::size_t header = static_cast<std::size_t>(ip.u8(0) & 0x0f) * 4;
@@ -98,7 +101,7 @@ PacketDecodeResult decode_ipv4(Bytes ip, std::size_t wire_ip_length) {
   return decode_transport(ip, header, ip.u8(9), total - header, std::move(packet));
 }
 
-PacketDecodeResult decode_ipv6(Bytes ip, std::size_t wire_ip_length) {
+PacketDecodeResult decode_ipv6(Cursor ip, std::size_t wire_ip_length) {
   if (!ip.has(0, 40)) return fail("truncated IPv6 header");
   if (ip.u8(0) >> 4 != 6) return fail("not IPv6");
   const std::size_t payload = ip.be16(4);
@@ -111,7 +114,7 @@ PacketDecodeResult decode_ipv6(Bytes ip, std::size_t wire_ip_length) {
   return decode_transport(ip, 40, ip.u8(6), payload, std::move(packet));
 }
 
-PacketDecodeResult decode_ip(Bytes ip, std::size_t wire_ip_length, int version_hint) {
+PacketDecodeResult decode_ip(Cursor ip, std::size_t wire_ip_length, int version_hint) {
   if (!ip.has(0, 1)) return fail("no IP header");
   const int version = version_hint != 0 ? version_hint : ip.u8(0) >> 4;
   if (version == 4) return decode_ipv4(ip, wire_ip_length);
@@ -131,7 +134,7 @@ PacketDecodeResult decode_packet(int link_type, const std::uint8_t* data, std::s
                                  std::size_t wire_length) {
   if (data == nullptr) captured = 0;
   if (captured > wire_length) return fail("captured more bytes than the packet has");
-  const Bytes bytes(data, captured);
+  const Cursor bytes(data, captured);
   std::size_t link = 0;
   int version = 0;
   switch (link_type) {
@@ -167,13 +170,17 @@ PacketDecodeResult decode_packet(int link_type, const std::uint8_t* data, std::s
   return decode_ip(bytes.from(link), wire_length - link, version);
 }
 
+PacketKind packet_kind(std::uint8_t flags, std::size_t payload_length, bool udp) {
+  if (udp) return PacketKind::Udp;
+  if ((flags & kTcpRst) != 0) return PacketKind::Rst;
+  if ((flags & kTcpSyn) != 0) return (flags & kTcpAck) != 0 ? PacketKind::SynAck : PacketKind::Syn;
+  if ((flags & kTcpFin) != 0) return PacketKind::Fin;
+  if (payload_length > 0 || (flags & kTcpPsh) != 0) return PacketKind::Psh;
+  return PacketKind::Ack;
+}
+
 std::string packet_label(std::uint8_t flags, std::size_t payload_length, bool udp) {
-  if (udp) return "UDP";
-  if ((flags & kTcpRst) != 0) return "RST";
-  if ((flags & kTcpSyn) != 0) return (flags & kTcpAck) != 0 ? "SYN-ACK" : "SYN";
-  if ((flags & kTcpFin) != 0) return "FIN";
-  if (payload_length > 0 || (flags & kTcpPsh) != 0) return "PSH";
-  return "ACK";
+  return packet_kind_name(packet_kind(flags, payload_length, udp));
 }
 
 std::string tcp_flags_text(std::uint8_t flags) {

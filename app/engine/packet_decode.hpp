@@ -6,6 +6,8 @@
 
 namespace sockstep {
 
+enum class PacketKind : std::uint8_t;  // engine/event.hpp
+
 // TCP flag bits as they sit in the header's 13th byte.
 constexpr std::uint8_t kTcpFin = 0x01;
 constexpr std::uint8_t kTcpSyn = 0x02;
@@ -24,6 +26,7 @@ struct DecodedPacket {
   std::uint8_t tcp_flags = 0;
   std::uint32_t tcp_seq = 0;
   std::uint32_t tcp_ack = 0;
+  std::uint16_t tcp_window = 0;
   std::size_t payload_length = 0;  // what the IP header says, even past the snapshot
   std::string_view payload;        // the part of it that was captured (points into the input)
 };
@@ -48,7 +51,8 @@ constexpr int kLinkLinuxSll2 = 276; // DLT_LINUX_SLL2
 [[nodiscard]] PacketDecodeResult decode_packet(int link_type, const std::uint8_t* data, std::size_t captured,
                                                std::size_t wire_length);
 
-// "SYN", "SYN-ACK", "ACK", "PSH", "FIN", "RST", "UDP": what the diagram and the log call it.
+// SYN, SYN-ACK, ACK, PSH, FIN, RST, UDP: what the diagram and the log call it.
+[[nodiscard]] PacketKind packet_kind(std::uint8_t tcp_flags, std::size_t payload_length, bool udp);
 [[nodiscard]] std::string packet_label(std::uint8_t tcp_flags, std::size_t payload_length, bool udp);
 // "[S.]"-style flags as tcpdump prints them: S SYN, F FIN, R RST, P PSH, . ACK.
 [[nodiscard]] std::string tcp_flags_text(std::uint8_t tcp_flags);

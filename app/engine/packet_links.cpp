@@ -1,7 +1,6 @@
 #include "engine/packet_links.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace sockstep {
 namespace {
@@ -9,45 +8,25 @@ namespace {
 constexpr std::size_t kCallsPerSocket = 32;
 constexpr std::size_t kMaxSockets = 512;
 
-int digits_at(std::string_view text, std::size_t at) {
-  int port = 0;
-  std::size_t n = 0;
-  while (at + n < text.size() && n < 6 && std::isdigit(static_cast<unsigned char>(text[at + n])) != 0)
-    port = port * 10 + (text[at + n++] - '0');
-  return n > 0 && n <= 5 && port <= 65535 ? port : 0;
-}
-
-bool fits(const std::string& label, const std::string& call) {
-  if (label == "SYN") return call == "connect" || call == "connect_ex";
-  if (label == "PSH" || label == "UDP")
-    return call == "send" || call == "sendall" || call == "sendto" || call == "sendmsg" || call == "write";
-  if (label == "FIN" || label == "RST") return call == "close" || call == "shutdown";
+bool fits(PacketKind label, Call call) {
+  switch (label) {
+    case PacketKind::Syn: return is_connect(call);
+    case PacketKind::Psh:
+    case PacketKind::Udp: return sends_bytes(call);
+    case PacketKind::Fin:
+    case PacketKind::Rst: return call == Call::Close || call == Call::Shutdown;
+    case PacketKind::SynAck:
+    case PacketKind::Ack: break;
+  }
   return false;
 }
 
-bool sent_by_a_call(const std::string& label) {
-  return label == "SYN" || label == "PSH" || label == "UDP" || label == "FIN" || label == "RST";
+bool sent_by_a_call(PacketKind label) {
+  return label == PacketKind::Syn || label == PacketKind::Psh || label == PacketKind::Udp ||
+         label == PacketKind::Fin || label == PacketKind::Rst;
 }
 
 }  // namespace
-
-int port_in_text(std::string_view text) {
-  // Python's tuple: the number after the quoted host.
-  if (const auto quote = text.find("', "); quote != std::string_view::npos && text.find("('") != std::string_view::npos)
-    return digits_at(text, quote + 3);
-  // host:port, the first such word: skip a leading word such as "from" or "on".
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find_first_of(" ,(", start);
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view word = text.substr(start, end - start);
-    const auto colon = word.rfind(':');
-    if (colon != std::string_view::npos && (word.find('.') != std::string_view::npos || word.find(']') != std::string_view::npos))
-      return digits_at(word, colon + 1);
-    start = end + 1;
-  }
-  return 0;
-}
 
 PacketLinker::Socket& PacketLinker::new_socket(const std::string& actor, int fd) {
   for (Socket& s : sockets_)
@@ -56,7 +35,7 @@ PacketLinker::Socket& PacketLinker::new_socket(const std::string& actor, int fd)
     const auto closed = std::find_if(sockets_.begin(), sockets_.end(), [](const Socket& s) { return !s.open; });
     sockets_.erase(closed != sockets_.end() ? closed : sockets_.begin());
   }
-  sockets_.push_back(Socket{actor, fd, 0, 0, false, true, {}});
+  sockets_.push_back(Socket{actor, fd, {}, {}, false, true, {}});
   return sockets_.back();
 }
 
@@ -66,59 +45,57 @@ PacketLinker::Socket& PacketLinker::socket_of(const std::string& actor, int fd) 
   return new_socket(actor, fd);
 }
 
-void PacketLinker::note_port(int& slot, int port) {
-  if (port <= 0) return;
-  slot = port;
-  ports_.insert(port);
+void PacketLinker::note(Address& slot, const Address& address) {
+  if (address.empty() || address.family == AF_UNIX) return;
+  slot = address;
+  if (address.port > 0) ports_.insert(address.port);
 }
 
 void PacketLinker::learn(const Event& e) {
-  if (e.kind != EventKind::Call || !e.ok()) return;
-  if (e.call == "socket") {
+  if (e.kind != EventKind::Call || !(e.ok() || e.connect_started())) return;
+  if (e.call == Call::Socket) {
     (void)new_socket(e.actor, static_cast<int>(e.value));
     return;
   }
   if (e.fd < 0) return;
-  if (e.call == "accept") {
-    // The new connection: its peer first in detail, and " on LOCAL" when a tracer says it.
+  if (e.call == Call::Accept) {
+    // The event's facts are the new connection's.
     Socket& conn = new_socket(e.actor, static_cast<int>(e.value));
-    note_port(conn.peer_port, port_in_text(e.detail));
-    if (const auto on = e.detail.find(" on "); on != std::string::npos)
-      note_port(conn.local_port, port_in_text(std::string_view(e.detail).substr(on + 4)));
+    note(conn.local, e.sock.local);
+    note(conn.peer, e.sock.peer);
   }
   Socket& s = socket_of(e.actor, e.fd);
-  if (e.call == "bind" || e.call == "getsockname") {
-    note_port(s.local_port, port_in_text(e.call == "bind" ? e.args : e.detail));
-  } else if (e.call == "listen") {
-    s.listening = true;
-    note_port(s.local_port, port_in_text(e.detail));
-  } else if (e.call == "connect" || e.call == "connect_ex") {
-    note_port(s.peer_port, port_in_text(e.args));
-    if (e.detail.rfind("from ", 0) == 0) note_port(s.local_port, port_in_text(e.detail));
+  if (e.call != Call::Accept) {
+    if (!e.sock.local.empty()) note(s.local, e.sock.local);
+    // A datagram's address is no connection's peer; a connect (UDP too) makes one.
+    const bool connected_peer = e.sock.stream() || is_connect(e.call);
+    if (connected_peer && !e.sock.peer.empty()) note(s.peer, e.sock.peer);
+    if (!connected_peer && !e.sock.peer.empty() && e.sock.peer.port > 0) ports_.insert(e.sock.peer.port);
   }
-  s.calls.push_back(Call{e.seq, e.t_us, e.call});
+  if (e.call == Call::Listen) s.listening = true;
+  s.calls.push_back(CallSeen{e.seq, e.t_us, e.call});
   if (s.calls.size() > kCallsPerSocket) s.calls.pop_front();
-  if (e.call == "close") s.open = false;
+  if (e.call == Call::Close) s.open = false;
 }
 
 bool PacketLinker::may_have_sent(const Socket& s, const PacketFields& p, bool unknown_too) {
   if (s.listening) return false;  // a listener never sends
-  if (s.local_port == 0 && s.peer_port == 0) return unknown_too;
-  const bool local_says = s.local_port != 0 && s.local_port == p.from_port;
-  const bool peer_says = s.peer_port != 0 && s.peer_port == p.to_port;
-  const bool contradicts = (s.local_port != 0 && s.local_port != p.from_port) ||
-                           (s.peer_port != 0 && s.peer_port != p.to_port);
+  if (s.local.empty() && s.peer.empty()) return unknown_too;
+  const bool local_says = !s.local.empty() && address_reaches(s.local, p.from);
+  const bool peer_says = !s.peer.empty() && address_reaches(s.peer, p.to);
+  const bool contradicts = (!s.local.empty() && !address_reaches(s.local, p.from)) ||
+                           (!s.peer.empty() && !address_reaches(s.peer, p.to));
   return (local_says || peer_says) && !contradicts;
 }
 
 bool PacketLinker::may_learn_more(const Event& packet) const {
-  if (packet.kind != EventKind::Packet || !sent_by_a_call(packet.call)) return false;
+  if (packet.kind != EventKind::Packet || !sent_by_a_call(packet.packet.label)) return false;
   bool from_a_listeners_port = false;
   bool sender_known = false;
   for (const Socket& s : sockets_) {
     if (!s.open) continue;
-    if (s.listening && s.local_port != 0 && s.local_port == packet.packet.from_port) from_a_listeners_port = true;
-    // A socket with no port known yet may be the one: a client's connect() is logged after its SYN.
+    if (s.listening && address_reaches(s.local, packet.packet.from)) from_a_listeners_port = true;
+    // A socket with no name known yet may be the one: a client's connect() is logged after its SYN.
     if (!may_have_sent(s, packet.packet, true)) continue;
     sender_known = true;
     if (s.calls.empty() || s.calls.back().t_us < packet.packet.at_us) return true;
@@ -130,12 +107,12 @@ bool PacketLinker::may_learn_more(const Event& packet) const {
 std::uint64_t PacketLinker::cause(const Event& packet) const {
   if (packet.kind != EventKind::Packet) return 0;
   const PacketFields& p = packet.packet;
-  const Call* best = nullptr;
+  const CallSeen* best = nullptr;
   for (const Socket& s : sockets_) {
     if (!may_have_sent(s, p, false)) continue;
     const auto running = std::find_if(s.calls.begin(), s.calls.end(),
-                                      [&](const Call& c) { return c.t_us >= p.at_us; });
-    if (running == s.calls.end() || !fits(packet.call, running->name)) continue;
+                                      [&](const CallSeen& c) { return c.t_us >= p.at_us; });
+    if (running == s.calls.end() || !fits(p.label, running->call)) continue;
     if (best == nullptr || running->t_us < best->t_us) best = &*running;
   }
   return best != nullptr ? best->seq : 0;
@@ -143,8 +120,8 @@ std::uint64_t PacketLinker::cause(const Event& packet) const {
 
 std::string PacketLinker::describe(std::uint64_t seq) const {
   for (const Socket& s : sockets_)
-    for (const Call& c : s.calls)
-      if (c.seq == seq) return s.actor + " " + c.name + "()";
+    for (const CallSeen& c : s.calls)
+      if (c.seq == seq) return s.actor + " " + call_name(c.call) + "()";
   return {};
 }
 

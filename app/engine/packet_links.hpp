@@ -3,25 +3,21 @@
 #include <deque>
 #include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "engine/event_log.hpp"
 
 namespace sockstep {
 
-// The port in "('127.0.0.1', 8084)", "('::1', 8084, 0, 0)", "127.0.0.1:8084", "[::1]:8084",
-// or the same with a word before it ("from 127.0.0.1:41234, inode 9"); 0 when there is none.
-[[nodiscard]] int port_in_text(std::string_view text);
-
 // Which call sent a packet, told from the call events logged so far. A call event is
 // logged when the call returns, so the call that was running when a packet left is the
 // first call on that socket logged at or after the packet's kernel time. It is the cause
 // only if it is a call that sends such a packet:
-//   SYN -> connect/connect_ex, data (PSH, UDP) -> send/sendall/sendto/sendmsg/write,
-//   FIN -> close/shutdown, RST -> close/shutdown (SO_LINGER 0).
+//   SYN -> connect/connect_ex, data (PSH, UDP) -> a call that sends bytes,
+//   FIN -> close/shutdown, RST -> close/shutdown (SO_LINGER 0, unread data).
 // ACK and SYN-ACK come from the kernel on its own and link to nothing. Sockets are told
-// apart by the ports the log shows (bind, listen, connect, accept, getsockname).
+// apart by the names the events carry (SocketFacts): both ends of a connection, or the
+// local name of an unconnected datagram socket.
 class PacketLinker {
  public:
   // Feed every event in log order (packets are ignored).
@@ -39,23 +35,23 @@ class PacketLinker {
   [[nodiscard]] const std::set<int>& ports() const { return ports_; }
 
  private:
-  struct Call {
+  struct CallSeen {
     std::uint64_t seq = 0;
     std::int64_t t_us = 0;
-    std::string name;
+    Call call = Call::None;
   };
   struct Socket {
     std::string actor;
     int fd = -1;
-    int local_port = 0;
-    int peer_port = 0;
+    Address local;
+    Address peer;  // connected sockets only
     bool listening = false;
     bool open = true;
-    std::deque<Call> calls;  // the newest few
+    std::deque<CallSeen> calls;  // the newest few
   };
   Socket& socket_of(const std::string& actor, int fd);
   Socket& new_socket(const std::string& actor, int fd);
-  void note_port(int& slot, int port);
+  void note(Address& slot, const Address& address);
   [[nodiscard]] static bool may_have_sent(const Socket& s, const PacketFields& p, bool unknown_too);
 
   std::deque<Socket> sockets_;  // bounded: the oldest closed ones are forgotten

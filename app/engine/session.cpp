@@ -60,7 +60,7 @@ void Session::note(const Text& text) {
   Event event;
   event.kind = EventKind::Note;
   event.actor = "sockstep";
-  event.call = "note";
+  event.note = NoteKind::Info;
   event.detail = text.en;
   event.args = text.zh;
   log_.append(std::move(event));
@@ -129,7 +129,7 @@ void Session::settle(std::size_t index) {
     const ActorStatus status = other->status();
     if (e.unblocks && *e.unblocks == name) {
       if (!other->wait_idle(options_.step_timeout))
-        failures.push_back("expected this step to let " + name + "'s " + other->status().blocked.call +
+        failures.push_back("expected this step to let " + name + "'s " + call_name(other->status().blocked.call) +
                            "() return, but it still waits");
       continue;
     }
@@ -280,7 +280,7 @@ SessionSnapshot Session::snapshot() const {
     const ActorStatus status = actors_.at(name)->status();
     view.state = status.state;
     if (status.state == ActorState::Blocked) {
-      view.blocked_in = status.blocked.call;
+      view.blocked_in = call_name(status.blocked.call);
       const auto it = blocked_step_.find(name);
       view.blocked_step = it == blocked_step_.end() ? -1 : it->second;
     }
@@ -293,7 +293,7 @@ SessionSnapshot Session::snapshot() const {
         card.view = inspect_socket(fd);
         const auto& steps = socket_steps_.at(name);
         if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
-        if (status.state == ActorState::Blocked && status.blocked.fd == fd) card.blocked_in = status.blocked.call;
+        if (status.state == ActorState::Blocked && status.blocked.fd == fd) card.blocked_in = call_name(status.blocked.call);
         snap.sockets.push_back(std::move(card));
       }
     }

@@ -12,30 +12,55 @@
 #include <chrono>
 #include <cstring>
 
+#include "engine/fd_facts.hpp"
 #include "engine/py_text.hpp"
+#include "engine/wire_effect.hpp"
 
 namespace sockstep {
 
 OpContext::OpContext(EventLog* log, std::string actor, Waker* waker)
     : log_(log), actor_(std::move(actor)), waker_(waker) {}
 
+void OpContext::forget(int fd) {
+  modes_.erase(fd);
+  fd_facts::forget(fd);
+}
+
 namespace {
 
-void record(OpContext& ctx, const char* call, int fd, std::string args, const CallResult& result,
-            std::string detail = {}) {
+int this_thread_id() {
+  static thread_local const int tid = static_cast<int>(::gettid());
+  return tid;
+}
+
+int this_process_id() {
+  static const int pid = static_cast<int>(::getpid());
+  return pid;
+}
+
+// Every call is recorded here, with the facts of the socket it was made on: what the
+// fd table says, unless the call passes the facts it learned itself.
+void record(OpContext& ctx, Call call, int fd, std::string args, const CallResult& result, std::string detail = {},
+            const SocketFacts* facts = nullptr, WireEffect wire = WireEffect::None) {
   if (ctx.log() == nullptr) return;
   Event event;
   event.kind = EventKind::Call;
-  event.actor = ctx.actor();
   event.call = call;
+  event.dir = call_direction(call);
+  event.wire = wire;
+  event.actor = ctx.actor();
+  event.pid = this_process_id();
+  event.tid = this_thread_id();
   event.args = std::move(args);
   event.fd = fd;
+  event.sock = facts != nullptr ? *facts : fd_facts::get(fd);
   event.value = result.value;
   event.err = result.err;
   event.detail = detail.empty() ? (result.address.empty() ? result.text : result.address.to_string())
                                 : std::move(detail);
   event.byte_count = result.bytes.size();
   event.bytes = result.bytes;  // shared, not copied
+  event.truncated = result.truncated;
   event.step = ctx.step;
   ctx.log()->append(std::move(event));
 }
@@ -61,13 +86,17 @@ int set_kernel_blocking(int fd, bool blocking) {
 }
 
 // A call is about to wait: the log gets a Blocked event, the actor's owner a BlockInfo.
-void announce_wait(OpContext& ctx, int fd, short events, const char* call) {
+void announce_wait(OpContext& ctx, int fd, short events, Call call) {
   if (ctx.log() != nullptr) {
     Event event;
     event.kind = EventKind::Blocked;
     event.actor = ctx.actor();
+    event.pid = this_process_id();
+    event.tid = this_thread_id();
     event.call = call;
+    event.dir = call_direction(call);
     event.fd = fd;
+    event.sock = fd_facts::get(fd);
     event.step = ctx.step;
     ctx.log()->append(std::move(event));
   }
@@ -103,7 +132,7 @@ int poll_ready(OpContext& ctx, int fd, short events, int timeout_ms) {
 
 // A wait in poll() (a socket with a timeout, a connect): announced, then ended.
 // Returns 0 when ready, ETIMEDOUT after the timeout, ECANCELED when woken.
-int wait_in_poll(OpContext& ctx, int fd, short events, const char* call, int timeout_ms) {
+int wait_in_poll(OpContext& ctx, int fd, short events, Call call, int timeout_ms) {
   announce_wait(ctx, fd, events, call);
   const int waited = poll_ready(ctx, fd, events, timeout_ms);
   end_wait(ctx);
@@ -113,7 +142,7 @@ int wait_in_poll(OpContext& ctx, int fd, short events, const char* call, int tim
 // A wait in the call itself (a blocking socket): announced, then attempt(true) sits in
 // the kernel until it can finish or the waker shuts the socket down (-1, ECANCELED).
 template <class Attempt>
-ssize_t wait_in_call(OpContext& ctx, int fd, short events, const char* call, Attempt& attempt) {
+ssize_t wait_in_call(OpContext& ctx, int fd, short events, Call call, Attempt& attempt) {
   announce_wait(ctx, fd, events, call);
   Waker* waker = ctx.waker();
   if (waker != nullptr && !waker->enter(fd)) {
@@ -142,7 +171,7 @@ ssize_t wait_in_call(OpContext& ctx, int fd, short events, const char* call, Att
 // with a timeout waits in poll(), and a blocking one sits in the call itself, where the
 // kernel wakes it the moment it can finish, or the waker ends it (see Waker).
 template <class Attempt>
-ssize_t call_waiting(OpContext& ctx, int fd, short events, const char* call, Attempt attempt) {
+ssize_t call_waiting(OpContext& ctx, int fd, short events, Call call, Attempt attempt) {
   const FdMode mode = ctx.mode(fd);
   for (;;) {
     const ssize_t n = attempt(false);
@@ -181,7 +210,7 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   // returns, and then nothing waited; a handshake still under way is waited for in
   // poll(), in every mode.
   if (poll_ready(ctx, fd, POLLOUT, 0) != 0) {
-    if (const int waited = wait_in_poll(ctx, fd, POLLOUT, "connect", ctx.mode(fd).timeout_ms); waited != 0)
+    if (const int waited = wait_in_poll(ctx, fd, POLLOUT, Call::Connect, ctx.mode(fd).timeout_ms); waited != 0)
       return failure(waited);
   }
   int so_error = 0;
@@ -192,11 +221,25 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
 
 int dontwait(bool may_wait) { return may_wait ? 0 : MSG_DONTWAIT; }
 
+// After a connect: both names as the kernel has them; the address it tried stands for
+// the peer when the connect failed or is still under way (getpeername says ENOTCONN).
+SocketFacts learn_connected(int fd, const Address& tried, int err) {
+  SocketFacts facts = err == 0 || err == EINPROGRESS || err == EALREADY ? fd_facts::learn(fd) : fd_facts::get(fd);
+  if (facts.peer.empty()) facts.peer = tried;
+  return facts;
+}
+
+// A TCP connect sends a SYN whatever comes back; other sockets send nothing for it.
+WireEffect connect_effect(const SocketFacts& facts) {
+  const bool tcp = facts.stream() && (facts.family == AF_INET || facts.family == AF_INET6);
+  return tcp ? WireEffect::Syn : WireEffect::None;
+}
+
 // One send() as the fd's mode makes it: the count queued, or -1 with errno. In blocking
 // mode the kernel's send returns only once all of data is queued; the try before it may
 // queue just a part, so in that mode the rest goes on in the same call, as it would in
 // the kernel (bounded: each pass queues a byte or more, or ends).
-ssize_t send_once(OpContext& ctx, int fd, std::string_view data, const char* call) {
+ssize_t send_once(OpContext& ctx, int fd, std::string_view data, Call call) {
   std::size_t sent = 0;
   for (;;) {
     const std::string_view rest = data.substr(sent);
@@ -221,8 +264,9 @@ CallResult socket(OpContext& ctx, int family, int type, int protocol) {
   } else {
     result.value = fd;
     ctx.mode(fd) = FdMode{};
+    (void)fd_facts::learn(fd);
   }
-  record(ctx, "socket", fd, family_name(family) + ", " + socktype_name(type), result);
+  record(ctx, Call::Socket, fd, family_name(family) + ", " + socktype_name(type), result);
   return result;
 }
 
@@ -233,15 +277,21 @@ CallResult bind(OpContext& ctx, int fd, const Address& address) {
     result = failure(EINVAL);
   } else if (::bind(fd, sa->get(), sa->length) != 0) {
     result = failure(errno);
+  } else {
+    (void)fd_facts::learn(fd);  // port 0 became a port
   }
-  record(ctx, "bind", fd, address.python_repr(), result);
+  record(ctx, Call::Bind, fd, address.python_repr(), result);
   return result;
 }
 
 CallResult listen(OpContext& ctx, int fd, int backlog) {
   CallResult result;
-  if (::listen(fd, backlog) != 0) result = failure(errno);
-  record(ctx, "listen", fd, std::to_string(backlog), result);
+  if (::listen(fd, backlog) != 0) {
+    result = failure(errno);
+  } else {
+    (void)fd_facts::learn(fd);  // an unbound socket was given a port
+  }
+  record(ctx, Call::Listen, fd, std::to_string(backlog), result);
   return result;
 }
 
@@ -252,7 +302,7 @@ CallResult accept(OpContext& ctx, int fd) {
   ssize_t conn = -1;
   do {
     length = sizeof peer;
-    conn = call_waiting(ctx, fd, POLLIN, "accept", [&](bool may_wait) -> ssize_t {
+    conn = call_waiting(ctx, fd, POLLIN, Call::Accept, [&](bool may_wait) -> ssize_t {
       // accept4 has no MSG_DONTWAIT: a try first asks poll() whether a client is queued.
       pollfd queued{fd, POLLIN, 0};
       if (!may_wait && ::poll(&queued, 1, 0) == 0) {
@@ -269,34 +319,38 @@ CallResult accept(OpContext& ctx, int fd) {
   } else {
     result = failure(errno);
   }
-  record(ctx, "accept", fd, "", result);
+  // The event is about the new connection: its socket's facts, not the listener's.
+  const SocketFacts facts = conn >= 0 ? fd_facts::learn(static_cast<int>(conn)) : fd_facts::get(fd);
+  record(ctx, Call::Accept, fd, "", result, {}, &facts);
   return result;
 }
 
 CallResult connect(OpContext& ctx, int fd, const Address& address) {
   CallResult result = do_connect(ctx, fd, address);
   if (result.ok()) result.value = 0;
-  record(ctx, "connect", fd, address.python_repr(), result);
+  const SocketFacts facts = learn_connected(fd, address, result.err);
+  record(ctx, Call::Connect, fd, address.python_repr(), result, {}, &facts, connect_effect(facts));
   return result;
 }
 
 CallResult connect_ex(OpContext& ctx, int fd, const Address& address) {
   CallResult result = do_connect(ctx, fd, address);
   result.value = result.err;
-  record(ctx, "connect_ex", fd, address.python_repr(), result);
+  const SocketFacts facts = learn_connected(fd, address, result.err);
+  record(ctx, Call::ConnectEx, fd, address.python_repr(), result, {}, &facts, connect_effect(facts));
   return result;
 }
 
 CallResult send(OpContext& ctx, int fd, const Bytes& data) {
   CallResult result;
-  if (const ssize_t n = send_once(ctx, fd, data, "send"); n >= 0) {
+  if (const ssize_t n = send_once(ctx, fd, data, Call::Send); n >= 0) {
     result.value = n;
     result.bytes = data.prefix(static_cast<std::size_t>(n));
   } else {
     result = failure(errno);
     result.bytes = data;  // what it was asked to send: its call line shows them
   }
-  record(ctx, "send", fd, {}, result);
+  record(ctx, Call::Send, fd, {}, result);
   return result;
 }
 
@@ -304,7 +358,7 @@ CallResult sendall(OpContext& ctx, int fd, const Bytes& data) {
   CallResult result;
   std::size_t sent = 0;
   while (sent < data.size()) {
-    const ssize_t n = send_once(ctx, fd, data.substr(sent), "sendall");
+    const ssize_t n = send_once(ctx, fd, data.substr(sent), Call::Sendall);
     if (n < 0) {
       result = failure(errno);
       break;
@@ -314,7 +368,7 @@ CallResult sendall(OpContext& ctx, int fd, const Bytes& data) {
   // Failed, it shows what it was asked to send, as send() does.
   result.bytes = result.ok() ? data.prefix(sent) : data;
   if (result.ok()) result.value = static_cast<long long>(sent);
-  record(ctx, "sendall", fd, {}, result);
+  record(ctx, Call::Sendall, fd, {}, result);
   return result;
 }
 
@@ -327,7 +381,7 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
   // arriving piece would record a new wait for each.
   const int wait_flag = wait_all ? MSG_WAITALL : 0;
   for (;;) {
-    const ssize_t n = call_waiting(ctx, fd, POLLIN, "recv", [&](bool may_wait) {
+    const ssize_t n = call_waiting(ctx, fd, POLLIN, Call::Recv, [&](bool may_wait) {
       return ::recv(fd, buffer.writable() + got, max_bytes - got, may_wait ? wait_flag : MSG_DONTWAIT);
     });
     if (n > 0) {
@@ -346,7 +400,7 @@ CallResult recv(OpContext& ctx, int fd, std::size_t max_bytes, bool wait_all) {
     result.value = static_cast<long long>(got);
     result.bytes = std::move(buffer);
   }
-  record(ctx, "recv", fd, std::to_string(max_bytes) + (wait_all ? ", MSG_WAITALL" : ""), result);
+  record(ctx, Call::Recv, fd, std::to_string(max_bytes) + (wait_all ? ", MSG_WAITALL" : ""), result);
   return result;
 }
 
@@ -355,7 +409,7 @@ CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to) 
   if (const auto sa = to_sockaddr(to); !sa) {
     result = failure(EINVAL);
   } else {
-    const ssize_t n = call_waiting(ctx, fd, POLLOUT, "sendto", [&](bool may_wait) {
+    const ssize_t n = call_waiting(ctx, fd, POLLOUT, Call::SendTo, [&](bool may_wait) {
       return ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL | dontwait(may_wait), sa->get(), sa->length);
     });
     if (n >= 0) {
@@ -366,7 +420,10 @@ CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to) 
       result.bytes = data;  // what it was asked to send, as with send()
     }
   }
-  record(ctx, "sendto", fd, to.python_repr(), result);
+  SocketFacts facts = fd_facts::get(fd);
+  if (result.ok() && facts.local.port == 0 && facts.local.family != AF_UNIX) facts = fd_facts::learn(fd);  // bound by this send
+  facts.peer = to;
+  record(ctx, Call::SendTo, fd, to.python_repr(), result, {}, &facts);
   return result;
 }
 
@@ -375,7 +432,7 @@ CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
   Bytes buffer = Bytes::with_room(max_bytes);
   sockaddr_storage from{};
   msghdr msg{};
-  const ssize_t n = call_waiting(ctx, fd, POLLIN, "recvfrom", [&](bool may_wait) {
+  const ssize_t n = call_waiting(ctx, fd, POLLIN, Call::RecvFrom, [&](bool may_wait) {
     from = {};
     iovec iov{buffer.writable(), max_bytes};
     msg = {};
@@ -391,29 +448,38 @@ CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes) {
     result.bytes = std::move(buffer);
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen);
     // A datagram larger than the buffer loses its tail; the kernel says so.
-    if ((msg.msg_flags & MSG_TRUNC) != 0) result.text = "truncated";
+    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+      result.text = "truncated";
+      result.truncated = true;
+    }
   } else {
     result = failure(errno);
   }
   std::string detail = result.address.to_string();
   if (!result.text.empty()) detail += " (" + result.text + ")";
-  record(ctx, "recvfrom", fd, std::to_string(max_bytes), result, detail);
+  SocketFacts facts = fd_facts::get(fd);
+  if (!result.address.empty()) facts.peer = result.address;
+  record(ctx, Call::RecvFrom, fd, std::to_string(max_bytes), result, detail, &facts);
   return result;
 }
 
 CallResult shutdown(OpContext& ctx, int fd, int how) {
   CallResult result;
+  const WireEffect wire = shutdown_effect(fd, how);
   if (::shutdown(fd, how) != 0) result = failure(errno);
   const char* names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
-  record(ctx, "shutdown", fd, how >= 0 && how <= 2 ? names[how] : std::to_string(how), result);
+  record(ctx, Call::Shutdown, fd, how >= 0 && how <= 2 ? names[how] : std::to_string(how), result, {}, nullptr,
+         result.ok() ? wire : WireEffect::None);
   return result;
 }
 
 CallResult close(OpContext& ctx, int fd) {
   CallResult result;
+  const WireEffect wire = close_effect(fd);
+  const SocketFacts facts = fd_facts::get(fd);
   if (::close(fd) != 0) result = failure(errno);
   ctx.forget(fd);
-  record(ctx, "close", fd, "", result);
+  record(ctx, Call::Close, fd, "", result, {}, &facts, result.ok() ? wire : WireEffect::None);
   return result;
 }
 
@@ -424,7 +490,7 @@ CallResult setblocking(OpContext& ctx, int fd, bool blocking) {
   } else {
     ctx.mode(fd) = FdMode{blocking, -1};
   }
-  record(ctx, "setblocking", fd, blocking ? "True" : "False", result);
+  record(ctx, Call::SetBlocking, fd, blocking ? "True" : "False", result);
   return result;
 }
 
@@ -435,7 +501,7 @@ CallResult settimeout(OpContext& ctx, int fd, double seconds) {
   } else {
     ctx.mode(fd) = FdMode{true, seconds < 0 ? -1 : static_cast<int>(seconds * 1000)};
   }
-  record(ctx, "settimeout", fd, seconds < 0 ? "None" : std::to_string(seconds), result);
+  record(ctx, Call::SetTimeout, fd, seconds < 0 ? "None" : std::to_string(seconds), result);
   return result;
 }
 
@@ -447,7 +513,7 @@ CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value) {
   } else if (::setsockopt(fd, level, name, &value, sizeof value) != 0) {
     result = failure(errno);
   }
-  record(ctx, "setsockopt", fd, sockopt_text(level, name) + ", " + std::to_string(value), result);
+  record(ctx, Call::SetSockOpt, fd, sockopt_text(level, name) + ", " + std::to_string(value), result);
   return result;
 }
 
@@ -460,7 +526,7 @@ CallResult getsockopt(OpContext& ctx, int fd, int level, int name) {
   } else {
     result.value = value;
   }
-  record(ctx, "getsockopt", fd, sockopt_text(level, name), result);
+  record(ctx, Call::GetSockOpt, fd, sockopt_text(level, name), result);
   return result;
 }
 
@@ -474,7 +540,7 @@ CallResult getpeername(OpContext& ctx, int fd) {
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
     result.value = result.address.port;  // lets a check or prediction ask "which port?"
   }
-  record(ctx, "getpeername", fd, "", result);
+  record(ctx, Call::GetPeerName, fd, "", result);
   return result;
 }
 
@@ -488,7 +554,7 @@ CallResult getsockname(OpContext& ctx, int fd) {
     result.address = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), length);
     result.value = result.address.port;
   }
-  record(ctx, "getsockname", fd, "", result);
+  record(ctx, Call::GetSockName, fd, "", result);
   return result;
 }
 
@@ -508,7 +574,7 @@ CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int fa
   if (!loopback_name(host)) {
     result = failure(EPERM);
     result.text = "sockstep resolves loopback names only";
-    record(ctx, "getaddrinfo", -1, args, result);
+    record(ctx, Call::GetAddrInfo, -1, args, result);
     return result;
   }
   addrinfo hints{};
@@ -532,7 +598,7 @@ CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int fa
     ::freeaddrinfo(list);
     result.text = "[" + text + "]";
   }
-  record(ctx, "getaddrinfo", -1, args, result, result.text);
+  record(ctx, Call::GetAddrInfo, -1, args, result, result.text);
   return result;
 }
 
@@ -555,7 +621,7 @@ CallResult gethostbyname(OpContext& ctx, const std::string& host) {
       ::freeaddrinfo(list);
     }
   }
-  record(ctx, "gethostbyname", -1, "'" + host + "'", result, result.text);
+  record(ctx, Call::GetHostByName, -1, "'" + host + "'", result, result.text);
   return result;
 }
 
@@ -574,7 +640,7 @@ CallResult getfqdn(OpContext& ctx) {
       ::freeaddrinfo(list);
     }
   }
-  record(ctx, "getfqdn", -1, "", result, result.text);
+  record(ctx, Call::GetFqdn, -1, "", result, result.text);
   return result;
 }
 
@@ -585,7 +651,7 @@ CallResult unlink(OpContext& ctx, const std::string& path) {
   } else if (::unlink(path.c_str()) != 0) {
     result = failure(errno);
   }
-  record(ctx, "unlink", -1, "'" + path + "'", result);
+  record(ctx, Call::Unlink, -1, "'" + path + "'", result);
   return result;
 }
 

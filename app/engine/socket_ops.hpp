@@ -18,6 +18,7 @@ struct CallResult {
   Bytes bytes;           // data sent or received, shared with the call's event
   Address address;       // accept/recvfrom/getpeername/getsockname/gethostbyname
   std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
+  bool truncated = false;  // recvfrom: the datagram was longer than the buffer (MSG_TRUNC)
   [[nodiscard]] bool ok() const { return err == 0; }
 };
 
@@ -29,7 +30,7 @@ struct FdMode {
 
 // What an actor tells the world while one of its calls waits for the peer.
 struct BlockInfo {
-  std::string call;
+  Call call = Call::None;
   int fd = -1;
   short events = 0;  // POLLIN / POLLOUT
 };
@@ -45,7 +46,8 @@ class OpContext {
   [[nodiscard]] EventLog* log() const { return log_; }
 
   FdMode& mode(int fd) { return modes_[fd]; }
-  void forget(int fd) { modes_.erase(fd); }
+  // The fd was closed: its mode and its facts go.
+  void forget(int fd);
 
   // Lesson step stamped on every recorded event; -1 outside a lesson.
   int step = -1;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/fd_facts.hpp"
 #include "engine/py_text.hpp"
 
 namespace sockstep {
@@ -240,7 +241,8 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     Event event;
     event.kind = EventKind::Call;
     event.actor = step.actor;
-    event.call = "handoff";
+    event.call = Call::Handoff;
+    event.sock = fd_facts::get(static_cast<int>(result.value));
     event.args = step.sock + " -> " + arg_string(step, "to");
     event.fd = static_cast<int>(result.value);
     event.value = result.value;
@@ -251,7 +253,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     Event event;
     event.kind = EventKind::Print;
     event.actor = step.actor;
-    event.call = "print";
+    event.call = Call::Print;
     event.detail = printed;
     event.step = static_cast<int>(index);
     session_.log_.append(std::move(event));

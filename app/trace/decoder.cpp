@@ -9,36 +9,46 @@
 #include <cstring>
 
 #include "engine/address.hpp"
+#include "engine/wire_effect.hpp"
 #include "trace/wire.hpp"
 
 namespace sockstep::trace {
 namespace {
 
-const char* call_name(CallId call) {
+// The engine's name for a record's call: Python and most programs call accept4(), the
+// learner knows it as accept().
+Call engine_call(CallId call) {
   switch (call) {
-    case CallId::Socket: return "socket";
-    case CallId::Bind: return "bind";
-    case CallId::Listen: return "listen";
-    // Python and most programs call accept4(); the learner knows it as accept().
-    case CallId::Accept: return "accept";
-    case CallId::Connect: return "connect";
-    case CallId::Send: return "send";
-    case CallId::SendTo: return "sendto";
-    case CallId::SendMsg: return "sendmsg";
-    case CallId::Recv: return "recv";
-    case CallId::RecvFrom: return "recvfrom";
-    case CallId::RecvMsg: return "recvmsg";
-    case CallId::Read: return "read";
-    case CallId::Write: return "write";
-    case CallId::Close: return "close";
-    case CallId::Shutdown: return "shutdown";
-    case CallId::SetSockOpt: return "setsockopt";
-    case CallId::Poll: return "poll";
-    case CallId::Select: return "select";
+    case CallId::Socket: return Call::Socket;
+    case CallId::Bind: return Call::Bind;
+    case CallId::Listen: return Call::Listen;
+    case CallId::Accept: return Call::Accept;
+    case CallId::Connect: return Call::Connect;
+    case CallId::Send: return Call::Send;
+    case CallId::SendTo: return Call::SendTo;
+    case CallId::SendMsg: return Call::SendMsg;
+    case CallId::Recv: return Call::Recv;
+    case CallId::RecvFrom: return Call::RecvFrom;
+    case CallId::RecvMsg: return Call::RecvMsg;
+    case CallId::Read: return Call::Read;
+    case CallId::Write: return Call::Write;
+    case CallId::Close: return Call::Close;
+    case CallId::Shutdown: return Call::Shutdown;
+    case CallId::SetSockOpt: return Call::SetSockOpt;
+    case CallId::Poll: return Call::Poll;
+    case CallId::Select: return Call::Select;
     case CallId::None:
     case CallId::Count: break;
   }
-  return "?";
+  return Call::None;
+}
+
+Address address_of(std::string_view raw) {
+  if (raw.size() < sizeof(sa_family_t)) return {};
+  sockaddr_storage storage{};
+  std::memcpy(&storage, raw.data(), std::min(raw.size(), sizeof storage));
+  return from_sockaddr(reinterpret_cast<const sockaddr*>(&storage),
+                       static_cast<socklen_t>(std::min(raw.size(), sizeof storage)));
 }
 
 std::string type_text(long long type) {
@@ -67,11 +77,7 @@ std::string flags_text(long long flags) {
 }
 
 std::string address_text(std::string_view raw, bool python) {
-  if (raw.size() < sizeof(sa_family_t)) return {};
-  sockaddr_storage storage{};
-  std::memcpy(&storage, raw.data(), std::min(raw.size(), sizeof storage));
-  const Address a = from_sockaddr(reinterpret_cast<const sockaddr*>(&storage),
-                                  static_cast<socklen_t>(std::min(raw.size(), sizeof storage)));
+  const Address a = address_of(raw);
   if (a.empty()) return {};
   return python ? a.python_repr() : a.to_string();
 }
@@ -189,8 +195,8 @@ void Decoder::pair(const std::string& local, const std::string& peer, End end, s
   }
   Event note;
   note.kind = EventKind::Note;
+  note.note = NoteKind::Match;
   note.actor = end.actor;
-  note.call = "match";
   note.fd = end.fd;
   note.detail = "same connection: " + other->second.actor + " fd " + std::to_string(other->second.fd) + " (" + peer +
                 ", inode " + std::to_string(other->second.inode) + ") <-> " + end.actor + " fd " +
@@ -199,24 +205,35 @@ void Decoder::pair(const std::string& local, const std::string& peer, End end, s
   open_ends_.erase(other);
 }
 
+SocketFacts& Decoder::facts_of(pid_t pid, int fd, std::uint64_t inode) {
+  SocketFacts& facts = fds_[{pid, fd}];
+  // Another inode at this number: the fd was closed and reused where no wrapper saw it.
+  if (inode != 0 && facts.inode != 0 && facts.inode != inode) facts = SocketFacts{};
+  if (inode != 0) facts.inode = inode;
+  return facts;
+}
+
+namespace {
+Event warning_note(std::string text) {
+  Event bad;
+  bad.kind = EventKind::Note;
+  bad.note = NoteKind::Warning;
+  bad.actor = "trace";
+  bad.detail = std::move(text);
+  return bad;
+}
+}  // namespace
+
 void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   WireHeader h{};
   if (record.size() < sizeof h) {
-    Event bad;
-    bad.kind = EventKind::Note;
-    bad.actor = "trace";
-    bad.detail = "warning: a short record from the preload was dropped";
-    out.push_back({0, std::move(bad)});
+    out.push_back({0, warning_note("a short record from the preload was dropped")});
     return;
   }
   std::memcpy(&h, record.data(), sizeof h);
   const std::size_t sections = sizeof h + h.addr_len + h.local_len + h.aux_len + h.data_len;
   if (h.magic != kWireMagic || h.size != record.size() || sections != record.size()) {
-    Event bad;
-    bad.kind = EventKind::Note;
-    bad.actor = "trace";
-    bad.detail = "warning: a malformed record from the preload was dropped";
-    out.push_back({0, std::move(bad)});
+    out.push_back({0, warning_note("a malformed record from the preload was dropped")});
     return;
   }
   std::size_t at = sizeof h;
@@ -235,6 +252,8 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   e.fd = h.fd;
   e.value = h.value;
   e.err = h.err;
+  e.pid = h.pid;
+  e.tid = h.tid;
   if (h.kind == RecordKind::Hello) {
     TracedProcess& p = processes_[h.pid];
     p.pid = h.pid;
@@ -244,9 +263,13 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     const bool again = p.said_hello;  // a forked child says hello under its parent's name
     p.said_hello = true;
     p.actor = actor(h.pid);
+    // A child holds what its parent held when it forked (or exec'd in its place).
+    if (!again && p.parent != 0)
+      for (auto it = fds_.lower_bound({p.parent, -1}); it != fds_.end() && it->first.first == p.parent; ++it)
+        fds_.try_emplace({h.pid, it->first.second}, it->second);
     e.kind = EventKind::Note;
+    e.note = NoteKind::Hello;
     e.actor = p.actor;
-    e.call = "hello";
     const std::string shown = printable_text(p.command, 100);
     e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(h.pid) + ", parent " +
                std::to_string(p.parent) + ")";
@@ -255,26 +278,47 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   }
   const auto known = processes_.find(h.pid);
   e.actor = known != processes_.end() && !known->second.actor.empty() ? known->second.actor : actor(h.pid);
-  e.call = call_name(h.call);
+  // A thread of its own gets a lane of its own: name[pid/tid].
+  if (h.tid != 0 && h.tid != h.pid) e.actor.insert(e.actor.size() - 1, "/" + std::to_string(h.tid));
+  e.call = engine_call(h.call);
+  e.dir = call_direction(e.call);
   if (h.kind == RecordKind::Bye) {
     processes_[h.pid].said_bye = true;
     return;  // the exit status note comes from whoever waits for the process
   }
+  SocketFacts no_socket;
+  SocketFacts& facts = h.fd >= 0 ? facts_of(h.pid, h.fd, h.call == CallId::Accept ? 0 : h.inode) : no_socket;
   if (h.kind == RecordKind::Blocked) {
     e.kind = EventKind::Blocked;
+    e.sock = facts;
     out.push_back({h.t_ns, std::move(e)});
     return;
   }
+  const Address local_name = address_of(local);
+  const Address addr_name = address_of(addr);
+  if (!local_name.empty() && h.call != CallId::Accept) facts.local = local_name;
+  e.sock = facts;
   // Built only for the calls that show them: send and recv, most of a busy trace, don't.
   const auto inode_text = [&] { return h.inode != 0 ? "inode " + std::to_string(h.inode) : std::string(); };
-  const auto local_text = [&] { return address_text(local, false); };
+  const auto local_text = [&] { return local_name.empty() ? std::string() : local_name.to_string(); };
   switch (h.call) {
     case CallId::Socket:
       e.args = family_name(static_cast<int>(h.arg[0])) + ", " + type_text(h.arg[1]);
       if (h.arg[2] != 0) e.args += ", " + std::to_string(h.arg[2]);
       e.detail = inode_text();
+      if (e.ok()) {
+        SocketFacts made;
+        made.family = static_cast<int>(h.arg[0]);
+        made.type = static_cast<int>(h.arg[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
+        made.inode = h.inode;
+        fds_[{h.pid, static_cast<int>(h.value)}] = made;
+        e.sock = made;
+      }
       break;
-    case CallId::Bind: e.args = address_text(addr, true); break;
+    case CallId::Bind:
+      e.args = address_text(addr, true);
+      if (e.ok() && facts.local.empty()) facts.local = e.sock.local = addr_name;
+      break;
     case CallId::Listen:
       e.args = std::to_string(h.arg[0]);
       if (const std::string on = local_text(); !on.empty()) e.detail = "on " + on;
@@ -283,8 +327,17 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::Accept: {
       if ((h.arg[0] & SOCK_NONBLOCK) != 0) e.args = "SOCK_NONBLOCK";
       if ((h.arg[0] & SOCK_CLOEXEC) != 0) e.args = join(e.args, "SOCK_CLOEXEC");
-      const std::string peer = address_text(addr, false);
       if (e.ok()) {
+        // The event is about the new connection, as the engine's accept is.
+        SocketFacts conn;
+        conn.family = facts.family != AF_UNSPEC ? facts.family : local_name.family;
+        conn.type = facts.type != 0 ? facts.type : SOCK_STREAM;
+        conn.inode = h.inode;
+        conn.local = local_name;
+        conn.peer = addr_name;
+        fds_[{h.pid, static_cast<int>(h.value)}] = conn;
+        e.sock = conn;
+        const std::string peer = address_text(addr, false);
         const std::string on = local_text();
         e.detail = peer + " (fd " + std::to_string(h.value) + " on " + on + ", " + inode_text() + ")";
         pair(on, peer, End{e.actor, static_cast<int>(h.value), h.inode}, h.t_ns, out);
@@ -296,6 +349,10 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       const std::string from = local_text();
       const std::string inode = inode_text();
       if (!from.empty()) e.detail = "from " + from + (inode.empty() ? "" : ", " + inode);
+      facts.peer = e.sock.peer = addr_name;
+      const bool ip = facts.family == AF_INET || facts.family == AF_INET6 || addr_name.family == AF_INET ||
+                      addr_name.family == AF_INET6;
+      if (ip && (facts.type == SOCK_STREAM || facts.type == 0) && addr_name.family != AF_UNIX) e.wire = WireEffect::Syn;
       if (e.ok() || e.err == EINPROGRESS)
         pair(from, address_text(addr, false), End{e.actor, h.fd, h.inode}, h.t_ns, out);
       break;
@@ -310,6 +367,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       e.byte_count = e.ok() ? h.byte_count : static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
       e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg ? address_text(addr, true) : "",
                     flags_text(h.arg[1]));
+      if (!addr_name.empty()) e.sock.peer = addr_name;  // a datagram's destination
       break;
     case CallId::Recv:
     case CallId::RecvFrom:
@@ -319,9 +377,21 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       e.byte_count = h.byte_count;
       e.args = join(std::to_string(h.arg[0]), flags_text(h.arg[1]));
       if (h.call != CallId::Recv && h.call != CallId::Read && e.ok()) e.detail = address_text(addr, false);
+      if (!addr_name.empty() && e.ok()) e.sock.peer = addr_name;  // a datagram's source
       break;
-    case CallId::Close: e.detail = inode_text(); break;
-    case CallId::Shutdown: e.args = shutdown_text(h.arg[0]); break;
+    case CallId::Close:
+    case CallId::Shutdown: {
+      const CloseFacts kernel{static_cast<int>(h.arg[1]), h.arg[2] != 0, static_cast<int>(h.arg[3])};
+      if (h.call == CallId::Close) {
+        e.detail = inode_text();
+        if (e.ok()) e.wire = close_effect(kernel);
+        fds_.erase({h.pid, h.fd});
+      } else {
+        e.args = shutdown_text(h.arg[0]);
+        if (e.ok()) e.wire = shutdown_effect(kernel, static_cast<int>(h.arg[0]));
+      }
+      break;
+    }
     case CallId::SetSockOpt:
       e.args = sockopt_text(static_cast<int>(h.arg[0]), static_cast<int>(h.arg[1])) + ", " + std::to_string(h.arg[2]);
       break;

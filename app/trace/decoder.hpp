@@ -53,7 +53,11 @@ class Decoder {
   };
   void pair(const std::string& local, const std::string& peer, End end, std::int64_t t_ns, std::vector<Decoded>& out);
 
+  // The sockets a process holds, as its records described them: fd -> facts.
+  SocketFacts& facts_of(pid_t pid, int fd, std::uint64_t inode);
+
   std::map<pid_t, TracedProcess> processes_;
+  std::map<std::pair<pid_t, int>, SocketFacts> fds_;
   std::map<pid_t, int> listens_;
   // (this side, other side) -> the end seen first
   std::map<std::pair<std::string, std::string>, End> open_ends_;

@@ -180,11 +180,11 @@ std::string signal_text(int sig) {
   return "signal " + std::to_string(sig) + (abbrev != nullptr ? " (SIG" + std::string(abbrev) + ")" : "");
 }
 
-Event note(const std::string& actor, const std::string& call, const std::string& detail) {
+Event note(const std::string& actor, NoteKind kind, const std::string& detail) {
   Event e;
   e.kind = EventKind::Note;
   e.actor = actor;
-  e.call = call;
+  e.note = kind;
   e.detail = detail;
   return e;
 }
@@ -323,14 +323,14 @@ class Tracer {
       }
       std::string shim_note;
       argvs_.push_back(resolve_interpreter(command, shim_note));
-      if (!shim_note.empty()) log_.append(note("trace", "resolve", shim_note));
+      if (!shim_note.empty()) log_.append(note("trace", NoteKind::Info, shim_note));
       const ProgramCheck check = check_program(argvs_.back()[0]);
       if (!check.found) {
         result.error = command[0] + ": no such program";
         return result;
       }
       argvs_.back()[0] = check.path;
-      for (const auto& w : check.warnings) log_.append(note("trace", "warning", "warning: " + w));
+      for (const auto& w : check.warnings) log_.append(note("trace", NoteKind::Warning, w));
     }
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -394,7 +394,7 @@ class Tracer {
     c.started = Clock::now();
     if (c.s.pid < 0) {
       result.error = argvs_[index][0] + ": " + std::strerror(c.s.spawn_error);
-      log_.append(note("trace", "error", "cannot start " + result.error));
+      log_.append(note("trace", NoteKind::Error, "cannot start " + result.error));
       return false;
     }
     c.running = true;
@@ -439,7 +439,7 @@ class Tracer {
   }
 
   void warn(const std::string& actor, const std::string& text) {
-    hold(monotonic_ns(), note(actor, "warning", "warning: " + text));
+    hold(monotonic_ns(), note(actor, NoteKind::Warning, text));
   }
 
   // A Hello that came with a ring: map it (a process that exec'd gets a new one, and
@@ -636,14 +636,14 @@ class Tracer {
       text_zh = "被" + signal_text(info.si_status) + "终止" + (dumped ? ",已转储 core" : "");
     }
     result.exit_codes[c.index] = code;
-    Event e = note(actor_of(c), "exit", text);
+    Event e = note(actor_of(c), NoteKind::Exit, text);
     e.args = text_zh;
     e.value = code;
     log_.append(std::move(e));
     const auto* p = decoder_.process(c.s.pid);
     if (p == nullptr || !p->said_hello)
-      log_.append(note(actor_of(c), "warning",
-                       "warning: the preload never reported from " + actor_of(c) +
+      log_.append(note(actor_of(c), NoteKind::Warning,
+                       "the preload never reported from " + actor_of(c) +
                            ": this trace shows none of its socket calls (static, setuid, or it dropped LD_PRELOAD)"));
   }
 
@@ -651,8 +651,8 @@ class Tracer {
     c.hello_warned = true;
     const auto* p = decoder_.process(c.s.pid);
     if (p != nullptr && p->said_hello) return;
-    hold(monotonic_ns(), note(actor_of(c), "warning",
-                     "warning: " + actor_of(c) + " has run " +
+    hold(monotonic_ns(), note(actor_of(c), NoteKind::Warning,
+                     actor_of(c) + " has run " +
                          std::to_string(std::chrono::duration_cast<std::chrono::seconds>(kHelloGrace).count()) +
                          " s without the preload reporting: its socket calls may be invisible"));
   }
@@ -670,7 +670,7 @@ class Tracer {
              (options_.together || previous_ready() || Clock::now() >= start_fallback)) {
         if (!options_.together && !previous_ready())
           hold(monotonic_ns(),
-               note("trace", "start", "starting the next program: the previous one has not called listen()"));
+               note("trace", NoteKind::Info, "starting the next program: the previous one has not called listen()"));
         if (!start_next(result)) {
           stopping = true;
           kill_at = Clock::now();
@@ -745,7 +745,7 @@ class Tracer {
         if (which == -2) {
           stopping = true;
           release_all();
-          log_.append(note("trace", "stop", "stopping: SIGTERM to the traced programs"));
+          log_.append(note("trace", NoteKind::Info, "stopping: SIGTERM to the traced programs"));
           for (auto& c : children_)
             if (c.running) ::kill(c.s.pid, SIGTERM);
           kill_at = now + kKillGrace;

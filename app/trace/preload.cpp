@@ -14,8 +14,15 @@
 //   recv*/read length asked, flags             shutdown   how
 //   setsockopt level, name, int value (or -1), option length
 //   poll       nfds, timeout ms                select     nfds, timeout ms (-1: none)
+//   close      -, then what decides the packet it sends (read just before the call):
+//   shutdown   how, then the same: [1] TCP state (-1: not TCP), [2] SO_LINGER {1, 0},
+//              [3] bytes unread (SIOCINQ)
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <poll.h>
 #include <pthread.h>
@@ -260,6 +267,26 @@ void fill_peer(Record& r, int fd, Names& names) {
     r.addr = &names.peer;
     r.h.addr_len = static_cast<std::uint16_t>(names.peer_len);
   }
+}
+
+// What closing fd will put on the wire depends on these (engine/wire_effect.cpp decides).
+void fill_close_facts(Record& r, int fd) {
+  r.h.arg[1] = -1;
+  int type = 0;
+  int protocol = 0;
+  socklen_t length = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0 || type != SOCK_STREAM) return;
+  length = sizeof protocol;
+  if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &length) != 0 || protocol != IPPROTO_TCP) return;
+  tcp_info info{};
+  length = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return;
+  r.h.arg[1] = info.tcpi_state;
+  linger l{};
+  length = sizeof l;
+  r.h.arg[2] = getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &length) == 0 && l.l_onoff != 0 && l.l_linger == 0 ? 1 : 0;
+  int unread = 0;
+  r.h.arg[3] = ioctl(fd, SIOCINQ, &unread) == 0 ? unread : 0;
 }
 
 bool is_blocking(int fd) {
@@ -664,13 +691,16 @@ SOCKSTEP_EXPORT int close(int fd) {
     return real_close(fd);
   }
   const unsigned long long inode = socket_inode(fd);
+  Record r;
+  if (inode != 0) fill_close_facts(r, fd);
   const int rc = real_close(fd);
   const int err = errno;
   if (fd < kInodeSlots) g_inode[fd] = 0;
   if (inode != 0) {
-    Record r = call_record(CallId::Close, fd, rc, err);
-    r.h.inode = inode;
-    emit(r);
+    Record done = call_record(CallId::Close, fd, rc, err);
+    for (int i = 1; i < 4; ++i) done.h.arg[i] = r.h.arg[i];
+    done.h.inode = inode;
+    emit(done);
   }
   errno = err;
   return rc;
@@ -678,12 +708,15 @@ SOCKSTEP_EXPORT int close(int fd) {
 
 SOCKSTEP_EXPORT int shutdown(int fd, int how) {
   REAL(shutdown, int (*)(int, int));
+  Record before;
+  if (g_channel >= 0 && fd != g_channel) fill_close_facts(before, fd);
   const int rc = real_shutdown(fd, how);
   const int err = errno;
   if (g_channel >= 0 && fd != g_channel) {
     Record r = call_record(CallId::Shutdown, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = how;
+    for (int i = 1; i < 4; ++i) r.h.arg[i] = before.h.arg[i];
     emit(r);
   }
   errno = err;

@@ -44,7 +44,7 @@ void draw_selected(const Model& model) {
   }
   actor_chip(model.palette->actor(event->actor), event->actor);
   ImGui::SameLine();
-  ImGui::Text("%s()  %zu %s", event->call.c_str(), event->byte_count, model.t(Tx::Bytes));
+  ImGui::Text("%s()  %zu %s", event->name(), event->byte_count, model.t(Tx::Bytes));
   if (event->step >= 0) {
     ImGui::SameLine();
     ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
@@ -83,9 +83,23 @@ void draw_selected(const Model& model) {
 
 void draw_stream(const Model& model, const ByteStream& stream) {
   const Palette& palette = *model.palette;
-  char title[128];
-  std::snprintf(title, sizeof title, model.t(Tx::StreamTitle), stream.from.c_str(), stream.to.c_str());
+  // Each end named by its program and its socket: two clients are two streams.
+  const auto end_name = [](const std::string& lane, const Address& address) {
+    return address.empty() || address.family == AF_UNIX ? lane : lane + " " + address.to_string();
+  };
+  const std::string from = end_name(stream.from, stream.from_address);
+  const std::string to = end_name(stream.to, stream.to_address);
+  char title[256];
+  std::snprintf(title, sizeof title, model.t(stream.datagrams() ? Tx::DatagramTitle : Tx::StreamTitle), from.c_str(),
+                to.c_str());
   text_colored(palette.actor(stream.from), title);
+  std::size_t dropped = 0;
+  for (const auto& [begin, end] : stream.dropped) dropped += end - begin;
+  if (dropped > 0) {
+    char line[200];
+    std::snprintf(line, sizeof line, model.t(Tx::DroppedTail), dropped);
+    text_colored(palette.error, line);
+  }
   if (stream.data.size() < stream.total) {
     ImGui::TextDisabled(model.t(Tx::StreamCut), stream.data.size(), stream.total);
   }
@@ -125,6 +139,10 @@ void draw_stream(const Model& model, const ByteStream& stream) {
           draw->AddRectFilled(ImVec2(x - 1, pos.y), ImVec2(x + char_w * 2.0f + 1, pos.y + line_h * 2.0f),
                               palette.select_bg);
         }
+        for (const auto& [lost_begin, lost_end] : stream.dropped)
+          if (first + i >= lost_begin && first + i < lost_end)
+            draw->AddRectFilled(ImVec2(x - 1, pos.y), ImVec2(x + char_w * 2.0f + 1, pos.y + line_h * 2.0f),
+                                (palette.error & 0x00FFFFFFu) | 0x50000000u);
         char hex[4];
         std::snprintf(hex, sizeof hex, "%02x", byte);
         draw->AddText(ImVec2(x, pos.y), palette.text, hex);

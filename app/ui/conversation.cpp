@@ -1,19 +1,33 @@
 #include "ui/conversation.hpp"
 
 #include <algorithm>
-#include <cerrno>
-
-#include "engine/packet_links.hpp"
 
 namespace sockstep::ui {
+namespace {
 
-bool Conversation::is_send(const std::string& call) {
-  return call == "send" || call == "sendall" || call == "sendto";
+// Two socket names that one packet or datagram may join: the same name, or one of them
+// bound to every address of the machine (0.0.0.0:9000 meets 127.0.0.1:9000).
+bool names_meet(const Address& a, const Address& b) { return address_reaches(a, b) || address_reaches(b, a); }
+
+bool same_kind(int a, int b) { return a == 0 || b == 0 || a == b; }
+
+// A connection: made by connect and accept, a peer for life, EOF at its end.
+bool connection_type(int type) { return type == SOCK_STREAM || type == SOCK_SEQPACKET; }
+
+// A call made on a socket that has a peer of its own: a connection (stream, seqpacket),
+// or a connected datagram socket used without an address. sendto/recvfrom name the
+// datagram's own address.
+bool connected(const SocketFacts& facts, const Event& event) {
+  if (connection_type(facts.type)) return true;
+  const bool own_address = event.call == Call::SendTo || event.call == Call::RecvFrom || event.call == Call::SendMsg ||
+                           event.call == Call::RecvMsg || event.call == Call::SendMmsg || event.call == Call::RecvMmsg;
+  return !own_address && !facts.peer.empty();
 }
 
-bool Conversation::is_recv(const std::string& call) {
-  return call == "recv" || call == "recvfrom";
-}
+constexpr std::size_t kMaxEnds = 4096;
+constexpr std::size_t kMaxFlows = 4096;
+
+}  // namespace
 
 void Conversation::reset(std::vector<std::string> lanes) {
   *this = Conversation{};
@@ -27,53 +41,8 @@ int Conversation::lane_of(const std::string& actor) {
   return static_cast<int>(lanes_.size()) - 1;
 }
 
-std::string Conversation::peer_of(const std::string& actor) const {
-  if (auto it = peers_.find(actor); it != peers_.end()) return it->second;
-  // Before a connect/accept pair is seen, the other actor is the only sensible guess.
-  for (const std::string& lane : lanes_) {
-    if (lane != actor) return lane;
-  }
-  return actor;
-}
-
-std::string Conversation::peer_for(const Event& event) const {
-  if (auto it = connection_lane_.find({event.actor, event.fd}); it != connection_lane_.end()) return it->second;
-  return peer_of(event.actor);
-}
-
-// The lane at the other end of a call: a program alone (a traced client of a server
-// nobody traces) talks to the "peer" lane, never to itself.
-std::string Conversation::other_end(const Event& event) const {
-  std::string peer = peer_for(event);
-  return peer == event.actor ? std::string(kPeerLane) : peer;
-}
-
-// A packet can be drawn once both its ends have a lane. One end unknown while no other
-// lane exists: the calls of its other end have not been read yet (a trace reads calls
-// after the capture saw their packets), so it waits for them.
-bool Conversation::packet_placeable(const Event& event) const {
-  const auto from = port_actor_.find(event.packet.from_port);
-  const auto to = port_actor_.find(event.packet.to_port);
-  if ((from == port_actor_.end()) == (to == port_actor_.end())) return true;  // both known, or not this session's
-  const std::string& known = from != port_actor_.end() ? from->second : to->second;
-  return peer_of(known) != known;
-}
-
-bool Conversation::is_outside(const std::string& lane) const {
-  if (lane == kPeerLane) return true;
-  if (outside_.empty()) return false;
-  if (lane == outside_) return true;
-  for (const auto& [key, name] : connection_lane_)
-    if (name == lane) return true;
-  return false;
-}
-
-ByteStream& Conversation::stream(const std::string& from, const std::string& to) {
-  for (ByteStream& s : streams_) {
-    if (s.from == from && s.to == to) return s;
-  }
-  streams_.push_back(ByteStream{from, to, 0, {}, 0, 0, {}, {}});
-  return streams_.back();
+int Conversation::row_of_event(std::size_t event_index) const {
+  return event_index < row_by_event_.size() ? row_by_event_[event_index] : -1;
 }
 
 void ByteStream::add(std::string_view kept, std::size_t count) {
@@ -93,17 +62,190 @@ int Conversation::add_arrow(SeqArrow arrow) {
   return index;
 }
 
-int Conversation::row_of_event(std::size_t event_index) const {
-  return event_index < row_by_event_.size() ? row_by_event_[event_index] : -1;
+// ---- sockets ----------------------------------------------------------------------
+
+// The socket an event's fd names: descriptors are a process's, so threads of one
+// program (a lesson's actors, a traced server's workers) share them.
+Conversation::End* Conversation::end_of(const Event& event) {
+  const int fd = event.call == Call::Socket || event.call == Call::Accept ? static_cast<int>(event.value) : event.fd;
+  if (fd < 0) return nullptr;
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it)
+    if (it->fd == fd && (event.pid != 0 ? it->pid == event.pid : it->actor == event.actor)) return &*it;
+  return nullptr;
 }
 
-std::size_t Conversation::in_flight(const std::string& from, const std::string& to) const {
-  auto it = in_flight_.find({from, to});
-  if (it == in_flight_.end()) return 0;
-  std::size_t total = 0;
-  for (const Pending& p : it->second) total += p.left;
-  return total;
+Conversation::End& Conversation::learn(const Event& event) {
+  End* end = end_of(event);
+  const bool made = event.ok() && (event.call == Call::Socket || event.call == Call::Accept);
+  if (made && event.call == Call::Accept) {
+    // The listener's own record first: it may be a socket this log never saw made.
+    Event listener = event;
+    listener.call = Call::Listen;
+    if (End* l = end_of(listener); l != nullptr) l->listening = true;
+  }
+  if (end == nullptr || made) {
+    if (ends_.size() >= kMaxEnds) {
+      const auto closed = std::find_if(ends_.begin(), ends_.end(), [](const End& e) { return !e.open; });
+      ends_.erase(closed != ends_.end() ? closed : ends_.begin());
+    }
+    if (end != nullptr) end->open = false;  // the number was reused where no close was seen
+    End fresh;
+    fresh.pid = event.pid;
+    fresh.fd = event.call == Call::Socket || event.call == Call::Accept ? static_cast<int>(event.value) : event.fd;
+    ends_.push_back(std::move(fresh));
+    end = &ends_.back();
+    if (made) end->facts = event.sock;
+  }
+  end->actor = event.actor;
+  if (!made) {
+    SocketFacts& f = end->facts;
+    const SocketFacts& seen = event.sock;
+    if (seen.family != AF_UNSPEC) f.family = seen.family;
+    if (seen.type != 0) f.type = seen.type;
+    if (seen.inode != 0) f.inode = seen.inode;
+    if (seen.peer_inode != 0) f.peer_inode = seen.peer_inode;
+    if (!seen.local.empty()) f.local = seen.local;
+    // A datagram call's address is that datagram's; a connect makes a peer of it.
+    const bool connection = connection_type(seen.type) || connection_type(f.type);
+    if (!seen.peer.empty() && (connection || is_connect(event.call))) f.peer = seen.peer;
+  }
+  if (event.call == Call::Listen && event.ok()) end->listening = true;
+  if (event.call == Call::Close && event.ok()) end->open = false;
+  return *end;
 }
+
+// The socket at the other end of a connection, if it is one of the session's: the one
+// whose names mirror this one's (an AF_UNIX socket: the kernel's peer inode).
+const Conversation::End* Conversation::other_end(const End& end) const {
+  const SocketFacts& f = end.facts;
+  const End* found = nullptr;
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it) {
+    const End& e = *it;
+    bool match = false;
+    if (f.family == AF_UNIX) {
+      match = &e != &end && ((f.peer_inode != 0 && e.facts.inode == f.peer_inode) ||
+                             (f.inode != 0 && e.facts.peer_inode == f.inode));
+    } else if (!f.peer.empty() && !e.listening && same_kind(e.facts.type, f.type)) {
+      const bool self = f.local == f.peer;  // a socket connected to itself
+      match = self ? &e == &end
+                   : &e != &end && !e.facts.peer.empty() && names_meet(e.facts.local, f.peer) &&
+                         names_meet(e.facts.peer, f.local);
+    }
+    if (!match) continue;
+    if (e.open) return &e;
+    if (found == nullptr) found = &e;  // closed since: it still sent what it sent
+  }
+  return found;
+}
+
+// The socket that will accept a connection to `address`: a listener, or else a socket
+// bound to that name whose listen() the log has not shown.
+const Conversation::End* Conversation::listener_for(const Address& address, int type) const {
+  if (address.empty()) return nullptr;
+  const End* bound = nullptr;
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it) {
+    if (!it->open || !same_kind(it->facts.type, type) || !address_reaches(it->facts.local, address)) continue;
+    if (it->listening) return &*it;
+    if (bound == nullptr && it->facts.peer.empty()) bound = &*it;
+  }
+  return bound;
+}
+
+const Conversation::End* Conversation::receiver_of_datagram(const Address& to, int type) const {
+  if (to.empty()) return nullptr;
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it)
+    if (it->open && !it->listening && same_kind(it->facts.type, type) && it->facts.type == SOCK_DGRAM &&
+        names_meet(it->facts.local, to))
+      return &*it;
+  return nullptr;
+}
+
+// The lane of a program at the other end that the log does not show.
+std::string Conversation::unseen_lane(const End& end) const {
+  if (!end.unseen_lane.empty()) return end.unseen_lane;
+  return outside_.empty() ? std::string(kPeerLane) : outside_;
+}
+
+// Where what a call on `end` sends goes: the lane of the socket that will receive it.
+std::string Conversation::lane_toward(const End& end, const Event& event) const {
+  if (connected(end.facts, event)) {
+    if (const End* other = other_end(end); other != nullptr) return other->actor;
+  }
+  const Address& to = event.sock.peer.empty() || connected(end.facts, event) ? end.facts.peer : event.sock.peer;
+  if (const End* r = receiver_of_datagram(to, end.facts.type); r != nullptr && !end.facts.stream()) return r->actor;
+  if (const End* l = listener_for(to, end.facts.type); l != nullptr) return l->actor;  // its accept comes later
+  return unseen_lane(end);
+}
+
+// Whether the bytes a receive on `end` took were sent by a socket of the session.
+bool Conversation::observed_sender(const End& end, const Event& event) const {
+  if (connected(end.facts, event)) return other_end(end) != nullptr;
+  const Address& from = event.sock.peer;
+  for (const End& e : ends_)
+    if (&e != &end && same_kind(e.facts.type, end.facts.type) && !e.facts.stream() &&
+        ((!from.empty() && names_meet(e.facts.local, from)) || (end.facts.family == AF_UNIX && from.empty())))
+      return true;
+  return false;
+}
+
+// ---- flows ------------------------------------------------------------------------
+
+Conversation::Flow& Conversation::flow_out(const End& end, const Event& event, const std::string& to_lane) {
+  const bool conn = connected(end.facts, event);
+  const Address& to = conn ? end.facts.peer : event.sock.peer;
+  const std::uint64_t to_inode = conn ? end.facts.peer_inode : 0;
+  for (Flow& f : flows_) {
+    if (f.type != end.facts.type) continue;
+    const bool from_ok = end.facts.inode != 0 && f.from_inode != 0 ? f.from_inode == end.facts.inode
+                                                                   : names_meet(f.from, end.facts.local);
+    const bool to_ok = to_inode != 0 && f.to_inode != 0 ? f.to_inode == to_inode : names_meet(f.to, to);
+    if (from_ok && to_ok) return f;
+  }
+  if (flows_.size() >= kMaxFlows) flows_.erase(flows_.begin());
+  ByteStream s;
+  s.from = end.actor;
+  s.to = to_lane;
+  s.from_address = end.facts.local;
+  s.to_address = to;
+  s.type = end.facts.type == 0 ? SOCK_STREAM : end.facts.type;
+  streams_.push_back(std::move(s));
+  flows_.push_back(Flow{end.facts.type, end.facts.local, to, end.facts.inode, to_inode, streams_.size() - 1, {}});
+  return flows_.back();
+}
+
+// The flow whose bytes a receive on `end` takes: the one that goes to this socket (and,
+// on a connection or from a known source, comes from its peer), oldest bytes first.
+Conversation::Flow* Conversation::flow_in(const End& end, const Event& event) {
+  const bool conn = connected(end.facts, event);
+  const Address& from = conn ? end.facts.peer : event.sock.peer;
+  Flow* best = nullptr;
+  for (Flow& f : flows_) {
+    if (!same_kind(f.type, end.facts.type)) continue;
+    const bool to_ok = (f.to_inode != 0 && f.to_inode == end.facts.inode) ||
+                       (end.facts.family != AF_UNIX && names_meet(f.to, end.facts.local)) ||
+                       (end.facts.family == AF_UNIX && !f.to.path.empty() && f.to == end.facts.local);
+    if (!to_ok) continue;
+    bool from_ok = true;
+    if (end.facts.family == AF_UNIX) {
+      if (conn && end.facts.peer_inode != 0 && f.from_inode != 0) from_ok = f.from_inode == end.facts.peer_inode;
+    } else if (!from.empty()) {
+      from_ok = names_meet(f.from, from);
+    }
+    if (!from_ok) continue;
+    if (best == nullptr || (best->pending.empty() && !f.pending.empty())) best = &f;
+  }
+  return best;
+}
+
+std::size_t Conversation::pending_in(const End& end, const Event& event) {
+  const Flow* f = flow_in(end, event);
+  if (f == nullptr) return 0;
+  std::size_t total = 0;
+  for (const Pending& p : f->pending) total += p.left;
+  return total + (f->pending.empty() ? 0 : 1);  // an empty datagram is something to read too
+}
+
+// ---- events -----------------------------------------------------------------------
 
 void Conversation::add(const Event& event, std::size_t event_index) {
   latest_us_ = std::max(latest_us_, event.kind == EventKind::Packet ? event.packet.at_us : event.t_us);
@@ -116,10 +258,12 @@ void Conversation::add(const Event& event, std::size_t event_index) {
     return;
   }
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
-  if (event.kind == EventKind::Call && is_recv(event.call) && event.ok() && event.value > 0 &&
-      in_flight(other_end(event), event.actor) == 0 && !is_outside(other_end(event))) {
-    hold_back(event, event_index);
-    return;
+  if (event.kind == EventKind::Call && receives_bytes(event.call) && event.ok()) {
+    End& end = learn(event);
+    if (observed_sender(end, event) && pending_in(end, event) == 0 && (event.value > 0 || !connection_type(end.facts.type))) {
+      hold_back(event, event_index);
+      return;
+    }
   }
   add_row(event, event_index);
   release_held(true);
@@ -154,9 +298,13 @@ void Conversation::release_held(bool after_call) {
   for (std::size_t i = 0; i < deferred_.size();) {
     Deferred& d = deferred_[i];
     if (after_call) ++d.age;
-    const bool packet = d.event.kind == EventKind::Packet;
-    const bool ready = packet ? packet_placeable(d.event) || latest_us_ - d.event.packet.at_us > kMaxPacketWaitUs
-                              : after_call && in_flight(other_end(d.event), d.event.actor) > 0;
+    bool ready = false;
+    if (d.event.kind == EventKind::Packet) {
+      ready = packet_placeable(d.event) || latest_us_ - d.event.packet.at_us > kMaxPacketWaitUs;
+    } else if (after_call) {
+      End* end = end_of(d.event);
+      ready = end == nullptr || pending_in(*end, d.event) > 0;
+    }
     if (ready || d.age > kMaxCalls) {
       Deferred held = std::move(d);
       deferred_.erase(deferred_.begin() + static_cast<long>(i));
@@ -209,148 +357,196 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     waited.waiting = false;
     waiting_row_.erase(it);
   }
+  if (event.call == Call::Handoff || event.call == Call::Print) return;
 
-  learn_ports(event);
-  const std::string& call = event.call;
-  if ((call == "connect" || call == "connect_ex") && event.ok() && event.value == 0) {
-    // The program whose socket holds the port it reached (itself, for a self-connect).
-    const auto owner = port_actor_.find(port_in_text(event.args));
-    const std::string peer = owner != port_actor_.end() ? owner->second : other_end(event);
-    last_connector_ = event.actor;
-    connected_[{event.actor, event.fd}] = true;
-    add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(peer), 0, event.seq});
-  } else if (call == "accept" && event.ok() && per_connection_ && !event.detail.empty()) {
-    // A few lanes of their own; later connections share the outside lane, so a
-    // thousand connects do not make a thousand lanes.
+  End& end = learn(event);
+  const bool tcp = end.facts.family == AF_INET || end.facts.family == AF_INET6;
+  if (event.connect_started() && connection_type(end.facts.type)) {
+    // The handshake: a captured SYN shows it when there is a capture; an AF_UNIX
+    // connect has no packets at all.
+    if (!(packets_drawn_ && tcp))
+      add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(lane_toward(end, event)), 0, event.seq});
+  } else if (event.call == Call::Accept && event.ok() && !outside_.empty() && other_end(end) == nullptr) {
+    // A client whose calls are not seen (serve): a few lanes of their own, then one
+    // lane for the rest, so a thousand connects do not make a thousand lanes.
     constexpr std::size_t kMaxConnectionLanes = 6;
-    const std::string peer = event.detail.substr(0, event.detail.find(' '));
-    const std::string name = connection_lanes_ < kMaxConnectionLanes ? peer : outside_;
-    if (name == peer) ++connection_lanes_;
-    connection_lane_[{event.actor, static_cast<int>(event.value)}] = name;
-    if (const int port = port_in_text(event.detail); port > 0) port_actor_[port] = name;  // its packets' lane
-    connected_[{event.actor, static_cast<int>(event.value)}] = true;
-    add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane_of(name), lane, 0, event.seq});
-  } else if (call == "accept" && event.ok()) {
-    if (!last_connector_.empty() && last_connector_ != event.actor) {
-      peers_[event.actor] = last_connector_;
-      peers_[last_connector_] = event.actor;
+    const bool own = per_connection_ && connection_lanes_ < kMaxConnectionLanes && !end.facts.peer.empty();
+    end.unseen_lane = own ? end.facts.peer.to_string() : outside_;
+    if (own) ++connection_lanes_;
+    remember_unseen(end.facts.peer, end.unseen_lane);
+    if (!(packets_drawn_ && tcp))
+      add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane_of(end.unseen_lane), lane, 0, event.seq});
+  } else if (event.call == Call::Accept && event.ok() && !lesson_ && other_end(end) == nullptr &&
+             std::all_of(lanes_.begin(), lanes_.end(), [&](const std::string& l) { return l == event.actor; })) {
+    // A program alone (a trace of a server whose clients are not traced): its client
+    // is a program whose calls are not seen. With other programs about, the client's
+    // connect may simply be logged after this accept.
+    end.unseen_lane = kPeerLane;
+    remember_unseen(end.facts.peer, end.unseen_lane);
+  } else if (event.wire == WireEffect::Fin || event.wire == WireEffect::Rst) {
+    if (!packets_drawn_) {
+      const ArrowKind kind = event.wire == WireEffect::Rst ? ArrowKind::Rst : ArrowKind::Fin;
+      add_arrow(SeqArrow{kind, row, row, lane, lane_of(lane_toward(end, event)), 0, event.seq});
     }
-    connected_[{event.actor, static_cast<int>(event.value)}] = true;
-  } else if ((call == "close" || call == "shutdown") && event.ok()) {
-    auto it = connected_.find({event.actor, event.fd});
-    if (it != connected_.end()) {
-      // shutdown(SHUT_RD) sends nothing; a FIN goes out once, and never after a reset.
-      const bool sends_fin = it->second && (call == "close" || event.args.find("WR") != std::string::npos);
-      if (sends_fin) {
-        add_arrow(SeqArrow{ArrowKind::Fin, row, row, lane, lane_of(other_end(event)), 0, event.seq});
-        it->second = false;
-      }
-      if (call == "close") connected_.erase(it);
-    }
-  } else if (event.err == ECONNRESET || event.err == EPIPE) {
-    // The connection is gone: its close will send no FIN.
-    if (auto it = connected_.find({event.actor, event.fd}); it != connected_.end()) it->second = false;
-  } else if (is_send(call) && event.ok()) {
-    const std::string peer = other_end(event);
-    const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
-    ByteStream& s = stream(event.actor, peer);
-    s.add(event.bytes, count);
-    s.send_ends.push_back(StreamMark{s.total, event.seq});
-    const bool outside = is_outside(peer);
-    const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, outside ? row : -1, lane, lane_of(peer), count, event.seq});
-    if (count > 0 && !outside) in_flight_[{event.actor, peer}].push_back(Pending{arrow, count});
-  } else if (is_recv(call) && event.ok() && event.value > 0) {
-    receive(event, row);
+  } else if (sends_bytes(event.call) && event.ok()) {
+    send(event, end, row, lane);
+  } else if (receives_bytes(event.call) && event.ok()) {
+    receive(event, end, row);
   }
 }
 
-void Conversation::receive(const Event& event, int row) {
-  {
-    const std::string peer = other_end(event);
-    if (is_outside(peer)) {
-      // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
-      ByteStream& s = stream(peer, event.actor);
-      const auto count = static_cast<std::size_t>(event.value);
-      s.add(event.bytes, count);
-      s.received += count;
-      s.send_ends.push_back(StreamMark{s.total, event.seq});
-      s.recv_ends.push_back(StreamMark{s.received, event.seq});
-      add_arrow(SeqArrow{ArrowKind::Data, row, row, lane_of(peer), lane_of(event.actor), count, event.seq});
-      return;
-    }
-    ByteStream& s = stream(peer, event.actor);
-    std::size_t left = static_cast<std::size_t>(event.value);
-    s.received += left;
-    s.recv_ends.push_back(StreamMark{s.received, event.seq});
-    // A stream, not messages: one recv may finish several sends, or part of one.
-    auto& queue = in_flight_[{peer, event.actor}];
-    while (left > 0 && !queue.empty()) {
-      Pending& front = queue.front();
-      const std::size_t take = std::min(left, front.left);
-      front.left -= take;
-      left -= take;
-      SeqArrow& arrow = arrows_[static_cast<std::size_t>(front.arrow)];
-      if (arrow.to_row < 0) {
-        arrow.to_row = row;
-        rows_.back().arrows.push_back(front.arrow);
-      } else {
-        // The rest of this send arrives here: show it as a second arrow.
-        SeqArrow rest = arrow;
-        rest.to_row = row;
-        rest.bytes = take;
-        add_arrow(rest);
-      }
-      if (front.left == 0) queue.pop_front();
-    }
-  }
-}
-
-}  // namespace sockstep::ui
-
-namespace sockstep::ui {
-
-void Conversation::learn_ports(const Event& event) {
-  if (event.call == "connect" || event.call == "connect_ex") {
-    // The port it tried is its peer's, unless a call of the session already said whose;
-    // a refused connect too, so that its SYN and the RST that answered it are drawn.
-    if (const int port = port_in_text(event.args); port > 0) port_actor_.try_emplace(port, other_end(event));
-    // A trace says which port the caller's own socket got ("from 127.0.0.1:41234").
-    if (event.detail.rfind("from ", 0) == 0)
-      if (const int own = port_in_text(event.detail); own > 0) port_actor_[own] = event.actor;
+void Conversation::send(const Event& event, const End& end, int row, int lane) {
+  const std::string to_lane = lane_toward(end, event);
+  const bool conn = connected(end.facts, event);
+  const Address& to = conn ? end.facts.peer : event.sock.peer;
+  // Someone of the session will read it: its socket is known, or a listener will
+  // accept it. Otherwise nobody seen is there: a program outside, or (a lesson) nobody.
+  const bool to_session = (conn && other_end(end) != nullptr) || listener_for(to, end.facts.type) != nullptr ||
+                          (!end.facts.stream() && receiver_of_datagram(to, end.facts.type) != nullptr);
+  if (!to_session && lesson_) {
+    // Nobody is there: the kernel drops it (a datagram to a closed port).
+    SeqArrow lost{ArrowKind::Data, row, row, lane, lane, event.byte_count, event.seq};
+    lost.dropped = true;
+    add_arrow(lost);
     return;
   }
-  if (!event.ok()) return;
-  if (event.call == "bind" || event.call == "getsockname") {
-    if (const int port = port_in_text(event.call == "bind" ? event.args : event.detail); port > 0)
-      port_actor_[port] = event.actor;
-  } else if (event.call == "accept" || event.call == "recvfrom") {
-    // The client's port is the program's that connected last. A program alone (no other
-    // lane) hears from one whose calls are not seen; otherwise the client's connect may
-    // simply be logged after this accept, and its port is left for it to name.
-    if (const int port = port_in_text(event.detail); port > 0) {
-      if (event.call == "accept" && !last_connector_.empty() && last_connector_ != event.actor)
-        port_actor_[port] = last_connector_;
-      else if (peer_of(event.actor) == event.actor)
-        port_actor_.try_emplace(port, kPeerLane);
+  Flow& flow = flow_out(end, event, to_lane);
+  ByteStream& s = streams_[flow.stream];
+  const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
+  s.add(event.bytes, count);
+  s.send_ends.push_back(StreamMark{s.total, event.seq});
+  const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, to_session ? -1 : row, lane, lane_of(to_lane), count, event.seq});
+  if (to_session && (count > 0 || s.datagrams())) flow.pending.push_back(Pending{arrow, count});
+}
+
+void Conversation::receive(const Event& event, const End& end, int row) {
+  const auto got = static_cast<std::size_t>(event.value);
+  Flow* flow = flow_in(end, event);
+  if (!observed_sender(end, event) || flow == nullptr || flow->pending.empty()) {
+    if (got == 0 && connection_type(end.facts.type)) return;  // EOF: the FIN shows it
+    if (observed_sender(end, event) && flow != nullptr) return;  // its send was never logged
+    // Sent by a program whose calls are not seen: an arrow from its lane, arriving now.
+    const std::string from_lane = unseen_lane(end);
+    remember_unseen(connected(end.facts, event) ? end.facts.peer : event.sock.peer, from_lane);
+    if (flow == nullptr) {
+      streams_.push_back(ByteStream{});
+      ByteStream& s = streams_.back();
+      s.from = from_lane;
+      s.to = end.actor;
+      s.from_address = connected(end.facts, event) ? end.facts.peer : event.sock.peer;
+      s.to_address = end.facts.local;
+      s.type = end.facts.type == 0 ? SOCK_STREAM : end.facts.type;
+      if (flows_.size() >= kMaxFlows) flows_.erase(flows_.begin());
+      flows_.push_back(Flow{end.facts.type, s.from_address, s.to_address, end.facts.peer_inode, end.facts.inode,
+                            streams_.size() - 1, {}});
+      flow = &flows_.back();
     }
+    ByteStream& s = streams_[flow->stream];
+    s.add(event.bytes, got);
+    s.received += got;
+    s.send_ends.push_back(StreamMark{s.total, event.seq});
+    s.recv_ends.push_back(StreamMark{s.received, event.seq});
+    add_arrow(SeqArrow{ArrowKind::Data, row, row, lane_of(from_lane), lane_of(end.actor), got, event.seq});
+    return;
+  }
+  ByteStream& s = streams_[flow->stream];
+  s.to = end.actor;  // a guess made at the send is settled now
+  auto& queue = flow->pending;
+  const auto arrive = [&](Pending& front, std::size_t take) {
+    SeqArrow& arrow = arrows_[static_cast<std::size_t>(front.arrow)];
+    arrow.to_lane = lane_of(end.actor);
+    if (arrow.to_row < 0) {
+      arrow.to_row = row;
+      rows_.back().arrows.push_back(front.arrow);
+    } else {
+      // The rest of this send arrives here: show it as a second arrow.
+      SeqArrow rest = arrow;
+      rest.to_row = row;
+      rest.bytes = take;
+      add_arrow(rest);
+    }
+  };
+  if (s.datagrams()) {
+    // A datagram is read whole or not at all: what did not fit the buffer is gone.
+    Pending front = queue.front();
+    queue.pop_front();
+    const std::size_t delivered = std::min(got, front.left);
+    arrive(front, delivered);
+    s.recv_ends.push_back(StreamMark{s.received + delivered, event.seq});
+    if (front.left > delivered) {
+      s.dropped.emplace_back(s.received + delivered, s.received + front.left);
+      arrows_[static_cast<std::size_t>(front.arrow)].dropped = true;
+    }
+    s.received += front.left;
+    return;
+  }
+  // A stream, not messages: one recv may finish several sends, or part of one.
+  std::size_t left = got;
+  s.received += left;
+  s.recv_ends.push_back(StreamMark{s.received, event.seq});
+  while (left > 0 && !queue.empty()) {
+    Pending& front = queue.front();
+    const std::size_t take = std::min(left, front.left);
+    front.left -= take;
+    left -= take;
+    arrive(front, take);
+    if (front.left == 0) queue.pop_front();
   }
 }
 
-// A packet runs between the lanes of the sockets at its two ports; a port no call has
-// shown yet belongs to the other side, and to a "peer" lane for a program outside.
+// ---- packets ----------------------------------------------------------------------
+
+// The lane of the socket a packet from `from` to `to` left: the connection's own socket
+// first, then a listener or an unconnected socket with that name, then the lane of a
+// client that only its server's socket names (serve).
+std::string Conversation::packet_lane(const Address& from, const Address& to, bool& known) const {
+  known = true;
+  const End* loose = nullptr;
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it) {
+    const SocketFacts& f = it->facts;
+    if (f.family == AF_UNIX || !names_meet(f.local, from)) continue;
+    if (!f.peer.empty() && names_meet(f.peer, to)) return it->actor;
+    if (f.peer.empty() && loose == nullptr) loose = &*it;
+  }
+  if (loose != nullptr) return loose->actor;
+  // A socket that tried to reach `to` and has no name of its own any more (a refused
+  // connect gives its port back): the SYN was its.
+  for (auto it = ends_.rbegin(); it != ends_.rend(); ++it)
+    if (it->facts.family != AF_UNIX && it->facts.local.port == 0 && names_meet(it->facts.peer, to)) return it->actor;
+  for (auto it = unseen_names_.rbegin(); it != unseen_names_.rend(); ++it)
+    if (names_meet(it->first, from)) return it->second;
+  known = false;
+  return {};
+}
+
+void Conversation::remember_unseen(const Address& name, const std::string& lane) {
+  if (name.empty() || name.family == AF_UNIX) return;
+  constexpr std::size_t kMaxUnseen = 256;
+  unseen_names_.emplace_back(name, lane);
+  if (unseen_names_.size() > kMaxUnseen) unseen_names_.pop_front();
+}
+
+// A packet can be drawn once both its ends have a lane. One end unknown: the calls of
+// that end may not have been read yet (a trace reads calls after the capture saw their
+// packets), so it waits for them, unless the other end is a program outside (serve,
+// dial). Neither known: not this session's; it is dropped when placed.
+bool Conversation::packet_placeable(const Event& event) const {
+  bool from_known = false;
+  bool to_known = false;
+  (void)packet_lane(event.packet.from, event.packet.to, from_known);
+  (void)packet_lane(event.packet.to, event.packet.from, to_known);
+  return from_known == to_known || !outside_.empty();
+}
+
 void Conversation::add_packet(const Event& event, std::size_t event_index) {
-  const auto actor_at = [&](int port) {
-    auto it = port_actor_.find(port);
-    return it != port_actor_.end() ? it->second : std::string();
-  };
-  const std::string known_from = actor_at(event.packet.from_port);
-  const std::string known_to = actor_at(event.packet.to_port);
-  if (known_from.empty() && known_to.empty()) return;  // not this session's (yet): no lane to draw it on
-  std::string from = known_from.empty() ? peer_of(known_to) : known_from;
-  std::string to = known_to.empty() ? peer_of(known_from) : known_to;
-  // A guessed end that is the known one: a program nobody traces. Both known and the
-  // same: a program talking to itself.
-  if (from == to && (known_from.empty() || known_to.empty())) (known_from.empty() ? from : to) = kPeerLane;
+  bool from_known = false;
+  bool to_known = false;
+  std::string from = packet_lane(event.packet.from, event.packet.to, from_known);
+  std::string to = packet_lane(event.packet.to, event.packet.from, to_known);
+  if (!from_known && !to_known) return;  // not this session's: no lane to draw it on
+  const std::string unseen = outside_.empty() ? std::string(kPeerLane) : outside_;
+  if (!from_known) from = unseen;
+  if (!to_known) to = unseen;
   const int from_lane = lane_of(from);
   const int row = new_row(event_index, from_lane, event.packet.at_us, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});

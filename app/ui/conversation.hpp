@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -14,11 +15,15 @@ namespace sockstep::ui {
 
 // What the sequence diagram and the bytes panel both need, worked out from the event
 // log once per event (never per frame): one row per call, the arrows between actors,
-// and each direction's bytes as one stream with the places where sends ended and
-// receives took their piece. Pure data, tested without a window.
+// and the bytes of each connection's direction (or each datagram flow) with the places
+// where sends ended and receives took their piece. Everything is keyed by socket and
+// connection, from the events' typed facts (SocketFacts): two clients of one server are
+// two streams, a TCP and a UDP socket between the same programs are never one. Pure
+// data, tested without a window.
 
-// Packet: a captured segment (SYN, PSH, FIN...), drawn thin on its own row.
-enum class ArrowKind { Data, Handshake, Fin, Packet };
+// Packet: a captured segment (SYN, PSH, FIN...), drawn thin on its own row. Fin and Rst:
+// what a close or shutdown sent, when no captured packet shows it.
+enum class ArrowKind { Data, Handshake, Fin, Rst, Packet };
 
 struct SeqArrow {
   ArrowKind kind = ArrowKind::Data;
@@ -28,6 +33,7 @@ struct SeqArrow {
   int to_lane = 0;
   std::size_t bytes = 0;
   std::uint64_t seq = 0;  // the send's event
+  bool dropped = false;   // a datagram's tail the receiver's buffer had no room for
 };
 
 struct SeqRow {
@@ -44,14 +50,18 @@ struct StreamMark {
   std::uint64_t seq = 0;   // the call's event
 };
 
-// One direction of a connection as the receiver reads it: a stream, not messages.
+// One direction of one connection as the receiver reads it (a stream, not messages),
+// or the datagrams one socket sent another (messages: each keeps its boundary).
 struct ByteStream {
   // The bytes a stream view shows, from the stream's start: enough for any exchange a
   // learner reads byte by byte, and a bound for a program that streams gigabytes.
   static constexpr std::size_t kMaxKept = 1024 * 1024;
 
-  std::string from;
-  std::string to;
+  std::string from;        // the sending lane
+  std::string to;          // the receiving lane
+  Address from_address;    // the sending socket's name ("127.0.0.1:41234", a path)
+  Address to_address;
+  int type = 0;            // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
   // A run of the stream's bytes without a gap: data[i] is byte first + i of the stream.
   // It starts at the first call whose bytes are kept (the window may have let go of
   // earlier ones), and stops growing at kMaxKept or at a call whose bytes were not all
@@ -62,7 +72,10 @@ struct ByteStream {
   std::size_t received = 0;
   std::vector<StreamMark> send_ends;
   std::vector<StreamMark> recv_ends;
+  // Datagrams: [begin, end) of each tail the receiver never got (its buffer was shorter).
+  std::vector<std::pair<std::size_t, std::size_t>> dropped;
 
+  [[nodiscard]] bool datagrams() const { return type != SOCK_STREAM; }
   // A call put count bytes on the stream, of which the log kept `kept` (its first ones).
   void add(std::string_view kept, std::size_t count);
 };
@@ -76,11 +89,18 @@ class Conversation {
   // seen. What is received from it arrives at once (nothing of its sends is logged to
   // wait for) and what is sent to it is shown delivered.
   // per_connection (serve): each accepted connection's peer gets a lane of its own,
-  // named by its address, so two clients' bytes are never one stream.
+  // named by its address, so two clients' bytes are never on one lane.
   void set_outside(std::string lane, bool per_connection = false) {
     outside_ = std::move(lane);
     per_connection_ = per_connection;
   }
+  // A capture runs: its packets show the handshakes, FINs and RSTs, so the calls that
+  // sent them draw none of their own (each packet is drawn once).
+  void set_packets_drawn(bool on) { packets_drawn_ = on; }
+  // A lesson: every program of the session is in the log, so a name no socket of the
+  // session holds has nobody behind it (a datagram to a closed port is lost, not sent
+  // to a program outside).
+  void set_lesson(bool on) { lesson_ = on; }
   // Receives logged before the send they read (the receiver wakes before the sender
   // logs) are held back until that send arrives, so arrows never run up the page.
   [[nodiscard]] std::size_t held_back() const { return deferred_.size(); }
@@ -101,38 +121,66 @@ class Conversation {
   // Where a row is shown: its index in display_order().
   [[nodiscard]] int position_of(int row) const { return position_[static_cast<std::size_t>(row)]; }
 
-  [[nodiscard]] static bool is_send(const std::string& call);
-  [[nodiscard]] static bool is_recv(const std::string& call);
-
  private:
+  // One socket, as the events describe it.
+  struct End {
+    int pid = 0;
+    std::string actor;  // who made the last call on it: its lane (a handed-off socket moves)
+    int fd = -1;
+    SocketFacts facts;
+    bool listening = false;
+    bool open = true;
+    std::string unseen_lane;  // serve: the lane of the client at its other end
+  };
+  // Where bytes go: from one socket's name to another's, of one type. A stream's flow is
+  // one direction of one connection; a datagram flow is every datagram between two names.
   struct Pending {
     int arrow = -1;
     std::size_t left = 0;
+  };
+  struct Flow {
+    int type = 0;
+    Address from;
+    Address to;
+    std::uint64_t from_inode = 0;  // AF_UNIX: the sockets themselves (their names may be empty)
+    std::uint64_t to_inode = 0;
+    std::size_t stream = 0;        // index into streams_
+    std::deque<Pending> pending;
   };
   // The lane of a program whose calls are not seen, where nothing else names it.
   static constexpr const char* kPeerLane = "peer";
 
   int lane_of(const std::string& actor);
-  std::string peer_of(const std::string& actor) const;
-  [[nodiscard]] std::string other_end(const Event& event) const;
+  End* end_of(const Event& event);
+  End& learn(const Event& event);
+  [[nodiscard]] const End* other_end(const End& end) const;
+  [[nodiscard]] const End* listener_for(const Address& address, int type) const;
+  [[nodiscard]] const End* receiver_of_datagram(const Address& to, int type) const;
+  [[nodiscard]] std::string unseen_lane(const End& end) const;
+  [[nodiscard]] std::string lane_toward(const End& end, const Event& event) const;
+  [[nodiscard]] bool observed_sender(const End& end, const Event& event) const;
+  Flow& flow_out(const End& end, const Event& event, const std::string& to_lane);
+  Flow* flow_in(const End& end, const Event& event);
+  [[nodiscard]] std::size_t pending_in(const End& end, const Event& event);
+  [[nodiscard]] std::string packet_lane(const Address& from, const Address& to, bool& known) const;
   [[nodiscard]] bool packet_placeable(const Event& event) const;
   void place(const Event& event, std::size_t event_index);
   void hold_back(const Event& event, std::size_t event_index);
   void release_held(bool after_call);
-  ByteStream& stream(const std::string& from, const std::string& to);
   int add_arrow(SeqArrow arrow);
   void add_row(const Event& event, std::size_t event_index);
-  void receive(const Event& event, int row);
+  void send(const Event& event, const End& end, int row, int lane);
+  void receive(const Event& event, const End& end, int row);
   void add_packet(const Event& event, std::size_t event_index);
-  void learn_ports(const Event& event);
   int new_row(std::size_t event_index, int lane, std::int64_t at_us, bool at_its_time);
   void show(int row, bool at_its_time);
-  [[nodiscard]] std::size_t in_flight(const std::string& from, const std::string& to) const;
 
   std::vector<std::string> lanes_;
   std::vector<SeqRow> rows_;
   std::vector<SeqArrow> arrows_;
   std::vector<ByteStream> streams_;
+  std::vector<Flow> flows_;
+  std::deque<End> ends_;
   std::vector<int> blocked_rows_;
   std::vector<int> row_by_event_;
   std::vector<int> order_;     // display position -> row
@@ -144,21 +192,17 @@ class Conversation {
   };
   std::vector<Deferred> deferred_;
   std::int64_t latest_us_ = 0;  // the session's time as far as the events have told it
-  std::map<std::pair<std::string, std::string>, std::deque<Pending>> in_flight_;
-  std::map<std::string, std::string> peers_;          // learned from connect + accept
-  std::map<int, std::string> port_actor_;             // whose socket uses a port, for packets
-  std::string last_connector_;
-  std::map<std::string, int> waiting_row_;            // actor -> its Blocked row
-  // (actor, fd) has a peer; true while closing it would still send a FIN (not after a
-  // shutdown that sent one, nor after the peer reset the connection).
-  std::map<std::pair<std::string, int>, bool> connected_;
+  std::map<std::string, int> waiting_row_;  // actor -> its Blocked row
   std::size_t consumed_ = 0;  // events of the cache already added
   std::string outside_;
   bool per_connection_ = false;
-  std::map<std::pair<std::string, int>, std::string> connection_lane_;  // (actor, fd) -> lane
+  bool packets_drawn_ = false;
+  bool lesson_ = false;
   std::size_t connection_lanes_ = 0;
-  [[nodiscard]] std::string peer_for(const Event& event) const;
-  [[nodiscard]] bool is_outside(const std::string& lane) const;
+  // Names of sockets whose program is not seen, and the lane each was drawn on: so that
+  // their packets find that lane.
+  std::deque<std::pair<Address, std::string>> unseen_names_;
+  void remember_unseen(const Address& name, const std::string& lane);
 };
 
 }  // namespace sockstep::ui

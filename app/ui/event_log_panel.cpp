@@ -42,8 +42,8 @@ std::string result_text(const Event& event) {
 }  // namespace
 
 std::string event_summary(const Event& event) {
-  std::string text = event.actor + " " + event.call + "(" + event.args + ") " + result_text(event);
-  if (event.kind == EventKind::Call && event.call == "connect_ex" && event.value != 0) {
+  std::string text = event.actor + " " + event.name() + "(" + event.args + ") " + result_text(event);
+  if (event.kind == EventKind::Call && event.call == Call::ConnectEx && event.value != 0) {
     text += " " + errno_name(static_cast<int>(event.value));
   }
   return text;
@@ -53,7 +53,7 @@ bool event_matches(const Event& event, const std::string& filter) {
   std::istringstream words(filter);
   std::string word;
   while (words >> word) {
-    const bool hit = contains_folded(event.actor, word) || contains_folded(event.call, word) ||
+    const bool hit = contains_folded(event.actor, word) || contains_folded(event.name(), word) ||
                      contains_folded(event.args, word) || contains_folded(event.detail, word) ||
                      contains_folded(event_kind_name(event.kind), word) ||
                      (event.err != 0 && contains_folded(errno_name(event.err), word)) ||
@@ -127,9 +127,9 @@ void draw_event_log(const Model& model, EventLogView& view) {
       text_colored(palette.actor(event.actor), event.actor);
       ImGui::TableSetColumnIndex(3);
       if (event.kind == EventKind::Call || event.kind == EventKind::Blocked) {
-        ImGui::Text("%s(%s)", event.call.c_str(), event.args.c_str());
+        ImGui::Text("%s(%s)", event.name(), event.args.c_str());
       } else if (event.kind == EventKind::Packet) {
-        ImGui::TextDisabled("%s %s", event.call.c_str(), event.args.c_str());  // SYN 127.0.0.1:41234 → …
+        ImGui::TextDisabled("%s %s", event.name(), event.args.c_str());  // SYN 127.0.0.1:41234 → …
       } else {
         ImGui::TextDisabled("%s", event_kind_name(event.kind));
       }

@@ -20,11 +20,11 @@ std::string last_problem(const std::vector<Event>& events, bool eof_is_problem) 
   for (std::size_t i = events.size(); i-- > stop;) {
     const Event& e = events[i];
     if (e.kind != EventKind::Call) continue;
-    if ((e.call == "connect" || e.call == "connect_ex") && e.ok() && e.value == 0) return {};
-    if (!e.ok() && !errno_reports_a_wait(e.err))
-      return e.actor + " " + e.call + "(): " + errno_name(e.err) + " " + errno_message(e.err);
-    if (eof_is_problem && (e.call == "recv" || e.call == "read") && e.ok() && e.value == 0 && e.byte_count == 0)
-      return e.actor + " recv() = 0: EOF, the peer closed its side";
+    if (is_connect(e.call) && e.ok() && e.value == 0) return {};
+    if (!e.ok() && !errno_reports_a_wait(e.err) && !e.connect_started())
+      return e.actor + " " + e.name() + "(): " + errno_name(e.err) + " " + errno_message(e.err);
+    if (eof_is_problem && receives_bytes(e.call) && e.ok() && e.value == 0 && e.byte_count == 0 && e.sock.stream())
+      return e.actor + " " + e.name() + "() = 0: EOF, the peer will send no more";
   }
   return {};
 }

@@ -44,7 +44,7 @@ std::string kernel_answer(const Step& step, const StepOutcome& outcome, Lang lan
     return text + (zh ? "失败:" : "failed: ") + errno_name(r.err) + " (" + errno_message(r.err) + ")";
   }
   text += zh ? "返回 " : "returned ";
-  if (Conversation::is_recv(step.call) && (!r.bytes.empty() || r.value == 0)) {
+  if (const auto call = call_from_name(step.call); call && receives_bytes(*call) && (!r.bytes.empty() || r.value == 0)) {
     constexpr std::size_t kShown = 40;
     text += python_bytes_repr(r.bytes.substr(0, kShown)) + (r.bytes.size() > kShown ? "…" : "");
     text += zh ? "(" + std::to_string(r.bytes.size()) + " 字节)"

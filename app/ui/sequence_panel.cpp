@@ -18,16 +18,18 @@ namespace {
 std::string row_label(const Event& event) {
   // Full arguments are in the tooltip and the log; the diagram keeps rows short.
   std::string args = event.args.size() <= 10 ? event.args : std::string("…");
-  std::string text = event.call + "(" + args + ")";
+  std::string text = std::string(event.name()) + "(" + args + ")";
   if (event.kind == EventKind::Blocked) return text + " …";
+  // A non-blocking connect under way is no failure: the handshake goes on.
+  if (is_connect(event.call) && event.err == EINPROGRESS) return text + " → EINPROGRESS";
   if (!event.ok()) return text + " ✗ " + errno_name(event.err);
-  if (event.call == "socket" || event.call == "accept") {
+  if (event.call == Call::Socket || event.call == Call::Accept) {
     return text + " → fd " + std::to_string(event.value);
   }
-  if (Conversation::is_send(event.call) || Conversation::is_recv(event.call)) {
+  if (sends_bytes(event.call) || receives_bytes(event.call)) {
     return text + " → " + std::to_string(event.value) + " B";
   }
-  if (event.call == "connect_ex") {
+  if (event.call == Call::ConnectEx) {
     return text + " → " + std::to_string(event.value) +
            (event.value != 0 ? " " + errno_name(static_cast<int>(event.value)) : "");
   }
@@ -150,13 +152,17 @@ void draw_sequence(const Model& model, SequenceView& view) {
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
       const bool left_side = lane == 0 && lane_count > 1;
       const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
-      const ImU32 label_color = event.ok() ? palette.text : errno_reports_a_wait(event.err) ? palette.warn : palette.error;
+      const ImU32 label_color = event.ok() ? palette.text
+                                : errno_reports_a_wait(event.err) || (is_connect(event.call) && event.err == EINPROGRESS)
+                                    ? palette.warn
+                                    : palette.error;
       if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), label_color, label.c_str());
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
         ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
-        if (arrow.kind == ArrowKind::Packet) arrow_color = event.call == "RST" ? palette.error : palette.dim;
+        if (arrow.kind == ArrowKind::Packet) arrow_color = event.packet.label == PacketKind::Rst ? palette.error : palette.dim;
+        if (arrow.kind == ArrowKind::Rst) arrow_color = palette.error;
         const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
         const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
         std::string text;
@@ -169,7 +175,12 @@ void draw_sequence(const Model& model, SequenceView& view) {
           text = index >= 0 && model.events->bytes_released(static_cast<std::size_t>(index))
                      ? std::to_string(arrow.bytes) + " B"
                      : python_bytes_repr(preview) + (arrow.bytes > 24 ? "…" : "");
-          if (arrow.to_row >= 0) {
+          if (arrow.dropped && arrow.to_lane == arrow.from_lane) {
+            // Nobody was there to take it: the kernel dropped it.
+            text += " ✗";
+            const ImVec2 to(from.x + row_h * 1.6f, from.y);
+            dashed_line(draw, from, to, palette.error, 2.0f, 4.0f);
+          } else if (arrow.to_row >= 0) {
             const ImVec2 to(to_x, row_y(arrow.to_row));
             draw->AddLine(from, to, arrow_color, 2.0f);
             arrow_head(draw, from, to, arrow_color, 9.0f);
@@ -184,12 +195,15 @@ void draw_sequence(const Model& model, SequenceView& view) {
           const ImVec2 to(to_x, from.y);
           draw->AddLine(from, to, arrow_color, 1.0f);
           arrow_head(draw, from, to, arrow_color, 6.0f);
-          text = event.call + (arrow.bytes > 0 ? " " + std::to_string(arrow.bytes) + " B" : "");
+          text = std::string(event.name()) + (arrow.bytes > 0 ? " " + std::to_string(arrow.bytes) + " B" : "");
         } else {
           const ImVec2 to(to_x, from.y);
           if (arrow.kind == ArrowKind::Fin) {
             dashed_line(draw, from, to, arrow_color, 1.5f, 4.0f);
             text = model.t(Tx::Fin);
+          } else if (arrow.kind == ArrowKind::Rst) {
+            draw->AddLine(from, to, arrow_color, 2.0f);
+            text = model.t(Tx::Rst);
           } else {
             draw->AddLine(from, to, arrow_color, 1.5f);
             text = model.t(Tx::Handshake);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/errno_names.hpp"
+#include "ui/card_error.hpp"
 #include "ui/countdown.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
@@ -16,22 +17,6 @@ std::string card_key(const std::string& actor, const std::string& var) { return 
 
 std::string or_dash(const Address& address) {
   return address.empty() ? std::string("—") : address.to_string();
-}
-
-// The last error a step on this socket provoked (refused, in use), shown on the card
-// rather than in a dialog, so the lesson goes on.
-std::string last_error(const Model& model, const std::string& actor, const std::string& var) {
-  std::string text;
-  const std::size_t taken = std::min(model.snap->position, model.snap->outcomes.size());
-  for (std::size_t i = 0; i < taken; ++i) {
-    const Step& step = model.lesson->steps[i];
-    if (step.actor != actor || (step.sock != var && step.result != var)) continue;
-    const CallResult& result = model.snap->outcomes[i].result;
-    int err = result.err;
-    if (err == 0 && step.call == "connect_ex" && result.value != 0) err = static_cast<int>(result.value);
-    if (err != 0) text = errno_name(err) + " " + errno_message(err) + " (" + step.call + ")";
-  }
-  return text;
 }
 
 struct CardStyle {
@@ -110,7 +95,8 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
     text_colored(palette.warn, std::string("… ") + text);
   }
   const std::string error = v.error != 0 ? errno_name(v.error) + " " + errno_message(v.error)
-                                         : last_error(model, card.actor, card.var);
+                                         : card_error(*model.lesson, *model.snap, card.actor, card.var,
+                                                      card.opened_step, model.lang() == Lang::Zh);
   if (!error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette.error);
     wrapped_text("✗ " + error);
@@ -213,7 +199,7 @@ void draw_sockets(const Model& model, SocketsView& view) {
   const std::size_t taken = std::min(snap.position, model.lesson->steps.size());
   for (std::size_t i = 0; i < taken; ++i) {
     const Step& step = model.lesson->steps[i];
-    if (step.call != "close") continue;
+    if (step.call != "close") continue;  // a lesson step's call, as the lesson names it
     const bool reopened = std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {
       return c.actor == step.actor && c.var == step.sock && c.opened_step > static_cast<int>(i);
     });

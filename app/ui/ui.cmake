@@ -8,6 +8,7 @@ find_package(OpenGL REQUIRED)
 add_library(sockstep_ui STATIC
   ui/app_window.cpp
   ui/bytes_panel.cpp
+  ui/card_error.cpp
   ui/code_panel.cpp
   ui/console_panel.cpp
   ui/conversation.cpp

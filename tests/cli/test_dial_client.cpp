@@ -15,7 +15,7 @@ namespace {
 
 int connects(const EventLog& log) {
   int n = 0;
-  for (const Event& e : log.all()) n += e.kind == EventKind::Call && e.call == "connect" ? 1 : 0;
+  for (const Event& e : log.all()) n += e.kind == EventKind::Call && e.call == Call::Connect ? 1 : 0;
   return n;
 }
 

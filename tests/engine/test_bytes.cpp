@@ -71,8 +71,8 @@ TEST_CASE("a call's result and its event share one copy of the bytes, and sent B
   const auto events = log.all();
   const Event& recv_event = events[events.size() - 1];
   const Event& send_event = events[events.size() - 2];
-  REQUIRE(recv_event.call == "recv");
-  REQUIRE(send_event.call == "sendall");
+  REQUIRE(recv_event.call == Call::Recv);
+  REQUIRE(send_event.call == Call::Sendall);
   CHECK(recv_event.bytes.data() == got.bytes.data());
   CHECK(send_event.bytes.data() == sent.bytes.data());
   CHECK(sent.bytes.data() == data.data());  // sending Bytes copies nothing

@@ -121,7 +121,7 @@ struct Client {
   }
 };
 
-std::size_t count_calls(const EventLog& log, const std::string& call, int err = 0) {
+std::size_t count_calls(const EventLog& log, Call call, int err = 0) {
   const auto events = log.all();
   return static_cast<std::size_t>(std::count_if(events.begin(), events.end(), [&](const Event& e) {
     return e.kind == EventKind::Call && e.call == call && e.err == err;
@@ -208,14 +208,14 @@ TEST_CASE("out of file descriptors: accept() fails with EMFILE once, and the cli
     // Room for one more fd: the second client's socket. The server's accept() gets none.
     FdLimit limit(static_cast<rlim_t>(lowest_free_fd() + 1));
     second.emplace(running.port());
-    CHECK(watch.wait_for([](const Event& e) { return e.call == "accept" && e.err == EMFILE; }));
+    CHECK(watch.wait_for([](const Event& e) { return e.call == Call::Accept && e.err == EMFILE; }));
     CHECK(watch.wait_for([](const Event& e) { return e.kind == EventKind::Note && e.detail.find("EMFILE") != std::string::npos; }));
     second->send("b");
     first.reset();  // the first client leaves: its server socket is closed, an fd is free
     CHECK(second->read(1) == "B");
   }
   CHECK(running.server().stats().accept_pauses == 1);
-  CHECK(count_calls(running.log(), "accept", EMFILE) == 1);
+  CHECK(count_calls(running.log(), Call::Accept, EMFILE) == 1);
   CHECK(second->round_trip("c") == "C");
 }
 
@@ -227,7 +227,7 @@ TEST_CASE("two clients at once: one stays silent, the other is served meanwhile"
   CHECK(talker.round_trip("again") == "AGAIN");
   // The silent one was accepted too, and is still served once it speaks.
   CHECK(silent.round_trip("late") == "LATE");
-  CHECK(count_calls(running.log(), "accept") == 2);
+  CHECK(count_calls(running.log(), Call::Accept) == 2);
   CHECK(running.server().stats().accepted == 2);
 }
 
@@ -235,10 +235,10 @@ TEST_CASE("stop() ends run() while clients are connected, and every socket is cl
   RunningServer running;
   Client idle(running.port());
   CHECK(idle.round_trip("x") == "X");
-  const std::size_t closes_before = count_calls(running.log(), "close");
+  const std::size_t closes_before = count_calls(running.log(), Call::Close);
   running.server().stop();
   CHECK(running.wait_finished() == 0);
-  CHECK(count_calls(running.log(), "close") == closes_before + 2);  // the client's socket, the listener
+  CHECK(count_calls(running.log(), Call::Close) == closes_before + 2);  // the client's socket, the listener
   // The server closed the connection: the client reads EOF.
   CHECK(idle.read(1).empty());
 }
@@ -253,7 +253,7 @@ TEST_CASE("max_clients: run() returns once that many clients were served") {
   }
   CHECK(running.wait_finished() == 0);
   CHECK(running.server().stats().closed == 2);
-  CHECK(count_calls(running.log(), "recv") >= 4);  // the data and the EOF, each
+  CHECK(count_calls(running.log(), Call::Recv) >= 4);  // the data and the EOF, each
 }
 
 TEST_CASE("a client that resets shows as ECONNRESET, and the next client is served") {
@@ -270,7 +270,7 @@ TEST_CASE("a client that resets shows as ECONNRESET, and the next client is serv
   CHECK(next.round_trip("still there?") == "STILL THERE?");
   ::shutdown(next.fd, SHUT_WR);
   CHECK(running.wait_finished() == 0);
-  CHECK(count_calls(running.log(), "recv", ECONNRESET) == 1);
+  CHECK(count_calls(running.log(), Call::Recv, ECONNRESET) == 1);
 }
 
 TEST_CASE("bytes that are not text come back exactly, upper-cased as bytes.upper() does") {
@@ -316,7 +316,7 @@ TEST_CASE("1000 clients in a row are each served and closed") {
   const EchoServerStats stats = running.server().stats();
   CHECK(stats.accepted == 1000);
   CHECK(stats.closed == 1000);
-  CHECK(count_calls(running.log(), "accept") == 1000);
+  CHECK(count_calls(running.log(), Call::Accept) == 1000);
   // Every accepted socket and the listener are closed again.
   CHECK(test::count_open_fds() == fds_before - 1);
 }
@@ -436,7 +436,7 @@ TEST_CASE("stop() before run(): run() returns at once") {
   REQUIRE(server.open().ok());
   server.stop();
   CHECK(server.run() == 0);
-  CHECK(count_calls(log, "close") == 1);
+  CHECK(count_calls(log, Call::Close) == 1);
 }
 
 }  // TEST_SUITE

@@ -22,30 +22,6 @@ const SocketCard* card_for(const SessionSnapshot& snap, const std::string& actor
 
 }  // namespace
 
-TEST_CASE("addresses are found in event text the way calls write them") {
-  const auto python = addresses_in_text("('127.0.0.1', 8084)");
-  REQUIRE(python.size() == 1);
-  CHECK(python[0].host == "127.0.0.1");
-  CHECK(python[0].port == 8084);
-  const auto six = addresses_in_text("('::1', 9000, 0, 0)");
-  REQUIRE(six.size() == 1);
-  CHECK(six[0].family == AF_INET6);
-  CHECK(six[0].port == 9000);
-  const auto traced = addresses_in_text("127.0.0.1:40312 (fd 4 on [::1]:8084, inode 77)");
-  REQUIRE(traced.size() == 2);
-  CHECK(traced[0].port == 40312);
-  CHECK(traced[1].host == "::1");
-  CHECK(traced[1].port == 8084);
-  CHECK(addresses_in_text("recv(1024) = 5 b'hello'").empty());
-  CHECK(addresses_in_text("example.com:80 999.1.1.1:5 127.0.0.1:99999").empty());
-}
-
-TEST_CASE("a traced actor's process comes from its name; anything else is this process") {
-  CHECK(LiveSource::actor_pid("echo_server.py[4242]") == 4242);
-  CHECK(LiveSource::actor_pid("server") == ::getpid());
-  CHECK(LiveSource::actor_pid("odd[name]") == ::getpid());
-}
-
 TEST_CASE("a live session's sockets come from the kernel, on the ports its calls named") {
   EventLog log;
   OpContext server(&log, "server", nullptr);

@@ -37,7 +37,7 @@ TEST_CASE("an actor blocked in accept() is released by another actor's connect()
   CallResult accepted;
   server.post([&](OpContext& ctx) { accepted = ops::accept(ctx, l.fd); });
   REQUIRE(server.wait_settled(5s) == ActorState::Blocked);
-  CHECK(server.status().blocked.call == "accept");
+  CHECK(server.status().blocked.call == Call::Accept);
   CHECK(server.status().blocked.fd == l.fd);
   int client_fd = -1;
   client.post([&](OpContext& ctx) {

@@ -40,9 +40,9 @@ TEST_CASE("socket, bind, listen, accept, connect: the seed's calls on loopback")
     (void)ops::recv(ctx, p.server, 1024);
     const auto events = log.all();
     REQUIRE(events.size() == before + 2);
-    CHECK(events[before].call == "send");
+    CHECK(events[before].call == Call::Send);
     CHECK(events[before].bytes == "hi");
-    CHECK(events[before + 1].call == "recv");
+    CHECK(events[before + 1].call == Call::Recv);
     CHECK(events[before + 1].value == 2);
   }
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(ctx, fd);
@@ -94,7 +94,7 @@ TEST_CASE("after the peer closes: recv returns 0 (EOF), a later send fails with 
   CHECK((err == EPIPE || err == ECONNRESET));
   // The failed send's event shows what it was asked to send, as its call line does.
   const std::vector<Event> events = log.all();
-  CHECK(events.back().call == "send");
+  CHECK(events.back().call == Call::Send);
   CHECK(events.back().bytes == "x");
   (void)ops::close(ctx, p.client);
   (void)ops::close(ctx, l.fd);

@@ -85,7 +85,7 @@ TEST_CASE("the event log is bounded by count and by bytes, and readers follow in
   EventLog log(EventLogLimits{100, 16, 1000});
   for (int i = 0; i < 250; ++i) {
     Event e;
-    e.call = "send";
+    e.call = Call::Send;
     e.bytes = std::string(40, 'x');
     log.append(std::move(e));
   }

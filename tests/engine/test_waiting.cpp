@@ -50,7 +50,7 @@ class Waiter {
   // The BlockInfo it announced, once it did (call empty after 10 s without).
   BlockInfo wait_blocked() {
     std::unique_lock lock(mutex_);
-    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return !blocked_.call.empty(); });
+    cv_.wait_for(lock, std::chrono::seconds(10), [&] { return blocked_.call != Call::None; });
     return blocked_;
   }
   CallResult join() {
@@ -139,7 +139,7 @@ TEST_CASE("a blocking recv waits in recvfrom() itself, not in poll(); the peer's
   const Pair p = connected_pair(main_ctx, l);
   Waiter waiter(log, nullptr);
   waiter.start([&](OpContext& ctx) { return ops::recv(ctx, p.server, 1024); });
-  CHECK(waiter.wait_blocked().call == "recv");
+  CHECK(waiter.wait_blocked().call == Call::Recv);
   CHECK(syscall_when_settled(waiter, SYS_recvfrom) == SYS_recvfrom);
   REQUIRE(ops::send(main_ctx, p.client, "hello").ok());
   const CallResult got = waiter.join();
@@ -150,7 +150,7 @@ TEST_CASE("a blocking recv waits in recvfrom() itself, not in poll(); the peer's
     if (e.actor == "waiter") story.push_back(e);
   REQUIRE(story.size() == 2);
   CHECK(story[0].kind == EventKind::Blocked);
-  CHECK(story[1].call == "recv");
+  CHECK(story[1].call == Call::Recv);
   CHECK(story[1].bytes == "hello");
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(main_ctx, fd);
 }
@@ -162,7 +162,7 @@ TEST_CASE("a blocking recv with MSG_WAITALL waits once, however many pieces its 
   const Pair p = connected_pair(main_ctx, l);
   Waiter waiter(log, nullptr);
   waiter.start([&](OpContext& ctx) { return ops::recv(ctx, p.server, 5, /*wait_all=*/true); });
-  CHECK(waiter.wait_blocked().call == "recv");
+  CHECK(waiter.wait_blocked().call == Call::Recv);
   for (const char c : std::string("hello")) {
     CHECK(syscall_when_settled(waiter, SYS_recvfrom) == SYS_recvfrom);
     REQUIRE(ops::send(main_ctx, p.client, std::string(1, c)).ok());
@@ -191,18 +191,18 @@ TEST_CASE("a woken Waker ends a wait with ECANCELED, in the kernel or in poll()"
 
   SUBCASE("recv in blocking mode, in the kernel") {
     waiter.start([&](OpContext& ctx) { return ops::recv(ctx, p.server, 1024); });
-    CHECK(waiter.wait_blocked().call == "recv");
+    CHECK(waiter.wait_blocked().call == Call::Recv);
     CHECK(syscall_when_settled(waiter, SYS_recvfrom) == SYS_recvfrom);
   }
   SUBCASE("accept in blocking mode, in the kernel") {
     waiter.start([&](OpContext& ctx) { return ops::accept(ctx, l.fd); });
-    CHECK(waiter.wait_blocked().call == "accept");
+    CHECK(waiter.wait_blocked().call == Call::Accept);
     CHECK(syscall_when_settled(waiter, SYS_accept4) == SYS_accept4);
   }
   SUBCASE("recv with a timeout, in poll()") {
     (void)ops::settimeout(waiter.ctx(), p.server, 60);
     waiter.start([&](OpContext& ctx) { return ops::recv(ctx, p.server, 1024); });
-    CHECK(waiter.wait_blocked().call == "recv");
+    CHECK(waiter.wait_blocked().call == Call::Recv);
   }
   waker.wake();
   CHECK(waiter.join().err == ECANCELED);

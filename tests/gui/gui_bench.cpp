@@ -61,7 +61,7 @@ void fill_log(EventLog& log, std::size_t count) {
     Event e;
     e.kind = EventKind::Call;
     e.actor = i % 2 == 0 ? "client" : "server";
-    e.call = i % 2 == 0 ? "send" : "recv";
+    e.call = i % 2 == 0 ? Call::Send : Call::Recv;
     e.args = i % 2 == 0 ? "b'hello'" : "1024";
     e.fd = i % 2 == 0 ? 4 : 5;
     e.value = 5;

@@ -11,6 +11,7 @@
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
 #include "engine/session.hpp"
+#include "support/typed_events.hpp"
 #include "ui/conversation.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
@@ -18,25 +19,16 @@
 namespace sockstep::ui {
 namespace {
 
-Event call(const char* actor, const char* name, int fd, std::string args = {}, std::string detail = {},
-           long long value = 0) {
-  Event e;
-  e.actor = actor;
-  e.call = name;
-  e.fd = fd;
-  e.args = std::move(args);
-  e.detail = std::move(detail);
-  e.value = value;
-  return e;
+using test::tcp;
+using test::udp;
+using test::v4;
+
+Event call(const char* actor, Call name, int fd, SocketFacts facts = {}, long long value = 0) {
+  return test::call_event(actor, name, fd, std::move(facts), value);
 }
 
-Event packet(const char* label, std::uint16_t from, std::uint16_t to, std::size_t bytes = 0) {
-  Event e = call("packet", label, -1);
-  e.kind = EventKind::Packet;
-  e.packet.from_port = from;
-  e.packet.to_port = to;
-  e.byte_count = bytes;
-  return e;
+Event packet(PacketKind label, int from, int to, std::size_t bytes = 0) {
+  return test::packet_event(label, from, to, 0, bytes);
 }
 
 // The diagram's packet arrows, in order.
@@ -49,17 +41,17 @@ std::vector<const SeqArrow*> packet_arrows(const Conversation& conv) {
 
 }  // namespace
 
-TEST_CASE("conversation: packets run between the lanes of their ports") {
+TEST_CASE("conversation: packets run between the lanes of their sockets") {
   Conversation conv;
   conv.reset({"server", "client"});
   std::vector<Event> events = {
-      call("server", "bind", 3, "('127.0.0.1', 8084)"),
-      call("server", "listen", 3, "5"),
-      packet("SYN", 41234, 8084),  // before any call names the client's port
-      packet("SYN-ACK", 8084, 41234),
-      call("client", "connect", 4, "('127.0.0.1', 8084)"),
-      call("server", "accept", 3, "", "127.0.0.1:41234", 5),
-      packet("PSH", 41234, 8084, 5),
+      call("server", Call::Bind, 3, tcp(v4(8084))),
+      call("server", Call::Listen, 3, tcp(v4(8084))),
+      packet(PacketKind::Syn, 41234, 8084),  // before any call names the client's port
+      packet(PacketKind::SynAck, 8084, 41234),
+      call("client", Call::Connect, 4, tcp(v4(41234), v4(8084))),
+      call("server", Call::Accept, 3, tcp(v4(8084), v4(41234)), 5),
+      packet(PacketKind::Psh, 41234, 8084, 5),
   };
   for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
   const std::vector<const SeqArrow*> packets = packet_arrows(conv);
@@ -79,29 +71,29 @@ TEST_CASE("conversation: packets run between the lanes of their ports") {
 TEST_CASE("conversation: a packet from a program outside gets a peer lane; no packets, no packet arrows") {
   Conversation conv;
   conv.reset({"server"});
-  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  conv.add(call("server", Call::Bind, 3, tcp(v4(8084))), 0);
   CHECK(conv.arrows().empty());
-  // Its other end is unknown and no other lane exists: it waits for the calls.
-  conv.add(packet("SYN", 50000, 8084), 1);
+  // Its other end is unknown: it waits for the calls.
+  conv.add(packet(PacketKind::Syn, 50000, 8084), 1);
   CHECK(conv.arrows().empty());
-  // No call of the session connected: the client is a program whose calls are not seen.
-  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 4), 2);
+  // The server is alone: its client is a program whose calls are not seen.
+  conv.add(call("server", Call::Accept, 3, tcp(v4(8084), v4(50000)), 4), 2);
   REQUIRE(conv.arrows().size() == 1);
   CHECK(conv.lanes().size() == 2);
   CHECK(conv.lanes()[1] == "peer");
   CHECK(conv.arrows()[0].from_lane == 1);
   CHECK(conv.arrows()[0].to_lane == 0);
-  conv.add(packet("SYN", 1, 2), 3);  // no port of this session: not drawn
+  conv.add(packet(PacketKind::Syn, 1, 2), 3);  // no socket of this session: not drawn
   CHECK(conv.arrows().size() == 1);
 }
 
 TEST_CASE("conversation: a packet read before its sender's calls waits for them (trace)") {
   Conversation conv;
   conv.reset({});
-  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
-  conv.add(packet("SYN", 50000, 8084), 1);  // the client's calls are not read yet
-  conv.add(call("client", "connect", 4, "('127.0.0.1', 8084)"), 2);
-  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 5), 3);
+  conv.add(call("server", Call::Bind, 3, tcp(v4(8084))), 0);
+  conv.add(packet(PacketKind::Syn, 50000, 8084), 1);  // the client's calls are not read yet
+  conv.add(call("client", Call::Connect, 4, tcp(v4(50000), v4(8084))), 2);
+  conv.add(call("server", Call::Accept, 3, tcp(v4(8084), v4(50000)), 5), 3);
   CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});  // no "peer" lane
   const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 1);
@@ -120,25 +112,27 @@ TEST_CASE("conversation: a packet's row goes up among the calls logged after it 
     e.packet.at_us = at_us;
     return e;
   };
-  Event waits = call("client", "connect", 4, "('127.0.0.1', 8084)");
+  const SocketFacts client = tcp(v4(41234), v4(8084));
+  Event waits = call("client", Call::Connect, 4, client);
   waits.kind = EventKind::Blocked;
   std::vector<Event> events = {
-      at(call("server", "bind", 3, "('127.0.0.1', 8084)"), 10),
+      at(call("server", Call::Bind, 3, tcp(v4(8084))), 10),
       at(waits, 100),
-      at(call("client", "connect", 4, "('127.0.0.1', 8084)"), 300),
-      at(call("client", "send", 4, "", "", 5), 400),
+      at(call("client", Call::Connect, 4, client), 300),
+      at(call("client", Call::Send, 4, client, 5), 400),
       // The capture hands them over late, in one batch.
-      left_at(packet("SYN", 41234, 8084), 150),
-      left_at(packet("SYN-ACK", 8084, 41234), 160),
-      left_at(packet("ACK", 41234, 8084), 170),
-      left_at(packet("PSH", 41234, 8084, 5), 390),
-      packet("FIN", 41234, 8084),  // no time known: last
+      left_at(packet(PacketKind::Syn, 41234, 8084), 150),
+      left_at(packet(PacketKind::SynAck, 8084, 41234), 160),
+      left_at(packet(PacketKind::Ack, 41234, 8084), 170),
+      left_at(packet(PacketKind::Psh, 41234, 8084, 5), 390),
+      packet(PacketKind::Fin, 41234, 8084),  // no time known: last
   };
   for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
   std::vector<std::string> shown;
-  for (int row : conv.display_order())
-    shown.push_back(events[conv.rows()[static_cast<std::size_t>(row)].event_index].call +
-                    (events[conv.rows()[static_cast<std::size_t>(row)].event_index].kind == EventKind::Blocked ? "…" : ""));
+  for (int row : conv.display_order()) {
+    const Event& e = events[conv.rows()[static_cast<std::size_t>(row)].event_index];
+    shown.push_back(std::string(e.name()) + (e.kind == EventKind::Blocked ? "…" : ""));
+  }
   CHECK(shown == std::vector<std::string>{"bind", "connect…", "SYN", "SYN-ACK", "ACK", "connect", "PSH", "send", "FIN"});
   for (std::size_t p = 0; p < conv.display_order().size(); ++p)
     CHECK(conv.position_of(conv.display_order()[p]) == static_cast<int>(p));
@@ -151,10 +145,10 @@ TEST_CASE("conversation: a client alone (dial) draws its packets to the server i
   Conversation conv;
   conv.reset({"client", "server"});  // as the dial window sets it up
   conv.set_outside("server");
-  conv.add(call("client", "socket", 4), 0);
-  conv.add(call("client", "connect", 4, "('127.0.0.1', 9555)"), 1);
-  conv.add(packet("SYN", 44802, 9555), 2);
-  conv.add(packet("SYN-ACK", 9555, 44802), 3);
+  conv.add(call("client", Call::Socket, 4, tcp(), 4), 0);
+  conv.add(call("client", Call::Connect, 4, tcp(v4(44802), v4(9555))), 1);
+  conv.add(packet(PacketKind::Syn, 44802, 9555), 2);
+  conv.add(packet(PacketKind::SynAck, 9555, 44802), 3);
   const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 2);
   REQUIRE(conv.lanes().size() == 2);
@@ -169,12 +163,12 @@ TEST_CASE("conversation: a refused connect draws its SYN and the RST that answer
   Conversation conv;
   conv.reset({"client", "server"});
   conv.set_outside("server");
-  conv.add(call("client", "socket", 4), 0);
-  Event refused = call("client", "connect", 4, "('127.0.0.1', 9555)");
+  conv.add(call("client", Call::Socket, 4, tcp(), 4), 0);
+  Event refused = call("client", Call::Connect, 4, tcp({}, v4(9555)));  // its port was given back
   refused.err = ECONNREFUSED;
   conv.add(refused, 1);
-  conv.add(packet("SYN", 44802, 9555), 2);
-  conv.add(packet("RST", 9555, 44802), 3);
+  conv.add(packet(PacketKind::Syn, 44802, 9555), 2);
+  conv.add(packet(PacketKind::Rst, 9555, 44802), 3);
   const std::vector<const SeqArrow*> packets = packet_arrows(conv);
   REQUIRE(packets.size() == 2);
   CHECK(packets[0]->from_lane == 0);
@@ -185,10 +179,10 @@ TEST_CASE("conversation: a refused connect draws its SYN and the RST that answer
 TEST_CASE("conversation: an accept logged before its connect opens no peer lane in a two-actor lesson") {
   Conversation conv;
   conv.reset({"server", "client"});
-  conv.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
-  conv.add(call("server", "accept", 3, "", "127.0.0.1:50000", 5), 1);  // the server's thread won the race
-  conv.add(call("client", "connect", 4, "('127.0.0.1', 8084)"), 2);
-  conv.add(packet("PSH", 50000, 8084, 5), 3);
+  conv.add(call("server", Call::Bind, 3, tcp(v4(8084))), 0);
+  conv.add(call("server", Call::Accept, 3, tcp(v4(8084), v4(50000)), 5), 1);  // the server's thread won the race
+  conv.add(call("client", Call::Connect, 4, tcp(v4(50000), v4(8084))), 2);
+  conv.add(packet(PacketKind::Psh, 50000, 8084, 5), 3);
   CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});
   REQUIRE(conv.arrows().back().kind == ArrowKind::Packet);
   CHECK(conv.arrows().back().from_lane == 1);
@@ -197,9 +191,10 @@ TEST_CASE("conversation: an accept logged before its connect opens no peer lane 
 TEST_CASE("conversation: a program that connects to its own listener shakes hands with itself") {
   Conversation conv;
   conv.reset({});
-  conv.add(call("app", "bind", 3, "('127.0.0.1', 8084)"), 0);
-  conv.add(call("app", "connect", 4, "('127.0.0.1', 8084)", "from 127.0.0.1:50000"), 1);
-  conv.add(packet("SYN", 50000, 8084), 2);
+  conv.add(call("app", Call::Bind, 3, tcp(v4(8084))), 0);
+  conv.add(call("app", Call::Listen, 3, tcp(v4(8084))), 1);
+  conv.add(call("app", Call::Connect, 4, tcp(v4(50000), v4(8084))), 2);
+  conv.add(packet(PacketKind::Syn, 50000, 8084), 3);
   CHECK(conv.lanes() == std::vector<std::string>{"app"});
   CHECK(conv.held_back() == 0);
 }
@@ -207,12 +202,14 @@ TEST_CASE("conversation: a program that connects to its own listener shakes hand
 TEST_CASE("conversation: a lone program's packets from a peer nobody traces are drawn, and held back within bounds") {
   Conversation conv;
   conv.reset({});
-  conv.add(call("udp", "bind", 3, "('127.0.0.1', 9999)"), 0);
-  Event datagram = packet("UDP", 41000, 9999, 5);
+  conv.add(call("udp", Call::Bind, 3, udp(v4(9999))), 0);
+  Event datagram = packet(PacketKind::Udp, 41000, 9999, 5);
   datagram.packet.at_us = 1000;
   conv.add(datagram, 1);
   CHECK(conv.held_back() == 1);  // its sender's calls may still be on their way
-  Event heard = call("udp", "recvfrom", 3, "1024", "127.0.0.1:41000", 5);
+  Event heard = call("udp", Call::RecvFrom, 3, udp(v4(9999), v4(41000)), 5);
+  heard.bytes = "hello";
+  heard.byte_count = 5;
   heard.t_us = 1100;
   conv.add(heard, 2);  // alone, it heard from a program whose calls are not seen
   CHECK(conv.held_back() == 0);
@@ -221,15 +218,15 @@ TEST_CASE("conversation: a lone program's packets from a peer nobody traces are 
   // A flood nobody's calls explain: SYNs to a listener that never accepts.
   Conversation flood;
   flood.reset({});
-  flood.add(call("server", "bind", 3, "('127.0.0.1', 8084)"), 0);
+  flood.add(call("server", Call::Bind, 3, tcp(v4(8084))), 0);
   for (std::size_t i = 0; i < 1000; ++i) {
-    Event syn = packet("SYN", static_cast<std::uint16_t>(40000 + i), 8084);
+    Event syn = packet(PacketKind::Syn, static_cast<int>(40000 + i), 8084);
     syn.packet.at_us = 1;  // all at once
     flood.add(syn, i + 1);
   }
   CHECK(flood.held_back() <= 256);
   // A quarter of a second later, what is still held is drawn on the peer lane.
-  Event later = packet("SYN", 39999, 8084);
+  Event later = packet(PacketKind::Syn, 39999, 8084);
   later.packet.at_us = 300'000;
   flood.add(later, 1001);
   CHECK(flood.held_back() <= 1);

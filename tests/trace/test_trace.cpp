@@ -88,12 +88,12 @@ TEST_CASE("trace of the seed's server and client shows the whole echo session in
   bool printed = false;
   bool matched = false;
   for (const auto& e : events) {
-    if (e["kind"] == "note" && e["call"] == "exit") {
+    if (e["kind"] == "note" && e["note"] == "exit") {
       ++exits;
       CHECK(e["detail"] == "exited with status 0");
     }
     if (e["kind"] == "print" && e["actor"] == server && e["detail"] == "starting....") printed = true;
-    if (e["kind"] == "note" && e["call"] == "match") matched = true;
+    if (e["kind"] == "note" && e["note"] == "match") matched = true;
   }
   CHECK(exits == 2);
   CHECK(printed);

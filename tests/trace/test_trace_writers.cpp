@@ -35,10 +35,12 @@ Counts trace_writers(std::uint64_t ring_bytes, int threads, int calls) {
   CHECK(result.all_ok);
   Counts counts;
   for (const Event& e : log.all()) {
-    if (e.kind == EventKind::Call && e.call == "socket" && e.ok()) ++counts.sockets[e.actor];
-    if (e.kind == EventKind::Call && e.call == "close" && e.ok()) ++counts.closes[e.actor];
-    if (e.kind == EventKind::Note && e.detail.rfind("warning:", 0) == 0) counts.warnings.push_back(e.detail);
-    if (e.kind == EventKind::Note && e.call == "exit") counts.exits.push_back(e.detail);
+    // Per process: each thread is an actor (a lane) of its own, the fds are the process's.
+    const std::string process = std::to_string(e.pid);
+    if (e.kind == EventKind::Call && e.call == Call::Socket && e.ok()) ++counts.sockets[process];
+    if (e.kind == EventKind::Call && e.call == Call::Close && e.ok()) ++counts.closes[process];
+    if (e.kind == EventKind::Note && e.note == NoteKind::Warning) counts.warnings.push_back(e.detail);
+    if (e.kind == EventKind::Note && e.note == NoteKind::Exit) counts.exits.push_back(e.detail);
   }
   return counts;
 }
