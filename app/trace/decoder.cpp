@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "engine/address.hpp"
+#include "engine/errno_names.hpp"
+#include "engine/socket_ops.hpp"
 #include "engine/wire_effect.hpp"
 #include "trace/wire.hpp"
 
@@ -37,6 +39,17 @@ Call engine_call(CallId call) {
     case CallId::SetSockOpt: return Call::SetSockOpt;
     case CallId::Poll: return Call::Poll;
     case CallId::Select: return Call::Select;
+    case CallId::Readv: return Call::Readv;
+    case CallId::Writev: return Call::Writev;
+    case CallId::SendMmsg: return Call::SendMmsg;
+    case CallId::RecvMmsg: return Call::RecvMmsg;
+    case CallId::Sendfile: return Call::Sendfile;
+    case CallId::Splice: return Call::Splice;
+    case CallId::Socketpair: return Call::Socketpair;
+    case CallId::GetSockOpt: return Call::GetSockOpt;
+    case CallId::EpollCreate: return Call::EpollCreate;
+    case CallId::EpollCtl: return Call::EpollCtl;
+    case CallId::EpollWait: return Call::EpollWait;
     case CallId::None:
     case CallId::Count: break;
   }
@@ -126,32 +139,6 @@ std::string printable_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string sockopt_text(int level, int name) {
-  if (level == SOL_SOCKET) {
-    switch (name) {
-      case SO_REUSEADDR: return "SOL_SOCKET, SO_REUSEADDR";
-      case SO_REUSEPORT: return "SOL_SOCKET, SO_REUSEPORT";
-      case SO_KEEPALIVE: return "SOL_SOCKET, SO_KEEPALIVE";
-      case SO_LINGER: return "SOL_SOCKET, SO_LINGER";
-      case SO_RCVBUF: return "SOL_SOCKET, SO_RCVBUF";
-      case SO_SNDBUF: return "SOL_SOCKET, SO_SNDBUF";
-      case SO_BROADCAST: return "SOL_SOCKET, SO_BROADCAST";
-      case SO_RCVTIMEO: return "SOL_SOCKET, SO_RCVTIMEO";
-      case SO_SNDTIMEO: return "SOL_SOCKET, SO_SNDTIMEO";
-    }
-    return "SOL_SOCKET, " + std::to_string(name);
-  }
-  if (level == IPPROTO_TCP) {
-    switch (name) {
-      case TCP_NODELAY: return "IPPROTO_TCP, TCP_NODELAY";
-      case TCP_SYNCNT: return "IPPROTO_TCP, TCP_SYNCNT";
-    }
-    return "IPPROTO_TCP, " + std::to_string(name);
-  }
-  if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) return "IPPROTO_IPV6, IPV6_V6ONLY";
-  return std::to_string(level) + ", " + std::to_string(name);
-}
-
 std::string poll_events_text(short events) {
   std::string text;
   const auto add = [&](short bit, const char* name) {
@@ -210,6 +197,13 @@ SocketFacts& Decoder::facts_of(pid_t pid, int fd, std::uint64_t inode) {
   // Another inode at this number: the fd was closed and reused where no wrapper saw it.
   if (inode != 0 && facts.inode != 0 && facts.inode != inode) facts = SocketFacts{};
   if (inode != 0) facts.inode = inode;
+  // Never seen made at this number: a copy (dup, or inherited) of a socket seen elsewhere.
+  if (facts.family == AF_UNSPEC && inode != 0)
+    for (auto it = fds_.lower_bound({pid, -1}); it != fds_.end() && it->first.first == pid; ++it)
+      if (it->first.second != fd && it->second.inode == inode && it->second.family != AF_UNSPEC) {
+        facts = it->second;
+        break;
+      }
   return facts;
 }
 
@@ -360,31 +354,103 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::Send:
     case CallId::SendTo:
     case CallId::SendMsg:
+    case CallId::SendMmsg:
     case CallId::Write:
+    case CallId::Writev:
       e.bytes = Bytes(data);
       // Failed, its bytes are the ones it was asked to send (the preload keeps their
       // first part): count them all, as the engine does.
       e.byte_count = e.ok() ? h.byte_count : static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
-      e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg ? address_text(addr, true) : "",
-                    flags_text(h.arg[1]));
+      e.args = join(h.call == CallId::SendTo || h.call == CallId::SendMsg || h.call == CallId::SendMmsg
+                        ? address_text(addr, true)
+                        : "",
+                    h.call == CallId::Writev ? "" : flags_text(h.arg[1]));
       if (!addr_name.empty()) e.sock.peer = addr_name;  // a datagram's destination
       break;
     case CallId::Recv:
     case CallId::RecvFrom:
     case CallId::RecvMsg:
+    case CallId::RecvMmsg:
     case CallId::Read:
+    case CallId::Readv:
       e.bytes = Bytes(data);
       e.byte_count = h.byte_count;
-      e.args = join(std::to_string(h.arg[0]), flags_text(h.arg[1]));
-      if (h.call != CallId::Recv && h.call != CallId::Read && e.ok()) e.detail = address_text(addr, false);
+      e.args = join(std::to_string(h.arg[0]), h.call == CallId::Readv ? "" : flags_text(h.arg[1]));
+      if ((h.call == CallId::RecvFrom || h.call == CallId::RecvMsg || h.call == CallId::RecvMmsg) && e.ok())
+        e.detail = address_text(addr, false);
       if (!addr_name.empty() && e.ok()) e.sock.peer = addr_name;  // a datagram's source
       break;
+    case CallId::Sendfile:
+      e.bytes = Bytes(data);
+      e.byte_count = h.byte_count;
+      e.args = "in_fd " + std::to_string(h.arg[1]) + ", offset " + std::to_string(h.arg[2]) + ", " +
+               std::to_string(h.arg[0]);
+      break;
+    case CallId::Splice:
+      // The bytes moved inside the kernel: their count is known, they are not.
+      e.byte_count = h.byte_count;
+      e.dir = h.arg[2] != 0 ? Direction::Out : Direction::In;
+      e.args = std::string(h.arg[2] != 0 ? "from fd " : "to fd ") + std::to_string(h.arg[1]) + ", " +
+               std::to_string(h.arg[0]);
+      break;
+    case CallId::Socketpair:
+      e.args = family_name(static_cast<int>(h.arg[0])) + ", " + type_text(h.arg[1]);
+      if (e.ok()) {
+        // Two sockets joined from the start, each the other's peer.
+        SocketFacts first;
+        first.family = static_cast<int>(h.arg[0]);
+        first.type = static_cast<int>(h.arg[1] & ~(SOCK_NONBLOCK | SOCK_CLOEXEC));
+        first.inode = h.inode;
+        first.peer_inode = h.byte_count;
+        SocketFacts second = first;
+        second.inode = h.byte_count;
+        second.peer_inode = h.inode;
+        fds_[{h.pid, h.fd}] = first;
+        fds_[{h.pid, static_cast<int>(h.arg[3])}] = second;
+        e.sock = first;
+        e.detail = "[" + std::to_string(h.fd) + ", " + std::to_string(h.arg[3]) + "]";
+      }
+      break;
+    case CallId::GetSockOpt:
+      e.args = sockopt_text(static_cast<int>(h.arg[0]), static_cast<int>(h.arg[1]));
+      if (e.ok()) {
+        e.value = h.arg[2];
+        // SO_ERROR ends a non-blocking connect: 0, it went through; else why not.
+        if (h.arg[0] == SOL_SOCKET && h.arg[1] == SO_ERROR)
+          e.detail = h.arg[2] == 0 ? "no error: a connect under way has gone through"
+                                   : errno_name(static_cast<int>(h.arg[2])) + ": " +
+                                         errno_message(static_cast<int>(h.arg[2]));
+      }
+      break;
+    case CallId::EpollCreate: break;
+    case CallId::EpollCtl: {
+      const char* ops[] = {"?", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
+      e.args = std::string(h.arg[0] >= 1 && h.arg[0] <= 3 ? ops[h.arg[0]] : "?") + ", " + std::to_string(h.arg[1]) +
+               ", " + poll_events_text(static_cast<short>(h.arg[2] & 0xFFFF));
+      // epoll_wait hands back the data, not the fd: remember which fd it stands for.
+      if (e.ok()) epoll_data_[{h.pid, h.fd, static_cast<std::uint32_t>(h.arg[3])}] = static_cast<int>(h.arg[1]);
+      break;
+    }
+    case CallId::EpollWait: {
+      std::string ready;
+      for (std::size_t i = 0; i + sizeof(WirePollEntry) <= aux.size(); i += sizeof(WirePollEntry)) {
+        WirePollEntry entry{};
+        std::memcpy(&entry, aux.data() + i, sizeof entry);
+        const auto fd = epoll_data_.find({h.pid, h.fd, static_cast<std::uint32_t>(entry.fd)});
+        ready = join(ready, (fd != epoll_data_.end() ? std::to_string(fd->second) : "?") + " " +
+                                poll_events_text(entry.revents));
+      }
+      e.args = std::to_string(h.arg[0]) + ", " + std::to_string(h.arg[1]);
+      e.detail = ready.empty() ? "" : "ready: " + ready;
+      break;
+    }
     case CallId::Close:
     case CallId::Shutdown: {
       const CloseFacts kernel{static_cast<int>(h.arg[1]), h.arg[2] != 0, static_cast<int>(h.arg[3])};
       if (h.call == CallId::Close) {
         e.detail = inode_text();
         if (e.ok()) e.wire = close_effect(kernel);
+        if (e.ok() && kernel.tcp_state >= 0) compare_with_kernel(e, h.arg[0], h.byte_count, kernel.unread, out);
         fds_.erase({h.pid, h.fd});
       } else {
         e.args = shutdown_text(h.arg[0]);
@@ -412,7 +478,45 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::None:
     case CallId::Count: break;
   }
+  if (e.ok() && e.sock.inode != 0 && e.dir != Direction::None) {
+    Moved& moved = moved_[e.sock.inode];
+    (e.dir == Direction::Out ? moved.sent : moved.received) += static_cast<std::uint64_t>(std::max<long long>(e.value, 0));
+    moved.pids.insert(h.pid);
+  }
   out.push_back({h.t_ns, std::move(e)});
+}
+
+// The kernel's count of what a TCP socket moved, against the calls this trace saw. More
+// moved than seen: calls made without libc (raw syscalls) or by a process not traced.
+// Only for a socket no other traced process used: their records may still be on the way.
+void Decoder::compare_with_kernel(const Event& close, std::int64_t acked, std::uint64_t received, int unread,
+                                  std::vector<Decoded>& out) {
+  const auto it = moved_.find(close.sock.inode);
+  const Moved seen = it != moved_.end() ? it->second : Moved{};
+  if (it != moved_.end()) moved_.erase(it);
+  if (seen.pids.size() > 1 || acked < 0) return;
+  const std::uint64_t sent_kernel = static_cast<std::uint64_t>(acked);
+  const std::uint64_t got_kernel = received >= static_cast<std::uint64_t>(std::max(unread, 0))
+                                       ? received - static_cast<std::uint64_t>(std::max(unread, 0))
+                                       : 0;
+  // The kernel counts sequence numbers: a SYN and a FIN each take one, sent (acked) and
+  // a FIN received; they are no bytes a call moved.
+  constexpr std::uint64_t kControlOut = 2;
+  constexpr std::uint64_t kControlIn = 1;
+  const std::uint64_t more_sent = sent_kernel > seen.sent + kControlOut ? sent_kernel - seen.sent - kControlOut : 0;
+  const std::uint64_t more_got = got_kernel > seen.received + kControlIn ? got_kernel - seen.received - kControlIn : 0;
+  if (more_sent == 0 && more_got == 0) return;
+  Event note;
+  note.kind = EventKind::Note;
+  note.note = NoteKind::Warning;
+  note.actor = close.actor;
+  note.pid = close.pid;
+  note.fd = close.fd;
+  note.sock = close.sock;
+  note.detail = close.actor + " fd " + std::to_string(close.fd) + ": the kernel moved " + std::to_string(more_sent) +
+                " B out and " + std::to_string(more_got) +
+                " B in, at least, more than the calls seen (raw system calls, or a call this trace does not wrap)";
+  out.push_back({0, std::move(note)});
 }
 
 }  // namespace sockstep::trace

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -58,6 +59,17 @@ class Decoder {
 
   std::map<pid_t, TracedProcess> processes_;
   std::map<std::pair<pid_t, int>, SocketFacts> fds_;
+  // epoll: (pid, epfd, data) -> the fd that data stands for
+  std::map<std::tuple<pid_t, int, std::uint32_t>, int> epoll_data_;
+  // Bytes the calls seen moved on each socket (by inode), and which processes moved them.
+  struct Moved {
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::set<pid_t> pids;
+  };
+  std::map<std::uint64_t, Moved> moved_;
+  void compare_with_kernel(const Event& close, std::int64_t acked, std::uint64_t received, int unread,
+                           std::vector<Decoded>& out);
   std::map<pid_t, int> listens_;
   // (this side, other side) -> the end seen first
   std::map<std::pair<std::string, std::string>, End> open_ends_;
@@ -69,7 +81,6 @@ class Decoder {
 [[nodiscard]] std::string printable_text(std::string_view text, std::size_t max_bytes = 4096);
 
 // Python-style names for the numbers in a record.
-[[nodiscard]] std::string sockopt_text(int level, int name);
 [[nodiscard]] std::string poll_events_text(short events);
 
 }  // namespace sockstep::trace

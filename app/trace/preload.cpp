@@ -14,16 +14,27 @@
 //   recv*/read length asked, flags             shutdown   how
 //   setsockopt level, name, int value (or -1), option length
 //   poll       nfds, timeout ms                select     nfds, timeout ms (-1: none)
-//   close      -, then what decides the packet it sends (read just before the call):
+//   readv/writev  length asked, 0              send/recvmmsg  one record per message: length, flags
+//   sendfile   count asked, in_fd, offset read from (the bytes are read back from the file)
+//   splice     length asked, the other fd, 1 when the socket is the one written (bytes not kept)
+//   socketpair family, type, protocol, the second fd (fd: the first; byte_count: the
+//              second's inode)
+//   getsockopt level, name, int value (or -1), option length
+//   epoll_ctl  op, fd, events, data (its low 32 bits come back in epoll_wait's entries)
+//   epoll_wait maxevents, timeout ms; aux: ready entries {data, 0, events}
+//   close      kernel's tcpi_bytes_acked, then what decides the packet it sends, read
+//              just before the call (byte_count: tcpi_bytes_received):
 //   shutdown   how, then the same: [1] TCP state (-1: not TCP), [2] SO_LINGER {1, 0},
 //              [3] bytes unread (SIOCINQ)
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <linux/tcp.h>  // struct tcp_info with the byte counters (glibc's copy is older)
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/select.h>
@@ -35,6 +46,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdarg>
 #include <cstdlib>
 #include <cstring>
 
@@ -271,6 +283,7 @@ void fill_peer(Record& r, int fd, Names& names) {
 
 // What closing fd will put on the wire depends on these (engine/wire_effect.cpp decides).
 void fill_close_facts(Record& r, int fd) {
+  r.h.arg[0] = -1;
   r.h.arg[1] = -1;
   int type = 0;
   int protocol = 0;
@@ -282,6 +295,9 @@ void fill_close_facts(Record& r, int fd) {
   length = sizeof info;
   if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return;
   r.h.arg[1] = info.tcpi_state;
+  // What the kernel moved, for comparison with the calls seen (raw syscalls are not).
+  r.h.arg[0] = static_cast<std::int64_t>(info.tcpi_bytes_acked);
+  r.h.byte_count = info.tcpi_bytes_received;
   linger l{};
   length = sizeof l;
   r.h.arg[2] = getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &length) == 0 && l.l_onoff != 0 && l.l_linger == 0 ? 1 : 0;
@@ -698,7 +714,8 @@ SOCKSTEP_EXPORT int close(int fd) {
   if (fd < kInodeSlots) g_inode[fd] = 0;
   if (inode != 0) {
     Record done = call_record(CallId::Close, fd, rc, err);
-    for (int i = 1; i < 4; ++i) done.h.arg[i] = r.h.arg[i];
+    for (int i = 0; i < 4; ++i) done.h.arg[i] = r.h.arg[i];
+    done.h.byte_count = r.h.byte_count;
     done.h.inode = inode;
     emit(done);
   }
@@ -815,4 +832,297 @@ SOCKSTEP_EXPORT int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* 
   }
   errno = err;
   return n;
+}
+
+// ---- calls that move bytes in other shapes ---------------------------------------
+
+namespace {
+std::size_t iov_sum(const iovec* iov, int count) {
+  std::size_t total = 0;
+  for (int i = 0; iov != nullptr && i < count; ++i) total += iov[i].iov_len;
+  return total;
+}
+
+void record_iov(CallId call, int fd, long long n, int err, const iovec* iov, int count, std::int64_t started = 0) {
+  Record r = call_record(call, fd, n, err);
+  r.h.t_ns = started;
+  r.h.inode = cached_inode(fd);
+  r.h.arg[0] = static_cast<std::int64_t>(iov_sum(iov, count));
+  r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+  r.h.data_len = data_cap(n);
+  if (n > 0) {
+    r.data_iov = iov;
+    r.data_iovcnt = count;
+  }
+  emit(r);
+}
+}  // namespace
+
+// readv/writev are traced only on sockets, as read/write are.
+SOCKSTEP_EXPORT ssize_t readv(int fd, const iovec* iov, int count) {
+  REAL(readv, ssize_t (*)(int, const iovec*, int));
+  const ssize_t n = real_readv(fd, iov, count);
+  if (g_channel < 0 || fd == g_channel) return n;
+  const int err = errno;
+  if (socket_inode(fd) != 0) record_iov(CallId::Readv, fd, n, err, iov, count);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t writev(int fd, const iovec* iov, int count) {
+  REAL(writev, ssize_t (*)(int, const iovec*, int));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_writev(fd, iov, count);
+  if (g_channel < 0 || fd == g_channel) return n;
+  const int err = errno;
+  if (socket_inode(fd) != 0) record_iov(CallId::Writev, fd, n, err, iov, count, started);
+  errno = err;
+  return n;
+}
+
+// One record per message: each is a datagram (or a piece of the stream) of its own.
+SOCKSTEP_EXPORT int sendmmsg(int fd, mmsghdr* messages, unsigned int count, int flags) {
+  REAL(sendmmsg, int (*)(int, mmsghdr*, unsigned int, int));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const int n = real_sendmmsg(fd, messages, count, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK)) {
+    if (n < 0) record_msg(CallId::SendMmsg, fd, -1, err, nullptr, flags, started);
+    for (int i = 0; i < n; ++i)
+      record_msg(CallId::SendMmsg, fd, messages[i].msg_len, 0, &messages[i].msg_hdr, flags, started);
+  }
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT int recvmmsg(int fd, mmsghdr* messages, unsigned int count, int flags, timespec* timeout) {
+  REAL(recvmmsg, int (*)(int, mmsghdr*, unsigned int, int, timespec*));
+  const int n = real_recvmmsg(fd, messages, count, flags, timeout);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK)) {
+    if (n < 0) record_msg(CallId::RecvMmsg, fd, -1, err, nullptr, flags);
+    for (int i = 0; i < n; ++i) {
+      // What arrived is msg_len bytes: the iovecs say where, not how much.
+      msghdr got = messages[i].msg_hdr;
+      record_msg(CallId::RecvMmsg, fd, messages[i].msg_len, 0, &got, flags);
+    }
+  }
+  errno = err;
+  return n;
+}
+
+// The bytes sendfile sent are read back from the file where they were (pread leaves
+// the file's offset alone), up to the record's limit.
+SOCKSTEP_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t* offset, size_t count) {
+  REAL(sendfile, ssize_t (*)(int, int, off_t*, size_t));
+  REAL(pread, ssize_t (*)(int, void*, size_t, off_t));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const off_t from = offset != nullptr ? *offset : lseek(in_fd, 0, SEEK_CUR);
+  const ssize_t n = real_sendfile(out_fd, in_fd, offset, count);
+  const int err = errno;
+  if (g_channel >= 0 && out_fd != g_channel && cached_inode(out_fd) != 0) {
+    Record r = call_record(CallId::Sendfile, out_fd, n, err);
+    r.h.t_ns = started;
+    r.h.inode = cached_inode(out_fd);
+    r.h.arg[0] = static_cast<std::int64_t>(count);
+    r.h.arg[1] = in_fd;
+    r.h.arg[2] = from;
+    r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+    char bytes[sockstep::trace::kMaxData];
+    if (n > 0 && from >= 0) {
+      const ssize_t got = real_pread(in_fd, bytes, data_cap(n), from);
+      r.data = bytes;
+      r.h.data_len = got > 0 ? static_cast<std::uint16_t>(got) : 0;
+    }
+    emit(r);
+  }
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t* offset, size_t count) {
+  return sendfile(out_fd, in_fd, offset, count);
+}
+
+// A socket on one side of a splice: the count is seen, the bytes stay in the kernel.
+SOCKSTEP_EXPORT ssize_t splice(int fd_in, loff_t* off_in, int fd_out, loff_t* off_out, size_t length,
+                               unsigned int flags) {
+  REAL(splice, ssize_t (*)(int, loff_t*, int, loff_t*, size_t, unsigned int));
+  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const ssize_t n = real_splice(fd_in, off_in, fd_out, off_out, length, flags);
+  const int err = errno;
+  if (g_channel >= 0 && fd_in != g_channel && fd_out != g_channel) {
+    const bool out = cached_inode(fd_out) != 0;
+    const int fd = out ? fd_out : fd_in;
+    if (out || cached_inode(fd_in) != 0) {
+      Record r = call_record(CallId::Splice, fd, n, err);
+      r.h.t_ns = started;
+      r.h.inode = cached_inode(fd);
+      r.h.arg[0] = static_cast<std::int64_t>(length);
+      r.h.arg[1] = out ? fd_in : fd_out;
+      r.h.arg[2] = out ? 1 : 0;
+      r.h.byte_count = n > 0 ? static_cast<std::uint64_t>(n) : 0;
+      emit(r);
+    }
+  }
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT int socketpair(int domain, int type, int protocol, int fds[2]) {
+  REAL(socketpair, int (*)(int, int, int, int*));
+  const int rc = real_socketpair(domain, type, protocol, fds);
+  const int err = errno;
+  if (g_channel >= 0) {
+    Record r = call_record(CallId::Socketpair, rc == 0 ? fds[0] : -1, rc, err);
+    r.h.arg[0] = domain;
+    r.h.arg[1] = type;
+    r.h.arg[2] = protocol;
+    r.h.arg[3] = rc == 0 ? fds[1] : -1;
+    if (rc == 0) {
+      r.h.inode = socket_inode(fds[0]);
+      r.h.byte_count = socket_inode(fds[1]);
+    }
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int getsockopt(int fd, int level, int name, void* value, socklen_t* length) {
+  REAL(getsockopt, int (*)(int, int, int, void*, socklen_t*));
+  const int rc = real_getsockopt(fd, level, name, value, length);
+  const int err = errno;
+  // Only the options a program acts on: SO_ERROR ends a non-blocking connect's story.
+  const bool shown = level == SOL_SOCKET && (name == SO_ERROR || name == SO_RCVBUF || name == SO_SNDBUF);
+  if (g_channel >= 0 && fd != g_channel && shown) {
+    Record r = call_record(CallId::GetSockOpt, fd, rc, err);
+    r.h.inode = cached_inode(fd);
+    r.h.arg[0] = level;
+    r.h.arg[1] = name;
+    int int_value = -1;
+    if (rc == 0 && value != nullptr && length != nullptr && *length >= sizeof(int)) std::memcpy(&int_value, value, sizeof int_value);
+    r.h.arg[2] = int_value;
+    r.h.arg[3] = length != nullptr ? *length : 0;
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+namespace {
+void record_epoll_create(int epfd, int err) {
+  Record r = call_record(CallId::EpollCreate, epfd, epfd, err);
+  emit(r);
+}
+}  // namespace
+
+SOCKSTEP_EXPORT int epoll_create(int size) {
+  REAL(epoll_create, int (*)(int));
+  const int fd = real_epoll_create(size);
+  const int err = errno;
+  if (g_channel >= 0) record_epoll_create(fd, err);
+  errno = err;
+  return fd;
+}
+
+SOCKSTEP_EXPORT int epoll_create1(int flags) {
+  REAL(epoll_create1, int (*)(int));
+  const int fd = real_epoll_create1(flags);
+  const int err = errno;
+  if (g_channel >= 0) record_epoll_create(fd, err);
+  errno = err;
+  return fd;
+}
+
+SOCKSTEP_EXPORT int epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
+  REAL(epoll_ctl, int (*)(int, int, int, epoll_event*));
+  const int rc = real_epoll_ctl(epfd, op, fd, event);
+  const int err = errno;
+  if (g_channel >= 0 && fd != g_channel && cached_inode(fd) != 0) {
+    Record r = call_record(CallId::EpollCtl, epfd, rc, err);
+    r.h.arg[0] = op;
+    r.h.arg[1] = fd;
+    r.h.arg[2] = event != nullptr ? static_cast<std::int64_t>(event->events) : 0;
+    r.h.arg[3] = event != nullptr ? static_cast<std::int64_t>(event->data.u64) : 0;
+    r.h.inode = cached_inode(fd);
+    emit(r);
+  }
+  errno = err;
+  return rc;
+}
+
+namespace {
+// Only a wait that found something: an event loop's idle wake-ups say nothing.
+void record_epoll_wait(int epfd, const epoll_event* events, int n, int err, int maxevents, int timeout) {
+  if (n <= 0 && err != EINTR) return;
+  WirePollEntry entries[kMaxPollEntries];
+  int used = 0;
+  for (int i = 0; i < n && used < kMaxPollEntries; ++i)
+    entries[used++] = {static_cast<std::int32_t>(events[i].data.u64 & 0xFFFFFFFFu), 0,
+                       static_cast<std::int16_t>(events[i].events & 0xFFFF)};
+  Record r = call_record(CallId::EpollWait, epfd, n, err);
+  r.h.arg[0] = maxevents;
+  r.h.arg[1] = timeout;
+  r.aux = entries;
+  r.h.aux_len = static_cast<std::uint16_t>(used * sizeof(WirePollEntry));
+  emit(r);
+}
+}  // namespace
+
+SOCKSTEP_EXPORT int epoll_wait(int epfd, epoll_event* events, int maxevents, int timeout) {
+  REAL(epoll_wait, int (*)(int, epoll_event*, int, int));
+  const int n = real_epoll_wait(epfd, events, maxevents, timeout);
+  const int err = errno;
+  if (g_channel >= 0) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
+  errno = err;
+  return n;
+}
+
+SOCKSTEP_EXPORT int epoll_pwait(int epfd, epoll_event* events, int maxevents, int timeout, const sigset_t* mask) {
+  REAL(epoll_pwait, int (*)(int, epoll_event*, int, int, const sigset_t*));
+  const int n = real_epoll_pwait(epfd, events, maxevents, timeout, mask);
+  const int err = errno;
+  if (g_channel >= 0) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
+  errno = err;
+  return n;
+}
+
+// libc's syscall() itself: a program that makes its socket calls through it (libuv
+// closes every socket with syscall(SYS_close, fd)) is seen as if it had called libc.
+// Only the calls wrapped above are routed; everything else goes straight through.
+SOCKSTEP_EXPORT long syscall(long number, ...) {
+  using syscall_type = long (*)(long, ...);
+  static syscall_type real_syscall = nullptr;
+  if (real_syscall == nullptr) real_syscall = real<syscall_type>("syscall");
+  va_list list;
+  va_start(list, number);
+  long a[6];
+  for (long& value : a) value = va_arg(list, long);
+  va_end(list);
+  const int fd = static_cast<int>(a[0]);
+  if (g_channel >= 0 && fd != g_channel) {
+    switch (number) {
+      case SYS_close: return close(fd);
+      case SYS_shutdown: return shutdown(fd, static_cast<int>(a[1]));
+      case SYS_accept4:
+        return accept4(fd, reinterpret_cast<sockaddr*>(a[1]), reinterpret_cast<socklen_t*>(a[2]), static_cast<int>(a[3]));
+      case SYS_connect: return connect(fd, reinterpret_cast<const sockaddr*>(a[1]), static_cast<socklen_t>(a[2]));
+      case SYS_sendto:
+        return sendto(fd, reinterpret_cast<const void*>(a[1]), static_cast<size_t>(a[2]), static_cast<int>(a[3]),
+                      reinterpret_cast<const sockaddr*>(a[4]), static_cast<socklen_t>(a[5]));
+      case SYS_recvfrom:
+        return recvfrom(fd, reinterpret_cast<void*>(a[1]), static_cast<size_t>(a[2]), static_cast<int>(a[3]),
+                        reinterpret_cast<sockaddr*>(a[4]), reinterpret_cast<socklen_t*>(a[5]));
+      case SYS_sendmsg: return sendmsg(fd, reinterpret_cast<const msghdr*>(a[1]), static_cast<int>(a[2]));
+      case SYS_recvmsg: return recvmsg(fd, reinterpret_cast<msghdr*>(a[1]), static_cast<int>(a[2]));
+      case SYS_sendmmsg:
+        return sendmmsg(fd, reinterpret_cast<mmsghdr*>(a[1]), static_cast<unsigned>(a[2]), static_cast<int>(a[3]));
+      case SYS_recvmmsg:
+        return recvmmsg(fd, reinterpret_cast<mmsghdr*>(a[1]), static_cast<unsigned>(a[2]), static_cast<int>(a[3]),
+                        reinterpret_cast<timespec*>(a[4]));
+      default: break;
+    }
+  }
+  return real_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -45,6 +45,18 @@ enum class CallId : std::uint16_t {
   SetSockOpt,
   Poll,
   Select,
+  // Numbered after the first ones, so older records keep their meaning.
+  Readv,
+  Writev,
+  SendMmsg,
+  RecvMmsg,
+  Sendfile,
+  Splice,
+  Socketpair,
+  GetSockOpt,
+  EpollCreate,
+  EpollCtl,
+  EpollWait,
   Count,
 };
 
