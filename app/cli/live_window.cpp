@@ -51,7 +51,6 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   Capture capture;
-  live.capturing = [&] { return capture.state() == CaptureState::Running; };
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
     worker = std::thread([&, wake] {
@@ -83,7 +82,6 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.lang = options.lang;
   const bool message = options.has_message;
   Capture capture;
-  live.capturing = [&] { return capture.state() == CaptureState::Running; };
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {target.port}, false, true, false);
     client.start(wake, message ? std::optional<std::string>(options.message) : std::nullopt);
@@ -117,7 +115,6 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   Capture capture;
-  live.capturing = [&] { return capture.state() == CaptureState::Running; };
   live.start = [&](std::function<void()> wake) {
     // Calls are logged when the tracer reads them, so packets are not linked to calls.
     start_capture(capture, log, window_capture(options.capture), {}, true, false, false);

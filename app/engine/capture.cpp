@@ -43,11 +43,11 @@ std::int64_t wall_minus_log_us(const EventLog& log) {
   return offset;
 }
 
-Event note(std::string text) {
+Event note(std::string text, NoteKind kind = NoteKind::Warning) {
   Event e;
   e.kind = EventKind::Note;
   e.actor = "capture";
-  e.note = NoteKind::Warning;
+  e.note = kind;
   e.detail = std::move(text);
   return e;
 }
@@ -231,7 +231,7 @@ bool Capture::start(EventLog& log, CaptureOptions options) {
   }
   state_ = CaptureState::Running;
   message_ = "capturing packets on " + impl.options.device + ": " + filter_;
-  if (impl.options.log_packets) log.append(note(message_));
+  if (impl.options.log_packets) log.append(note(message_, NoteKind::Info));
   thread_ = std::thread([this] { run(); });
   return true;
 }

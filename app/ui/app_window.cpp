@@ -222,7 +222,6 @@ void GuiApp::open_live() {
   };
   if (live.log != nullptr) live.log->set_listener([wake](const Event&) { wake(); });
   if (live.start) live.start(wake);
-  root_->set_packets_drawn(live.capturing && live.capturing());
   live_started_ = true;
 }
 

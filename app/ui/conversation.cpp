@@ -360,12 +360,9 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
   if (event.call == Call::Handoff || event.call == Call::Print) return;
 
   End& end = learn(event);
-  const bool tcp = end.facts.family == AF_INET || end.facts.family == AF_INET6;
   if (event.connect_started() && connection_type(end.facts.type)) {
-    // The handshake: a captured SYN shows it when there is a capture; an AF_UNIX
-    // connect has no packets at all.
-    if (!(packets_drawn_ && tcp))
-      add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane, lane_of(lane_toward(end, event)), 0, event.seq});
+    add_wire_arrow(ArrowKind::Handshake, row, lane, lane_of(lane_toward(end, event)), event.seq, end.facts.local,
+                   end.facts.peer);
   } else if (event.call == Call::Accept && event.ok() && !outside_.empty() && other_end(end) == nullptr) {
     // A client whose calls are not seen (serve): a few lanes of their own, then one
     // lane for the rest, so a thousand connects do not make a thousand lanes.
@@ -374,8 +371,8 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     end.unseen_lane = own ? end.facts.peer.to_string() : outside_;
     if (own) ++connection_lanes_;
     remember_unseen(end.facts.peer, end.unseen_lane);
-    if (!(packets_drawn_ && tcp))
-      add_arrow(SeqArrow{ArrowKind::Handshake, row, row, lane_of(end.unseen_lane), lane, 0, event.seq});
+    add_wire_arrow(ArrowKind::Handshake, row, lane_of(end.unseen_lane), lane, event.seq, end.facts.peer,
+                   end.facts.local);
   } else if (event.call == Call::Accept && event.ok() && !lesson_ && other_end(end) == nullptr &&
              std::all_of(lanes_.begin(), lanes_.end(), [&](const std::string& l) { return l == event.actor; })) {
     // A program alone (a trace of a server whose clients are not traced): its client
@@ -384,10 +381,8 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     end.unseen_lane = kPeerLane;
     remember_unseen(end.facts.peer, end.unseen_lane);
   } else if (event.wire == WireEffect::Fin || event.wire == WireEffect::Rst) {
-    if (!packets_drawn_) {
-      const ArrowKind kind = event.wire == WireEffect::Rst ? ArrowKind::Rst : ArrowKind::Fin;
-      add_arrow(SeqArrow{kind, row, row, lane, lane_of(lane_toward(end, event)), 0, event.seq});
-    }
+    const ArrowKind kind = event.wire == WireEffect::Rst ? ArrowKind::Rst : ArrowKind::Fin;
+    add_wire_arrow(kind, row, lane, lane_of(lane_toward(end, event)), event.seq, end.facts.local, end.facts.peer);
   } else if (sends_bytes(event.call) && event.ok()) {
     send(event, end, row, lane);
   } else if (receives_bytes(event.call) && event.ok()) {
@@ -538,6 +533,18 @@ bool Conversation::packet_placeable(const Event& event) const {
   return from_known == to_known || !outside_.empty();
 }
 
+void Conversation::add_wire_arrow(ArrowKind kind, int row, int from_lane, int to_lane, std::uint64_t seq,
+                                  const Address& from, const Address& to) {
+  const int arrow = add_arrow(SeqArrow{kind, row, row, from_lane, to_lane, 0, seq});
+  if (from.family != AF_INET && from.family != AF_INET6) return;  // no packet will ever show it
+  constexpr std::size_t kMaxWireArrows = 256;
+  const PacketKind packet = kind == ArrowKind::Handshake ? PacketKind::Syn
+                            : kind == ArrowKind::Fin     ? PacketKind::Fin
+                                                         : PacketKind::Rst;
+  wire_arrows_.push_back(WireArrow{arrow, packet, from, to});
+  if (wire_arrows_.size() > kMaxWireArrows) wire_arrows_.pop_front();
+}
+
 void Conversation::add_packet(const Event& event, std::size_t event_index) {
   bool from_known = false;
   bool to_known = false;
@@ -550,6 +557,14 @@ void Conversation::add_packet(const Event& event, std::size_t event_index) {
   const int from_lane = lane_of(from);
   const int row = new_row(event_index, from_lane, event.packet.at_us, event.packet.at_us != 0);
   add_arrow(SeqArrow{ArrowKind::Packet, row, row, from_lane, lane_of(to), event.byte_count, event.seq});
+  // The call that sent it drew it already: the packet shows it now, the call's arrow goes.
+  for (auto it = wire_arrows_.begin(); it != wire_arrows_.end(); ++it) {
+    if (it->kind != event.packet.label || !names_meet(it->from, event.packet.from) || !names_meet(it->to, event.packet.to))
+      continue;
+    arrows_[static_cast<std::size_t>(it->arrow)].hidden = true;
+    wire_arrows_.erase(it);
+    break;
+  }
 }
 
 }  // namespace sockstep::ui

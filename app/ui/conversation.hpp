@@ -34,6 +34,7 @@ struct SeqArrow {
   std::size_t bytes = 0;
   std::uint64_t seq = 0;  // the send's event
   bool dropped = false;   // a datagram's tail the receiver's buffer had no room for
+  bool hidden = false;    // a call's SYN, FIN or RST that a captured packet now shows
 };
 
 struct SeqRow {
@@ -94,9 +95,6 @@ class Conversation {
     outside_ = std::move(lane);
     per_connection_ = per_connection;
   }
-  // A capture runs: its packets show the handshakes, FINs and RSTs, so the calls that
-  // sent them draw none of their own (each packet is drawn once).
-  void set_packets_drawn(bool on) { packets_drawn_ = on; }
   // A lesson: every program of the session is in the log, so a name no socket of the
   // session holds has nobody behind it (a datagram to a closed port is lost, not sent
   // to a program outside).
@@ -196,13 +194,23 @@ class Conversation {
   std::size_t consumed_ = 0;  // events of the cache already added
   std::string outside_;
   bool per_connection_ = false;
-  bool packets_drawn_ = false;
   bool lesson_ = false;
   std::size_t connection_lanes_ = 0;
   // Names of sockets whose program is not seen, and the lane each was drawn on: so that
   // their packets find that lane.
   std::deque<std::pair<Address, std::string>> unseen_names_;
   void remember_unseen(const Address& name, const std::string& lane);
+  // The arrows calls drew for what they put on the wire, until a captured packet shows
+  // the same (then the call's arrow is hidden: each packet is drawn once).
+  struct WireArrow {
+    int arrow = -1;
+    PacketKind kind = PacketKind::Syn;
+    Address from;
+    Address to;
+  };
+  std::deque<WireArrow> wire_arrows_;
+  void add_wire_arrow(ArrowKind kind, int row, int from_lane, int to_lane, std::uint64_t seq, const Address& from,
+                      const Address& to);
 };
 
 }  // namespace sockstep::ui

@@ -30,9 +30,6 @@ struct LiveGuiOptions {
   std::function<void()> stop;         // stops and joins them; called once, on the UI thread
   std::function<bool()> finished;     // the session has done what it was asked to (screenshots)
   std::function<bool()> ended;        // nothing more will happen (the programs exited); empty: never
-  // After start: a capture runs, so its packets draw the handshakes and FINs (the
-  // calls then draw none of their own). Empty: no capture.
-  std::function<bool()> capturing;
   // Dial only (empty otherwise): a message box with Send, and Reconnect. They hand the
   // request to the session's thread and return at once.
   std::function<void(const std::string&)> send;

@@ -160,6 +160,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
+        if (arrow.hidden) continue;  // its captured packet is drawn instead
         ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
         if (arrow.kind == ArrowKind::Packet) arrow_color = event.packet.label == PacketKind::Rst ? palette.error : palette.dim;
         if (arrow.kind == ArrowKind::Rst) arrow_color = palette.error;

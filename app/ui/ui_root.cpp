@@ -34,7 +34,6 @@ void UiRoot::forget_session() {
   events_ = EventCache{};
   conversation_ = Conversation{};
   conversation_revision_ = 0;
-  packets_drawn_ = false;
   last_position_ = 0;
   last_generation_ = 0;
   lesson_ = nullptr;
@@ -88,11 +87,6 @@ void UiRoot::refresh(Session& session, UiState& state) {
   }
 }
 
-void UiRoot::set_packets_drawn(bool on) {
-  packets_drawn_ = on;
-  conversation_.set_packets_drawn(on);
-}
-
 void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane,
                       bool lane_per_connection) {
   forget_session();
@@ -114,7 +108,6 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
     conversation_revision_ = events_.revision();
     conversation_.reset(lesson_->actors);
     conversation_.set_outside(outside_lane_, lane_per_connection_);
-    conversation_.set_packets_drawn(packets_drawn_);
   }
   for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
   conversation_.set_consumed(events.size());

@@ -37,8 +37,6 @@ class UiRoot {
   void forget_session();
   // A live session instead of a lesson: lesson is an empty one naming the first lanes,
   // info says what runs. Both outlive the UiRoot's use of them.
-  // A capture runs in the live session: packets draw what the calls put on the wire.
-  void set_packets_drawn(bool on);
   void set_live(const Lesson& lesson, const LiveInfo& info, const std::string& outside_lane,
                 bool lane_per_connection);
   // Copies the new events into the cache and the live source; with read_kernel, reads
@@ -71,7 +69,6 @@ class UiRoot {
   const LiveInfo* live_ = nullptr;
   std::string outside_lane_;
   bool lane_per_connection_ = false;
-  bool packets_drawn_ = false;
   LessonView lesson_view_;
   LiveView live_view_;
   StepsView steps_view_;
