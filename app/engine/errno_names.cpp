@@ -1,5 +1,7 @@
 #include "engine/errno_names.hpp"
 
+#include <netdb.h>
+
 #include <cerrno>
 #include <cstring>
 #include <iterator>
@@ -28,6 +30,12 @@ constexpr ErrnoEntry kErrnos[] = {
     SOCKSTEP_ERRNO(ENOTCONN),     SOCKSTEP_ERRNO(ESHUTDOWN),       SOCKSTEP_ERRNO(ETIMEDOUT),
     SOCKSTEP_ERRNO(ECONNREFUSED), SOCKSTEP_ERRNO(EHOSTUNREACH),    SOCKSTEP_ERRNO(EALREADY),
     SOCKSTEP_ERRNO(EINPROGRESS),  SOCKSTEP_ERRNO(ECANCELED),
+    // getaddrinfo's own codes (negative), as socket.gaierror reports them.
+    SOCKSTEP_ERRNO(EAI_BADFLAGS), SOCKSTEP_ERRNO(EAI_NONAME),      SOCKSTEP_ERRNO(EAI_AGAIN),
+    SOCKSTEP_ERRNO(EAI_FAIL),     SOCKSTEP_ERRNO(EAI_NODATA),      SOCKSTEP_ERRNO(EAI_FAMILY),
+    SOCKSTEP_ERRNO(EAI_SOCKTYPE), SOCKSTEP_ERRNO(EAI_SERVICE),     SOCKSTEP_ERRNO(EAI_ADDRFAMILY),
+    SOCKSTEP_ERRNO(EAI_MEMORY),   SOCKSTEP_ERRNO(EAI_SYSTEM),      SOCKSTEP_ERRNO(EAI_OVERFLOW),
+    {kPythonTimeout, "timeout"},
 };
 #undef SOCKSTEP_ERRNO
 
@@ -42,6 +50,8 @@ std::string errno_name(int err) {
 
 std::string errno_message(int err) {
   if (err == 0) return "";
+  if (err == kPythonTimeout) return "TimeoutError: timed out; no errno, the wait was in poll";
+  if (err < 0) return ::gai_strerror(err);
   char buffer[256];
   // GNU strerror_r returns the message, which may not be the buffer.
   return ::strerror_r(err, buffer, sizeof buffer);
@@ -51,11 +61,11 @@ bool errno_reports_a_wait(int err) {
   return err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS || err == EALREADY || err == ECANCELED;
 }
 
-int errno_from_name(const std::string& name) {
+std::optional<int> errno_from_name(const std::string& name) {
   if (name == "EWOULDBLOCK") return EWOULDBLOCK;
   for (const auto& entry : kErrnos)
     if (name == entry.name) return entry.value;
-  return -1;
+  return std::nullopt;
 }
 
 }  // namespace sockstep

@@ -496,8 +496,9 @@ class Loader {
     if (const auto* v = table->get("ok")) e.ok = bool_of(*v, "ok");
     if (const auto* v = table->get("errno")) {
       e.err = string_of(*v, "errno");
-      if (errno_from_name(*e.err) < 0)
-        fail(pos(*v), "unknown errno name '" + *e.err + "'", "use a name like ECONNREFUSED or EADDRINUSE");
+      if (!errno_from_name(*e.err))
+        fail(pos(*v), "unknown errno name '" + *e.err + "'",
+             "use a name like ECONNREFUSED, EAI_NONAME, or timeout for a settimeout() that ran out");
     }
     if (const auto* v = table->get("value")) e.value = int_of(*v, "value");
     if (const auto* v = table->get("bytes")) e.bytes = string_of(*v, "bytes");

@@ -43,7 +43,7 @@ class CardReader {
           only(*et, {"name", "python", "meaning"});
           CardError error;
           error.name = string(*et, "name", e);
-          if (errno_from_name(error.name) < 0)
+          if (!errno_from_name(error.name))
             throw LessonError(at(e.source().begin), "unknown errno name '" + error.name + "'", "use a name like EADDRINUSE");
           error.python = text(*et, "python", e);
           error.meaning = text(*et, "meaning", e);

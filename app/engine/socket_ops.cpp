@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "engine/errno_names.hpp"
 #include "engine/fd_facts.hpp"
 #include "engine/py_text.hpp"
 #include "engine/wire_effect.hpp"
@@ -108,7 +109,8 @@ void end_wait(OpContext& ctx) {
 }
 
 // Waits in poll() until fd is ready for events or the waker is woken, honouring a timeout.
-// Returns 0 when ready, ETIMEDOUT after a timeout, ECANCELED when woken.
+// Returns 0 when ready, kPythonTimeout after a timeout (no call failed, so no errno: what
+// Python raises is TimeoutError('timed out')), ECANCELED when woken.
 int poll_ready(OpContext& ctx, int fd, short events, int timeout_ms) {
   const int wake_fd = ctx.waker() != nullptr ? ctx.waker()->fd() : -1;
   pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
@@ -124,14 +126,14 @@ int poll_ready(OpContext& ctx, int fd, short events, int timeout_ms) {
     const int n = ::poll(fds, count, timeout);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno;
-    if (n == 0) return ETIMEDOUT;
+    if (n == 0) return kPythonTimeout;
     if (count == 2 && (fds[1].revents & POLLIN) != 0) return ECANCELED;
     return 0;
   }
 }
 
 // A wait in poll() (a socket with a timeout, a connect): announced, then ended.
-// Returns 0 when ready, ETIMEDOUT after the timeout, ECANCELED when woken.
+// Returns 0 when ready, kPythonTimeout after the timeout, ECANCELED when woken.
 int wait_in_poll(OpContext& ctx, int fd, short events, Call call, int timeout_ms) {
   announce_wait(ctx, fd, events, call);
   const int waited = poll_ready(ctx, fd, events, timeout_ms);
@@ -584,8 +586,8 @@ CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int fa
   const std::string service = std::to_string(port);
   const int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
   if (rc != 0) {
-    result = failure(rc == EAI_SYSTEM ? errno : EINVAL);
-    result.text = ::gai_strerror(rc);
+    // socket.gaierror carries the code itself (EAI_NONAME is -2); EAI_SYSTEM means errno says.
+    result = failure(rc == EAI_SYSTEM ? errno : rc);
   } else {
     std::string text;
     for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
@@ -613,8 +615,7 @@ CallResult gethostbyname(OpContext& ctx, const std::string& host) {
     addrinfo* list = nullptr;
     const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &list);
     if (rc != 0 || list == nullptr) {
-      result = failure(EINVAL);
-      result.text = ::gai_strerror(rc);
+      result = failure(rc == EAI_SYSTEM ? errno : rc != 0 ? rc : EAI_NONAME);
     } else {
       result.address = from_sockaddr(list->ai_addr, list->ai_addrlen);
       result.text = result.address.host;

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -152,7 +153,10 @@ TEST_CASE("setblocking(False) makes an empty recv fail with EAGAIN; settimeout m
   (void)ops::setblocking(ctx, p.server, false);
   CHECK(ops::recv(ctx, p.server, 1024).err == EAGAIN);
   (void)ops::settimeout(ctx, p.server, 0.05);
-  CHECK(ops::recv(ctx, p.server, 1024).err == ETIMEDOUT);
+  // Python's timeout is no errno (TimeoutError('timed out')); ETIMEDOUT is TCP giving up.
+  const CallResult timed_out = ops::recv(ctx, p.server, 1024);
+  CHECK(timed_out.err == kPythonTimeout);
+  CHECK(errno_name(timed_out.err) == "timeout");
   (void)ops::setblocking(ctx, p.client, false);
   CHECK(ops::recv(ctx, p.client, 1024).err == EAGAIN);
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(ctx, fd);
@@ -219,6 +223,13 @@ TEST_CASE("options and names: SO_RCVBUF doubles, getaddrinfo/gethostbyname/getfq
   CHECK(ops::gethostbyname(ctx, "localhost").text == "127.0.0.1");
   CHECK(ops::gethostbyname(ctx, "example.com").err == EPERM);
   CHECK_FALSE(ops::getfqdn(ctx).text.empty());
+  // A lookup that fails reports getaddrinfo's own code, as socket.gaierror does, not an errno.
+  const CallResult no_family = ops::getaddrinfo(ctx, "127.0.0.1", 8084, AF_INET6, SOCK_STREAM);
+  CHECK(no_family.err == EAI_ADDRFAMILY);
+  CHECK(errno_name(no_family.err) == "EAI_ADDRFAMILY");
+  CHECK(errno_message(no_family.err) == "Address family for hostname not supported");
+  CHECK(ops::gethostbyname(ctx, "::1").err == EAI_ADDRFAMILY);
+  CHECK(errno_from_name("EAI_NONAME") == EAI_NONAME);
 }
 
 TEST_CASE("sendall loops over partial sends while a slow reader drains a small buffer") {

@@ -1,13 +1,21 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
 #include "engine/reference_cards.hpp"
 #include "engine/session.hpp"
+#include "support/process.hpp"
 
 using namespace sockstep;
 
@@ -26,6 +34,144 @@ void check_text(const Text& t, const std::string& where) {
   CHECK_FALSE(blank(t.en));
   CHECK_FALSE(blank(t.zh));
 }
+
+// A listing's line without its comments ('#' in Python; '//' and '/* */' in C) and with
+// its strings blanked, so a call named only in a comment or a message does not count.
+std::string code_of_line(std::string_view line, const std::string& language) {
+  std::string code;
+  char quote = 0;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote != 0) {
+      if (c == '\\' && i + 1 < line.size()) {
+        code += "  ";
+        ++i;
+      } else if (c == quote) {
+        code += c;
+        quote = 0;
+      } else {
+        code += ' ';
+      }
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      code += c;
+      continue;
+    }
+    if (language == "python" && c == '#') break;
+    if (language == "c" && line.substr(i, 2) == "//") break;
+    if (language == "c" && line.substr(i, 2) == "/*") {
+      const auto end = line.find("*/", i + 2);
+      if (end == std::string_view::npos) break;
+      i = end + 1;
+      code += ' ';
+      continue;
+    }
+    code += c;
+  }
+  return code;
+}
+
+bool identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
+
+// name( as a call: not the tail of a longer name ("sendall(" is no "send(").
+bool calls(const std::string& code, const std::string& name) {
+  for (auto at = code.find(name); at != std::string::npos; at = code.find(name, at + 1)) {
+    if (at > 0 && identifier_char(code[at - 1])) continue;
+    auto next = at + name.size();
+    while (next < code.size() && code[next] == ' ') ++next;
+    if (next < code.size() && code[next] == '(') return true;
+  }
+  return false;
+}
+
+// What a step's call is written as in each language. Python spells most calls as the
+// step does; C has no connect_ex, sendall, setblocking, settimeout or getfqdn of its
+// own, so its listings make the calls those are built from.
+std::vector<std::string> spellings(const std::string& call, const std::string& language) {
+  if (language == "python") {
+    if (call == "handoff") return {"Thread"};
+    if (call == "unlink") return {"unlink"};
+    return {call};
+  }
+  if (call == "connect_ex") return {"connect"};
+  if (call == "sendall") return {"send", "sendall"};
+  if (call == "setblocking") return {"fcntl"};
+  if (call == "settimeout") return {"setsockopt", "poll"};
+  if (call == "getfqdn") return {"gethostname", "getaddrinfo"};
+  if (call == "gethostbyname") return {"gethostbyname", "getaddrinfo"};
+  if (call == "accept") return {"accept", "accept4"};
+  if (call == "print") return {"printf", "puts", "perror", "fprintf"};
+  if (call == "handoff") return {"pthread_create"};
+  return {call};
+}
+
+// The functions a listing defines, each with the code of its body, so that a lit line
+// may make its call through one of them (size = recv_exact(4) reads with recv()).
+// Python: def NAME( and the lines indented under it; C: a definition that starts at
+// the left margin and opens its body on that line, up to the '}' at the left margin.
+std::map<std::string, std::vector<std::string>> functions_of(const Listing& listing) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::string current;
+  std::size_t indent = 0;
+  for (int n = 1; n <= listing.line_count(); ++n) {
+    const std::string line = listing.line(n);
+    const std::string code = code_of_line(line, listing.language);
+    const auto first = code.find_first_not_of(' ');
+    if (listing.language == "python") {
+      if (first != std::string::npos && code.compare(first, 4, "def ") == 0) {
+        current = code.substr(first + 4, code.find('(') - first - 4);
+        indent = first;
+        continue;
+      }
+      if (!current.empty() && first != std::string::npos && first <= indent) current.clear();
+    } else {
+      const auto open = code.find('(');
+      const auto last = code.find_last_not_of(' ');
+      if (first == 0 && open != std::string::npos && last != std::string::npos && code[last] == '{' &&
+          code.rfind('#', 0) != 0) {
+        auto end = open;
+        while (end > 0 && code[end - 1] == ' ') --end;
+        auto begin = end;
+        while (begin > 0 && identifier_char(code[begin - 1])) --begin;
+        current = code.substr(begin, end - begin);
+        continue;
+      }
+      if (first == 0 && code[0] == '}') current.clear();
+    }
+    if (!current.empty()) out[current].push_back(code);
+  }
+  return out;
+}
+
+// The line's code makes one of the calls, itself or through a function of the listing.
+bool makes_call(const std::string& code, const std::vector<std::string>& names,
+                const std::map<std::string, std::vector<std::string>>& functions, int depth = 0) {
+  for (const auto& name : names)
+    if (calls(code, name)) return true;
+  if (depth == 2) return false;
+  for (const auto& [function, body] : functions) {
+    if (!calls(code, function)) continue;
+    for (const auto& line : body)
+      if (makes_call(line, names, functions, depth + 1)) return true;
+  }
+  return false;
+}
+
+// A directory of its own for the files a test writes, removed when it ends.
+struct ScratchDir {
+  std::filesystem::path path;
+  ScratchDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "sockstep-listings-XXXXXX").string();
+    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+};
 
 }  // namespace
 
@@ -88,6 +234,67 @@ TEST_CASE("both languages are complete and every listing line a step points at e
       }
     }
   }
+}
+
+TEST_CASE("every C listing compiles with gcc -Wall -Werror and every Python listing with py_compile") {
+  // Compile only: a listing is a whole program, or a function a learner can drop into
+  // one, never a fragment that needs lines around it. gcc's default dialect (gnu17) is
+  // what a learner gets typing gcc file.c. One gcc and one python3 for all the files
+  // (both name the file in what they report), so the test stays fast.
+  const std::string gcc = test::find_program("gcc");
+  const std::string python = test::find_program("python3");
+  REQUIRE_MESSAGE(!gcc.empty(), "gcc is needed (build-essential)");
+  REQUIRE_MESSAGE(!python.empty(), "python3 is needed");
+  ScratchDir dir;
+  std::vector<std::string> compile_c = {gcc, "-Wall", "-Werror", "-fsyntax-only"};
+  std::vector<std::string> compile_python = {python, "-m", "py_compile"};
+  for (const auto& lesson : all_lessons())
+    for (const auto& listing : lesson.listings) {
+      const auto file = (dir.path / (lesson.id + "-" + listing.name)).string();
+      std::ofstream(file) << listing.code;
+      INFO(lesson.id << ": " << listing.name);
+      REQUIRE((listing.language == "c" || listing.language == "python"));
+      (listing.language == "c" ? compile_c : compile_python).push_back(file);
+    }
+  CHECK(compile_c.size() - 4 >= 14);
+  CHECK(compile_python.size() - 3 >= 14);
+  for (const auto* command : {&compile_c, &compile_python}) {
+    const test::RunResult compiled = test::run(*command);
+    INFO(compiled.out << compiled.err);
+    CHECK(compiled.code == 0);
+  }
+}
+
+TEST_CASE("every line a step lights makes that step's call, itself or through a function of its listing") {
+  for (const auto& lesson : all_lessons())
+    for (std::size_t i = 0; i < lesson.steps.size(); ++i) {
+      const Step& step = lesson.steps[i];
+      for (const auto& [name, line] : step.lines) {
+        const Listing* listing = lesson.listing(name);
+        REQUIRE(listing != nullptr);
+        const std::string code = code_of_line(listing->line(line), listing->language);
+        const bool found = makes_call(code, spellings(step.call, listing->language), functions_of(*listing));
+        INFO(lesson.id << " step " << i + 1 << " " << step.call << ": " << name << ":" << line << " is '"
+                       << listing->line(line) << "'");
+        CHECK(found);
+      }
+    }
+}
+
+TEST_CASE("a lit line is checked for the call itself, not for a comment that names it") {
+  CHECK(calls(code_of_line("    conn.sendall(data)  # send", "python"), "sendall"));
+  CHECK_FALSE(calls(code_of_line("    conn.sendall(data)  # send(", "python"), "send"));
+  CHECK_FALSE(calls(code_of_line("struct pollfd p; /* settimeout(0.5) */", "c"), "settimeout"));
+  CHECK(calls(code_of_line("x = '#'; phone.close()", "python"), "close"));
+  CHECK(calls(code_of_line("/* a */ n = recv (fd, b, 1, 0); // recv", "c"), "recv"));
+  CHECK_FALSE(calls(code_of_line("perror(\"bind(\\\"x\\\")\");", "c"), "bind"));
+  CHECK(calls(code_of_line("perror(\"bind(\\\"x\\\")\");", "c"), "perror"));
+  Listing py{"s.py", "python", "server", "def recv_exact(n):\n    return conn.recv(n)\nsize = recv_exact(4)\nprint(size)\n"};
+  CHECK(makes_call("size = recv_exact(4)", {"recv"}, functions_of(py)));
+  CHECK_FALSE(makes_call("print(size)", {"recv"}, functions_of(py)));
+  Listing c{"s.c", "c", "server", "static int helper(int fd) {\n    return recv(fd, 0, 0, 0);\n}\nint main(void) {\n    helper(3);\n}\n"};
+  CHECK(makes_call("    helper(3);", {"recv"}, functions_of(c)));
+  CHECK_FALSE(makes_call("    helper(3);", {"send"}, functions_of(c)));
 }
 
 TEST_CASE("every call a step makes has a bilingual reference card") {
