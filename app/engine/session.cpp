@@ -40,6 +40,12 @@ Session::Session(Lesson lesson, SessionOptions options)
     actors_[name] = std::make_unique<Actor>(name, &log_, options_.on_change);
   outcomes_.resize(lesson_.steps.size());
   if (!notice_.en.empty()) note(notice_);
+  for (const auto& [name, a] : actors_)
+    if (const int err = a->start_error(); err != 0)
+      note(Text{"warning: no thread for " + name + ": " + errno_name(err) + " (" + errno_message(err) +
+                    "); its steps fail",
+                "警告:无法为 " + name + " 启动线程:" + errno_name(err) + "(" + errno_message(err) +
+                    ");它的步骤都会失败"});
 }
 
 Session::~Session() {
@@ -89,7 +95,17 @@ std::optional<std::size_t> Session::step() {
 }
 
 void Session::run_step(std::size_t index) {
-  actor(lesson_.steps[index].actor).post([this, index](OpContext& ctx) {
+  Actor& own = actor(lesson_.steps[index].actor);
+  if (const int err = own.start_error(); err != 0) {
+    std::lock_guard lock(mutex_);
+    auto& outcome = outcomes_[index];
+    outcome.status = StepStatus::Done;
+    outcome.result.value = -1;
+    outcome.result.err = err;
+    outcome.result.text = "the thread of " + own.name() + " could not be started";
+    return;
+  }
+  own.post([this, index](OpContext& ctx) {
     StepRunner runner(*this, ctx);
     CallResult result = runner.run(index);
     std::lock_guard lock(mutex_);

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "engine/lesson_loader.hpp"
 #include "engine/py_text.hpp"
 
 namespace sockstep {
@@ -81,7 +82,7 @@ Address StepRunner::address_of(const Step& step, int fd) const {
   return Address{family, host, port, {}};
 }
 
-std::string StepRunner::payload_of(const Step& step) const {
+std::optional<std::string> StepRunner::payload_of(const Step& step) const {
   std::string data;
   if (has_arg(step, "from")) {
     std::lock_guard lock(session_.mutex_);
@@ -92,7 +93,16 @@ std::string StepRunner::payload_of(const Step& step) const {
     data = session_.options_.message.value_or(arg_string(step, "data"));
   }
   if (arg_bool(step, "upper", false)) data = ascii_upper(data);
-  const long long repeat_count = arg_int(step, "repeat", 1);
+  const long long repeat = std::max(1LL, arg_int(step, "repeat", 1));
+  // The loader bounds data x repeat; received bytes and an edited message are known only now.
+  if (static_cast<long double>(data.size()) * repeat > kMaxPayloadBytes) return std::nullopt;
+  std::string whole;
+  if (repeat > 1) {
+    whole.reserve(data.size() * static_cast<std::size_t>(repeat));
+    for (long long i = 0; i < repeat; ++i) whole += data;
+  } else {
+    whole = std::move(data);
+  }
   if (has_arg(step, "skip_from")) {
     // sendall(data[sent:]): the rest of the same data after an earlier partial send.
     long long skip = 0;
@@ -102,17 +112,9 @@ std::string StepRunner::payload_of(const Step& step) const {
       const auto it = values.find(arg_string(step, "skip_from"));
       if (it != values.end() && it->second.kind == PyValue::Kind::Int) skip = std::max(0LL, it->second.number);
     }
-    std::string whole;
-    for (long long i = 0; i < repeat_count; ++i) whole += data;
     return whole.substr(std::min<std::size_t>(static_cast<std::size_t>(skip), whole.size()));
   }
-  const long long repeat = arg_int(step, "repeat", 1);
-  if (repeat > 1) {
-    std::string once = std::move(data);
-    data.reserve(once.size() * static_cast<std::size_t>(repeat));
-    for (long long i = 0; i < repeat; ++i) data += once;
-  }
-  return data;
+  return whole;
 }
 
 CallResult StepRunner::call(const Step& step) {
@@ -157,8 +159,14 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "accept") return ops::accept(ctx_, fd);
   if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));
   if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
-  if (c == "send") return ops::send(ctx_, fd, payload_of(step));
-  if (c == "sendall") return ops::sendall(ctx_, fd, payload_of(step));
+  if (c == "send" || c == "sendall" || c == "sendto") {
+    const auto payload = payload_of(step);
+    if (!payload)
+      return missing(EMSGSIZE, "the data to send is over " + std::to_string(kMaxPayloadBytes) + " bytes");
+    if (c == "send") return ops::send(ctx_, fd, *payload);
+    if (c == "sendall") return ops::sendall(ctx_, fd, *payload);
+    return ops::sendto(ctx_, fd, *payload, address_of(step, fd));
+  }
   if (c == "recv")
     return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)), arg_bool(step, "waitall", false));
   if (c == "handoff") {
@@ -177,7 +185,6 @@ CallResult StepRunner::call(const Step& step) {
     r.text = to;
     return r;
   }
-  if (c == "sendto") return ops::sendto(ctx_, fd, payload_of(step), address_of(step, fd));
   if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
   if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
   if (c == "close") {

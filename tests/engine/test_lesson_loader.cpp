@@ -165,3 +165,52 @@ TEST_CASE("a missing file is a located error, not a crash") {
     CHECK(std::string(e.what()).rfind("does/not/exist.toml:", 0) == 0);
   }
 }
+
+TEST_SUITE("hostile lessons") {
+
+TEST_CASE("a dotted key 25,000 levels deep is refused at its line, before anything walks it") {
+  std::string deep;
+  for (int i = 0; i < 25000; ++i) deep += "a.";
+  const LessonError e = error_of(kHeader + deep + "a = 1\n" + kStep);
+  CHECK(e.pos().line == 12);
+  CHECK(e.message().find("nested too deep") != std::string::npos);
+}
+
+TEST_CASE("nesting built from a header and a dotted key is bounded too") {
+  std::string header = "[", key;
+  for (int i = 0; i < 40; ++i) header += "h.", key += "k.";
+  const LessonError e = error_of(kHeader + header + "x]\n" + key + "y = 1\n");
+  CHECK(e.message().find("levels deep") != std::string::npos);
+}
+
+TEST_CASE("dots inside strings and comments do not count as nesting") {
+  const std::string dots(200, '.');
+  const Lesson lesson = load_lesson_text("# " + dots + "\nsummary = { en = \"" + dots + "\", zh = '" + dots + "' }\n" +
+                                             kHeader + kStep,
+                                         "ok.toml");
+  CHECK(lesson.summary.en == dots);
+}
+
+TEST_CASE("data x repeat is bounded as a product") {
+  const std::string send = R"(
+[[step]]
+actor = "server"
+call = "send"
+sock = "phone"
+args = { data = ")" + std::string(4096, 'x') + R"(", repeat = 67108864 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  const LessonError e = error_of(kHeader + kStep + send);
+  CHECK(e.message().find("a send is at most 16777216") != std::string::npos);
+  CHECK(e.pos().line > 12);
+}
+
+TEST_CASE("a lesson has at most 64 actors") {
+  std::string actors = "id = \"t\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [";
+  for (int i = 0; i < 1000; ++i) actors += (i > 0 ? ", \"a" : "\"a") + std::to_string(i) + "\"";
+  const LessonError e = error_of(actors + "]\n");
+  CHECK(e.message().find("at most 64 actors") != std::string::npos);
+}
+
+}  // TEST_SUITE
