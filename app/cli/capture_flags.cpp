@@ -18,4 +18,11 @@ void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, s
   std::fflush(stderr);
 }
 
+int finish_capture(Capture& capture, int code) {
+  capture.stop();
+  if (capture.write_error().empty()) return code;
+  std::fprintf(stderr, "sockstep: %s\n", capture.write_error().c_str());
+  return code == kExitOk ? kExitFailed : code;
+}
+
 }  // namespace sockstep::cli
