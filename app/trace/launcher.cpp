@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "trace/decoder.hpp"
+#include "trace/process_tree.hpp"
 #include "trace/ring_reader.hpp"
 #include "trace/wire.hpp"
 
@@ -123,7 +124,17 @@ Spawned spawn(const std::vector<std::string>& argv, const std::vector<std::strin
   std::vector<char*> envp;
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  s.spawn_error = ::posix_spawn(&s.pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+  // sockstep ignores SIGPIPE (a reader of its output may quit early); an ignored signal
+  // would stay ignored in the program, so the program gets the default back.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+  s.spawn_error = ::posix_spawn(&s.pid, argv[0].c_str(), &actions, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   ::close(err[1]);
@@ -352,7 +363,14 @@ class Tracer {
     env_ = child_env(std::to_string(child_fd_) + ":" + std::to_string(st.st_ino) + ":" +
                      std::to_string(options_.ring_bytes));
 
+    // Whatever the programs leave running (a background child, a daemon that double
+    // forked) is ended with the trace, on every way out of it.
+    adopt_orphans();
     loop(result);
+    if (const std::size_t left = end_descendants(kKillGrace); left > 0)
+      log_.append(note("trace", "stop",
+                       "ended " + std::to_string(left) + " process" + (left == 1 ? "" : "es") +
+                           " the traced programs left running"));
 
     for (auto& c : children_)
       for (int fd : {c.s.pidfd, c.s.out, c.s.err})
@@ -726,8 +744,7 @@ class Tracer {
       for (auto& c : children_)
         if (c.running && !c.hello_warned && now >= c.started + kHelloGrace) warn_silent(c);
       if (stopping && now >= kill_at) {
-        for (auto& c : children_)
-          if (c.running) ::kill(c.s.pid, SIGKILL);
+        signal_descendants(SIGKILL);
         kill_at = Clock::time_point::max();
       }
       // The channel first: a program's hello comes before anything it prints.
@@ -745,9 +762,8 @@ class Tracer {
         if (which == -2) {
           stopping = true;
           release_all();
-          log_.append(note("trace", "stop", "stopping: SIGTERM to the traced programs"));
-          for (auto& c : children_)
-            if (c.running) ::kill(c.s.pid, SIGTERM);
+          log_.append(note("trace", "stop", "stopping: SIGTERM to the traced programs and their children"));
+          signal_descendants(SIGTERM);
           kill_at = now + kKillGrace;
         } else if (which == 1 && child->s.out >= 0) {
           drain_output(*child, child->s.out, child->out_line);
