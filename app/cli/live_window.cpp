@@ -101,7 +101,8 @@ int dial_window(const Address& target, const DialOptions& options) {
 int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   // A missing program is bad input before any window opens, as with --headless.
   for (const auto& command : run.commands)
-    if (!trace::check_program(command[0]).found) return error(kExitBadInput, command[0] + ": no such program");
+    if (const auto check = trace::check_program(command[0]); !check.found)
+      return error(kExitBadInput, check.warnings.front());
   EventLog log;
   Waker stop;
   run.stop_fd = stop.fd();
