@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "engine/privileges.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
 #endif
@@ -160,6 +161,9 @@ int run_command_line(int argc, char** argv) {
     return kExitBadInput;
   }
   dial.has_message = dial_cmd->count("--message") > 0;
+  // Lessons never run with a capability that came with the binary (setcap): only serve,
+  // dial and trace capture, and they give it up once the capture is open.
+  if (!*serve_cmd && !*dial_cmd && !*trace_cmd) (void)drop_borrowed_capabilities();
 
   if (*lessons_cmd) return run_lessons();
   if (*walk_cmd) return run_walk(walk);

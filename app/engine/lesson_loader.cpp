@@ -418,20 +418,35 @@ class Loader {
     // The sockets each actor holds so far, in step order, as the runner keeps them: a
     // step's sock must name one, or the step would only fail with EBADF when it runs.
     std::map<std::string, std::set<std::string>> held;
+    // Raw sockets, per actor: made only by a step that teaches them (needs CAP_NET_RAW),
+    // and then only closed or handed on: a lesson never reads or forges packets with one.
+    std::map<std::string, std::set<std::string>> raw;
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
       Step step = load_step(*table, pos(item), lesson);
+      const bool makes_raw = step.call == "socket" && arg_string(step, "type", "SOCK_STREAM") == "SOCK_RAW";
+      if (makes_raw && step.needs != Privilege::RawSocket)
+        fail(pos(*table->get("args")), "a raw socket needs a step that teaches it",
+             "add needs = \"CAP_NET_RAW\" with expect_privileged, as socket-types does");
+      if (raw[step.actor].contains(step.sock) && step.call != "close" && step.call != "handoff")
+        fail(pos(*table->get("call")), step.call + "() on the raw socket '" + step.sock + "'",
+             "a lesson only opens and closes a raw socket: it reads and sends nothing with it");
       std::set<std::string>& mine = held[step.actor];
       if (!step.sock.empty() && !mine.contains(step.sock)) {
         const std::vector<std::string> known(mine.begin(), mine.end());
         fail(pos(*table->get("sock")), step.actor + " holds no socket '" + step.sock + "' at this step",
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
-      if (const std::string made = socket_made_by(step); !made.empty()) mine.insert(made);
+      if (const std::string made = socket_made_by(step); !made.empty()) {
+        mine.insert(made);
+        if (makes_raw) raw[step.actor].insert(made);
+        else raw[step.actor].erase(made);
+      }
       if (step.call == "handoff") {
         mine.erase(step.sock);
         held[arg_string(step, "to")].insert(step.sock);
+        if (raw[step.actor].erase(step.sock) > 0) raw[arg_string(step, "to")].insert(step.sock);
       }
       lesson.steps.push_back(std::move(step));
     }
@@ -569,6 +584,19 @@ class Loader {
       const bool v6 = to_sockaddr(Address{AF_INET6, host, 0, {}}).has_value();
       if (!v4 && !v6 && host != "localhost")
         fail(pos(node), "'" + host + "' is not a numeric address", "use 127.0.0.1 or ::1");
+      if (!is_loopback_address(host))
+        fail(pos(node), "'" + host + "' is not a loopback address: a lesson stays on this machine's loopback",
+             "use 127.0.0.1 or ::1");
+    }
+    if (name == "path") {
+      // AF_UNIX names: "@name" (abstract, no file) or a plain file name, which lives in
+      // the session's own private folder. Nothing else of the file system is reachable.
+      const std::string path = arg_string(step, name);
+      const std::string file = !path.empty() && path[0] == '@' ? path.substr(1) : path;
+      if (file.empty() || file.size() > 64 || file == "." || file == ".." || file.find('/') != std::string::npos ||
+          file.find('\0') != std::string::npos)
+        fail(pos(node), "'" + path + "' is not a plain socket name: a lesson's AF_UNIX files live in its own folder",
+             "write a name like \"echo.sock\" (a file) or \"@echo\" (abstract), at most 64 characters, no '/'");
     }
     if (name == "how" && shutdown_how_from_name(arg_string(step, name)) < 0)
       fail(pos(node), "unknown shutdown mode", "use SHUT_RD, SHUT_WR or SHUT_RDWR");

@@ -1,11 +1,13 @@
 #include "engine/session.hpp"
 
+#include <dirent.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "engine/errno_names.hpp"
 #include "engine/expectations.hpp"
@@ -51,6 +53,17 @@ Session::Session(Lesson lesson, SessionOptions options)
 Session::~Session() {
   reset();
   actors_.clear();
+  if (!unix_dir_.empty()) {
+    // Only this session ever wrote here (0700): whatever a lesson left goes with it.
+    if (DIR* dir = ::opendir(unix_dir_.c_str())) {
+      const int dfd = ::dirfd(dir);
+      while (const dirent* entry = ::readdir(dir))
+        if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0)
+          (void)::unlinkat(dfd, entry->d_name, 0);
+      ::closedir(dir);
+    }
+    (void)::rmdir(unix_dir_.c_str());
+  }
 }
 
 std::size_t Session::position() const {

@@ -1,8 +1,10 @@
 #include "engine/step_runner.hpp"
 
 #include <netinet/in.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +23,16 @@ std::string fmt_tag(long pid, std::uintptr_t session) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "sockstep-%ld-%lx", pid, static_cast<unsigned long>(session & 0xffffffu));
   return buffer;
+}
+
+// Why a lesson may not use this address (empty: it may): it stays on loopback, and its
+// AF_UNIX files in the session's folder.
+std::string refused(const Address& address) {
+  if ((address.family == AF_INET || address.family == AF_INET6) && !is_loopback_address(address.host))
+    return "a lesson stays on loopback; " + address.host + " is not a loopback address";
+  if (address.family == AF_UNIX && address.path.empty())
+    return "a lesson's AF_UNIX files live in the session's own folder";
+  return {};
 }
 
 CallResult missing(int err, std::string why) {
@@ -43,12 +55,25 @@ int StepRunner::socket_of(const Step& step) const {
 std::string StepRunner::unix_path(const std::string& path) const {
   // Lessons name AF_UNIX sockets "echo.sock" or "@echo"; every session gets names of
   // its own, so two sessions (or a rerun while the old file is still there) never collide.
-  const std::string tag = fmt_tag(::getpid(), reinterpret_cast<std::uintptr_t>(&session_));
-  if (!path.empty() && path[0] == '@') return "@" + tag + "-" + path.substr(1);
-  if (!path.empty() && path[0] == '/') return path;
-  std::error_code ec;
-  const auto dir = std::filesystem::temp_directory_path(ec);
-  return (ec ? std::filesystem::path(".") : dir).string() + "/" + tag + "-" + path;
+  if (!path.empty() && path[0] == '@')
+    return "@" + fmt_tag(::getpid(), reinterpret_cast<std::uintptr_t>(&session_)) + "-" + path.substr(1);
+  // A file lives in the session's private folder and nowhere else: a name that would
+  // leave it (a '/', "..") is refused here too, whatever the loader let through.
+  if (path.empty() || path == "." || path == ".." || path.find('/') != std::string::npos ||
+      path.find('\0') != std::string::npos)
+    return {};
+  std::lock_guard lock(session_.mutex_);
+  if (session_.unix_dir_.empty()) {
+    std::error_code ec;
+    std::string base = std::filesystem::temp_directory_path(ec).string();
+    // sun_path holds 107 bytes: a long $TMPDIR would leave no room for the name.
+    if (ec || base.empty() || base.size() > 40) base = "/tmp";
+    std::string dir = base + "/sockstep-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) return {};  // mode 0700, a name nobody can guess
+    session_.unix_dir_ = dir;
+  }
+  const std::string full = session_.unix_dir_ + "/" + path;
+  return full.size() < sizeof(sockaddr_un{}.sun_path) ? full : std::string{};
 }
 
 Address StepRunner::address_of(const Step& step, int fd) const {
@@ -141,10 +166,21 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "gethostbyname") return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
   if (c == "getfqdn") return ops::getfqdn(ctx_);
   if (c == "print") return {};
-  if (c == "unlink") return ops::unlink(ctx_, unix_path(arg_string(step, "path")));
+  if (c == "unlink") {
+    const std::string path = arg_string(step, "path");
+    if (path.empty() || path[0] != '@') {
+      const std::string file = unix_path(path);
+      if (file.empty()) return missing(EPERM, "sockstep removes only the session's own socket files");
+      return ops::unlink(ctx_, file);
+    }
+    return ops::unlink(ctx_, unix_path(path));
+  }
 
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
+  if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
+    if (const std::string why = refused(address_of(step, fd)); !why.empty()) return missing(EPERM, why);
+  }
   if (c == "bind") {
     const Address address = address_of(step, fd);
     CallResult r = ops::bind(ctx_, fd, address);

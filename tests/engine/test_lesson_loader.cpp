@@ -213,4 +213,54 @@ TEST_CASE("a lesson has at most 64 actors") {
   CHECK(e.message().find("at most 64 actors") != std::string::npos);
 }
 
+TEST_CASE("a lesson reaches only loopback and its own socket files") {
+  const auto step = [](const std::string& call, const std::string& args) {
+    return kStep + "\n[[step]]\nactor = \"server\"\ncall = \"" + call + "\"\nsock = \"phone\"\nargs = " + args +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  for (const char* host : {"0.0.0.0", "::", "8.8.8.8", "192.168.1.1", "::ffff:10.0.0.1"}) {
+    CAPTURE(host);
+    for (const char* call : {"bind", "connect", "sendto"}) {
+      const LessonError e = error_of(kHeader + step(call, std::string("{ host = \"") + host + "\", port = 80 }"));
+      CHECK(e.message().find("is not a loopback address") != std::string::npos);
+    }
+  }
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + step("connect", "{ host = \"127.0.0.2\", port = 80 }"), "ok.toml"));
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + step("connect", "{ host = \"::1\", port = 80 }"), "ok.toml"));
+  for (const char* path : {"/etc/passwd", "../x", "..", "a/b", "", "@"}) {
+    CAPTURE(path);
+    const LessonError e = error_of(kHeader + step("bind", std::string("{ path = \"") + path + "\" }"));
+    CHECK(e.message().find("is not a plain socket name") != std::string::npos);
+  }
+  const std::string unlink = kHeader + kStep +
+                             "\n[[step]]\nactor = \"server\"\ncall = \"unlink\"\nargs = { path = \"/home/x\" }\n"
+                             "metaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  CHECK(error_of(unlink).message().find("is not a plain socket name") != std::string::npos);
+}
+
+TEST_CASE("a raw socket only in a step that teaches it, and then only closed") {
+  const std::string raw = R"(
+[[step]]
+actor = "server"
+call = "socket"
+result = "r"
+args = { family = "AF_INET", type = "SOCK_RAW", proto = 1 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  CHECK(error_of(kHeader + raw).message().find("a raw socket needs a step that teaches it") != std::string::npos);
+  const std::string taught = raw + "needs = \"CAP_NET_RAW\"\nexpect = { errno = \"EPERM\" }\nexpect_privileged = { ok = true }\n";
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + taught, "ok.toml"));
+  const std::string send = taught + R"(
+[[step]]
+actor = "server"
+call = "sendto"
+sock = "r"
+args = { data = "x", host = "127.0.0.1", port = 0 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  CHECK(error_of(kHeader + send).message().find("on the raw socket 'r'") != std::string::npos);
+}
+
 }  // TEST_SUITE
