@@ -2,10 +2,17 @@
 
 #include <cstdio>
 
+#include "engine/privileges.hpp"
+
 namespace sockstep::cli {
 
 void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
                    bool learn_ports, bool link_calls, bool notes_reach_stderr) {
+  // A capability borrowed from setcap serves the capture alone: given up once it is
+  // open (or not wanted), whatever happens next.
+  struct Drop {
+    ~Drop() { (void)drop_borrowed_capabilities(); }
+  } drop;
   if (!flags.wanted()) return;
   CaptureOptions options;
   options.ports = std::move(ports);
@@ -16,6 +23,13 @@ void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, s
   if (capture.start(log, std::move(options)) || notes_reach_stderr) return;
   std::fprintf(stderr, "sockstep: %s\n", capture.message().c_str());
   std::fflush(stderr);
+}
+
+int finish_capture(Capture& capture, int code) {
+  capture.stop();
+  if (capture.write_error().empty()) return code;
+  std::fprintf(stderr, "sockstep: %s\n", capture.write_error().c_str());
+  return code == kExitOk ? kExitFailed : code;
 }
 
 }  // namespace sockstep::cli

@@ -12,4 +12,8 @@ namespace sockstep::cli {
 void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
                    bool learn_ports, bool link_calls, bool notes_reach_stderr);
 
+// Stops the capture (the pcap file is flushed) and returns code, or a failure with one
+// line on stderr when the pcap file could not be written (a full disk, an I/O error).
+[[nodiscard]] int finish_capture(Capture& capture, int code);
+
 }  // namespace sockstep::cli

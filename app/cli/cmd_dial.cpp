@@ -87,8 +87,8 @@ int run_dial(const DialOptions& options) {
   const CallResult connected = ops::connect(ctx, fd, *address);
   if (!connected.ok()) {
     (void)ops::close(ctx, fd);
-    return error(kExitFailed, fmt::format("connect to {} failed: {} ({})", address->to_string(),
-                                          errno_name(connected.err), errno_message(connected.err)));
+    return finish_capture(capture, error(kExitFailed, fmt::format("connect to {} failed: {} ({})", address->to_string(),
+                                          errno_name(connected.err), errno_message(connected.err))));
   }
   bool ok = true;
   if (!options.message.empty() || options.has_message) {
@@ -97,7 +97,7 @@ int run_dial(const DialOptions& options) {
     for (std::string line; ok && !stop_requested() && std::getline(std::cin, line);) ok = exchange(ctx, fd, line, json);
   }
   (void)ops::close(ctx, fd);
-  return ok || stop_requested() ? kExitOk : kExitFailed;
+  return finish_capture(capture, ok || stop_requested() ? kExitOk : kExitFailed);
 }
 
 }  // namespace sockstep::cli

@@ -59,7 +59,8 @@ int run_serve(const ServeOptions& options) {
   // Lines go out in batches, not one write per event: when the buffer fills, and whenever
   // the server has been idle for a few milliseconds, so a reader sees everything up to a
   // wait at once and a busy echo pays one write per batch rather than per round trip.
-  server_options.on_idle = [] { std::fflush(stdout); };
+  // `serve | head`: serving stops once the reader has gone.
+  server_options.on_idle = [] { (void)output_gone(stdout); };
   EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
   Capture capture;  // stops (and flushes --pcap) when serving ends
   start_capture(capture, log, options.capture, {options.port}, options.port == 0, true, false);
@@ -75,8 +76,10 @@ int run_serve(const ServeOptions& options) {
 
   const int failed = server.run();
   std::fflush(stdout);
-  if (failed != 0) return error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)));
-  return kExitOk;
+  if (failed != 0)
+    return finish_capture(capture, error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed),
+                                                                  errno_message(failed))));
+  return finish_capture(capture, kExitOk);
 }
 
 }  // namespace sockstep::cli

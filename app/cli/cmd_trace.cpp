@@ -31,6 +31,7 @@ int run_trace(const TraceOptions& options) {
   run.together = options.together;
   if (have_window() && !options.headless && !options.json && !options.quiet) return trace_window(run, options);
   run.stop_fd = install_stop_signal().fd();
+  ignore_sigpipe();  // `trace ... | head -3`: the programs are stopped, not sockstep killed
 
   EventLog log;
   const bool json = options.json;
@@ -38,13 +39,14 @@ int run_trace(const TraceOptions& options) {
   // Warnings also go to stderr, so they are seen when stdout is piped away; on a
   // terminal the transcript already shows them, once.
   const bool warn_on_stderr = ::isatty(STDOUT_FILENO) == 0;
-  log.set_listener([json, quiet, warn_on_stderr](const Event& e) {
+  bool gone = false;  // the reader of stdout went away: print nothing more
+  log.set_listener([json, quiet, warn_on_stderr, &gone](const Event& e) {
     const bool warning = e.kind == EventKind::Note && e.note == NoteKind::Warning;
     if (warning && warn_on_stderr) std::fprintf(stderr, "sockstep: warning: %s\n", e.detail.c_str());
     const bool exit_note = e.kind == EventKind::Note && e.note == NoteKind::Exit;
-    if (quiet && !warning && !exit_note && e.kind != EventKind::Print) return;
+    if (gone || (quiet && !warning && !exit_note && e.kind != EventKind::Print)) return;
     std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
-    std::fflush(stdout);
+    gone = output_gone(stdout);
   });
   // The traced programs' ports are learned as they bind and connect. Calls are logged when
   // the tracer reads them, not when they return, so packets are not linked to calls here.
@@ -53,9 +55,9 @@ int run_trace(const TraceOptions& options) {
   const trace::TraceResult result = trace::run_trace(run, log);
   if (!result.error.empty()) {
     const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });
-    return error(never_ran ? kExitBadInput : kExitFailed, result.error);
+    return finish_capture(capture, error(never_ran ? kExitBadInput : kExitFailed, result.error));
   }
-  return result.all_ok ? kExitOk : kExitFailed;
+  return finish_capture(capture, result.all_ok ? kExitOk : kExitFailed);
 }
 
 }  // namespace sockstep::cli

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "engine/privileges.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
 #endif
@@ -22,6 +23,7 @@ namespace {
 // surprise after the session.
 std::string writable_file(const std::string& path) {
   namespace fs = std::filesystem;
+  if (path.empty()) return "an empty file name";
   std::error_code ec;
   if (fs::is_directory(path, ec)) return path + " is a directory";
   const fs::path parent = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
@@ -31,6 +33,15 @@ std::string writable_file(const std::string& path) {
   if (::access(exists ? path.c_str() : parent.c_str(), W_OK) != 0) return "cannot write " + path;
   return {};
 }
+
+// Numbers are decimal: CLI11 would also read 0x50 as 80 and 010 as 8, which a port
+// number on a command line never means.
+const CLI::Validator kDecimal(
+    [](const std::string& text) -> std::string {
+      if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return {};
+      return "'" + text + "' is not a decimal number";
+    },
+    "DECIMAL");
 
 void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
   command->add_flag("--capture", flags.show,
@@ -76,9 +87,10 @@ CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   auto* serve = app.add_subcommand("serve", "Run the lesson's echo server for outside clients (nc, your own client)");
   serve->add_option("--host", options.host, "Address to listen on (loopback unless --allow-remote)");
-  serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(CLI::Range(0, 65535));
+  serve->add_option("--port", options.port, "Port to listen on; 0 lets the kernel pick")->check(kDecimal)->check(CLI::Range(0, 65535));
   serve->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback --host");
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
+      ->check(kDecimal)
       ->check(CLI::Range(0, 1'000'000));  // NonNegativeNumber's message prints DBL_MAX in full
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
@@ -130,7 +142,7 @@ int run_command_line(int argc, char** argv) {
   auto* gui_cmd = app.add_subcommand("gui", "Open the window on a lesson");
   gui_cmd->add_option("lesson", gui.lesson, "Lesson id or .toml file (default: the first lesson)");
   gui_cmd->add_option("--lang", gui.lang, "Language of the lesson and the interface")->check(CLI::IsMember({"en", "zh"}));
-  gui_cmd->add_option("--steps", gui.steps, "Take this many steps first")->check(CLI::Range(0, 100000));
+  gui_cmd->add_option("--steps", gui.steps, "Take this many steps first")->check(kDecimal)->check(CLI::Range(0, 100000));
   gui_cmd->add_option("--screenshot", gui.screenshot, "Render, write this PNG and exit")
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
@@ -149,6 +161,9 @@ int run_command_line(int argc, char** argv) {
     return kExitBadInput;
   }
   dial.has_message = dial_cmd->count("--message") > 0;
+  // Lessons never run with a capability that came with the binary (setcap): only serve,
+  // dial and trace capture, and they give it up once the capture is open.
+  if (!*serve_cmd && !*dial_cmd && !*trace_cmd) (void)drop_borrowed_capabilities();
 
   if (*lessons_cmd) return run_lessons();
   if (*walk_cmd) return run_walk(walk);

@@ -67,7 +67,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   // clients it was told to serve have come and gone.
   live.finished = [&] { return options.max_clients == 0 || ended.load(); };
   live.ended = [&] { return ended.load(); };
-  return ui::run_live_gui(live);
+  return finish_capture(capture, ui::run_live_gui(live));
 }
 
 int dial_window(const Address& target, const DialOptions& options) {
@@ -91,7 +91,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.finished = [&] { return client.done() >= 1; };
   live.send = [&](const std::string& text) { client.send(text); };
   live.reconnect = [&] { client.reconnect(); };
-  const int code = ui::run_live_gui(live);
+  const int code = finish_capture(capture, ui::run_live_gui(live));
   // A screenshot run is a script: it fails as --headless does when the dial (or its
   // message) did not go through. Used by hand, the window's later reconnects decide.
   if (code == 0 && !options.screenshot.empty() && client.first_failed()) return kExitFailed;
@@ -101,7 +101,8 @@ int dial_window(const Address& target, const DialOptions& options) {
 int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   // A missing program is bad input before any window opens, as with --headless.
   for (const auto& command : run.commands)
-    if (!trace::check_program(command[0]).found) return error(kExitBadInput, command[0] + ": no such program");
+    if (const auto check = trace::check_program(command[0]); !check.found)
+      return error(kExitBadInput, check.warnings.front());
   EventLog log;
   Waker stop;
   run.stop_fd = stop.fd();
@@ -132,7 +133,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   };
   live.finished = [&] { return ended.load(); };
   live.ended = live.finished;
-  const int code = ui::run_live_gui(live);
+  const int code = finish_capture(capture, ui::run_live_gui(live));
   if (code != 0) return code;
   if (!result.error.empty()) return error(kExitFailed, result.error);
   // As with --headless: a program that failed fails the trace, unless the window was

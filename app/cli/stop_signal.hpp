@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdio>
 
 #include "engine/waker.hpp"
 
@@ -10,7 +11,11 @@ namespace sockstep::cli {
 [[nodiscard]] bool stop_requested();
 // Sockets never raise SIGPIPE (MSG_NOSIGNAL); this covers stdout piped into a reader that
 // quits early (`sockstep serve | head`): the write fails instead of killing the server.
-// Not for trace: an ignored signal would be inherited by the traced program.
+// trace gives its programs the default back when it starts them.
 void ignore_sigpipe();
+// Flushes stream; true if it (or an earlier write) failed: the reader went away
+// (EPIPE, said by nobody) or the write failed (said on stderr). The session is then
+// asked to stop, as by Ctrl-C (stop_requested() is true).
+bool output_gone(std::FILE* stream);
 
 }  // namespace sockstep::cli

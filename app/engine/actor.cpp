@@ -1,5 +1,8 @@
 #include "engine/actor.hpp"
 
+#include <cerrno>
+#include <system_error>
+
 namespace sockstep {
 
 const char* actor_state_name(ActorState state) {
@@ -13,7 +16,14 @@ const char* actor_state_name(ActorState state) {
 
 Actor::Actor(std::string name, EventLog* log, std::function<void()> on_change)
     : name_(std::move(name)), log_(log), on_change_(std::move(on_change)) {
-  thread_ = std::thread([this] { loop(); });
+  // Under a process or thread limit the kernel may refuse the thread (EAGAIN): the actor
+  // then exists without one, says why, and its steps fail with that errno instead of
+  // the program ending on an uncaught exception.
+  try {
+    thread_ = std::thread([this] { loop(); });
+  } catch (const std::system_error& e) {
+    start_error_ = e.code().value() != 0 ? e.code().value() : EAGAIN;
+  }
 }
 
 Actor::~Actor() {
@@ -24,7 +34,7 @@ Actor::~Actor() {
   }
   waker_.wake();
   changed_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void Actor::post(Job job) {
@@ -68,6 +78,11 @@ void Actor::cancel() {
 }
 
 void Actor::run_sync(Job job) {
+  if (start_error_ != 0) {  // no thread: nothing of this actor runs anywhere, so here is safe
+    OpContext ctx(log_, name_, &waker_);
+    job(ctx);
+    return;
+  }
   std::mutex done_mutex;
   std::condition_variable done_cv;
   bool done = false;

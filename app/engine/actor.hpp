@@ -32,6 +32,9 @@ class Actor {
   Actor& operator=(const Actor&) = delete;
 
   [[nodiscard]] const std::string& name() const { return name_; }
+  // 0, or the errno with which the kernel refused this actor's thread (EAGAIN under a
+  // process limit). Such an actor runs nothing: post() is not to be called on it.
+  [[nodiscard]] int start_error() const { return start_error_; }
   void post(Job job);
   [[nodiscard]] ActorStatus status() const;
   // Waits until no job is queued or running: the actor is Idle, or Blocked in a call.
@@ -58,6 +61,7 @@ class Actor {
   ActorStatus status_;
   bool busy_ = false;
   bool stopping_ = false;
+  int start_error_ = 0;
   std::thread thread_;
 };
 

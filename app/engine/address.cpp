@@ -121,6 +121,16 @@ int value_of(const NameValue (&table)[N], const std::string& name) {
 }
 }  // namespace
 
+bool is_loopback_address(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) != 1) return false;
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+  return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+}
+
 std::string family_name(int family) { return name_of(kFamilies, family); }
 std::string socktype_name(int type) { return name_of(kTypes, type); }
 int family_from_name(const std::string& name) { return value_of(kFamilies, name); }

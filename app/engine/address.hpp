@@ -38,6 +38,10 @@ struct SockaddrBuffer {
 [[nodiscard]] std::optional<SockaddrBuffer> to_sockaddr(const Address& address);
 [[nodiscard]] Address from_sockaddr(const sockaddr* sa, socklen_t length);
 
+// A numeric address on this machine's loopback: 127.0.0.0/8, ::1, ::ffff:127.x.y.z, or
+// "localhost". Lessons reach nothing else (not even the wildcard 0.0.0.0 or ::).
+[[nodiscard]] bool is_loopback_address(const std::string& host);
+
 [[nodiscard]] std::string family_name(int family);     // AF_INET
 [[nodiscard]] std::string socktype_name(int type);     // SOCK_STREAM
 [[nodiscard]] int family_from_name(const std::string& name);    // -1 if unknown

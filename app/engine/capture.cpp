@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <set>
 
@@ -81,6 +82,7 @@ struct Capture::Impl {
   std::uint64_t next_seq = 1;  // of the log, for the linker
   std::int64_t wall_minus_log = 0;  // worked out once per batch of packets read
   std::atomic<std::size_t>* kept = nullptr;
+  int write_errno = 0;  // the first failed write to the pcap file; then it is written no more
 
   ~Impl() {
     if (dumper != nullptr) pcap_dump_close(dumper);
@@ -103,7 +105,11 @@ struct Capture::Impl {
     const DecodedPacket& p = decoded.packet;
     if (!ports.empty() && ports.count(p.from_port) == 0 && ports.count(p.to_port) == 0) return false;
     if (ports.empty() && options.learn_ports) return false;  // nothing of the session seen yet
-    if (dumper != nullptr) pcap_dump(reinterpret_cast<u_char*>(dumper), &header, bytes);
+    if (dumper != nullptr && write_errno == 0) {
+      errno = 0;
+      pcap_dump(reinterpret_cast<u_char*>(dumper), &header, bytes);
+      if (std::ferror(pcap_dump_file(dumper)) != 0) write_errno = errno != 0 ? errno : EIO;
+    }
     if (!options.log_packets) return true;
     Event e;
     e.kind = EventKind::Packet;
@@ -174,6 +180,7 @@ void Capture::fail(EventLog& log, CaptureState state, std::string message) {
 
 bool Capture::start(EventLog& log, CaptureOptions options) {
   stop();
+  write_error_.clear();
   impl_ = std::make_unique<Impl>();
   Impl& impl = *impl_;
   impl.log = &log;
@@ -250,7 +257,15 @@ void Capture::run() {
   }
   // Stopping: whatever the kernel queued before stop() was asked still belongs to the session.
   (void)impl.drain();
-  if (impl.dumper != nullptr) pcap_dump_flush(impl.dumper);
+  if (impl.dumper != nullptr && impl.write_errno == 0) {
+    errno = 0;
+    if (pcap_dump_flush(impl.dumper) != 0 || std::ferror(pcap_dump_file(impl.dumper)) != 0)
+      impl.write_errno = errno != 0 ? errno : EIO;
+  }
+  if (impl.write_errno != 0) {
+    write_error_ = "cannot write " + impl.options.pcap_path + ": " + std::strerror(impl.write_errno);
+    impl.log->append(note(write_error_));
+  }
   // A session shown with packets missing must say so.
   pcap_stat stats{};
   if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)

@@ -42,6 +42,9 @@ class Capture {
   [[nodiscard]] CaptureState state() const { return state_; }
   [[nodiscard]] const std::string& message() const { return message_; }
   [[nodiscard]] std::size_t packets() const { return packets_.load(); }
+  // After stop(): "cannot write FILE: No space left on device" when the pcap file did
+  // not get every packet; empty when it did (or there was none).
+  [[nodiscard]] const std::string& write_error() const { return write_error_; }
   // The filter given to the kernel, e.g. "(tcp or udp) and (port 8084) and (...)".
   [[nodiscard]] const std::string& filter() const { return filter_; }
 
@@ -55,6 +58,7 @@ class Capture {
   CaptureState state_ = CaptureState::Off;
   std::string message_;
   std::string filter_;
+  std::string write_error_;
   std::atomic<std::size_t> packets_{0};
 };
 

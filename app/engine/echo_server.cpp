@@ -1,5 +1,7 @@
 #include "engine/echo_server.hpp"
 
+#include <fcntl.h>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -92,6 +94,7 @@ EchoServerStats EchoServer::stats() const {
   s.pending_bytes = pending_bytes_.load(std::memory_order_relaxed);
   s.peak_pending_bytes = peak_pending_bytes_.load(std::memory_order_relaxed);
   s.accept_pauses = accept_pauses_.load(std::memory_order_relaxed);
+  s.fd_retries = fd_retries_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -173,6 +176,22 @@ int EchoServer::wait_ready() {
 }
 
 void EchoServer::accept_ready() {
+  if (short_of_fds_) {
+    // Said once when it began; until a descriptor is free, a retry is a silent probe
+    // (a dup of the listener) instead of another accept() -> EMFILE line every second.
+    const int probe = ::fcntl(listener_, F_DUPFD_CLOEXEC, 0);
+    if (probe < 0) {
+      ++fd_retries_;
+      accept_paused_ = true;
+      return;
+    }
+    ::close(probe);
+    note("descriptors are free again: accept() goes on (" + std::to_string(fd_retries_.load()) +
+             " retries found none free)",
+         "描述符又有空闲了:accept() 继续(此前 " + std::to_string(fd_retries_.load()) + " 次重试都没有空闲)");
+    short_of_fds_ = false;
+    fd_retries_ = 0;
+  }
   for (int i = 0; i < kAcceptBatch && accepting(); ++i) {
     const CallResult conn = ops::accept(ctx_, listener_);
     if (conn.err == EAGAIN) return;  // the queue is empty
@@ -181,9 +200,11 @@ void EchoServer::accept_ready() {
       // at once, so leave it out until a client leaves (or a retry timer), and say so once.
       accept_paused_ = true;
       accept_pauses_.fetch_add(1, std::memory_order_relaxed);
-      note("accept() failed with " + errno_name(conn.err) + " (" + errno_message(conn.err) +
-               "): new clients wait in the accept queue until a client leaves",
-           "accept() 失败：" + errno_name(conn.err) + "，新客户端在接听队列中等待，直到有客户端离开");
+      if (!short_of_fds_)
+        note("accept() failed with " + errno_name(conn.err) + " (" + errno_message(conn.err) +
+                 "): new clients wait in the accept queue until a client leaves",
+             "accept() 失败：" + errno_name(conn.err) + "，新客户端在接听队列中等待，直到有客户端离开");
+      short_of_fds_ = true;
       return;
     }
     if (!conn.ok()) continue;  // that one connection failed (EPROTO, EPERM): take the next

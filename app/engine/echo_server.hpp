@@ -44,6 +44,7 @@ struct EchoServerStats {
   std::size_t pending_bytes = 0;       // echo bytes held now, all clients
   std::size_t peak_pending_bytes = 0;  // most held for one client at any time
   std::size_t accept_pauses = 0;       // times accept() ran out of fds (EMFILE/ENFILE)
+  std::size_t fd_retries = 0;          // silent retries since, that found no fd free yet
 };
 
 // The seed's echo server (recv(1024), upper-case, send back) serving any number of clients
@@ -98,6 +99,8 @@ class EchoServer {
   int listener_ = -1;
   std::uint64_t idle_seq_ = 0;  // the log's next_seq() when on_idle was last called
   bool accept_paused_ = false;  // out of fds: the listener waits until a client leaves
+  bool short_of_fds_ = false;   // since accept() last ran out of fds (said once)
+  std::atomic<std::size_t> fd_retries_{0};  // retries that found no descriptor free since then
   std::vector<Connection> connections_;
   bool some_closed_ = false;  // connections_ holds closed ones to drop after this round
   std::vector<pollfd> pollfds_;  // reused every round: no allocation per wait

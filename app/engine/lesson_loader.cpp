@@ -1,7 +1,7 @@
 #include "engine/lesson_loader.hpp"
 
 #include <algorithm>
-#include <fstream>
+#include <optional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -12,14 +12,16 @@
 #include "engine/address.hpp"
 #include "engine/call_specs.hpp"
 #include "engine/errno_names.hpp"
+#include "engine/small_file.hpp"
 #include "engine/socket_ops.hpp"
 
 namespace sockstep {
 
 LessonError::LessonError(SourcePos pos, std::string message, std::string hint)
-    : std::runtime_error(pos.file + ":" + std::to_string(pos.line) + ":" +
-                         std::to_string(pos.column) + ": " + message +
-                         (hint.empty() ? "" : " (hint: " + hint + ")")),
+    // Line 0: a mistake of the whole file (unreadable, too large), which has no position.
+    : std::runtime_error(pos.file +
+                         (pos.line > 0 ? ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) : "") +
+                         ": " + message + (hint.empty() ? "" : " (hint: " + hint + ")")),
       pos_(std::move(pos)),
       message_(std::move(message)),
       hint_(std::move(hint)) {}
@@ -161,17 +163,117 @@ void unshield(toml::node& node) {
   }
 }
 
+// A lesson is a few levels deep (root, [[step]], [step.predict], its choices, `when`).
+// Deeper input is refused before anything walks it: toml++ and this loader recurse per
+// level, and a 50 KB dotted key 25,000 levels deep would overflow the stack.
+constexpr int kMaxDepth = 32;
+// Dots outside strings and comments on one line: each dot of a dotted key (a.b.c = 1)
+// makes a table inside a table. Counted in the text, before the parser builds (and,
+// on a parse error, tears down) a tree it would recurse through.
+constexpr int kMaxDotsPerLine = 64;
+
+// The position of the first line that has more dots outside strings than allowed.
+std::optional<std::pair<int, int>> too_many_dots(std::string_view text) {
+  enum class In { Code, Comment, Basic, Literal, MultiBasic, MultiLiteral } in = In::Code;
+  int line = 1, column = 0, dots = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      dots = 0;
+      if (in == In::Comment || in == In::Basic || in == In::Literal) in = In::Code;  // a broken string ends here
+      continue;
+    }
+    const auto starts = [&](std::string_view s) { return text.substr(i, s.size()) == s; };
+    switch (in) {
+      case In::Code:
+        if (c == '#') in = In::Comment;
+        else if (starts("\"\"\"")) in = In::MultiBasic, i += 2, column += 2;
+        else if (starts("'''")) in = In::MultiLiteral, i += 2, column += 2;
+        else if (c == '"') in = In::Basic;
+        else if (c == '\'') in = In::Literal;
+        else if (c == '.' && ++dots > kMaxDotsPerLine) return std::pair{line, column};
+        break;
+      case In::Comment: break;
+      case In::Basic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i, ++column;
+        else if (c == '"') in = In::Code;
+        break;
+      case In::Literal:
+        if (c == '\'') in = In::Code;
+        break;
+      case In::MultiBasic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i, ++column;
+        else if (starts("\"\"\"")) in = In::Code, i += 2, column += 2;
+        break;
+      case In::MultiLiteral:
+        if (starts("'''")) in = In::Code, i += 2, column += 2;
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+// The first node deeper than kMaxDepth, found without recursion; nullptr if none.
+const toml::node* too_deep(const toml::node& root) {
+  std::vector<std::pair<const toml::node*, int>> pending{{&root, 0}};
+  while (!pending.empty()) {
+    const auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > kMaxDepth) return node;
+    if (const auto* table = node->as_table())
+      for (auto&& [key, value] : *table) pending.emplace_back(&value, depth + 1);
+    else if (const auto* array = node->as_array())
+      for (const auto& item : *array) pending.emplace_back(&item, depth + 1);
+  }
+  return nullptr;
+}
+
+// Empties a tree level by level, so that destroying it never recurses deeper than one.
+void tear_down(toml::table& root) {
+  std::vector<toml::table> tables;
+  std::vector<toml::array> arrays;
+  tables.push_back(std::move(root));
+  while (!tables.empty() || !arrays.empty()) {
+    const auto take = [&](toml::node& child) {
+      if (auto* t = child.as_table()) tables.push_back(std::move(*t));
+      else if (auto* a = child.as_array()) arrays.push_back(std::move(*a));
+    };
+    if (!tables.empty()) {
+      toml::table t = std::move(tables.back());
+      tables.pop_back();
+      for (auto&& [key, value] : t) take(value);
+    } else {
+      toml::array a = std::move(arrays.back());
+      arrays.pop_back();
+      for (auto& item : a) take(item);
+    }
+  }
+}
+
 class Loader {
  public:
   explicit Loader(std::string file) : file_(std::move(file)) {}
 
   Lesson load(const std::string& text) {
+    if (const auto at = too_many_dots(text))
+      fail(SourcePos{file_, at->first, at->second},
+           "nested too deep: more than " + std::to_string(kMaxDotsPerLine) + " dots on one line outside strings",
+           "a lesson's keys are a few levels deep, like [step.predict]");
     toml::table root;
     try {
       root = toml::parse(shield(text), file_);
     } catch (const toml::parse_error& e) {
       throw LessonError(pos(e.source().begin), unshield(e.description()),
                         "the file is not valid TOML");
+    }
+    if (const toml::node* deep = too_deep(root)) {
+      const SourcePos where = pos(*deep);
+      tear_down(root);
+      fail(where, "nested more than " + std::to_string(kMaxDepth) + " levels deep",
+           "a lesson's keys are a few levels deep, like [step.predict]");
     }
     unshield(root);
     Lesson lesson;
@@ -268,6 +370,10 @@ class Loader {
     const auto* array = node->as_array();
     if (array == nullptr || array->empty())
       fail(pos(*node), "'actors' must be a list of names", "add actors = [\"server\", \"client\"]");
+    if (array->size() > kMaxActors)
+      fail(pos(*node), "a lesson has at most " + std::to_string(kMaxActors) + " actors, not " +
+                           std::to_string(array->size()),
+           "each actor is a thread; a lesson needs a few");
     for (const auto& item : *array) {
       std::string name = string_of(item, "actors");
       if (name.empty() || name.find_first_of(" .\t") != std::string::npos)
@@ -312,20 +418,35 @@ class Loader {
     // The sockets each actor holds so far, in step order, as the runner keeps them: a
     // step's sock must name one, or the step would only fail with EBADF when it runs.
     std::map<std::string, std::set<std::string>> held;
+    // Raw sockets, per actor: made only by a step that teaches them (needs CAP_NET_RAW),
+    // and then only closed or handed on: a lesson never reads or forges packets with one.
+    std::map<std::string, std::set<std::string>> raw;
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
       Step step = load_step(*table, pos(item), lesson);
+      const bool makes_raw = step.call == "socket" && arg_string(step, "type", "SOCK_STREAM") == "SOCK_RAW";
+      if (makes_raw && step.needs != Privilege::RawSocket)
+        fail(pos(*table->get("args")), "a raw socket needs a step that teaches it",
+             "add needs = \"CAP_NET_RAW\" with expect_privileged, as socket-types does");
+      if (raw[step.actor].contains(step.sock) && step.call != "close" && step.call != "handoff")
+        fail(pos(*table->get("call")), step.call + "() on the raw socket '" + step.sock + "'",
+             "a lesson only opens and closes a raw socket: it reads and sends nothing with it");
       std::set<std::string>& mine = held[step.actor];
       if (!step.sock.empty() && !mine.contains(step.sock)) {
         const std::vector<std::string> known(mine.begin(), mine.end());
         fail(pos(*table->get("sock")), step.actor + " holds no socket '" + step.sock + "' at this step",
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
-      if (const std::string made = socket_made_by(step); !made.empty()) mine.insert(made);
+      if (const std::string made = socket_made_by(step); !made.empty()) {
+        mine.insert(made);
+        if (makes_raw) raw[step.actor].insert(made);
+        else raw[step.actor].erase(made);
+      }
       if (step.call == "handoff") {
         mine.erase(step.sock);
         held[arg_string(step, "to")].insert(step.sock);
+        if (raw[step.actor].erase(step.sock) > 0) raw[arg_string(step, "to")].insert(step.sock);
       }
       lesson.steps.push_back(std::move(step));
     }
@@ -433,6 +554,15 @@ class Loader {
       }
       check_arg_value(name, value, step);
     }
+    // What a send makes is data repeated: bounded as a product, not factor by factor.
+    const long long repeat = arg_int(step, "repeat", 1);
+    const auto data = arg_string(step, "data");
+    if (repeat > 1 && static_cast<long double>(data.size()) * repeat > kMaxPayloadBytes)
+      fail(pos(*table->get("repeat")),
+           "data repeated " + std::to_string(repeat) + " times is " +
+               std::to_string(static_cast<unsigned long long>(data.size()) * static_cast<unsigned long long>(repeat)) +
+               " bytes; a send is at most " + std::to_string(kMaxPayloadBytes),
+           "repeat a short piece of data fewer times");
   }
 
   void check_arg_value(const std::string& name, const toml::node& node, const Step& step) const {
@@ -454,6 +584,19 @@ class Loader {
       const bool v6 = to_sockaddr(Address{AF_INET6, host, 0, {}}).has_value();
       if (!v4 && !v6 && host != "localhost")
         fail(pos(node), "'" + host + "' is not a numeric address", "use 127.0.0.1 or ::1");
+      if (!is_loopback_address(host))
+        fail(pos(node), "'" + host + "' is not a loopback address: a lesson stays on this machine's loopback",
+             "use 127.0.0.1 or ::1");
+    }
+    if (name == "path") {
+      // AF_UNIX names: "@name" (abstract, no file) or a plain file name, which lives in
+      // the session's own private folder. Nothing else of the file system is reachable.
+      const std::string path = arg_string(step, name);
+      const std::string file = !path.empty() && path[0] == '@' ? path.substr(1) : path;
+      if (file.empty() || file.size() > 64 || file == "." || file == ".." || file.find('/') != std::string::npos ||
+          file.find('\0') != std::string::npos)
+        fail(pos(node), "'" + path + "' is not a plain socket name: a lesson's AF_UNIX files live in its own folder",
+             "write a name like \"echo.sock\" (a file) or \"@echo\" (abstract), at most 64 characters, no '/'");
     }
     if (name == "how" && shutdown_how_from_name(arg_string(step, name)) < 0)
       fail(pos(node), "unknown shutdown mode", "use SHUT_RD, SHUT_WR or SHUT_RDWR");
@@ -575,11 +718,10 @@ Lesson load_lesson_text(const std::string& text, const std::string& name) {
 }
 
 Lesson load_lesson_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw LessonError(SourcePos{path, 0, 0}, "cannot read the lesson file", "check the path");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_lesson_text(buffer.str(), path);
+  std::string why;
+  const auto text = read_small_file(path, kMaxLessonBytes, why);
+  if (!text) throw LessonError(SourcePos{path, 0, 0}, "the lesson file " + why, "");
+  return load_lesson_text(*text, path);
 }
 
 }  // namespace sockstep

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +21,13 @@ class LessonError : public std::runtime_error {
   std::string message_;
   std::string hint_;
 };
+
+// A lesson file larger than this is refused before it is read.
+constexpr std::size_t kMaxLessonBytes = 1 << 20;
+// The actors (threads) a lesson may have.
+constexpr std::size_t kMaxActors = 64;
+// The bytes one send may make of `data` x `repeat` (or of received bytes repeated).
+constexpr long long kMaxPayloadBytes = 1 << 24;
 
 // Throws LessonError for every kind of mistake (bad TOML, unknown key, missing
 // language, unknown call or actor, bad port, listing line out of range).

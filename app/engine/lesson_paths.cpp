@@ -6,8 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
+#include <sstream>
+
+#include "engine/small_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -32,7 +34,7 @@ bool has_lessons(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return false;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".toml" && std::ifstream(it->path()).good()) return true;
+    if (it->path().extension() == ".toml" && is_readable_regular_file(it->path().string())) return true;
   return false;
 }
 
@@ -57,16 +59,21 @@ std::vector<std::string> lesson_files() {
   std::vector<std::string> files;
   const auto dir = first_lesson_dir();
   if (!dir) return files;
-  std::ifstream order(*dir / "ORDER");
+  // Only regular files are lessons: a FIFO named x.toml would hang whoever opens it, a
+  // link to /dev/zero would never end. ORDER itself is read the same careful way.
+  std::string why;
+  std::istringstream order(read_small_file((*dir / "ORDER").string(), 64 * 1024, why).value_or(""));
   for (std::string line; std::getline(order, line);) {
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#' || line.find('/') != std::string::npos) continue;
     const fs::path file = *dir / (line + ".toml");
-    if (fs::exists(file)) files.push_back(file.string());
+    if (is_readable_regular_file(file.string()) &&
+        std::find(files.begin(), files.end(), file.string()) == files.end())
+      files.push_back(file.string());
   }
   std::vector<std::string> rest;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(*dir, ec)) {
-    if (entry.path().extension() != ".toml") continue;
+    if (entry.path().extension() != ".toml" || !is_readable_regular_file(entry.path().string())) continue;
     if (std::find(files.begin(), files.end(), entry.path().string()) == files.end())
       rest.push_back(entry.path().string());
   }
@@ -78,7 +85,9 @@ std::vector<std::string> lesson_files() {
 std::optional<std::string> resolve_lesson(const std::string& id_or_path) {
   std::error_code ec;
   if (id_or_path.find('/') != std::string::npos || id_or_path.ends_with(".toml")) {
-    if (fs::is_regular_file(id_or_path, ec)) return id_or_path;
+    // Anything that is there goes to the loader, which says what it is (a folder, a FIFO,
+    // unreadable) instead of "no lesson".
+    if (fs::exists(fs::symlink_status(id_or_path, ec)) && !ec) return id_or_path;
     return std::nullopt;
   }
   for (const auto& file : lesson_files())

@@ -1,11 +1,13 @@
 #include "engine/session.hpp"
 
+#include <dirent.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "engine/errno_names.hpp"
 #include "engine/expectations.hpp"
@@ -40,11 +42,29 @@ Session::Session(Lesson lesson, SessionOptions options)
     actors_[name] = std::make_unique<Actor>(name, &log_, options_.on_change);
   outcomes_.resize(lesson_.steps.size());
   if (!notice_.en.empty()) note(notice_);
+  for (const auto& [name, a] : actors_)
+    if (const int err = a->start_error(); err != 0)
+      note(Text{"no thread for " + name + ": " + errno_name(err) + " (" + errno_message(err) +
+                    "); its steps fail",
+                "无法为 " + name + " 启动线程:" + errno_name(err) + "(" + errno_message(err) +
+                    ");它的步骤都会失败"},
+           NoteKind::Warning);
 }
 
 Session::~Session() {
   reset();
   actors_.clear();
+  if (!unix_dir_.empty()) {
+    // Only this session ever wrote here (0700): whatever a lesson left goes with it.
+    if (DIR* dir = ::opendir(unix_dir_.c_str())) {
+      const int dfd = ::dirfd(dir);
+      while (const dirent* entry = ::readdir(dir))
+        if (std::strcmp(entry->d_name, ".") != 0 && std::strcmp(entry->d_name, "..") != 0)
+          (void)::unlinkat(dfd, entry->d_name, 0);
+      ::closedir(dir);
+    }
+    (void)::rmdir(unix_dir_.c_str());
+  }
 }
 
 std::size_t Session::position() const {
@@ -56,11 +76,11 @@ bool Session::finished() const { return position() >= lesson_.steps.size(); }
 
 Actor& Session::actor(const std::string& name) { return *actors_.at(name); }
 
-void Session::note(const Text& text) {
+void Session::note(const Text& text, NoteKind kind) {
   Event event;
   event.kind = EventKind::Note;
   event.actor = "sockstep";
-  event.note = NoteKind::Info;
+  event.note = kind;
   event.detail = text.en;
   event.args = text.zh;
   log_.append(std::move(event));
@@ -89,7 +109,17 @@ std::optional<std::size_t> Session::step() {
 }
 
 void Session::run_step(std::size_t index) {
-  actor(lesson_.steps[index].actor).post([this, index](OpContext& ctx) {
+  Actor& own = actor(lesson_.steps[index].actor);
+  if (const int err = own.start_error(); err != 0) {
+    std::lock_guard lock(mutex_);
+    auto& outcome = outcomes_[index];
+    outcome.status = StepStatus::Done;
+    outcome.result.value = -1;
+    outcome.result.err = err;
+    outcome.result.text = "the thread of " + own.name() + " could not be started";
+    return;
+  }
+  own.post([this, index](OpContext& ctx) {
     StepRunner runner(*this, ctx);
     CallResult result = runner.run(index);
     std::lock_guard lock(mutex_);

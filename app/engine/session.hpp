@@ -109,7 +109,7 @@ class Session {
   void run_step(std::size_t index);
   void settle(std::size_t index);
   void check_completed(std::size_t index);
-  void note(const Text& text);
+  void note(const Text& text, NoteKind kind = NoteKind::Info);
   void changed() const;
   Actor& actor(const std::string& name);
 
@@ -132,6 +132,9 @@ class Session {
   std::map<std::string, int> blocked_step_;                            // actor -> step
   std::set<int> ports_;          // ports this session's TCP sockets used (for orphans)
   std::set<std::string> unix_paths_;  // AF_UNIX files this session's binds created
+  // The session's own folder for AF_UNIX files (mkdtemp, mode 0700), made on first use:
+  // a lesson's socket files live there and nowhere else. Empty until then.
+  std::string unix_dir_;
   std::uint64_t generation_ = 1;
 };
 

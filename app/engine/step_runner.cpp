@@ -1,8 +1,10 @@
 #include "engine/step_runner.hpp"
 
 #include <netinet/in.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <filesystem>
 
 #include "engine/fd_facts.hpp"
+#include "engine/lesson_loader.hpp"
 #include "engine/py_text.hpp"
 
 namespace sockstep {
@@ -21,6 +24,16 @@ std::string fmt_tag(long pid, std::uintptr_t session) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "sockstep-%ld-%lx", pid, static_cast<unsigned long>(session & 0xffffffu));
   return buffer;
+}
+
+// Why a lesson may not use this address (empty: it may): it stays on loopback, and its
+// AF_UNIX files in the session's folder.
+std::string refused(const Address& address) {
+  if ((address.family == AF_INET || address.family == AF_INET6) && !is_loopback_address(address.host))
+    return "a lesson stays on loopback; " + address.host + " is not a loopback address";
+  if (address.family == AF_UNIX && address.path.empty())
+    return "a lesson's AF_UNIX files live in the session's own folder";
+  return {};
 }
 
 CallResult missing(int err, std::string why) {
@@ -43,12 +56,25 @@ int StepRunner::socket_of(const Step& step) const {
 std::string StepRunner::unix_path(const std::string& path) const {
   // Lessons name AF_UNIX sockets "echo.sock" or "@echo"; every session gets names of
   // its own, so two sessions (or a rerun while the old file is still there) never collide.
-  const std::string tag = fmt_tag(::getpid(), reinterpret_cast<std::uintptr_t>(&session_));
-  if (!path.empty() && path[0] == '@') return "@" + tag + "-" + path.substr(1);
-  if (!path.empty() && path[0] == '/') return path;
-  std::error_code ec;
-  const auto dir = std::filesystem::temp_directory_path(ec);
-  return (ec ? std::filesystem::path(".") : dir).string() + "/" + tag + "-" + path;
+  if (!path.empty() && path[0] == '@')
+    return "@" + fmt_tag(::getpid(), reinterpret_cast<std::uintptr_t>(&session_)) + "-" + path.substr(1);
+  // A file lives in the session's private folder and nowhere else: a name that would
+  // leave it (a '/', "..") is refused here too, whatever the loader let through.
+  if (path.empty() || path == "." || path == ".." || path.find('/') != std::string::npos ||
+      path.find('\0') != std::string::npos)
+    return {};
+  std::lock_guard lock(session_.mutex_);
+  if (session_.unix_dir_.empty()) {
+    std::error_code ec;
+    std::string base = std::filesystem::temp_directory_path(ec).string();
+    // sun_path holds 107 bytes: a long $TMPDIR would leave no room for the name.
+    if (ec || base.empty() || base.size() > 40) base = "/tmp";
+    std::string dir = base + "/sockstep-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) return {};  // mode 0700, a name nobody can guess
+    session_.unix_dir_ = dir;
+  }
+  const std::string full = session_.unix_dir_ + "/" + path;
+  return full.size() < sizeof(sockaddr_un{}.sun_path) ? full : std::string{};
 }
 
 Address StepRunner::address_of(const Step& step, int fd) const {
@@ -82,7 +108,7 @@ Address StepRunner::address_of(const Step& step, int fd) const {
   return Address{family, host, port, {}};
 }
 
-std::string StepRunner::payload_of(const Step& step) const {
+std::optional<std::string> StepRunner::payload_of(const Step& step) const {
   std::string data;
   if (has_arg(step, "from")) {
     std::lock_guard lock(session_.mutex_);
@@ -93,7 +119,16 @@ std::string StepRunner::payload_of(const Step& step) const {
     data = session_.options_.message.value_or(arg_string(step, "data"));
   }
   if (arg_bool(step, "upper", false)) data = ascii_upper(data);
-  const long long repeat_count = arg_int(step, "repeat", 1);
+  const long long repeat = std::max(1LL, arg_int(step, "repeat", 1));
+  // The loader bounds data x repeat; received bytes and an edited message are known only now.
+  if (static_cast<long double>(data.size()) * repeat > kMaxPayloadBytes) return std::nullopt;
+  std::string whole;
+  if (repeat > 1) {
+    whole.reserve(data.size() * static_cast<std::size_t>(repeat));
+    for (long long i = 0; i < repeat; ++i) whole += data;
+  } else {
+    whole = std::move(data);
+  }
   if (has_arg(step, "skip_from")) {
     // sendall(data[sent:]): the rest of the same data after an earlier partial send.
     long long skip = 0;
@@ -103,17 +138,9 @@ std::string StepRunner::payload_of(const Step& step) const {
       const auto it = values.find(arg_string(step, "skip_from"));
       if (it != values.end() && it->second.kind == PyValue::Kind::Int) skip = std::max(0LL, it->second.number);
     }
-    std::string whole;
-    for (long long i = 0; i < repeat_count; ++i) whole += data;
     return whole.substr(std::min<std::size_t>(static_cast<std::size_t>(skip), whole.size()));
   }
-  const long long repeat = arg_int(step, "repeat", 1);
-  if (repeat > 1) {
-    std::string once = std::move(data);
-    data.reserve(once.size() * static_cast<std::size_t>(repeat));
-    for (long long i = 0; i < repeat; ++i) data += once;
-  }
-  return data;
+  return whole;
 }
 
 CallResult StepRunner::call(const Step& step) {
@@ -140,10 +167,21 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "gethostbyname") return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
   if (c == "getfqdn") return ops::getfqdn(ctx_);
   if (c == "print") return {};
-  if (c == "unlink") return ops::unlink(ctx_, unix_path(arg_string(step, "path")));
+  if (c == "unlink") {
+    const std::string path = arg_string(step, "path");
+    if (path.empty() || path[0] != '@') {
+      const std::string file = unix_path(path);
+      if (file.empty()) return missing(EPERM, "sockstep removes only the session's own socket files");
+      return ops::unlink(ctx_, file);
+    }
+    return ops::unlink(ctx_, unix_path(path));
+  }
 
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
+  if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
+    if (const std::string why = refused(address_of(step, fd)); !why.empty()) return missing(EPERM, why);
+  }
   if (c == "bind") {
     const Address address = address_of(step, fd);
     CallResult r = ops::bind(ctx_, fd, address);
@@ -158,8 +196,14 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "accept") return ops::accept(ctx_, fd);
   if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));
   if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
-  if (c == "send") return ops::send(ctx_, fd, payload_of(step));
-  if (c == "sendall") return ops::sendall(ctx_, fd, payload_of(step));
+  if (c == "send" || c == "sendall" || c == "sendto") {
+    const auto payload = payload_of(step);
+    if (!payload)
+      return missing(EMSGSIZE, "the data to send is over " + std::to_string(kMaxPayloadBytes) + " bytes");
+    if (c == "send") return ops::send(ctx_, fd, *payload);
+    if (c == "sendall") return ops::sendall(ctx_, fd, *payload);
+    return ops::sendto(ctx_, fd, *payload, address_of(step, fd));
+  }
   if (c == "recv")
     return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)), arg_bool(step, "waitall", false));
   if (c == "handoff") {
@@ -178,7 +222,6 @@ CallResult StepRunner::call(const Step& step) {
     r.text = to;
     return r;
   }
-  if (c == "sendto") return ops::sendto(ctx_, fd, payload_of(step), address_of(step, fd));
   if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
   if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
   if (c == "close") {

@@ -1,4 +1,7 @@
 #pragma once
+#include <optional>
+#include <string>
+
 #include "engine/session.hpp"
 
 namespace sockstep {
@@ -14,7 +17,7 @@ class StepRunner {
   CallResult call(const Step& step);
   [[nodiscard]] int socket_of(const Step& step) const;
   [[nodiscard]] Address address_of(const Step& step, int fd) const;
-  [[nodiscard]] std::string payload_of(const Step& step) const;
+  [[nodiscard]] std::optional<std::string> payload_of(const Step& step) const;
   [[nodiscard]] std::string unix_path(const std::string& path) const;
   void store(const Step& step, std::size_t index, const CallResult& result);
 

@@ -24,6 +24,7 @@
 #include <optional>
 
 #include "trace/decoder.hpp"
+#include "trace/process_tree.hpp"
 #include "trace/ring_reader.hpp"
 #include "trace/wire.hpp"
 
@@ -123,7 +124,17 @@ Spawned spawn(const std::vector<std::string>& argv, const std::vector<std::strin
   std::vector<char*> envp;
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  s.spawn_error = ::posix_spawn(&s.pid, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+  // sockstep ignores SIGPIPE (a reader of its output may quit early); an ignored signal
+  // would stay ignored in the program, so the program gets the default back.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
+  s.spawn_error = ::posix_spawn(&s.pid, argv[0].c_str(), &actions, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   ::close(err[1]);
@@ -219,8 +230,11 @@ ProgramCheck check_program(const std::string& name) {
   check.path = find_on_path(name);
   struct stat st {};
   if (check.path.empty() || ::stat(check.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool there = !check.path.empty() && ::stat(check.path.c_str(), &st) == 0;
     check.path.clear();
-    check.warnings.push_back(name + ": no such program");
+    check.warnings.push_back(!there                 ? name + ": no such program"
+                             : S_ISDIR(st.st_mode)  ? name + " is a directory, not a program"
+                                                    : name + " is not a program (not a regular file)");
     return check;
   }
   check.found = true;
@@ -244,6 +258,8 @@ ProgramCheck check_program(const std::string& name) {
     if (interp.empty()) return check;
     target = interp;
   }
+  struct stat target_st {};
+  if (::stat(target.c_str(), &target_st) != 0 || !S_ISREG(target_st.st_mode)) return check;  // never open a FIFO
   bool is_elf = false;
   const bool interp = elf_has_interp(target, is_elf);
   if (is_elf && !interp) {
@@ -326,7 +342,7 @@ class Tracer {
       if (!shim_note.empty()) log_.append(note("trace", NoteKind::Info, shim_note));
       const ProgramCheck check = check_program(argvs_.back()[0]);
       if (!check.found) {
-        result.error = command[0] + ": no such program";
+        result.error = check.warnings.front();
         return result;
       }
       argvs_.back()[0] = check.path;
@@ -352,7 +368,14 @@ class Tracer {
     env_ = child_env(std::to_string(child_fd_) + ":" + std::to_string(st.st_ino) + ":" +
                      std::to_string(options_.ring_bytes));
 
+    // Whatever the programs leave running (a background child, a daemon that double
+    // forked) is ended with the trace, on every way out of it.
+    adopt_orphans();
     loop(result);
+    if (const std::size_t left = end_descendants(kKillGrace); left > 0)
+      log_.append(note("trace", NoteKind::Info,
+                       "ended " + std::to_string(left) + " process" + (left == 1 ? "" : "es") +
+                           " the traced programs left running"));
 
     for (auto& c : children_)
       for (int fd : {c.s.pidfd, c.s.out, c.s.err})
@@ -431,8 +454,54 @@ class Tracer {
 
   void release_all() { release(std::numeric_limits<std::int64_t>::max()); }
 
+  // A process about to lose its channel or its preload says so in its last record.
+  void lost(const WireHeader& h, std::string_view record) {
+    const std::string who = decoder_.actor(h.pid);
+    std::string path;
+    const std::size_t aux_at = sizeof h + h.addr_len + h.local_len;
+    if (aux_at + h.aux_len <= record.size()) path = printable_text(record.substr(aux_at, h.aux_len));
+    const std::string first = std::to_string(h.arg[1]);
+    const std::string second = h.arg[2] == 0xffffffffLL ? "~0U" : std::to_string(h.arg[2]);
+    std::string text;
+    switch (static_cast<LostReason>(h.arg[0])) {
+      case LostReason::Close:
+        text = who + " closed the trace channel (close(" + first + ")): its calls from here on are not shown";
+        break;
+      case LostReason::CloseRange:
+        text = who + " closed every fd from " + first + " on, the trace channel too (close_range(" + first + ", " +
+               second + ")): its calls from here on are not shown";
+        break;
+      case LostReason::Dup:
+        text = who + " put fd " + first + " at the trace channel's number (dup2(" + first + ", " + second +
+               ")) and no fd was free to move the channel to: its calls from here on are not shown";
+        break;
+      case LostReason::Exec:
+        text = who + " runs " + path + " without the trace (" +
+               (h.arg[1] == 1   ? "LD_PRELOAD no longer names the preload library"
+                : h.arg[1] == 2 ? std::string(kChannelEnv) + " was removed from its environment"
+                                : std::string("the channel is closed on exec")) +
+               "): the new program's calls are not shown";
+        break;
+      case LostReason::ExecFailed:
+        text = who + ": that exec of " + path + " failed; its calls are shown again";
+        break;
+      default:
+        text = who + " lost its trace channel: its calls from here on are not shown";
+        break;
+    }
+    warn(who, text);
+  }
+
   void decode(std::string_view record) {
     if (options_.on_record) options_.on_record(record);
+    WireHeader h{};
+    if (record.size() >= sizeof h) {
+      std::memcpy(&h, record.data(), sizeof h);
+      if (h.magic == kWireMagic && h.kind == RecordKind::Lost && decoder_.process(h.pid) != nullptr) {
+        lost(h, record);
+        return;
+      }
+    }
     decoder_.decode(record, decoded_);
     for (auto& d : decoded_) hold(d.t_ns != 0 ? d.t_ns : monotonic_ns(), std::move(d.event));
     decoded_.clear();
@@ -685,7 +754,9 @@ class Tracer {
       std::vector<pollfd> fds;
       std::vector<std::pair<Child*, int>> owners;  // for each pollfd: child and which (0 pidfd, 1 out, 2 err)
       // Streaming: read again at next_drain. Idle: wake on the first record.
-      fds.push_back({reader_, static_cast<short>(streaming ? 0 : POLLIN), 0});
+      // Once every program has closed its end, the channel reports POLLHUP forever: it is
+      // left out, and the rings (written to without wake-ups now) are read on a timer.
+      fds.push_back({channel_closed_ ? -1 : reader_, static_cast<short>(streaming ? 0 : POLLIN), 0});
       owners.push_back({nullptr, -1});
       if (options_.stop_fd >= 0 && !stopping) {
         fds.push_back({options_.stop_fd, POLLIN, 0});
@@ -710,6 +781,7 @@ class Tracer {
         if (c.running && !c.hello_warned) wake = std::min(wake, c.started + kHelloGrace);
       if (stopping) wake = std::min(wake, kill_at);
       if (streaming) wake = std::min(wake, next_drain);
+      if (channel_closed_ && !rings_.empty()) wake = std::min(wake, Clock::now() + kDrainInterval * 10);
       if (!held_.empty())
         wake = std::min(wake, Clock::now() + std::chrono::nanoseconds(held_.begin()->first + kReorderWindowNs -
                                                                        monotonic_ns()));
@@ -726,13 +798,14 @@ class Tracer {
       for (auto& c : children_)
         if (c.running && !c.hello_warned && now >= c.started + kHelloGrace) warn_silent(c);
       if (stopping && now >= kill_at) {
-        for (auto& c : children_)
-          if (c.running) ::kill(c.s.pid, SIGKILL);
+        signal_descendants(SIGKILL);
         kill_at = Clock::time_point::max();
       }
       // The channel first: a program's hello comes before anything it prints.
-      if ((fds[0].revents & (POLLIN | POLLHUP)) != 0 || (streaming && now >= next_drain)) {
-        streaming = drain_records() > 0 || ask_rings_for_wakeup();
+      if ((fds[0].revents & (POLLIN | POLLHUP)) != 0 || (streaming && now >= next_drain) || channel_closed_) {
+        const int read = drain_records();
+        if ((fds[0].revents & POLLHUP) != 0 && read == 0) channel_closed_ = true;
+        streaming = read > 0 || ask_rings_for_wakeup();
         next_drain = now + kDrainInterval;
       }
       // After the drain: whatever any ring held from before the window is in hand now,
@@ -745,9 +818,8 @@ class Tracer {
         if (which == -2) {
           stopping = true;
           release_all();
-          log_.append(note("trace", NoteKind::Info, "stopping: SIGTERM to the traced programs"));
-          for (auto& c : children_)
-            if (c.running) ::kill(c.s.pid, SIGTERM);
+          log_.append(note("trace", NoteKind::Info, "stopping: SIGTERM to the traced programs and their children"));
+          signal_descendants(SIGTERM);
           kill_at = now + kKillGrace;
         } else if (which == 1 && child->s.out >= 0) {
           drain_output(*child, child->s.out, child->out_line);
@@ -780,6 +852,7 @@ class Tracer {
   std::vector<Decoded> decoded_;
   int reader_ = -1;
   int writer_ = -1;
+  bool channel_closed_ = false;  // every writer's end is closed (POLLHUP)
   int child_fd_ = 1000;
 };
 

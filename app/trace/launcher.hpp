@@ -58,7 +58,8 @@ struct TraceResult {
 // Runs the commands with the preload library, turns every record into an Event in
 // log (actor "name[pid]"), their stdout/stderr lines into Print events, and ends
 // with each program's exit status. Never waits for grandchildren that outlive the
-// programs it started.
+// programs it started: once they have all exited (or on a stop), every process they
+// left behind is ended (SIGTERM, then SIGKILL), so none outlives the trace.
 [[nodiscard]] TraceResult run_trace(const TraceOptions& options, EventLog& log);
 
 }  // namespace sockstep::trace

@@ -50,10 +50,13 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "trace/channel.hpp"
 #include "trace/ring.hpp"
 #include "trace/wire.hpp"
 
 using sockstep::trace::CallId;
+using sockstep::trace::ChannelEnd;
+using sockstep::trace::LostReason;
 using sockstep::trace::RingHeader;
 using sockstep::trace::RingWrite;
 using sockstep::trace::RecordKind;
@@ -67,14 +70,15 @@ namespace {
 // Process-level state. A preload library has no object to hang state on: the wrapped
 // functions are called by the program with libc's signatures. These few statics are
 // written once at load (or in the child after fork) and read by every call:
-//   g_channel   the inherited SEQPACKET fd, -1 when tracing is off or the channel broke
+//   g_chan      the inherited SEQPACKET fd and its inode (channel.hpp), fd -1 when
+//               tracing is off or the channel was lost
 //   g_pid       this process's id, refreshed after fork
 //   g_inode     fd -> socket inode, so send/recv need no fstat each time
 //   g_ring      this process's ring (nullptr: records go over the channel), replaced
 //               in a child after fork
 //   g_room_given_up  the ring's room counter when a writer last gave up waiting for
 //               room: until the reader takes something, later writers drop at once
-int g_channel = -1;
+ChannelEnd g_chan;
 RingHeader* g_ring = nullptr;
 std::uint64_t g_ring_bytes = 0;  // capacity asked for by the launcher, 0: no ring
 std::uint32_t g_room_given_up = ~0u;
@@ -84,6 +88,7 @@ unsigned long long g_inode[kInodeSlots];
 char g_name[64];
 char g_command[512];
 std::size_t g_command_len = 0;
+const char* g_library = "libsockstep-preload.so";  // this library's file name, for exec checks
 
 // Each thread remembers its id; gettid() costs a system call.
 thread_local pid_t t_tid = 0;
@@ -111,9 +116,15 @@ pid_t tid() {
   return t_tid;
 }
 
+bool tracing() { return sockstep::trace::channel_open(g_chan); }
+bool is_channel(int fd) { return fd >= 0 && fd == __atomic_load_n(&g_chan.fd, __ATOMIC_RELAXED); }
+// False in a child made by vfork() (or a raw clone): it shares this memory with its
+// parent, so it must change nothing of the parent's state (no atfork handler ran in it).
+bool in_own_process() { return static_cast<pid_t>(syscall(SYS_getpid)) == g_pid; }
+
 // Socket inode of fd, or 0 if fd is not a socket (or is our own channel).
 unsigned long long socket_inode(int fd) {
-  if (fd < 0 || fd == g_channel) return 0;
+  if (fd < 0 || is_channel(fd)) return 0;
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
   if (fd < kInodeSlots) g_inode[fd] = st.st_ino;
@@ -121,7 +132,7 @@ unsigned long long socket_inode(int fd) {
 }
 
 unsigned long long cached_inode(int fd) {
-  if (fd < 0 || fd == g_channel) return 0;
+  if (fd < 0 || is_channel(fd)) return 0;
   if (fd < kInodeSlots && g_inode[fd] != 0) return g_inode[fd];
   return socket_inode(fd);
 }
@@ -136,16 +147,23 @@ struct Record {
   int data_iovcnt = 0;
 };
 
-void stop_tracing() { __atomic_store_n(&g_channel, -1, __ATOMIC_RELAXED); }
+// From a writer: no record is made from now on. (A writer holds the channel, so it
+// must not wait for writers as channel_give_up does.)
+void stop_tracing() { __atomic_store_n(&g_chan.fd, -1, __ATOMIC_SEQ_CST); }
+
+bool reader_went_away(int err) { return err == EPIPE || err == ECONNRESET || err == ENOTCONN || err == ECONNREFUSED; }
+
+long send_message(const void* buffer, std::size_t size, int waits) {
+  iovec iov{const_cast<void*>(buffer), size};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  return sockstep::trace::channel_send(g_chan, &message, waits);
+}
 
 void send_raw(const char* buffer, std::size_t size) {
-  const int channel = g_channel;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const long n = syscall(SYS_sendto, channel, buffer, size, MSG_NOSIGNAL, nullptr, 0);
-    if (n >= 0) return;
-    if (errno != EINTR) break;
-  }
-  stop_tracing();  // sockstep went away: stop tracing, never disturb the program
+  // sockstep went away: stop tracing, never disturb the program.
+  if (send_message(buffer, size, 200) < 0 && reader_went_away(errno)) stop_tracing();
 }
 
 // Tells a reader that sleeps on the channel to look at the ring. Never blocks: if the
@@ -155,14 +173,17 @@ void wake_reader() {
   h.magic = sockstep::trace::kWireMagic;
   h.size = sizeof h;
   h.kind = RecordKind::Wake;
-  const long n = syscall(SYS_sendto, g_channel, &h, sizeof h, MSG_NOSIGNAL | MSG_DONTWAIT, nullptr, 0);
-  if (n < 0 && errno != EAGAIN && errno != EINTR) stop_tracing();
+  if (send_message(&h, sizeof h, 0) < 0 && reader_went_away(errno)) stop_tracing();
 }
 
 bool reader_gone() {
-  pollfd p{g_channel, 0, 0};
+  const int fd = sockstep::trace::channel_acquire(g_chan);
+  if (fd < 0) return false;
+  pollfd p{fd, 0, 0};
   timespec zero{0, 0};
-  return syscall(SYS_ppoll, &p, 1, &zero, nullptr, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+  const bool gone = syscall(SYS_ppoll, &p, 1, &zero, nullptr, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+  sockstep::trace::channel_release(g_chan);
+  return gone;
 }
 
 // How long one record may wait for the reader to make room: 200 x 10 ms. The reader
@@ -235,7 +256,7 @@ std::size_t build(Record& r, char (&buffer)[sockstep::trace::kMaxRecord]) {
 }
 
 void emit(Record& r) {
-  if (g_channel < 0) return;
+  if (!tracing()) return;
   char buffer[sockstep::trace::kMaxRecord];
   const std::size_t size = build(r, buffer);
   if (g_ring != nullptr)
@@ -355,17 +376,29 @@ void say_hello(pid_t parent) {
     c->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(c), &ring_fd, sizeof ring_fd);
   }
-  long n = -1;
-  for (int attempt = 0; attempt < 100 && n < 0; ++attempt) {
-    n = syscall(SYS_sendmsg, g_channel, &message, MSG_NOSIGNAL);
-    if (n < 0 && errno != EINTR) break;
-  }
+  const long n = sockstep::trace::channel_send(g_chan, &message, 500);
   if (ring_fd >= 0) syscall(SYS_close, ring_fd);  // the mapping stays; the reader has its own fd
   if (n < 0) stop_tracing();
 }
 
+// The last record of a process that is about to lose its channel (or its preload): the
+// trace says from which call on it sees nothing more. path: what an exec runs.
+void say_lost(LostReason why, long long first, long long last, const char* path = nullptr) {
+  Record r;
+  r.h.kind = RecordKind::Lost;
+  r.h.arg[0] = static_cast<std::int64_t>(why);
+  r.h.arg[1] = first;
+  r.h.arg[2] = last;
+  if (path != nullptr) {
+    r.aux = path;
+    const std::size_t n = std::strlen(path);
+    r.h.aux_len = static_cast<std::uint16_t>(n < 1024 ? n : 1024);
+  }
+  emit(r);
+}
+
 void after_fork_in_child() {
-  if (g_channel < 0) return;
+  if (!tracing()) return;
   g_pid = getpid();
   t_tid = 0;
   // The parent's ring stays the parent's: this process gets its own, so a child that
@@ -402,9 +435,15 @@ __attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, cha
   if (end == value || *end != ':') return;
   const unsigned long long inode = std::strtoull(end + 1, &end, 10);
   g_ring_bytes = *end == ':' ? std::strtoull(end + 1, nullptr, 10) : sockstep::trace::kRingDefaultBytes;
-  struct stat st {};
-  if (fd < 0 || fstat(static_cast<int>(fd), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) return;
-  g_channel = static_cast<int>(fd);
+  // The channel may have moved before the exec that started this image (the program
+  // had dup2'd onto its number): its inode finds it.
+  const int found = sockstep::trace::channel_find(static_cast<int>(fd), inode);
+  if (found < 0) return;
+  g_chan.inode = inode;
+  __atomic_store_n(&g_chan.fd, found, __ATOMIC_SEQ_CST);
+  Dl_info self{};
+  if (dladdr(reinterpret_cast<void*>(&sockstep_trace_init), &self) != 0 && self.dli_fname != nullptr)
+    g_library = base_name(self.dli_fname);
   g_pid = getpid();
   const char* name = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "?";
   // `python3 server.py`: the script is the better name.
@@ -423,7 +462,7 @@ __attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, cha
 }
 
 __attribute__((destructor)) void sockstep_trace_fini() {
-  if (g_channel < 0) return;
+  if (!tracing()) return;
   Record r;
   r.h.kind = RecordKind::Bye;
   emit(r);
@@ -437,7 +476,7 @@ SOCKSTEP_EXPORT int socket(int domain, int type, int protocol) {
   REAL(socket, int (*)(int, int, int));
   const int fd = real_socket(domain, type, protocol);
   const int err = errno;
-  if (g_channel >= 0) {
+  if (tracing()) {
     Record r = call_record(CallId::Socket, fd, fd, err);
     r.h.arg[0] = domain;
     r.h.arg[1] = type;
@@ -453,7 +492,7 @@ SOCKSTEP_EXPORT int bind(int fd, const sockaddr* address, socklen_t length) {
   REAL(bind, int (*)(int, const sockaddr*, socklen_t));
   const int rc = real_bind(fd, address, length);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel) {
+  if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Bind, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.addr = address;
@@ -468,7 +507,7 @@ SOCKSTEP_EXPORT int listen(int fd, int backlog) {
   REAL(listen, int (*)(int, int));
   const int rc = real_listen(fd, backlog);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel) {
+  if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Listen, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = backlog;
@@ -484,10 +523,10 @@ namespace {
 int traced_accept(int fd, sockaddr* address, socklen_t* length, int flags, bool four) {
   REAL(accept, int (*)(int, sockaddr*, socklen_t*));
   REAL(accept4, int (*)(int, sockaddr*, socklen_t*, int));
-  if (g_channel >= 0 && fd != g_channel && is_blocking(fd)) emit_blocked(CallId::Accept, fd);
+  if (tracing() && !is_channel(fd) && is_blocking(fd)) emit_blocked(CallId::Accept, fd);
   const int conn = four ? real_accept4(fd, address, length, flags) : real_accept(fd, address, length);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel) {
+  if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Accept, fd, conn, err);
     r.h.arg[0] = flags;
     Names names;
@@ -515,7 +554,7 @@ SOCKSTEP_EXPORT int accept4(int fd, sockaddr* address, socklen_t* length, int fl
 
 SOCKSTEP_EXPORT int connect(int fd, const sockaddr* address, socklen_t length) {
   REAL(connect, int (*)(int, const sockaddr*, socklen_t));
-  const bool traced = g_channel >= 0 && fd != g_channel;
+  const bool traced = tracing() && !is_channel(fd);
   if (traced && is_blocking(fd)) emit_blocked(CallId::Connect, fd);
   const std::int64_t started = traced ? now_ns() : 0;
   const int rc = real_connect(fd, address, length);
@@ -599,10 +638,10 @@ void record_msg(CallId call, int fd, long long n, int err, const msghdr* message
 
 SOCKSTEP_EXPORT ssize_t send(int fd, const void* buffer, size_t length, int flags) {
   REAL(send, ssize_t (*)(int, const void*, size_t, int));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_send(fd, buffer, length, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Send, fd, n, err, buffer, length, flags, nullptr, 0, started);
   errno = err;
   return n;
@@ -611,10 +650,10 @@ SOCKSTEP_EXPORT ssize_t send(int fd, const void* buffer, size_t length, int flag
 SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int flags, const sockaddr* to,
                                socklen_t to_length) {
   REAL(sendto, ssize_t (*)(int, const void*, size_t, int, const sockaddr*, socklen_t));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_sendto(fd, buffer, length, flags, to, to_length);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::SendTo, fd, n, err, buffer, length, flags, to, to_length, started);
   errno = err;
   return n;
@@ -622,10 +661,10 @@ SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int fl
 
 SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
   REAL(sendmsg, ssize_t (*)(int, const msghdr*, int));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_sendmsg(fd, message, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_msg(CallId::SendMsg, fd, n, err, message, flags, started);
   errno = err;
   return n;
@@ -635,7 +674,7 @@ SOCKSTEP_EXPORT ssize_t recv(int fd, void* buffer, size_t length, int flags) {
   REAL(recv, ssize_t (*)(int, void*, size_t, int));
   const ssize_t n = real_recv(fd, buffer, length, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Recv, fd, n, err, buffer, length, flags);
   errno = err;
   return n;
@@ -650,7 +689,7 @@ SOCKSTEP_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t length, int flags,
   REAL(recvfrom, ssize_t (*)(int, void*, size_t, int, sockaddr*, socklen_t*));
   const ssize_t n = real_recvfrom(fd, buffer, length, flags, from, from_length);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::RecvFrom, fd, n, err, buffer, length, flags, n >= 0 ? from : nullptr,
                 from_length != nullptr ? *from_length : 0);
   errno = err;
@@ -666,7 +705,7 @@ SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
   REAL(recvmsg, ssize_t (*)(int, msghdr*, int));
   const ssize_t n = real_recvmsg(fd, message, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK))
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_msg(CallId::RecvMsg, fd, n, err, message, flags);
   errno = err;
   return n;
@@ -677,7 +716,7 @@ SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
 SOCKSTEP_EXPORT ssize_t read(int fd, void* buffer, size_t length) {
   REAL(read, ssize_t (*)(int, void*, size_t));
   const ssize_t n = real_read(fd, buffer, length);
-  if (g_channel < 0 || fd == g_channel) return n;
+  if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Read, fd, n, err, buffer, length, 0);
   errno = err;
@@ -688,9 +727,9 @@ SOCKSTEP_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t length, size_t) 
 
 SOCKSTEP_EXPORT ssize_t write(int fd, const void* buffer, size_t length) {
   REAL(write, ssize_t (*)(int, const void*, size_t));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_write(fd, buffer, length);
-  if (g_channel < 0 || fd == g_channel) return n;
+  if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Write, fd, n, err, buffer, length, 0, nullptr, 0, started);
   errno = err;
@@ -699,11 +738,14 @@ SOCKSTEP_EXPORT ssize_t write(int fd, const void* buffer, size_t length) {
 
 SOCKSTEP_EXPORT int close(int fd) {
   REAL(close, int (*)(int));
-  if (g_channel < 0 || fd < 0) return real_close(fd);
-  if (fd == g_channel) {
+  if (!tracing() || fd < 0) return real_close(fd);
+  if (is_channel(fd)) {
     // The program closes every fd it did not open (a daemon, a careful child): let it,
-    // and stop tracing rather than write into whatever takes this number next.
-    stop_tracing();
+    // say so, and stop tracing rather than write into whatever takes this number next.
+    if (in_own_process()) {
+      say_lost(LostReason::Close, fd, fd);
+      sockstep::trace::channel_give_up(g_chan);
+    }
     return real_close(fd);
   }
   const unsigned long long inode = socket_inode(fd);
@@ -726,10 +768,10 @@ SOCKSTEP_EXPORT int close(int fd) {
 SOCKSTEP_EXPORT int shutdown(int fd, int how) {
   REAL(shutdown, int (*)(int, int));
   Record before;
-  if (g_channel >= 0 && fd != g_channel) fill_close_facts(before, fd);
+  if (tracing() && !is_channel(fd)) fill_close_facts(before, fd);
   const int rc = real_shutdown(fd, how);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel) {
+  if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Shutdown, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = how;
@@ -744,7 +786,7 @@ SOCKSTEP_EXPORT int setsockopt(int fd, int level, int name, const void* value, s
   REAL(setsockopt, int (*)(int, int, int, const void*, socklen_t));
   const int rc = real_setsockopt(fd, level, name, value, length);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel) {
+  if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::SetSockOpt, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = level;
@@ -772,12 +814,12 @@ constexpr int kMaxPollEntries = 32;
 SOCKSTEP_EXPORT int poll(pollfd* fds, nfds_t count, int timeout) {
   REAL(poll, int (*)(pollfd*, nfds_t, int));
   const int n = real_poll(fds, count, timeout);
-  if (g_channel < 0) return n;
+  if (!tracing()) return n;
   const int err = errno;
   WirePollEntry entries[kMaxPollEntries];
   int used = 0;
   for (nfds_t i = 0; i < count && used < kMaxPollEntries; ++i) {
-    if (fds[i].fd < 0 || fds[i].fd == g_channel) continue;
+    if (fds[i].fd < 0 || is_channel(fds[i].fd)) continue;
     entries[used++] = {fds[i].fd, fds[i].events, fds[i].revents};
   }
   bool any_socket = false;
@@ -798,7 +840,7 @@ SOCKSTEP_EXPORT int __poll_chk(pollfd* fds, nfds_t count, int timeout, size_t) {
 
 SOCKSTEP_EXPORT int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* exceptfds, timeval* timeout) {
   REAL(select, int (*)(int, fd_set*, fd_set*, fd_set*, timeval*));
-  if (g_channel < 0) return real_select(nfds, readfds, writefds, exceptfds, timeout);
+  if (!tracing()) return real_select(nfds, readfds, writefds, exceptfds, timeout);
   fd_set want_read, want_write;
   FD_ZERO(&want_read);
   FD_ZERO(&want_write);
@@ -812,7 +854,7 @@ SOCKSTEP_EXPORT int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* 
   bool any_socket = false;
   const int limit = nfds < FD_SETSIZE ? nfds : FD_SETSIZE;
   for (int fd = 0; fd < limit && used < kMaxPollEntries; ++fd) {
-    if (fd == g_channel) continue;
+    if (is_channel(fd)) continue;
     short events = 0, revents = 0;
     if (FD_ISSET(fd, &want_read)) events |= POLLIN;
     if (FD_ISSET(fd, &want_write)) events |= POLLOUT;
@@ -832,6 +874,199 @@ SOCKSTEP_EXPORT int select(int nfds, fd_set* readfds, fd_set* writefds, fd_set* 
   }
   errno = err;
   return n;
+}
+
+// ---- the channel's fd number: the program must never write into it, nor lose it silently
+
+namespace {
+// dup2/dup3 onto the channel's number: the channel moves to a free fd first, so the
+// program gets the number it asked for and the channel stays the channel.
+void before_replacing(int oldfd, int newfd) {
+  if (!tracing() || oldfd == newfd || !is_channel(newfd) || !in_own_process()) return;
+  if (sockstep::trace::channel_move_away(g_chan, newfd)) return;
+  say_lost(LostReason::Dup, oldfd, newfd);  // no fd free to move it to
+  sockstep::trace::channel_give_up(g_chan);
+}
+
+// A failed dup2 onto the old number leaves the copy of the channel there, which the
+// program never had: closed, so its fd table is as it would be untraced.
+void after_replacing(int rc, int newfd, bool moved) {
+  if (rc < 0 && moved && sockstep::trace::fd_is_channel(newfd, g_chan.inode)) syscall(SYS_close, newfd);
+}
+}  // namespace
+
+SOCKSTEP_EXPORT int dup2(int oldfd, int newfd) {
+  REAL(dup2, int (*)(int, int));
+  const bool moving = tracing() && oldfd != newfd && is_channel(newfd) && in_own_process();
+  before_replacing(oldfd, newfd);
+  const int rc = real_dup2(oldfd, newfd);
+  const int err = errno;
+  after_replacing(rc, newfd, moving && tracing());
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int dup3(int oldfd, int newfd, int flags) {
+  REAL(dup3, int (*)(int, int, int));
+  const bool moving = tracing() && oldfd != newfd && is_channel(newfd) && in_own_process();
+  before_replacing(oldfd, newfd);
+  const int rc = real_dup3(oldfd, newfd, flags);
+  const int err = errno;
+  after_replacing(rc, newfd, moving && tracing());
+  errno = err;
+  return rc;
+}
+
+namespace {
+// close_range/closefrom over the channel: it is lost (the program asked for every fd to
+// go); said first. With CLOSE_RANGE_CLOEXEC it stays until an exec, which says it then.
+void before_closing_range(unsigned first, unsigned last, int flags) {
+  if (!tracing() || !in_own_process() || (flags & CLOSE_RANGE_CLOEXEC) != 0) return;
+  const int fd = __atomic_load_n(&g_chan.fd, __ATOMIC_RELAXED);
+  if (fd < 0 || static_cast<unsigned>(fd) < first || static_cast<unsigned>(fd) > last) return;
+  say_lost(LostReason::CloseRange, first, last);
+  sockstep::trace::channel_give_up(g_chan);
+}
+}  // namespace
+
+SOCKSTEP_EXPORT int close_range(unsigned first, unsigned last, int flags) {
+  before_closing_range(first, last, flags);
+  return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+}
+
+SOCKSTEP_EXPORT void closefrom(int lowfd) {
+  REAL(closefrom, void (*)(int));
+  if (lowfd >= 0) before_closing_range(static_cast<unsigned>(lowfd), ~0U, 0);
+  real_closefrom(lowfd);
+}
+
+namespace {
+bool has_entry(char* const* envp, const char* prefix, const char* containing) {
+  const std::size_t n = std::strlen(prefix);
+  for (char* const* e = envp; e != nullptr && *e != nullptr; ++e)
+    if (std::strncmp(*e, prefix, n) == 0) return containing == nullptr || std::strstr(*e + n, containing) != nullptr;
+  return false;
+}
+
+// Before an exec: will the new program be traced? It needs this library in LD_PRELOAD,
+// the channel's variable, and the channel kept open across the exec. If not, that is
+// said now, while the channel is still there. Returns whether it was said.
+bool before_exec(const char* path, char* const* envp) {
+  if (!tracing() || !in_own_process()) return false;
+  const int fd = sockstep::trace::channel_acquire(g_chan);
+  bool cloexec = fd < 0;
+  if (fd >= 0) {
+    cloexec = (syscall(SYS_fcntl, fd, F_GETFD) & FD_CLOEXEC) != 0;
+    sockstep::trace::channel_release(g_chan);
+  }
+  // arg[1] of the record says which: 1 no preload, 2 no channel variable, 3 channel closed on exec.
+  const int missing = !has_entry(envp, "LD_PRELOAD=", g_library)           ? 1
+                      : !has_entry(envp, "SOCKSTEP_TRACE_FD=", nullptr) ? 2
+                      : cloexec                                         ? 3
+                                                                        : 0;
+  if (missing == 0) return false;
+  say_lost(LostReason::Exec, missing, -1, path);
+  return true;
+}
+
+void after_failed_exec(bool said, const char* path) {
+  if (said) say_lost(LostReason::ExecFailed, -1, -1, path);
+}
+}  // namespace
+
+extern char** environ;
+
+SOCKSTEP_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) {
+  REAL(execve, int (*)(const char*, char* const*, char* const*));
+  const bool said = before_exec(path, envp);
+  const int rc = real_execve(path, argv, envp);
+  const int err = errno;
+  after_failed_exec(said, path);
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int execv(const char* path, char* const argv[]) {
+  REAL(execv, int (*)(const char*, char* const*));
+  const bool said = before_exec(path, environ);
+  const int rc = real_execv(path, argv);
+  const int err = errno;
+  after_failed_exec(said, path);
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int execvp(const char* file, char* const argv[]) {
+  REAL(execvp, int (*)(const char*, char* const*));
+  const bool said = before_exec(file, environ);
+  const int rc = real_execvp(file, argv);
+  const int err = errno;
+  after_failed_exec(said, file);
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) {
+  REAL(execvpe, int (*)(const char*, char* const*, char* const*));
+  const bool said = before_exec(file, envp);
+  const int rc = real_execvpe(file, argv, envp);
+  const int err = errno;
+  after_failed_exec(said, file);
+  errno = err;
+  return rc;
+}
+
+SOCKSTEP_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) {
+  REAL(fexecve, int (*)(int, char* const*, char* const*));
+  const char* name = argv[0] != nullptr ? argv[0] : "?";
+  const bool said = before_exec(name, envp);
+  const int rc = real_fexecve(fd, argv, envp);
+  const int err = errno;
+  after_failed_exec(said, name);
+  errno = err;
+  return rc;
+}
+
+// execl, execlp and execle call the kernel from inside libc, past the wrappers above:
+// each gathers its arguments and goes through execve/execvp.
+namespace {
+constexpr int kMaxExecArgs = 4096;
+}
+
+SOCKSTEP_EXPORT int execl(const char* path, const char* arg, ...) {
+  char* argv[kMaxExecArgs];
+  int n = 0;
+  va_list args;
+  va_start(args, arg);
+  for (const char* a = arg; a != nullptr && n < kMaxExecArgs - 1; a = va_arg(args, const char*)) argv[n++] = const_cast<char*>(a);
+  va_end(args);
+  argv[n] = nullptr;
+  return execve(path, argv, environ);
+}
+
+SOCKSTEP_EXPORT int execlp(const char* file, const char* arg, ...) {
+  char* argv[kMaxExecArgs];
+  int n = 0;
+  va_list args;
+  va_start(args, arg);
+  for (const char* a = arg; a != nullptr && n < kMaxExecArgs - 1; a = va_arg(args, const char*)) argv[n++] = const_cast<char*>(a);
+  va_end(args);
+  argv[n] = nullptr;
+  return execvp(file, argv);
+}
+
+SOCKSTEP_EXPORT int execle(const char* path, const char* arg, ...) {
+  char* argv[kMaxExecArgs];
+  int n = 0;
+  va_list args;
+  va_start(args, arg);
+  const char* a = arg;
+  for (; a != nullptr && n < kMaxExecArgs - 1; a = va_arg(args, const char*)) argv[n++] = const_cast<char*>(a);
+  while (a != nullptr) a = va_arg(args, const char*);  // past any that did not fit, to envp
+  char* const* envp = va_arg(args, char* const*);
+  va_end(args);
+  argv[n] = nullptr;
+  return execve(path, argv, envp);
 }
 
 // ---- calls that move bytes in other shapes ---------------------------------------
@@ -862,7 +1097,7 @@ void record_iov(CallId call, int fd, long long n, int err, const iovec* iov, int
 SOCKSTEP_EXPORT ssize_t readv(int fd, const iovec* iov, int count) {
   REAL(readv, ssize_t (*)(int, const iovec*, int));
   const ssize_t n = real_readv(fd, iov, count);
-  if (g_channel < 0 || fd == g_channel) return n;
+  if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_iov(CallId::Readv, fd, n, err, iov, count);
   errno = err;
@@ -871,9 +1106,9 @@ SOCKSTEP_EXPORT ssize_t readv(int fd, const iovec* iov, int count) {
 
 SOCKSTEP_EXPORT ssize_t writev(int fd, const iovec* iov, int count) {
   REAL(writev, ssize_t (*)(int, const iovec*, int));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_writev(fd, iov, count);
-  if (g_channel < 0 || fd == g_channel) return n;
+  if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_iov(CallId::Writev, fd, n, err, iov, count, started);
   errno = err;
@@ -883,10 +1118,10 @@ SOCKSTEP_EXPORT ssize_t writev(int fd, const iovec* iov, int count) {
 // One record per message: each is a datagram (or a piece of the stream) of its own.
 SOCKSTEP_EXPORT int sendmmsg(int fd, mmsghdr* messages, unsigned int count, int flags) {
   REAL(sendmmsg, int (*)(int, mmsghdr*, unsigned int, int));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const int n = real_sendmmsg(fd, messages, count, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK)) {
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK)) {
     if (n < 0) record_msg(CallId::SendMmsg, fd, -1, err, nullptr, flags, started);
     for (int i = 0; i < n; ++i)
       record_msg(CallId::SendMmsg, fd, messages[i].msg_len, 0, &messages[i].msg_hdr, flags, started);
@@ -899,7 +1134,7 @@ SOCKSTEP_EXPORT int recvmmsg(int fd, mmsghdr* messages, unsigned int count, int 
   REAL(recvmmsg, int (*)(int, mmsghdr*, unsigned int, int, timespec*));
   const int n = real_recvmmsg(fd, messages, count, flags, timeout);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && !(n < 0 && err == ENOTSOCK)) {
+  if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK)) {
     if (n < 0) record_msg(CallId::RecvMmsg, fd, -1, err, nullptr, flags);
     for (int i = 0; i < n; ++i) {
       // What arrived is msg_len bytes: the iovecs say where, not how much.
@@ -916,11 +1151,11 @@ SOCKSTEP_EXPORT int recvmmsg(int fd, mmsghdr* messages, unsigned int count, int 
 SOCKSTEP_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t* offset, size_t count) {
   REAL(sendfile, ssize_t (*)(int, int, off_t*, size_t));
   REAL(pread, ssize_t (*)(int, void*, size_t, off_t));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const off_t from = offset != nullptr ? *offset : lseek(in_fd, 0, SEEK_CUR);
   const ssize_t n = real_sendfile(out_fd, in_fd, offset, count);
   const int err = errno;
-  if (g_channel >= 0 && out_fd != g_channel && cached_inode(out_fd) != 0) {
+  if (tracing() && !is_channel(out_fd) && cached_inode(out_fd) != 0) {
     Record r = call_record(CallId::Sendfile, out_fd, n, err);
     r.h.t_ns = started;
     r.h.inode = cached_inode(out_fd);
@@ -948,10 +1183,10 @@ SOCKSTEP_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t* offset, size_t 
 SOCKSTEP_EXPORT ssize_t splice(int fd_in, loff_t* off_in, int fd_out, loff_t* off_out, size_t length,
                                unsigned int flags) {
   REAL(splice, ssize_t (*)(int, loff_t*, int, loff_t*, size_t, unsigned int));
-  const std::int64_t started = g_channel >= 0 ? now_ns() : 0;
+  const std::int64_t started = tracing() ? now_ns() : 0;
   const ssize_t n = real_splice(fd_in, off_in, fd_out, off_out, length, flags);
   const int err = errno;
-  if (g_channel >= 0 && fd_in != g_channel && fd_out != g_channel) {
+  if (tracing() && !is_channel(fd_in) && !is_channel(fd_out)) {
     const bool out = cached_inode(fd_out) != 0;
     const int fd = out ? fd_out : fd_in;
     if (out || cached_inode(fd_in) != 0) {
@@ -973,7 +1208,7 @@ SOCKSTEP_EXPORT int socketpair(int domain, int type, int protocol, int fds[2]) {
   REAL(socketpair, int (*)(int, int, int, int*));
   const int rc = real_socketpair(domain, type, protocol, fds);
   const int err = errno;
-  if (g_channel >= 0) {
+  if (tracing()) {
     Record r = call_record(CallId::Socketpair, rc == 0 ? fds[0] : -1, rc, err);
     r.h.arg[0] = domain;
     r.h.arg[1] = type;
@@ -995,7 +1230,7 @@ SOCKSTEP_EXPORT int getsockopt(int fd, int level, int name, void* value, socklen
   const int err = errno;
   // Only the options a program acts on: SO_ERROR ends a non-blocking connect's story.
   const bool shown = level == SOL_SOCKET && (name == SO_ERROR || name == SO_RCVBUF || name == SO_SNDBUF);
-  if (g_channel >= 0 && fd != g_channel && shown) {
+  if (tracing() && !is_channel(fd) && shown) {
     Record r = call_record(CallId::GetSockOpt, fd, rc, err);
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = level;
@@ -1021,7 +1256,7 @@ SOCKSTEP_EXPORT int epoll_create(int size) {
   REAL(epoll_create, int (*)(int));
   const int fd = real_epoll_create(size);
   const int err = errno;
-  if (g_channel >= 0) record_epoll_create(fd, err);
+  if (tracing()) record_epoll_create(fd, err);
   errno = err;
   return fd;
 }
@@ -1030,7 +1265,7 @@ SOCKSTEP_EXPORT int epoll_create1(int flags) {
   REAL(epoll_create1, int (*)(int));
   const int fd = real_epoll_create1(flags);
   const int err = errno;
-  if (g_channel >= 0) record_epoll_create(fd, err);
+  if (tracing()) record_epoll_create(fd, err);
   errno = err;
   return fd;
 }
@@ -1039,7 +1274,7 @@ SOCKSTEP_EXPORT int epoll_ctl(int epfd, int op, int fd, epoll_event* event) {
   REAL(epoll_ctl, int (*)(int, int, int, epoll_event*));
   const int rc = real_epoll_ctl(epfd, op, fd, event);
   const int err = errno;
-  if (g_channel >= 0 && fd != g_channel && cached_inode(fd) != 0) {
+  if (tracing() && !is_channel(fd) && cached_inode(fd) != 0) {
     Record r = call_record(CallId::EpollCtl, epfd, rc, err);
     r.h.arg[0] = op;
     r.h.arg[1] = fd;
@@ -1074,7 +1309,7 @@ SOCKSTEP_EXPORT int epoll_wait(int epfd, epoll_event* events, int maxevents, int
   REAL(epoll_wait, int (*)(int, epoll_event*, int, int));
   const int n = real_epoll_wait(epfd, events, maxevents, timeout);
   const int err = errno;
-  if (g_channel >= 0) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
+  if (tracing()) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
   errno = err;
   return n;
 }
@@ -1083,7 +1318,7 @@ SOCKSTEP_EXPORT int epoll_pwait(int epfd, epoll_event* events, int maxevents, in
   REAL(epoll_pwait, int (*)(int, epoll_event*, int, int, const sigset_t*));
   const int n = real_epoll_pwait(epfd, events, maxevents, timeout, mask);
   const int err = errno;
-  if (g_channel >= 0) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
+  if (tracing()) record_epoll_wait(epfd, events, n, err, maxevents, timeout);
   errno = err;
   return n;
 }
@@ -1101,7 +1336,14 @@ SOCKSTEP_EXPORT long syscall(long number, ...) {
   for (long& value : a) value = va_arg(list, long);
   va_end(list);
   const int fd = static_cast<int>(a[0]);
-  if (g_channel >= 0 && fd != g_channel) {
+  // Only the routed numbers are looked at: this library's own system calls (fstat on
+  // the channel among them) come through here too and must go straight on. Never the
+  // channel, nor a copy of it this library makes and drops for itself.
+  const bool routed = number == SYS_close || number == SYS_shutdown || number == SYS_accept4 ||
+                      number == SYS_connect || number == SYS_sendto || number == SYS_recvfrom ||
+                      number == SYS_sendmsg || number == SYS_recvmsg || number == SYS_sendmmsg ||
+                      number == SYS_recvmmsg;
+  if (routed && tracing() && !is_channel(fd) && !sockstep::trace::fd_is_channel(fd, g_chan.inode)) {
     switch (number) {
       case SYS_close: return close(fd);
       case SYS_shutdown: return shutdown(fd, static_cast<int>(a[1]));

@@ -23,7 +23,19 @@ inline constexpr std::uint32_t kMaxData = 2048;
 
 // Hello: arg[0] the parent's pid, arg[1] the ring's capacity (0: no ring; the ring's fd
 // rides along as SCM_RIGHTS). Wake: header only, "look at the rings"; it is no event.
-enum class RecordKind : std::uint16_t { Hello = 1, Call = 2, Blocked = 3, Bye = 4, Wake = 5 };
+// Lost: the process is about to lose its channel (or its preload), so its later calls
+// will not be seen: arg[0] a LostReason, arg[1] and arg[2] the fds or range the call
+// named, aux the program an exec is about to run.
+enum class RecordKind : std::uint16_t { Hello = 1, Call = 2, Blocked = 3, Bye = 4, Wake = 5, Lost = 6 };
+
+enum class LostReason : std::int64_t {
+  Close = 1,       // close(channel)
+  CloseRange = 2,  // close_range(first, last) or closefrom(first) over the channel
+  Dup = 3,         // dup2/dup3 onto the channel's fd, and no other fd was free to move it to
+  Exec = 4,        // an exec without the preload in LD_PRELOAD (arg[1] 1), without the channel's
+                   // variable (2), or with the channel close-on-exec (3)
+  ExecFailed = 5,  // that exec failed: the process goes on, traced
+};
 
 enum class CallId : std::uint16_t {
   None = 0,

@@ -3,6 +3,10 @@
 #include <GL/gl.h>
 #include <stb_image_write.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -30,8 +34,31 @@ bool write_screenshot(const std::string& path, int width, int height, std::strin
   }
   // The framebuffer's alpha is not meant to be seen: make every pixel opaque.
   for (std::size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;
-  if (stbi_write_png(path.c_str(), width, height, 4, pixels.data(), static_cast<int>(stride)) == 0) {
-    if (error != nullptr) *error = "cannot write " + path;
+  // Written through a descriptor of our own, so that a full disk or an I/O error is
+  // seen (stdio's buffered write would drop it) and the screenshot fails with its cause.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    if (error != nullptr) *error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  struct Sink {
+    int fd;
+    int err = 0;
+  } sink{fd};
+  const auto put = [](void* context, void* data, int size) {
+    auto* to = static_cast<Sink*>(context);
+    const auto* bytes = static_cast<const char*>(data);
+    for (int done = 0; to->err == 0 && done < size;) {
+      const ssize_t n = ::write(to->fd, bytes + done, static_cast<std::size_t>(size - done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) to->err = n < 0 ? errno : EIO;
+      else done += static_cast<int>(n);
+    }
+  };
+  const int encoded = stbi_write_png_to_func(put, &sink, width, height, 4, pixels.data(), static_cast<int>(stride));
+  if (::close(fd) != 0 && sink.err == 0) sink.err = errno;
+  if (encoded == 0 || sink.err != 0) {
+    if (error != nullptr) *error = "cannot write " + path + (sink.err != 0 ? ": " + std::string(std::strerror(sink.err)) : "");
     return false;
   }
   return true;

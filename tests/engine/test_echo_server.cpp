@@ -219,6 +219,39 @@ TEST_CASE("out of file descriptors: accept() fails with EMFILE once, and the cli
   CHECK(second->round_trip("c") == "C");
 }
 
+TEST_CASE("out of file descriptors for a while: said once, then how many retries found none when it clears") {
+  RunningServer running;
+  LogWatch watch(running.log());
+  auto first = std::make_unique<Client>(running.port());
+  CHECK(first->round_trip("a") == "A");
+  std::optional<Client> second;
+  {
+    FdLimit limit(static_cast<rlim_t>(lowest_free_fd() + 1));
+    second.emplace(running.port());
+    CHECK(watch.wait_for([](const Event& e) { return e.call == Call::Accept && e.err == EMFILE; }));
+    // The server retries every second; two retries must pass without a word.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (running.server().stats().fd_retries < 2 && std::chrono::steady_clock::now() < deadline)
+      (void)watch.wait_for([](const Event&) { return false; }, std::chrono::milliseconds(100));
+    CHECK(running.server().stats().fd_retries >= 2);
+    first.reset();
+    CHECK(watch.wait_for([](const Event& e) { return e.detail.find("descriptors are free again") != std::string::npos; }));
+    CHECK(second->round_trip("b") == "B");
+  }
+  std::vector<Event> notes;
+  (void)running.log().copy_since(0, notes);
+  std::size_t emfile_notes = 0;
+  std::string cleared;
+  for (const auto& e : notes) {
+    if (e.kind == EventKind::Note && e.detail.find("EMFILE") != std::string::npos) ++emfile_notes;
+    if (e.detail.find("free again") != std::string::npos) cleared = e.detail;
+  }
+  CHECK(emfile_notes == 1);
+  CHECK(count_calls(running.log(), Call::Accept, EMFILE) == 1);
+  CHECK_MESSAGE(cleared.find(" retries found none free") != std::string::npos, cleared);
+  CHECK(cleared.find("(0 retries") == std::string::npos);
+}
+
 TEST_CASE("two clients at once: one stays silent, the other is served meanwhile") {
   RunningServer running;
   Client silent(running.port());

@@ -165,3 +165,102 @@ TEST_CASE("a missing file is a located error, not a crash") {
     CHECK(std::string(e.what()).rfind("does/not/exist.toml:", 0) == 0);
   }
 }
+
+TEST_SUITE("hostile lessons") {
+
+TEST_CASE("a dotted key 25,000 levels deep is refused at its line, before anything walks it") {
+  std::string deep;
+  for (int i = 0; i < 25000; ++i) deep += "a.";
+  const LessonError e = error_of(kHeader + deep + "a = 1\n" + kStep);
+  CHECK(e.pos().line == 12);
+  CHECK(e.message().find("nested too deep") != std::string::npos);
+}
+
+TEST_CASE("nesting built from a header and a dotted key is bounded too") {
+  std::string header = "[", key;
+  for (int i = 0; i < 40; ++i) header += "h.", key += "k.";
+  const LessonError e = error_of(kHeader + header + "x]\n" + key + "y = 1\n");
+  CHECK(e.message().find("levels deep") != std::string::npos);
+}
+
+TEST_CASE("dots inside strings and comments do not count as nesting") {
+  const std::string dots(200, '.');
+  const Lesson lesson = load_lesson_text("# " + dots + "\nsummary = { en = \"" + dots + "\", zh = '" + dots + "' }\n" +
+                                             kHeader + kStep,
+                                         "ok.toml");
+  CHECK(lesson.summary.en == dots);
+}
+
+TEST_CASE("data x repeat is bounded as a product") {
+  const std::string send = R"(
+[[step]]
+actor = "server"
+call = "send"
+sock = "phone"
+args = { data = ")" + std::string(4096, 'x') + R"(", repeat = 67108864 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  const LessonError e = error_of(kHeader + kStep + send);
+  CHECK(e.message().find("a send is at most 16777216") != std::string::npos);
+  CHECK(e.pos().line > 12);
+}
+
+TEST_CASE("a lesson has at most 64 actors") {
+  std::string actors = "id = \"t\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [";
+  for (int i = 0; i < 1000; ++i) actors += (i > 0 ? ", \"a" : "\"a") + std::to_string(i) + "\"";
+  const LessonError e = error_of(actors + "]\n");
+  CHECK(e.message().find("at most 64 actors") != std::string::npos);
+}
+
+TEST_CASE("a lesson reaches only loopback and its own socket files") {
+  const auto step = [](const std::string& call, const std::string& args) {
+    return kStep + "\n[[step]]\nactor = \"server\"\ncall = \"" + call + "\"\nsock = \"phone\"\nargs = " + args +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  for (const char* host : {"0.0.0.0", "::", "8.8.8.8", "192.168.1.1", "::ffff:10.0.0.1"}) {
+    CAPTURE(host);
+    for (const char* call : {"bind", "connect", "sendto"}) {
+      const LessonError e = error_of(kHeader + step(call, std::string("{ host = \"") + host + "\", port = 80 }"));
+      CHECK(e.message().find("is not a loopback address") != std::string::npos);
+    }
+  }
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + step("connect", "{ host = \"127.0.0.2\", port = 80 }"), "ok.toml"));
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + step("connect", "{ host = \"::1\", port = 80 }"), "ok.toml"));
+  for (const char* path : {"/etc/passwd", "../x", "..", "a/b", "", "@"}) {
+    CAPTURE(path);
+    const LessonError e = error_of(kHeader + step("bind", std::string("{ path = \"") + path + "\" }"));
+    CHECK(e.message().find("is not a plain socket name") != std::string::npos);
+  }
+  const std::string unlink = kHeader + kStep +
+                             "\n[[step]]\nactor = \"server\"\ncall = \"unlink\"\nargs = { path = \"/home/x\" }\n"
+                             "metaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  CHECK(error_of(unlink).message().find("is not a plain socket name") != std::string::npos);
+}
+
+TEST_CASE("a raw socket only in a step that teaches it, and then only closed") {
+  const std::string raw = R"(
+[[step]]
+actor = "server"
+call = "socket"
+result = "r"
+args = { family = "AF_INET", type = "SOCK_RAW", proto = 1 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  CHECK(error_of(kHeader + raw).message().find("a raw socket needs a step that teaches it") != std::string::npos);
+  const std::string taught = raw + "needs = \"CAP_NET_RAW\"\nexpect = { errno = \"EPERM\" }\nexpect_privileged = { ok = true }\n";
+  CHECK_NOTHROW((void)load_lesson_text(kHeader + taught, "ok.toml"));
+  const std::string send = taught + R"(
+[[step]]
+actor = "server"
+call = "sendto"
+sock = "r"
+args = { data = "x", host = "127.0.0.1", port = 0 }
+metaphor = { en = "x", zh = "x" }
+explain = { en = "x", zh = "x" }
+)";
+  CHECK(error_of(kHeader + send).message().find("on the raw socket 'r'") != std::string::npos);
+}
+
+}  // TEST_SUITE

@@ -201,3 +201,44 @@ TEST_CASE("trace without a command, or with one that does not exist, is bad inpu
   CHECK(missing.code == 2);
   CHECK(missing.err.find("no such program") != std::string::npos);
 }
+
+TEST_SUITE("the trace channel") {
+
+TEST_CASE("a program that dup2()s or dup3()s its socket onto the channel's fd gets only its own bytes") {
+  for (const char* mode : {"dup2", "dup3"}) {
+    CAPTURE(mode);
+    const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", TRACE_FD_JUGGLER, mode}), "",
+                            std::chrono::seconds(30));
+    INFO(r.out);
+    INFO(r.err);
+    CHECK(r.code == 0);  // the helper exits 1 when its peer got a byte it did not send
+    CHECK(r.out.find("the peer got 300") != std::string::npos);
+    // The calls on that fd number are the program's now, and the trace shows them.
+    const auto events = events_of(r.out);
+    int sends = 0;
+    for (const auto& e : events)
+      if (e["kind"] == "call" && e["call"] == "send" && e.value("value", 0) == 1) ++sends;
+    CHECK(sends == 300);
+  }
+}
+
+TEST_CASE("closing the channel (close, close_range, closefrom) or exec without LD_PRELOAD is said, with the call") {
+  const std::pair<const char*, const char*> cases[] = {
+      {"close", "closed the trace channel (close("},
+      {"close_range", "(close_range(3, ~0U))"},
+      {"closefrom", "(close_range(3, ~0U))"},
+      {"exec-unset", "runs /bin/true without the trace (LD_PRELOAD no longer names the preload library)"}};
+  for (const auto& [mode, said] : cases) {
+    CAPTURE(mode);
+    const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", TRACE_FD_JUGGLER, mode}), "",
+                            std::chrono::seconds(30));
+    INFO(r.out);
+    CHECK(r.code == 0);
+    CHECK(r.out.find(said) != std::string::npos);
+    CHECK(r.out.find("socket(AF_INET, SOCK_DGRAM)") != std::string::npos);
+    CHECK(r.out.find("socket(AF_INET6") == std::string::npos);  // after the loss: not seen, and said so
+    CHECK(r.out.find("exited with status 0") != std::string::npos);
+  }
+}
+
+}  // TEST_SUITE
