@@ -65,7 +65,8 @@ std::string format_event(const Event& e, Lang lang) {
     case EventKind::Print: return fmt::format("{}| {}", who, e.detail);
     case EventKind::Note: {
       const std::string& text = lang == Lang::Zh && !e.args.empty() ? e.args : e.detail;
-      return fmt::format("{}{}{}", who, e.note == NoteKind::Warning ? "warning: " : "", text);
+      const char* warning = lang == Lang::Zh ? "警告:" : "warning: ";
+      return fmt::format("{}{}{}", who, e.note == NoteKind::Warning ? warning : "", text);
     }
     case EventKind::Blocked:
       return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);

@@ -34,7 +34,7 @@ class Capture {
   Capture& operator=(const Capture&) = delete;
 
   // Opens the device and starts the thread. On failure: state() says why, message()
-  // is one line for a person, and a Note "warning: <message>" is in the log.
+  // is one line for a person, and a warning Note with it is in the log.
   bool start(EventLog& log, CaptureOptions options);
   // Reads what the kernel still holds, flushes the pcap file, joins the thread.
   void stop();
