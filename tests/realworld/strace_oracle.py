@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Judges `sockstep trace` against strace, on programs this project did not write.
+
+Runs `sockstep trace --headless --json -- strace -f ... PROGRAM`: strace records every
+system call the program makes, sockstep every socket call its preload saw. Each socket
+call strace shows on a socket the program made (socket, bind, listen, accept, connect,
+the calls that move bytes, shutdown, close) must be among sockstep's events of the same
+process, in order, with the same fd and the same result, and for calls that moved bytes
+the same bytes, up to what a traced call keeps (2 KiB).
+
+Usage: strace_oracle.py SOCKSTEP PROGRAM [ARGS...]   (exit 0: all seen, 1: some missing)
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+KEPT = 2048  # what a traced call keeps of its bytes (trace/wire.hpp kMaxData)
+OUT = {'sendto', 'sendmsg', 'write', 'writev', 'sendmmsg', 'sendfile'}
+IN = {'recvfrom', 'recvmsg', 'read', 'readv', 'recvmmsg'}
+# strace's name -> sockstep's kind of call
+KIND = {'socket': 'socket', 'socketpair': 'socketpair', 'bind': 'bind', 'listen': 'listen',
+        'accept': 'accept', 'accept4': 'accept', 'connect': 'connect', 'shutdown': 'shutdown',
+        'close': 'close'}
+KIND.update({c: 'out' for c in OUT})
+KIND.update({c: 'in' for c in IN})
+EVENT_KIND = {'socket': 'socket', 'socketpair': 'socketpair', 'bind': 'bind', 'listen': 'listen',
+              'accept': 'accept', 'connect': 'connect', 'shutdown': 'shutdown', 'close': 'close'}
+
+LINE = re.compile(r'^(\d+) +(\w+)\((.*)\) += (-?\d+)(?: (E\w+))?')
+FD = re.compile(r'^(\d+)<([^>]*)>')
+HEX = re.compile(r'"((?:\\x[0-9a-f]{2})*)"')
+
+
+def strace_calls(path):
+    """(thread id, kind, fd, result, errno, hex bytes or None) of each socket call, in order."""
+    pending = {}
+    made = set()  # socket inodes the program made: only those count
+    calls = []
+    for raw in open(path, encoding='utf-8', errors='replace'):
+        raw = raw.rstrip('\n')
+        m = re.match(r'^(\d+) +(.*) <unfinished \.\.\.>$', raw)
+        if m:
+            pending[m.group(1)] = m.group(2)
+            continue
+        m = re.match(r'^(\d+) +<\.\.\. \w+ resumed>(.*)$', raw)
+        if m and m.group(1) in pending:
+            raw = m.group(1) + ' ' + pending.pop(m.group(1)) + m.group(2)
+        m = LINE.match(raw)
+        if not m or m.group(2) not in KIND:
+            continue
+        pid, name, args, result, err = m.group(1), m.group(2), m.group(3), int(m.group(4)), m.group(5)
+        kind = KIND[name]
+        if kind in ('socket', 'accept') and result >= 0:
+            # -yy annotates the returned fd only in the arguments of later calls; the
+            # socket's inode is learned from its first use below.
+            calls.append([pid, kind, result, result, err, None, None])
+            continue
+        fd_text = FD.match(args)
+        if not fd_text or not fd_text.group(2).startswith(('TCP', 'UDP', 'UNIX', 'TCPv6', 'UDPv6', 'socket')):
+            continue
+        inode = re.search(r'\[(\d+)', fd_text.group(2))
+        data = None
+        if kind in ('out', 'in') and result > 0:
+            hexes = HEX.search(args)
+            if hexes:
+                data = hexes.group(1).replace('\\x', '')[:2 * KEPT]
+        calls.append([pid, kind, int(fd_text.group(1)), result, err, data, inode.group(1) if inode else None])
+    return calls
+
+
+def sockstep_events(lines):
+    events = {}
+    for line in lines:
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get('kind') != 'call' or 'pid' not in e:
+            continue
+        d = e.get('dir')
+        kind = 'out' if d == 'out' else 'in' if d == 'in' else EVENT_KIND.get(e.get('call'))
+        if kind is None:
+            continue
+        # strace names a thread's calls by the thread's id: so does this index.
+        events.setdefault(str(e.get('tid', e['pid'])), []).append(e)
+        e['_kind'] = kind
+    return events
+
+
+def main():
+    sockstep, program = sys.argv[1], sys.argv[2:]
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'strace.log')
+        argv = [sockstep, 'trace', '--headless', '--json', '--', 'strace', '-f', '-qq', '-yy', '-xx', '-s', str(KEPT),
+                '-e', 'trace=socket,socketpair,bind,listen,accept,accept4,connect,sendto,recvfrom,sendmsg,recvmsg,'
+                'read,write,readv,writev,shutdown,close', '-e', 'signal=none', '-o', log, '--'] + program
+        run = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+        if run.returncode != 0:
+            print(f'trace failed (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}')
+            return 1
+        calls = strace_calls(log)
+    events = sockstep_events(run.stdout.splitlines())
+    # Sockets the program made: strace saw their socket/accept; only their calls count
+    # (the trace's own channel is a socket the program inherited).
+    made = {(c[0], c[2]) for c in calls if c[1] in ('socket', 'accept') and c[3] >= 0}
+    open_fds = {}
+    checked = missing = 0
+    position = {}
+    for pid, kind, fd, result, err, data, _ in calls:
+        if kind in ('socket', 'accept'):
+            open_fds[(pid, result)] = True
+        elif not open_fds.get((pid, fd)) and (pid, fd) not in made:
+            continue
+        if kind == 'close':
+            open_fds.pop((pid, fd), None)
+        if kind not in ('socket', 'accept') and not open_fds.get((pid, fd)) and kind != 'close':
+            continue
+        checked += 1
+        mine = events.get(pid, [])
+        at = position.get(pid, 0)
+        found = None
+        for i in range(at, len(mine)):
+            e = mine[i]
+            want_fd = e['value'] if e['_kind'] in ('socket', 'accept') else e['fd']
+            same_result = (e.get('errno') == err) if err else (e['value'] == result or (kind == 'accept' and e['value'] == result))
+            if e['_kind'] == kind and want_fd == (result if kind in ('socket', 'accept') else fd) and same_result:
+                found = i
+                break
+        if found is None:
+            missing += 1
+            print(f'not in the trace: pid {pid} {kind} fd {fd} = {result} {err or ""}')
+            continue
+        e = mine[found]
+        if data is not None and e.get('bytes_hex', '')[:len(data)] != data:
+            missing += 1
+            print(f'other bytes: pid {pid} {kind} fd {fd}: strace {data[:40]}..., trace {e.get("bytes_hex", "")[:40]}...')
+        position[pid] = found + 1
+    print(f'{checked} socket calls strace saw, {missing} missing or different in the trace')
+    return 0 if checked > 0 and missing == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
