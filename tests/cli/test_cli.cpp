@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -177,4 +178,54 @@ TEST_CASE("dial waiting in recv() for a reply that never comes stops on SIGTERM 
   REQUIRE(code.has_value());  // not still waiting for the reply
   CHECK(*code == 0);
   ::close(listener);
+}
+
+namespace {
+// A listener on a free loopback port; its thread takes one call, reads what the client
+// says, and then hangs up the way `hang_up` says: a reset (SO_LINGER {1, 0}) or a close.
+struct OneCallServer {
+  int listener = -1;
+  int port = 0;
+  std::thread thread;
+  explicit OneCallServer(bool reset) {
+    listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listener, 5) == 0);
+    socklen_t length = sizeof a;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this, reset] {
+      const int conn = ::accept(listener, nullptr, nullptr);
+      if (conn < 0) return;
+      char buffer[64];
+      (void)::recv(conn, buffer, sizeof buffer, 0);
+      if (reset) {
+        const linger abort{1, 0};
+        ::setsockopt(conn, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      }
+      ::close(conn);
+    });
+  }
+  ~OneCallServer() {
+    thread.join();
+    ::close(listener);
+  }
+};
+}  // namespace
+
+TEST_CASE("dial --message says so in one line when the server resets or hangs up without a reply") {
+  for (const bool reset : {true, false}) {
+    INFO((reset ? "reset" : "close"));
+    OneCallServer server(reset);
+    const RunResult r = run(sockstep_cmd({"dial", "127.0.0.1:" + std::to_string(server.port), "--message", "hello"}));
+    CHECK(r.code == 1);
+    CHECK(r.out.empty());
+    REQUIRE(lines_of(r.err).size() == 1);
+    CHECK(r.err.rfind("sockstep: ", 0) == 0);
+    CHECK(r.err.find(reset ? "reset the connection" : "closed the connection without a reply") != std::string::npos);
+    CHECK(r.err.find(reset ? "ECONNRESET" : "EOF") != std::string::npos);
+  }
 }
