@@ -7,8 +7,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/traced_waits.hpp"
 #include "cli_support.hpp"
+#include "support/typed_events.hpp"
 
+using namespace sockstep;
 using namespace sockstep::test;
 
 namespace {
@@ -228,4 +231,56 @@ TEST_CASE("dial --message says so in one line when the server resets or hangs up
     CHECK(r.err.find(reset ? "reset the connection" : "closed the connection without a reply") != std::string::npos);
     CHECK(r.err.find(reset ? "ECONNRESET" : "EOF") != std::string::npos);
   }
+}
+
+namespace {
+Event blocked_event(const std::string& actor, Call call, int fd) {
+  Event e = call_event(actor, call, fd);
+  e.kind = EventKind::Blocked;
+  return e;
+}
+std::vector<std::string> shown_calls(const std::vector<Event>& events) {
+  std::vector<std::string> out;
+  for (const Event& e : events) out.push_back(std::string(e.kind == EventKind::Blocked ? "waits " : "") + e.name());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a traced call is said to wait only when the events show something happened before it returned") {
+  sockstep::cli::TracedWaits waits;
+  // accept() with a client already queued: its return is the next event.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Accept, 3)).empty());
+  CHECK(shown_calls(waits.feed(call_event("srv[1]", Call::Accept, 3, {}, 4))) == std::vector<std::string>{"accept"});
+  // recv() that the peer's send released: the send came first, so it waited.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Recv, 4)).empty());
+  CHECK(shown_calls(waits.feed(packet_event(PacketKind::Ack, 1, 2))) == std::vector<std::string>{"ACK"});
+  Event match;
+  match.kind = EventKind::Note;
+  match.note = NoteKind::Match;
+  CHECK(waits.feed(match).size() == 1);
+  CHECK(shown_calls(waits.feed(call_event("cli[2]", Call::Send, 5, {}, 5, "hello"))) ==
+        std::vector<std::string>{"waits recv", "send"});
+  CHECK(shown_calls(waits.feed(call_event("srv[1]", Call::Recv, 4, {}, 5, "hello"))) == std::vector<std::string>{"recv"});
+  // A call still waiting when the trace ends.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Accept, 3)).empty());
+  CHECK(shown_calls(waits.flush()) == std::vector<std::string>{"waits accept"});
+  CHECK(waits.flush().empty());
+}
+
+TEST_CASE("trace does not say accept() waits when a client was already queued") {
+  const std::string python = find_program("python3");
+  REQUIRE_FALSE(python.empty());
+  const int port = free_port();
+  const std::string code =
+      "import socket, time\n"
+      "l = socket.socket(); l.bind(('127.0.0.1', " + std::to_string(port) + ")); l.listen(5)\n"
+      "c = socket.socket(); c.connect(l.getsockname())\n"
+      "time.sleep(0.1)\n"  // the handshake is done: the client is in the accept queue
+      "a, _ = l.accept()\n"
+      "a.close(); c.close(); l.close()\n";
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", python, "-c", code}), "", std::chrono::seconds(30));
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("accept(") != std::string::npos);
+  CHECK(r.out.find("accept() waits") == std::string::npos);
 }
