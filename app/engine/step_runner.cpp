@@ -227,8 +227,18 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "close") {
     // Held so a snapshot never inspects an fd number that was just closed and reused.
     std::lock_guard lock(session_.mutex_);
+    // Its card stays, faded, as the socket was just before: what an fd-less socket left
+    // behind (TIME_WAIT) is matched to it by these addresses.
+    SocketCard card;
+    card.actor = step.actor;
+    card.var = step.sock;
+    card.closed_step = ctx_.step;
+    card.view = inspect_socket(fd);
+    const auto& steps = session_.socket_steps_[step.actor];
+    if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
     CallResult r = ops::close(ctx_, fd);
     session_.sockets_[step.actor].erase(step.sock);
+    if (r.ok()) session_.closed_.push_back(std::move(card));
     return r;
   }
   if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));

@@ -284,3 +284,16 @@ TEST_CASE("trace does not say accept() waits when a client was already queued") 
   CHECK(r.out.find("accept(") != std::string::npos);
   CHECK(r.out.find("accept() waits") == std::string::npos);
 }
+
+TEST_CASE("walk says a refused socket's send-q is its SYN, and only there") {
+  const RunResult r = run(sockstep_cmd({"walk", "connect-ex", "--check"}));
+  CHECK(r.code == 0);
+  bool said = false;
+  for (const std::string& line : lines_of(r.out)) {
+    if (line.find("counts the failed connect's SYN") == std::string::npos) continue;
+    said = true;
+    CHECK(line.find(" CLOSE ") != std::string::npos);
+    CHECK(line.find("send-q 0/") == std::string::npos);
+  }
+  CHECK(said);
+}
