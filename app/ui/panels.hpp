@@ -46,6 +46,8 @@ struct SequenceView {
   std::uint64_t followed_selection = 0;
 };
 void draw_sequence(const Model& model, SequenceView& view);
+// A call's row in the diagram: "socket(…) → fd 3", "getsockname() → ('127.0.0.1', 8084)".
+[[nodiscard]] std::string sequence_row_label(const Event& event);
 
 struct BytesView {
   std::uint64_t shown_seq = 0;

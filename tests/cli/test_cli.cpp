@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <thread>
 #include <fstream>
@@ -296,4 +297,25 @@ TEST_CASE("walk says a refused socket's send-q is its SYN, and only there") {
     CHECK(line.find("send-q 0/") == std::string::npos);
   }
   CHECK(said);
+}
+
+TEST_CASE("walk shows what getsockname() and getpeername() returned: each end's address, the same from both sides") {
+  const RunResult r = run(sockstep_cmd({"walk", "names-addresses"}));
+  CHECK(r.code == 0);
+  std::vector<std::string> client, server;
+  for (const std::string& line : lines_of(r.out)) {
+    for (const char* call : {"getsockname() -> ", "getpeername() -> "}) {
+      const auto at = line.find(call);
+      if (at == std::string::npos) continue;
+      (line.find("> client") != std::string::npos ? client : server).push_back(line.substr(at + std::strlen(call)));
+    }
+  }
+  REQUIRE(client.size() == 3);
+  REQUIRE(server.size() == 4);
+  CHECK(client[0] == "('0.0.0.0', 0)");  // before connect: no address yet
+  CHECK(client[1].rfind("('127.0.0.1', ", 0) == 0);
+  CHECK(server[0] == client[2]);  // the listener's name is whom the client talks to
+  CHECK(server[1].rfind("ENOTCONN", 0) == 0);
+  CHECK(server[2] == client[1]);  // conn.getpeername() is the client's own name
+  CHECK(server[3] == client[2]);
 }
