@@ -213,11 +213,13 @@ TEST_CASE("getsockname() and getpeername() show the address they returned, not i
   name.sock.type = SOCK_STREAM;
   name.sock.local = Address{AF_INET, "127.0.0.1", 8084, {}};
   name.sock.peer = Address{AF_INET, "127.0.0.1", 40000, {}};
-  CHECK(sequence_row_label(name) == "getsockname() → ('127.0.0.1', 8084)");
+  CHECK(sequence_row_label(name) == "getsockname() → 127.0.0.1:8084");
   CHECK(event_summary(name).find("= ('127.0.0.1', 8084)") != std::string::npos);
   CHECK(event_summary(name).find("= 8084") == std::string::npos);
   name.call = Call::GetPeerName;
-  CHECK(sequence_row_label(name) == "getpeername() → ('127.0.0.1', 40000)");
+  CHECK(sequence_row_label(name) == "getpeername() → 127.0.0.1:40000");
+  CHECK(sequence_row_label(name, RowName::Port) == "getpeername() → :40000");  // where the name does not fit
+  CHECK(sequence_row_label(name, RowName::None) == "getpeername()");
   name.err = ENOTCONN;
   CHECK(sequence_row_label(name) == "getpeername() ✗ ENOTCONN");
 }
