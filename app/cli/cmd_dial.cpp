@@ -43,15 +43,21 @@ std::optional<Address> parse_target(const std::string& target) {
   return address;
 }
 
-// One exchange, as the seed's client does it: send, then one recv(1024).
-bool exchange(OpContext& ctx, int fd, const std::string& message, bool json) {
+// One exchange, as the seed's client does it: send, then one recv(1024). Returns "" when
+// a reply came, else what went wrong, in one line: a reset, an EOF, a failed send.
+std::string exchange(OpContext& ctx, int fd, const std::string& message, bool json) {
   const CallResult sent = ops::send(ctx, fd, message);
-  if (!sent.ok()) return false;
+  if (!sent.ok())
+    return fmt::format("send() failed: {} ({})", errno_name(sent.err), errno_message(sent.err));
   const CallResult reply = ops::recv(ctx, fd, 1024);
-  if (!reply.ok()) return false;
+  if (reply.err == ECONNRESET)
+    return "the server reset the connection: recv() -> ECONNRESET (Connection reset by peer), no reply";
+  if (!reply.ok())
+    return fmt::format("recv() failed: {} ({})", errno_name(reply.err), errno_message(reply.err));
+  if (reply.value == 0) return "the server closed the connection without a reply: recv() -> 0 (EOF)";
   if (!json) fmt::print("{}\n", python_bytes_repr(reply.bytes));
   std::fflush(stdout);
-  return reply.value > 0;
+  return {};
 }
 
 }  // namespace
@@ -90,14 +96,16 @@ int run_dial(const DialOptions& options) {
     return finish_capture(capture, error(kExitFailed, fmt::format("connect to {} failed: {} ({})", address->to_string(),
                                           errno_name(connected.err), errno_message(connected.err))));
   }
-  bool ok = true;
+  std::string problem;
   if (!options.message.empty() || options.has_message) {
-    ok = exchange(ctx, fd, options.message, json);
+    problem = exchange(ctx, fd, options.message, json);
   } else {
-    for (std::string line; ok && !stop_requested() && std::getline(std::cin, line);) ok = exchange(ctx, fd, line, json);
+    for (std::string line; problem.empty() && !stop_requested() && std::getline(std::cin, line);)
+      problem = exchange(ctx, fd, line, json);
   }
   (void)ops::close(ctx, fd);
-  return finish_capture(capture, ok || stop_requested() ? kExitOk : kExitFailed);
+  if (stop_requested()) return finish_capture(capture, kExitOk);  // Ctrl-C while waiting for a reply
+  return finish_capture(capture, problem.empty() ? kExitOk : error(kExitFailed, problem));
 }
 
 }  // namespace sockstep::cli

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
+#include "cli/traced_waits.hpp"
 #include "cli/stop_signal.hpp"
 #include "trace/launcher.hpp"
 
@@ -40,12 +41,18 @@ int run_trace(const TraceOptions& options) {
   // terminal the transcript already shows them, once.
   const bool warn_on_stderr = ::isatty(STDOUT_FILENO) == 0;
   bool gone = false;  // the reader of stdout went away: print nothing more
-  log.set_listener([json, quiet, warn_on_stderr, &gone](const Event& e) {
+  // The text says a traced call waits only once the events show it did (JSON has every event).
+  TracedWaits waits;
+  log.set_listener([json, quiet, warn_on_stderr, &gone, &waits](const Event& e) {
     const bool warning = e.kind == EventKind::Note && e.note == NoteKind::Warning;
     if (warning && warn_on_stderr) std::fprintf(stderr, "sockstep: warning: %s\n", e.detail.c_str());
     const bool exit_note = e.kind == EventKind::Note && e.note == NoteKind::Exit;
     if (gone || (quiet && !warning && !exit_note && e.kind != EventKind::Print)) return;
-    std::fputs(((json ? event_json_line(e) : format_event(e)) + "\n").c_str(), stdout);
+    if (json) {
+      std::fputs((event_json_line(e) + "\n").c_str(), stdout);
+    } else {
+      for (const Event& shown : waits.feed(e)) std::fputs((format_event(shown) + "\n").c_str(), stdout);
+    }
     gone = output_gone(stdout);
   });
   // The traced programs' ports are learned as they bind and connect. Calls are logged when
@@ -53,6 +60,8 @@ int run_trace(const TraceOptions& options) {
   Capture capture;
   start_capture(capture, log, options.capture, {}, true, false, true);
   const trace::TraceResult result = trace::run_trace(run, log);
+  // Calls still waiting when the programs ended (only the text holds them back).
+  for (const Event& shown : waits.flush()) std::fputs((format_event(shown) + "\n").c_str(), stdout);
   if (!result.error.empty()) {
     const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });
     return finish_capture(capture, error(never_ran ? kExitBadInput : kExitFailed, result.error));

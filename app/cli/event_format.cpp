@@ -109,6 +109,12 @@ std::string format_event(const Event& e, Lang lang) {
     return line;
   }
   line += " -> ";
+  // getsockname() and getpeername() return the address (Python's tuple; C fills it in).
+  if (const Address* name = e.name_returned(); name != nullptr && !name->empty()) {
+    line += name->python_repr();
+    if (e.wire == WireEffect::Rst) line += " (sends RST)";
+    return line;
+  }
   line += std::to_string(e.value);
   if (receives_bytes(e.call)) {
     line += " " + shown_bytes(e);

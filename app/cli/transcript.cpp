@@ -27,6 +27,7 @@ std::string format_socket(const SocketCard& card) {
     line += fmt::format(" accept-queue {}/{}", v.accept_queue, v.backlog);
   } else {
     line += fmt::format(" recv-q {}/{} send-q {}/{}", queue_text(v.inq), v.rcvbuf, queue_text(v.outq), v.sndbuf);
+    if (v.outq_is_syn) line += " (send-q counts the failed connect's SYN: no byte is queued)";
   }
   if (!card.blocked_in.empty()) line += fmt::format(" [blocked in {}()]", card.blocked_in);
   return line;
@@ -45,8 +46,8 @@ std::string format_step(const Session& session, std::size_t index, const std::ve
   }
   for (const auto& card : snap.sockets) out += "      # " + format_socket(card) + "\n";
   for (const auto& orphan : snap.orphans)
-    out += fmt::format("      # (no fd) {} local {} peer {} timer {} ms\n", orphan.state, orphan.local.to_string(),
-                       orphan.peer.to_string(), orphan.timer_ms);
+    out += fmt::format("      # (no fd) {} local {} peer {} timer {} ms{}\n", orphan.state, orphan.local.to_string(),
+                       orphan.peer.to_string(), orphan.timer_ms, orphan.earlier ? " (left by an earlier run)" : "");
   return out;
 }
 
@@ -67,12 +68,14 @@ std::string step_json_line(const Session& session, std::size_t index, const std:
     j["sockets"].push_back({{"actor", card.actor}, {"var", card.var}, {"fd", v.fd}, {"family", family_name(v.family)},
                             {"type", socktype_name(v.type)}, {"state", v.state}, {"local", v.local.to_string()},
                             {"peer", v.peer.to_string()}, {"recv_q", v.inq}, {"send_q", v.outq},
+                            {"send_q_is_syn", v.outq_is_syn},
                             {"rcvbuf", v.rcvbuf}, {"sndbuf", v.sndbuf}, {"accept_queue", v.accept_queue},
                             {"backlog", v.backlog}, {"blocked_in", card.blocked_in}});
   }
   j["orphans"] = nlohmann::json::array();
   for (const auto& o : snap.orphans)
-    j["orphans"].push_back({{"state", o.state}, {"local", o.local.to_string()}, {"peer", o.peer.to_string()}});
+    j["orphans"].push_back(
+        {{"state", o.state}, {"local", o.local.to_string()}, {"peer", o.peer.to_string()}, {"earlier", o.earlier}});
   return j.dump();
 }
 

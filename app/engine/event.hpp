@@ -104,6 +104,14 @@ struct Event {
   [[nodiscard]] const char* name() const {
     return kind == EventKind::Packet ? packet_kind_name(packet.label) : call_name(call);
   }
+  // The address a getsockname() or getpeername() that succeeded returned: the socket's
+  // own name or its peer's, as the call left them. Empty for other calls.
+  [[nodiscard]] const Address* name_returned() const {
+    if (kind != EventKind::Call || !ok()) return nullptr;
+    if (call == Call::GetSockName) return &sock.local;
+    if (call == Call::GetPeerName) return &sock.peer;
+    return nullptr;
+  }
   // A connect that was started: done (0) or, on a non-blocking socket, under way.
   [[nodiscard]] bool connect_started() const { return is_connect(call) && (err == 0 || err == EINPROGRESS); }
 };

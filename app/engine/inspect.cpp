@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <cstring>
@@ -34,6 +35,7 @@ const char* tcp_state_name(int state) {
 namespace {
 
 constexpr int kTcpListen = 10;  // the kernel's TCP_LISTEN; <linux/tcp.h> does not name it
+constexpr int kTcpClose = 7;    // TCP_CLOSE
 
 int int_option(int fd, int level, int name) {
   int value = 0;
@@ -69,10 +71,14 @@ SocketView inspect_socket(int fd) {
   view.listening = int_option(fd, SOL_SOCKET, SO_ACCEPTCONN) > 0;
 
   const bool tcp = (view.family == AF_INET || view.family == AF_INET6) && view.type == SOCK_STREAM;
+  bool never_acked = false;  // the peer never acknowledged anything, not even the SYN
   if (tcp) {
     tcp_info info{};
     socklen_t length = sizeof info;
     if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) == 0) {
+      // An acknowledged SYN counts as one byte acked (the kernel adds every sequence number).
+      const bool has_acked = length >= offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked;
+      never_acked = info.tcpi_state == kTcpClose && has_acked && info.tcpi_bytes_acked == 0;
       view.state = tcp_state_name(info.tcpi_state);
       if (info.tcpi_state == kTcpListen) {
         // On a listener the kernel reports the accept queue in these two fields.
@@ -89,6 +95,7 @@ SocketView inspect_socket(int fd) {
     int bytes = 0;
     if (::ioctl(fd, SIOCINQ, &bytes) == 0) view.inq = bytes;
     if (::ioctl(fd, SIOCOUTQ, &bytes) == 0) view.outq = bytes;
+    view.outq_is_syn = never_acked && view.outq > 0;
   }
   return view;
 }
@@ -245,6 +252,23 @@ std::vector<OrphanSocket> orphan_sockets(const std::set<int>& ports) {
                                socket.timer_ms});
   }
   return out;
+}
+
+void ConnectionSet::add(const Address& local, const Address& peer) {
+  // Only a connection has both ends named; a listener or an unbound socket explains nothing.
+  if (local.empty() || peer.empty() || peer.port == 0) return;
+  seen_.emplace(local.to_string(), peer.to_string());
+}
+
+bool ConnectionSet::has(const Address& local, const Address& peer) const {
+  const std::string l = local.to_string();
+  const std::string p = peer.to_string();
+  return seen_.contains({l, p}) || seen_.contains({p, l});
+}
+
+void ConnectionSet::sort_orphans(std::vector<OrphanSocket>& orphans) const {
+  for (OrphanSocket& orphan : orphans) orphan.earlier = !has(orphan.local, orphan.peer);
+  std::stable_partition(orphans.begin(), orphans.end(), [](const OrphanSocket& o) { return !o.earlier; });
 }
 
 }  // namespace sockstep

@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <set>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct SocketView {
   Address peer;
   int inq = -1;          // bytes waiting to be read (SIOCINQ); -1 where it does not apply
   int outq = -1;         // bytes not yet acknowledged (SIOCOUTQ)
+  // TCP in CLOSE after a connect that never completed (refused, timed out): SIOCOUTQ
+  // still counts the SYN's sequence number, never acknowledged, though no byte waits to
+  // be sent (the kernel dropped its queue when the connect failed).
+  bool outq_is_syn = false;
   int rcvbuf = -1;       // SO_RCVBUF
   int sndbuf = -1;       // SO_SNDBUF
   int accept_queue = -1; // listeners: connections waiting for accept()
@@ -37,6 +42,23 @@ struct OrphanSocket {
   Address local;
   Address peer;
   int timer_ms = 0;  // time left on its timer (TIME_WAIT counts down from 60 s)
+  // Left by an earlier run on the same ports: none of this session's sockets was either
+  // end of its connection.
+  bool earlier = false;
+};
+
+// The connections a session's sockets had, by both addresses: an fd-less socket is the
+// session's own when its connection is one of them, seen from either end.
+class ConnectionSet {
+ public:
+  void add(const Address& local, const Address& peer);
+  [[nodiscard]] bool has(const Address& local, const Address& peer) const;
+  // Marks the orphans no connection here explains as earlier, and puts them last.
+  void sort_orphans(std::vector<OrphanSocket>& orphans) const;
+  void clear() { seen_.clear(); }
+
+ private:
+  std::set<std::pair<std::string, std::string>> seen_;  // local, peer as "host:port"
 };
 
 // One TCP socket as NETLINK_SOCK_DIAG reports it: any process's, with or without an fd.

@@ -77,6 +77,15 @@ struct Predict {
   SourcePos pos;
 };
 
+// What the lesson's Python prints about a step's call, where its line is a print(...) or
+// its except clause prints the exception.
+enum class Prints {
+  Nothing,
+  Result,  // print(phone.getsockname()): the value the call returned, as print() shows it
+  Error,   // except OSError as e: print(e): "[Errno 111] Connection refused", or "timed out"
+  Errno,   // except OSError as e: print(e.errno, e.strerror): "98 Address already in use"
+};
+
 // Something only a privileged process may do (bind below 1024, SOCK_RAW).
 enum class Privilege { None, BindLowPort, RawSocket };
 
@@ -86,6 +95,7 @@ struct Step {
   std::string sock;    // the socket variable the call is made on ("phone", "conn")
   std::string result;  // variable that receives the result ("conn", "data")
   std::map<std::string, ArgValue> args;
+  Prints prints = Prints::Nothing;  // a failed call prints an error only if it failed; a result only if it did not
   Text metaphor;
   Text explain;
   std::map<std::string, int> lines;  // listing name -> line

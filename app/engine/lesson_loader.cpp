@@ -13,6 +13,7 @@
 #include "engine/call_specs.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/small_file.hpp"
+#include "engine/py_print.hpp"
 #include "engine/socket_ops.hpp"
 
 namespace sockstep {
@@ -453,7 +454,7 @@ class Loader {
   }
 
   Step load_step(const toml::table& table, const SourcePos& where, const Lesson& lesson) const {
-    check_keys(table, {"actor", "call", "sock", "result", "args", "metaphor", "explain", "lines", "expect",
+    check_keys(table, {"actor", "call", "sock", "result", "args", "prints", "metaphor", "explain", "lines", "expect",
                        "needs", "expect_privileged", "predict"},
                "[[step]]");
     Step step;
@@ -480,6 +481,7 @@ class Loader {
       if (!has_arg(step, "to")) fail(where, "handoff() needs the actor that takes the socket", "add args = { to = \"worker\" }");
       check_actor(lesson, arg_string(step, "to"), pos(*table.get("args")));
     }
+    if (const auto* p = table.get("prints")) step.prints = prints_of(*p, step.call);
     step.metaphor = text_of(table, "metaphor", where);
     step.explain = text_of(table, "explain", where);
     if (const auto* l = table.get("lines")) load_lines(*l, lesson, step);
@@ -499,6 +501,20 @@ class Loader {
     }
     if (const auto* p = table.get("predict")) load_predict(*p, lesson, step);
     return step;
+  }
+
+  Prints prints_of(const toml::node& node, const std::string& call) const {
+    const std::string what = string_of(node, "prints");
+    if (what == "error") return Prints::Error;
+    if (what == "errno") return Prints::Errno;
+    if (what != "result")
+      fail(pos(node), "unknown prints '" + what + "'",
+           "use \"result\" (print(call())), \"error\" (print(e)) or \"errno\" (print(e.errno, e.strerror))");
+    if (!python_value_printable(call))
+      fail(pos(node), call + "() returns nothing sockstep prints as Python would",
+           "prints = \"result\" is for getaddrinfo, gethostbyname, getfqdn, getsockname, getpeername, connect_ex, "
+           "send, sendto, recv, getsockopt");
+    return Prints::Result;
   }
 
   void load_predict(const toml::node& node, const Lesson& lesson, Step& step) const {

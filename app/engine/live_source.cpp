@@ -75,7 +75,8 @@ std::string fingerprint(const std::vector<SocketCard>& cards, const std::vector<
            std::to_string(v.sndbuf) + "|" + c.blocked_in + "\n";
   }
   for (const OrphanSocket& o : orphans)
-    out += o.state + "|" + o.local.to_string() + "|" + o.peer.to_string() + "|" + std::to_string(o.timer_ms / 5000) + "\n";
+    out += o.state + "|" + o.local.to_string() + "|" + o.peer.to_string() + "|" + std::to_string(o.timer_ms / 5000) +
+           (o.earlier ? "|earlier\n" : "\n");
   return out;
 }
 
@@ -170,6 +171,7 @@ void LiveSource::observe(const Event& event) {
 
   const Call call = event.call;
   const bool started = event.ok() || event.connect_started();
+  if (event.sock.stream()) connections_.add(event.sock.local, event.sock.peer);
   learn_port(event.sock.local);
   if (is_connect(call) || call == Call::SendTo) learn_port(event.sock.peer);
   if (!started) return;
@@ -257,6 +259,7 @@ void LiveSource::build_cards(const std::vector<DiagSocket>& sockets) {
       orphans.push_back(OrphanSocket{socket.state, socket.local, socket.peer, socket.timer_ms});
       continue;
     }
+    if (!socket.listening()) connections_.add(socket.local, socket.peer);
     SocketCard card;
     card.actor = outside_by_address_ ? socket.local.to_string() : outside_;
     card.var = socket.listening() ? "listener" : "peer";
@@ -299,6 +302,8 @@ void LiveSource::build_cards(const std::vector<DiagSocket>& sockets) {
     return std::pair(rank(a.actor), a.view.fd) < std::pair(rank(b.actor), b.view.fd);
   });
   cards_ = std::move(cards);
+  // The session's own fd-less sockets first, then those older runs left on its ports.
+  connections_.sort_orphans(orphans);
   orphans_ = std::move(orphans);
 }
 

@@ -77,6 +77,9 @@ class LiveSource {
   std::deque<SocketCard> closed_;
   std::vector<SocketCard> cards_;
   std::vector<OrphanSocket> orphans_;
+  // Every connection the session's sockets had (in a dump with an fd, or by their calls):
+  // an fd-less socket on the watched ports that none explains is left from an earlier run.
+  ConnectionSet connections_;
   void build_cards(const std::vector<DiagSocket>& sockets);
 
   std::vector<DiagSocket> known_;                                // the last dump's sockets

@@ -178,6 +178,7 @@ void Session::settle(std::size_t index) {
         const SocketView view = inspect_socket(fd);
         if (view.local.port != 0) ports_.insert(view.local.port);
         if (view.peer.port != 0) ports_.insert(view.peer.port);
+        connections_.add(view.local, view.peer);
       }
     auto& outcome = outcomes_[index];
     outcome.failures.insert(outcome.failures.end(), failures.begin(), failures.end());
@@ -260,6 +261,8 @@ void Session::reset() {
     console_.clear();
     blocked_step_.clear();
     ports_.clear();
+    connections_.clear();
+    closed_.clear();
     // Another program may have taken the port since the last run: the replay must not
     // dial it (its bind would fail, and its clients would call that program instead).
     choose_port();
@@ -331,7 +334,12 @@ SessionSnapshot Session::snapshot() const {
   }
   std::stable_sort(snap.sockets.begin(), snap.sockets.end(),
                    [](const SocketCard& a, const SocketCard& b) { return a.opened_step < b.opened_step; });
+  snap.closed = closed_;
   snap.orphans = orphan_sockets(ports_);
+  // Its own connections: those seen after each step, and those open now.
+  ConnectionSet own = connections_;
+  for (const SocketCard& card : snap.sockets) own.add(card.view.local, card.view.peer);
+  own.sort_orphans(snap.orphans);
   return snap;
 }
 

@@ -56,7 +56,8 @@ struct SocketCard {
   std::string actor;
   std::string var;      // "phone", "conn"
   int opened_step = -1;
-  SocketView view;
+  int closed_step = -1;  // a closed socket's card: the lesson step that closed it (-1: live)
+  SocketView view;       // a closed socket: as the kernel showed it just before the close
   std::string blocked_in;
 };
 
@@ -70,8 +71,8 @@ struct SessionSnapshot {
   std::vector<SocketCard> sockets;
   std::vector<OrphanSocket> orphans;
   std::vector<StepOutcome> outcomes;
-  // Live sessions only (no lesson says what was closed): sockets closed since they
-  // were opened, as last seen, oldest first.
+  // Sockets closed since they were opened, as last seen, oldest first: in a lesson with
+  // the step that closed them, in a live session as the kernel last reported them.
   std::vector<SocketCard> closed;
 };
 
@@ -131,6 +132,8 @@ class Session {
   std::map<std::string, std::vector<std::string>> console_;
   std::map<std::string, int> blocked_step_;                            // actor -> step
   std::set<int> ports_;          // ports this session's TCP sockets used (for orphans)
+  ConnectionSet connections_;    // the connections its sockets had (to tell its orphans from older ones)
+  std::vector<SocketCard> closed_;  // what each close step closed, as it was just before
   std::set<std::string> unix_paths_;  // AF_UNIX files this session's binds created
   // The session's own folder for AF_UNIX files (mkdtemp, mode 0700), made on first use:
   // a lesson's socket files live there and nowhere else. Empty until then.

@@ -596,6 +596,7 @@ CallResult getaddrinfo(OpContext& ctx, const std::string& host, int port, int fa
               from_sockaddr(ai->ai_addr, ai->ai_addrlen).python_repr() + ")";
       ++result.value;
       if (result.address.empty()) result.address = from_sockaddr(ai->ai_addr, ai->ai_addrlen);
+      result.entries.push_back({ai->ai_family, ai->ai_socktype, ai->ai_protocol, from_sockaddr(ai->ai_addr, ai->ai_addrlen)});
     }
     ::freeaddrinfo(list);
     result.text = "[" + text + "]";
@@ -633,11 +634,38 @@ CallResult getfqdn(OpContext& ctx) {
     result = failure(errno);
   } else {
     result.text = name;
+    // As Python's socket.getfqdn() does it: gethostbyaddr(name), that is the name's first
+    // address looked up back, then the first of the names it gives that has a dot in it,
+    // else the first name. (gethostbyaddr failing leaves the host name.)
     addrinfo hints{};
-    hints.ai_flags = AI_CANONNAME;
+    hints.ai_socktype = SOCK_DGRAM;
     addrinfo* list = nullptr;
     if (::getaddrinfo(name, nullptr, &hints, &list) == 0 && list != nullptr) {
-      if (list->ai_canonname != nullptr) result.text = list->ai_canonname;
+      const void* address = nullptr;
+      socklen_t length = 0;
+      if (list->ai_family == AF_INET) {
+        address = &reinterpret_cast<const sockaddr_in*>(list->ai_addr)->sin_addr;
+        length = sizeof(in_addr);
+      } else if (list->ai_family == AF_INET6) {
+        address = &reinterpret_cast<const sockaddr_in6*>(list->ai_addr)->sin6_addr;
+        length = sizeof(in6_addr);
+      }
+      hostent entry{};
+      hostent* found = nullptr;
+      char buffer[4096];
+      int h_err = 0;
+      if (address != nullptr &&
+          ::gethostbyaddr_r(address, length, list->ai_family, &entry, buffer, sizeof buffer, &found, &h_err) == 0 &&
+          found != nullptr && found->h_name != nullptr) {
+        std::string chosen = found->h_name;
+        if (chosen.find('.') == std::string::npos)
+          for (char** alias = found->h_aliases; alias != nullptr && *alias != nullptr; ++alias)
+            if (std::string_view(*alias).find('.') != std::string_view::npos) {
+              chosen = *alias;
+              break;
+            }
+        result.text = chosen;
+      }
       ::freeaddrinfo(list);
     }
   }

@@ -11,6 +11,14 @@
 
 namespace sockstep {
 
+// One entry of getaddrinfo's answer: what a socket for that address is made with.
+struct AddrInfoEntry {
+  int family = 0;
+  int type = 0;
+  int protocol = 0;
+  Address address;
+};
+
 // What every socket call returns: never an exception, always a value and an errno.
 struct CallResult {
   long long value = 0;   // fd, byte count, option value, connect_ex code
@@ -18,6 +26,7 @@ struct CallResult {
   Bytes bytes;           // data sent or received, shared with the call's event
   Address address;       // accept/recvfrom/getpeername/getsockname/gethostbyname
   std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
+  std::vector<AddrInfoEntry> entries;  // getaddrinfo: its answer, in its order
   bool truncated = false;  // recvfrom: the datagram was longer than the buffer (MSG_TRUNC)
   [[nodiscard]] bool ok() const { return err == 0; }
 };

@@ -12,9 +12,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
+#include "engine/errno_names.hpp"
 #include "engine/fd_facts.hpp"
 #include "engine/lesson_loader.hpp"
+#include "engine/py_print.hpp"
 #include "engine/py_text.hpp"
 
 namespace sockstep {
@@ -42,6 +45,27 @@ CallResult missing(int err, std::string why) {
   r.err = err;
   r.text = std::move(why);
   return r;
+}
+
+// The line the program prints about this call, if its code prints one (see Prints).
+std::optional<std::string> printed_by(const Step& step, const CallResult& result) {
+  switch (step.prints) {
+    case Prints::Nothing: return std::nullopt;
+    case Prints::Result: {
+      // A failed call raises instead: the print(...) around it never runs.
+      if (step.call != "connect_ex" && !result.ok()) return std::nullopt;
+      const std::optional<PyValue> value = python_return_value(step.call, result);
+      return value ? std::optional(value->str()) : std::nullopt;
+    }
+    case Prints::Error:
+      if (result.ok()) return std::nullopt;  // nothing raised, so the except clause never runs
+      return python_exception_str(result.err);
+    case Prints::Errno:
+      if (result.ok()) return std::nullopt;
+      if (result.err == kPythonTimeout) return "None None";  // TimeoutError has neither
+      return std::to_string(result.err) + " " + errno_message(result.err);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -227,8 +251,18 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "close") {
     // Held so a snapshot never inspects an fd number that was just closed and reused.
     std::lock_guard lock(session_.mutex_);
+    // Its card stays, faded, as the socket was just before: what an fd-less socket left
+    // behind (TIME_WAIT) is matched to it by these addresses.
+    SocketCard card;
+    card.actor = step.actor;
+    card.var = step.sock;
+    card.closed_step = ctx_.step;
+    card.view = inspect_socket(fd);
+    const auto& steps = session_.socket_steps_[step.actor];
+    if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
     CallResult r = ops::close(ctx_, fd);
     session_.sockets_[step.actor].erase(step.sock);
+    if (r.ok()) session_.closed_.push_back(std::move(card));
     return r;
   }
   if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
@@ -261,24 +295,20 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
       if (result.ok() && !first.empty()) values[first] = PyValue{PyValue::Kind::Bytes, result.bytes.str(), {}, 0};
       if (result.ok() && !second.empty()) values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
     }
-    if ((step.call == "send" || step.call == "sendto" || step.call == "connect_ex" ||
-         step.call == "getsockopt") && !first.empty())
-      values[first] = PyValue{PyValue::Kind::Int, {}, {}, result.value};
-    if ((step.call == "getpeername" || step.call == "getsockname" || step.call == "gethostbyname") &&
-        !first.empty() && result.ok())
-      values[first] = step.call == "gethostbyname" ? PyValue{PyValue::Kind::Text, "'" + result.text + "'", {}, 0}
-                                                   : PyValue{PyValue::Kind::Address, {}, result.address, 0};
-    if ((step.call == "getfqdn" || step.call == "getaddrinfo") && !first.empty() && result.ok())
-      values[first] = PyValue{PyValue::Kind::Text, step.call == "getfqdn" ? "'" + result.text + "'" : result.text, {}, 0};
+    const std::optional<PyValue> returned =
+        step.call == "recv" ? std::nullopt : python_return_value(step.call, result);  // recv: above
+    if (returned && !first.empty()) values[first] = *returned;
     if (step.call == "print") {
       printed = arg_string(step, "text");
       if (has_arg(step, "value")) {
         const auto it = values.find(arg_string(step, "value"));
-        const std::string shown = it == values.end() ? "<" + arg_string(step, "value") + " is not set>" : it->second.repr();
+        const std::string shown = it == values.end() ? "<" + arg_string(step, "value") + " is not set>" : it->second.str();
         printed += (printed.empty() ? "" : " ") + shown;
       }
-      session_.console_[step.actor].push_back(printed);
+    } else if (const std::optional<std::string> line = printed_by(step, result)) {
+      printed = *line;
     }
+    if (step.call == "print" || !printed.empty()) session_.console_[step.actor].push_back(printed);
   }
   if (step.call == "handoff" && result.ok()) {
     Event event;
@@ -292,7 +322,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     event.step = static_cast<int>(index);
     session_.log_.append(std::move(event));
   }
-  if (step.call == "print") {
+  if (step.call == "print" || !printed.empty()) {
     Event event;
     event.kind = EventKind::Print;
     event.actor = step.actor;

@@ -33,6 +33,9 @@ std::string result_text(const Event& event) {
   }
   if (event.kind != EventKind::Call) return event.detail;
   if (!event.ok()) return errno_name(event.err) + " " + errno_message(event.err);
+  // Python's getsockname() returns the address, not a number (the value is only its port).
+  if (const Address* name = event.name_returned(); name != nullptr && !name->empty())
+    return "= " + name->python_repr();
   std::string text = "= " + std::to_string(event.value);
   if (!event.bytes.empty()) text += " " + python_bytes_repr(event.bytes.substr(0, 48));
   if (!event.detail.empty()) text += " " + event.detail;

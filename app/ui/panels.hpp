@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ui/model.hpp"
@@ -34,9 +35,9 @@ struct CodeView {
 void draw_code(const Model& model, CodeView& view);
 
 struct SocketsView {
-  // Last sight of every socket card, so a closed socket can still be shown, faded.
-  std::map<std::string, SocketCard> seen;
-  std::uint64_t generation = 0;
+  // The step whose touched card was last scrolled into view (generation, steps taken).
+  std::pair<std::uint64_t, std::size_t> scrolled_to{0, 0};
+  bool touched_in_view = false;  // last frame: the card the step just taken touched was in full view
 };
 void draw_sockets(const Model& model, SocketsView& view);
 
@@ -45,6 +46,10 @@ struct SequenceView {
   std::uint64_t followed_selection = 0;
 };
 void draw_sequence(const Model& model, SequenceView& view);
+// A call's row in the diagram: "socket(…) → fd 3", "getsockname() → 127.0.0.1:8084".
+// How much of the address a getsockname()/getpeername() returned the row has room for.
+enum class RowName { Full, Port, None };
+[[nodiscard]] std::string sequence_row_label(const Event& event, RowName name_shown = RowName::Full);
 
 struct BytesView {
   std::uint64_t shown_seq = 0;

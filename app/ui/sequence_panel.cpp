@@ -15,27 +15,6 @@
 namespace sockstep::ui {
 namespace {
 
-std::string row_label(const Event& event) {
-  // Full arguments are in the tooltip and the log; the diagram keeps rows short.
-  std::string args = event.args.size() <= 10 ? event.args : std::string("…");
-  std::string text = std::string(event.name()) + "(" + args + ")";
-  if (event.kind == EventKind::Blocked) return text + " …";
-  // A non-blocking connect under way is no failure: the handshake goes on.
-  if (is_connect(event.call) && event.err == EINPROGRESS) return text + " → EINPROGRESS";
-  if (!event.ok()) return text + " ✗ " + errno_name(event.err);
-  if (event.call == Call::Socket || event.call == Call::Accept) {
-    return text + " → fd " + std::to_string(event.value);
-  }
-  if (sends_bytes(event.call) || receives_bytes(event.call)) {
-    return text + " → " + std::to_string(event.value) + " B";
-  }
-  if (event.call == Call::ConnectEx) {
-    return text + " → " + std::to_string(event.value) +
-           (event.value != 0 ? " " + errno_name(static_cast<int>(event.value)) : "");
-  }
-  return text;
-}
-
 void arrow_head(ImDrawList* draw, ImVec2 from, ImVec2 to, ImU32 color, float size) {
   const float dx = to.x - from.x;
   const float dy = to.y - from.y;
@@ -61,6 +40,34 @@ void dashed_line(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickn
 }
 
 }  // namespace
+
+std::string sequence_row_label(const Event& event, RowName name_shown) {
+  // Full arguments are in the tooltip and the log; the diagram keeps rows short.
+  std::string args = event.args.size() <= 10 ? event.args : std::string("…");
+  std::string text = std::string(event.name()) + "(" + args + ")";
+  if (event.kind == EventKind::Blocked) return text + " …";
+  // A non-blocking connect under way is no failure: the handshake goes on.
+  if (is_connect(event.call) && event.err == EINPROGRESS) return text + " → EINPROGRESS";
+  if (!event.ok()) return text + " ✗ " + errno_name(event.err);
+  if (event.call == Call::Socket || event.call == Call::Accept) {
+    return text + " → fd " + std::to_string(event.value);
+  }
+  if (sends_bytes(event.call) || receives_bytes(event.call)) {
+    return text + " → " + std::to_string(event.value) + " B";
+  }
+  // The address getsockname() / getpeername() returned, the point of calling them (short,
+  // as the cards write it; the log has Python's tuple).
+  if (const Address* name = event.name_returned(); name != nullptr && !name->empty()) {
+    const bool ip = name->family == AF_INET || name->family == AF_INET6;
+    if (name_shown == RowName::Port && ip) return text + " → :" + std::to_string(name->port);
+    return name_shown == RowName::Full ? text + " → " + name->to_string() : text;
+  }
+  if (event.call == Call::ConnectEx) {
+    return text + " → " + std::to_string(event.value) +
+           (event.value != 0 ? " " + errno_name(static_cast<int>(event.value)) : "");
+  }
+  return text;
+}
 
 void draw_sequence(const Model& model, SequenceView& view) {
   const Conversation& conv = *model.conversation;
@@ -148,9 +155,26 @@ void draw_sequence(const Model& model, SequenceView& view) {
       const bool packet_row = event.kind == EventKind::Packet;  // only its arrow: no dot, no call text
       const ImU32 color = palette.actor(event.actor);
       if (!packet_row) draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
-      const std::string label = row_label(event);
-      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
-      const bool left_side = lane == 0 && lane_count > 1;
+      bool left_side = lane == 0 && lane_count > 1;
+      std::string label = sequence_row_label(event);
+      ImVec2 size = ImGui::CalcTextSize(label.c_str());
+      const auto room = [&](bool left) {
+        if (left) return x - 8.0f - (lane > 0 ? top.x + lane_x[lane - 1] + 8.0f : top.x + 2.0f);
+        return (lane + 1 < lane_count ? top.x + lane_x[lane + 1] - 8.0f : top.x + width) - (x + 8.0f);
+      };
+      if (size.x > room(left_side)) {
+        // A row without arrows has the space between the lanes free; else the address the
+        // call returned shrinks to its port, or is left to the tooltip.
+        if (r.arrows.empty() && lane_count > 1 && size.x <= room(!left_side)) {
+          left_side = !left_side;
+        } else {
+          for (const RowName shorter : {RowName::Port, RowName::None}) {
+            label = sequence_row_label(event, shorter);
+            size = ImGui::CalcTextSize(label.c_str());
+            if (size.x <= room(left_side)) break;
+          }
+        }
+      }
       const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
       const ImU32 label_color = event.ok() ? palette.text
                                 : errno_reports_a_wait(event.err) || (is_connect(event.call) && event.err == EINPROGRESS)

@@ -8,12 +8,11 @@
 #include "ui/card_error.hpp"
 #include "ui/countdown.hpp"
 #include "ui/panels.hpp"
+#include "ui/socket_cards.hpp"
 #include "ui/widgets.hpp"
 
 namespace sockstep::ui {
 namespace {
-
-std::string card_key(const std::string& actor, const std::string& var) { return actor + "." + var; }
 
 std::string or_dash(const Address& address) {
   return address.empty() ? std::string("—") : address.to_string();
@@ -24,14 +23,20 @@ struct CardStyle {
   float height;
 };
 
-void begin_card(const char* id, const CardStyle& style, float alpha) {
-  ImGui::PushStyleVar(ImGuiStyleVar_Alpha, alpha);
+// lit: the socket the step just taken made, used or closed, in the step's colour (the
+// steps list, code and log light the same step with it).
+void begin_card(const Model& model, const char* id, const CardStyle& style, float alpha, bool lit) {
+  ImGui::PushStyleVar(ImGuiStyleVar_Alpha, lit ? 1.0f : alpha);
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, lit ? model.palette->now_bg : ImGui::GetColorU32(ImGuiCol_ChildBg));
+  ImGui::PushStyleColor(ImGuiCol_Border, lit ? model.palette->warn : ImGui::GetColorU32(ImGuiCol_Border));
+  ImGui::PushStyleVar(ImGuiStyleVar_ChildBorderSize, lit ? 2.0f : ImGui::GetStyle().ChildBorderSize);
   ImGui::BeginChild(id, ImVec2(style.width, style.height), true, ImGuiWindowFlags_NoScrollbar);
 }
 
 void end_card() {
   ImGui::EndChild();
-  ImGui::PopStyleVar();
+  ImGui::PopStyleVar(2);
+  ImGui::PopStyleColor(2);
 }
 
 void card_header(const Model& model, const std::string& actor, const std::string& var, int fd) {
@@ -66,12 +71,12 @@ void state_line(const Model& model, const std::string& state) {
   ImGui::PopFont();
 }
 
-void draw_live_card(const Model& model, const SocketCard& card, const CardStyle& style, int index) {
+void draw_live_card(const Model& model, const SocketCard& card, const CardStyle& style, int index, bool lit) {
   const Palette& palette = *model.palette;
   const SocketView& v = card.view;
   // A live session may hold several sockets of one role (two accepted connections).
   const std::string id = "card_" + card.actor + "_" + card.var + "_" + std::to_string(index);
-  begin_card(id.c_str(), style, 1.0f);
+  begin_card(model, id.c_str(), style, 1.0f, lit);
   // A coloured edge says whose socket this is at a glance.
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 pos = ImGui::GetWindowPos();
@@ -110,51 +115,66 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
   } else {
     queue_bar(model.t(Tx::RecvQueue), v.inq, v.rcvbuf, true, palette.actor(card.actor),
               palette.bar_bg, bar_w);
-    queue_bar(model.t(Tx::SendQueue), v.outq, v.sndbuf, true, palette.actor(card.actor),
-              palette.bar_bg, bar_w);
+    if (shows_send_queue(v)) {
+      queue_bar(model.t(Tx::SendQueue), v.outq, v.sndbuf, true, palette.actor(card.actor),
+                palette.bar_bg, bar_w);
+    } else {
+      char text[160];
+      std::snprintf(text, sizeof text, model.t(Tx::SendQueueSyn), model.t(Tx::SendQueue), v.outq);
+      wrapped_text_colored(palette.dim, text);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip(model.t(Tx::OutqIsSyn), v.outq);
+    }
   }
   end_card();
 }
 
-// step < 0: a live session's socket (no step closed it), with the state it was last seen in.
-void draw_closed_card(const Model& model, const std::string& actor, const std::string& var,
-                      int step, const SocketCard* last, const CardStyle& style, int index = 0) {
-  const std::string id = "closed_" + actor + "_" + var + "_" + std::to_string(index);
-  begin_card(id.c_str(), style, 0.45f);
-  card_header(model, actor, var, last != nullptr ? last->view.fd : -1);
+// A socket closed since it was opened, faded, as it was last seen: a lesson's names the
+// step that closed it, a live session's the state it was last seen in.
+void draw_closed_card(const Model& model, const SocketCard& card, const CardStyle& style, int index, bool lit) {
+  const std::string id = "closed_" + card.actor + "_" + card.var + "_" + std::to_string(index);
+  begin_card(model, id.c_str(), style, 0.45f, lit);
+  card_header(model, card.actor, card.var, card.view.fd);
   char text[64];
-  if (step >= 0) {
-    std::snprintf(text, sizeof text, model.t(Tx::ClosedAt), step + 1);
+  if (card.closed_step >= 0) {
+    std::snprintf(text, sizeof text, model.t(Tx::ClosedAt), card.closed_step + 1);
   } else {
     std::snprintf(text, sizeof text, "%s (%s)", model.t(Tx::ClosedLive),
-                  last != nullptr && !last->view.state.empty() ? last->view.state.c_str() : "?");
+                  !card.view.state.empty() ? card.view.state.c_str() : "?");
   }
   text_colored(model.palette->dim, text);
-  if (last != nullptr) {
-    labelled(model.t(Tx::Local), or_dash(last->view.local), model.fonts->mono);
-    labelled(model.t(Tx::Peer), or_dash(last->view.peer), model.fonts->mono);
-  }
+  labelled(model.t(Tx::Local), or_dash(card.view.local), model.fonts->mono);
+  labelled(model.t(Tx::Peer), or_dash(card.view.peer), model.fonts->mono);
   end_card();
 }
 
-void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std::string& actor,
-                      int index, const CardStyle& style, bool queued) {
+// A socket without an fd: whose it was and which socket (or which listener's accept
+// queue holds it), or that an earlier run left it.
+void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const OrphanOrigin& origin, int index,
+                      const CardStyle& style, bool lit) {
   const std::string id = "orphan_" + std::to_string(index);
-  begin_card(id.c_str(), style, 0.85f);
+  begin_card(model, id.c_str(), style, orphan.earlier ? 0.45f : 0.85f, lit);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 pos = ImGui::GetWindowPos();
   // Dashed edge: a socket the program no longer holds.
   for (float y = 0; y < ImGui::GetWindowHeight(); y += 10.0f) {
     draw->AddRectFilled(ImVec2(pos.x, pos.y + y), ImVec2(pos.x + 4.0f, pos.y + y + 5.0f),
-                        model.palette->actor(actor));
+                        model.palette->actor(origin.actor));
   }
-  if (!actor.empty()) {
-    actor_chip(model.palette->actor(actor), actor);
-    ImGui::SameLine();
+  if (!origin.actor.empty()) card_header(model, origin.actor, origin.queued ? std::string() : origin.var, -1);
+  if (orphan.earlier) {
+    wrapped_text_colored(model.palette->dim, model.t(Tx::EarlierRun));
+  } else if (origin.queued) {
+    // A connection the kernel finished but nobody accepted yet has no fd either.
+    char text[160];
+    std::snprintf(text, sizeof text, model.t(Tx::InAcceptQueueOf), origin.var.c_str());
+    wrapped_text_colored(model.palette->warn, text);
+  } else if (origin.closed_step >= 0) {
+    char text[160];
+    std::snprintf(text, sizeof text, model.t(Tx::ClosedNoFd), origin.closed_step + 1);
+    wrapped_text_colored(model.palette->dim, text);
+  } else {
+    text_colored(model.palette->dim, model.t(Tx::NoFd));
   }
-  // A connection the kernel finished but nobody accepted yet has no fd either.
-  text_colored(queued ? model.palette->warn : model.palette->dim,
-               queued ? model.t(Tx::InAcceptQueue) : model.t(Tx::NoFd));
   state_line(model, orphan.state);
   labelled(model.t(Tx::Local), or_dash(orphan.local), model.fonts->mono);
   labelled(model.t(Tx::Peer), or_dash(orphan.peer), model.fonts->mono);
@@ -164,53 +184,17 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const std:
   end_card();
 }
 
-// Whose socket an orphan was: the card of the same connection (same local and peer
-// address), a live session's closed ones first; else a seen card with its local address.
-std::string owner_of(const OrphanSocket& orphan, const SessionSnapshot& snap, const SocketsView& view) {
-  const auto same = [&](const SocketCard& card, bool peer_too) {
-    return card.view.local.to_string() == orphan.local.to_string() &&
-           (!peer_too || card.view.peer.to_string() == orphan.peer.to_string());
-  };
-  for (const SocketCard& card : snap.closed)
-    if (same(card, true)) return card.actor;
-  for (const auto& [key, card] : view.seen)
-    if (same(card, true)) return card.actor;
-  for (const auto& [key, card] : view.seen)
-    if (same(card, false)) return card.actor;
-  return {};
-}
-
 }  // namespace
 
 void draw_sockets(const Model& model, SocketsView& view) {
   const SessionSnapshot& snap = *model.snap;
-  if (view.generation != snap.generation) {
-    // A replay starts from fresh sockets; what was seen before no longer exists.
-    view.generation = snap.generation;
-    view.seen.clear();
-  }
-  for (const SocketCard& card : snap.sockets) view.seen[card_key(card.actor, card.var)] = card;
-
-  struct Closed {
-    std::string actor, var;
-    int step;
-  };
-  std::vector<Closed> closed;
-  const std::size_t taken = std::min(snap.position, model.lesson->steps.size());
-  for (std::size_t i = 0; i < taken; ++i) {
-    const Step& step = model.lesson->steps[i];
-    if (step.call != "close") continue;  // a lesson step's call, as the lesson names it
-    const bool reopened = std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {
-      return c.actor == step.actor && c.var == step.sock && c.opened_step > static_cast<int>(i);
-    });
-    if (!reopened) closed.push_back({step.actor, step.sock, static_cast<int>(i)});
-  }
-
-  const std::size_t count = snap.sockets.size() + closed.size() + snap.orphans.size() + snap.closed.size();
-  if (count == 0) {
+  const std::vector<CardSlot> slots = card_slots(*model.lesson, snap);
+  view.touched_in_view = false;
+  if (slots.empty()) {
     ImGui::TextDisabled("%s", model.t(Tx::NoSockets));
     return;
   }
+  const std::size_t count = slots.size();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float z = model.zoom();
@@ -220,38 +204,35 @@ void draw_sockets(const Model& model, SocketsView& view) {
   style.height = avail.y - (needs_scroll ? ImGui::GetStyle().ScrollbarSize + 2.0f : 0.0f);
 
   ImGui::BeginChild("cards", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
+  const float left = ImGui::GetWindowPos().x;
+  const float right = left + ImGui::GetWindowWidth();
   bool first = true;
-  const auto next = [&]() {
+  for (const CardSlot& slot : slots) {
     if (!first) ImGui::SameLine();
     first = false;
-  };
-  int card_index = 0;
-  for (const SocketCard& card : snap.sockets) {
-    next();
-    draw_live_card(model, card, style, card_index++);
-  }
-  int orphan_index = 0;
-  for (const OrphanSocket& orphan : snap.orphans) {
-    const std::string owner = owner_of(orphan, snap, view);
-    // In the accept queue: established (or half-open) on a port something listens on.
-    const bool queued = (orphan.state == "ESTABLISHED" || orphan.state == "SYN_RECV") &&
-                        std::any_of(snap.sockets.begin(), snap.sockets.end(), [&](const SocketCard& c) {
-                          return c.view.listening && c.view.local.port == orphan.local.port;
-                        });
-    next();
-    draw_orphan_card(model, orphan, owner, orphan_index++, style, queued);
-  }
-  for (const Closed& c : closed) {
-    auto it = view.seen.find(card_key(c.actor, c.var));
-    next();
-    draw_closed_card(model, c.actor, c.var, c.step, it == view.seen.end() ? nullptr : &it->second,
-                     style);
-  }
-  // Newest first: the connection that just ended sits next to the open ones.
-  for (std::size_t i = snap.closed.size(); i-- > 0;) {
-    next();
-    draw_closed_card(model, snap.closed[i].actor, snap.closed[i].var, -1, &snap.closed[i], style,
-                     static_cast<int>(i));
+    const int index = static_cast<int>(slot.index);
+    switch (slot.kind) {
+      case CardSlot::Kind::Open:
+        draw_live_card(model, snap.sockets[slot.index], style, index, slot.touched);
+        break;
+      case CardSlot::Kind::Orphan:
+      case CardSlot::Kind::Earlier: {
+        const OrphanSocket& orphan = snap.orphans[slot.index];
+        draw_orphan_card(model, orphan, orphan_origin(orphan, snap), index, style, slot.touched);
+        break;
+      }
+      case CardSlot::Kind::Closed:
+        draw_closed_card(model, snap.closed[slot.index], style, index, slot.touched);
+        break;
+    }
+    if (!slot.touched) continue;
+    // Brought into view once per step, so the learner may scroll away from it after.
+    const auto shown = std::pair(snap.generation, snap.position);
+    if (view.scrolled_to != shown) {
+      ImGui::SetScrollHereX(0.5f);
+      view.scrolled_to = shown;
+    }
+    view.touched_in_view = ImGui::GetItemRectMin().x >= left - 0.5f && ImGui::GetItemRectMax().x <= right + 0.5f;
   }
   ImGui::EndChild();
 }

@@ -31,6 +31,7 @@ add_library(sockstep_ui STATIC
   ui/screenshot.cpp
   ui/sequence_panel.cpp
   ui/settings.cpp
+  ui/socket_cards.cpp
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
   ui/text_wrap.cpp

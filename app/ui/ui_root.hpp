@@ -50,6 +50,7 @@ class UiRoot {
   // The reference cards the steps link to; their text joins the font's glyphs.
   void set_cards(std::vector<ReferenceCard> cards);
   [[nodiscard]] const VerdictTimeline& verdicts() const { return verdicts_; }
+  [[nodiscard]] const SocketsView& sockets_view() const { return sockets_view_; }
 
  private:
   void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);

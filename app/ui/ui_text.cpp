@@ -159,7 +159,13 @@ constexpr std::array kTable = {
     Pair{"type a message; Enter sends it", "输入消息;回车发送"},
     Pair{"Last problem:", "最近的问题:"},
     Pair{"%d open, %d closed, %d without an fd", "%d 个打开,%d 个已关闭,%d 个没有 fd"},
-    Pair{"in the accept queue: not accepted yet", "在 accept 队列中:尚未被接受"},
+    Pair{"in %s's accept queue: not accepted yet", "在 %s 的全连接队列中:尚未被接受"},
+    Pair{"closed at step %d; no fd, the kernel keeps it", "在第 %d 步关闭;没有 fd,内核仍保留它"},
+    Pair{"no fd: left by an earlier run", "没有 fd:之前的运行留下的"},
+    Pair{"No byte is queued. SIOCOUTQ says %d: the connect failed, and its SYN's sequence "
+         "number was never acknowledged.",
+         "没有排队的字节。SIOCOUTQ 为 %d:connect 失败了,它的 SYN 占用的序号从未被确认。"},
+    Pair{"%s: none (SIOCOUTQ's %d is the failed connect's SYN)", "%s:无(SIOCOUTQ 的 %d 是失败的 connect 的 SYN)"},
     Pair{"closed", "已关闭"},
     Pair{"Live session: ended", "实时会话:已结束"},
 };

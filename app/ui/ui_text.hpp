@@ -127,7 +127,11 @@ enum class Tx : std::size_t {
   LiveMessageHint,
   LiveLastProblem,
   LiveCounts,
-  InAcceptQueue,
+  InAcceptQueueOf,
+  ClosedNoFd,
+  EarlierRun,
+  OutqIsSyn,
+  SendQueueSyn,
   ClosedLive,
   LiveEnded,
   Count

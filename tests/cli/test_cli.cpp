@@ -2,12 +2,17 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <thread>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "cli/traced_waits.hpp"
 #include "cli_support.hpp"
+#include "support/typed_events.hpp"
 
+using namespace sockstep;
 using namespace sockstep::test;
 
 namespace {
@@ -177,4 +182,140 @@ TEST_CASE("dial waiting in recv() for a reply that never comes stops on SIGTERM 
   REQUIRE(code.has_value());  // not still waiting for the reply
   CHECK(*code == 0);
   ::close(listener);
+}
+
+namespace {
+// A listener on a free loopback port; its thread takes one call, reads what the client
+// says, and then hangs up the way `hang_up` says: a reset (SO_LINGER {1, 0}) or a close.
+struct OneCallServer {
+  int listener = -1;
+  int port = 0;
+  std::thread thread;
+  explicit OneCallServer(bool reset) {
+    listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(listener, 5) == 0);
+    socklen_t length = sizeof a;
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &length) == 0);
+    port = ntohs(a.sin_port);
+    thread = std::thread([this, reset] {
+      const int conn = ::accept(listener, nullptr, nullptr);
+      if (conn < 0) return;
+      char buffer[64];
+      (void)::recv(conn, buffer, sizeof buffer, 0);
+      if (reset) {
+        const linger abort{1, 0};
+        ::setsockopt(conn, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+      }
+      ::close(conn);
+    });
+  }
+  ~OneCallServer() {
+    thread.join();
+    ::close(listener);
+  }
+};
+}  // namespace
+
+TEST_CASE("dial --message says so in one line when the server resets or hangs up without a reply") {
+  for (const bool reset : {true, false}) {
+    INFO((reset ? "reset" : "close"));
+    OneCallServer server(reset);
+    const RunResult r = run(sockstep_cmd({"dial", "127.0.0.1:" + std::to_string(server.port), "--message", "hello"}));
+    CHECK(r.code == 1);
+    CHECK(r.out.empty());
+    REQUIRE(lines_of(r.err).size() == 1);
+    CHECK(r.err.rfind("sockstep: ", 0) == 0);
+    CHECK(r.err.find(reset ? "reset the connection" : "closed the connection without a reply") != std::string::npos);
+    CHECK(r.err.find(reset ? "ECONNRESET" : "EOF") != std::string::npos);
+  }
+}
+
+namespace {
+Event blocked_event(const std::string& actor, Call call, int fd) {
+  Event e = call_event(actor, call, fd);
+  e.kind = EventKind::Blocked;
+  return e;
+}
+std::vector<std::string> shown_calls(const std::vector<Event>& events) {
+  std::vector<std::string> out;
+  for (const Event& e : events) out.push_back(std::string(e.kind == EventKind::Blocked ? "waits " : "") + e.name());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("a traced call is said to wait only when the events show something happened before it returned") {
+  sockstep::cli::TracedWaits waits;
+  // accept() with a client already queued: its return is the next event.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Accept, 3)).empty());
+  CHECK(shown_calls(waits.feed(call_event("srv[1]", Call::Accept, 3, {}, 4))) == std::vector<std::string>{"accept"});
+  // recv() that the peer's send released: the send came first, so it waited.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Recv, 4)).empty());
+  CHECK(shown_calls(waits.feed(packet_event(PacketKind::Ack, 1, 2))) == std::vector<std::string>{"ACK"});
+  Event match;
+  match.kind = EventKind::Note;
+  match.note = NoteKind::Match;
+  CHECK(waits.feed(match).size() == 1);
+  CHECK(shown_calls(waits.feed(call_event("cli[2]", Call::Send, 5, {}, 5, "hello"))) ==
+        std::vector<std::string>{"waits recv", "send"});
+  CHECK(shown_calls(waits.feed(call_event("srv[1]", Call::Recv, 4, {}, 5, "hello"))) == std::vector<std::string>{"recv"});
+  // A call still waiting when the trace ends.
+  CHECK(waits.feed(blocked_event("srv[1]", Call::Accept, 3)).empty());
+  CHECK(shown_calls(waits.flush()) == std::vector<std::string>{"waits accept"});
+  CHECK(waits.flush().empty());
+}
+
+TEST_CASE("trace does not say accept() waits when a client was already queued") {
+  const std::string python = find_program("python3");
+  REQUIRE_FALSE(python.empty());
+  const int port = free_port();
+  const std::string code =
+      "import socket, time\n"
+      "l = socket.socket(); l.bind(('127.0.0.1', " + std::to_string(port) + ")); l.listen(5)\n"
+      "c = socket.socket(); c.connect(l.getsockname())\n"
+      "time.sleep(0.1)\n"  // the handshake is done: the client is in the accept queue
+      "a, _ = l.accept()\n"
+      "a.close(); c.close(); l.close()\n";
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--", python, "-c", code}), "", std::chrono::seconds(30));
+  INFO(r.out);
+  CHECK(r.code == 0);
+  CHECK(r.out.find("accept(") != std::string::npos);
+  CHECK(r.out.find("accept() waits") == std::string::npos);
+}
+
+TEST_CASE("walk says a refused socket's send-q is its SYN, and only there") {
+  const RunResult r = run(sockstep_cmd({"walk", "connect-ex", "--check"}));
+  CHECK(r.code == 0);
+  bool said = false;
+  for (const std::string& line : lines_of(r.out)) {
+    if (line.find("counts the failed connect's SYN") == std::string::npos) continue;
+    said = true;
+    CHECK(line.find(" CLOSE ") != std::string::npos);
+    CHECK(line.find("send-q 0/") == std::string::npos);
+  }
+  CHECK(said);
+}
+
+TEST_CASE("walk shows what getsockname() and getpeername() returned: each end's address, the same from both sides") {
+  const RunResult r = run(sockstep_cmd({"walk", "names-addresses"}));
+  CHECK(r.code == 0);
+  std::vector<std::string> client, server;
+  for (const std::string& line : lines_of(r.out)) {
+    for (const char* call : {"getsockname() -> ", "getpeername() -> "}) {
+      const auto at = line.find(call);
+      if (at == std::string::npos) continue;
+      (line.find("> client") != std::string::npos ? client : server).push_back(line.substr(at + std::strlen(call)));
+    }
+  }
+  REQUIRE(client.size() == 3);
+  REQUIRE(server.size() == 4);
+  CHECK(client[0] == "('0.0.0.0', 0)");  // before connect: no address yet
+  CHECK(client[1].rfind("('127.0.0.1', ", 0) == 0);
+  CHECK(server[0] == client[2]);  // the listener's name is whom the client talks to
+  CHECK(server[1].rfind("ENOTCONN", 0) == 0);
+  CHECK(server[2] == client[1]);  // conn.getpeername() is the client's own name
+  CHECK(server[3] == client[2]);
 }

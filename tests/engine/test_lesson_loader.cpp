@@ -264,3 +264,19 @@ explain = { en = "x", zh = "x" }
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("prints says what the program prints; a value it cannot print as Python would is an error") {
+  auto with = [](const std::string& line) {
+    std::string step = kStep;
+    step.replace(step.find("result = "), 0, line + "\n");
+    return kHeader + step;
+  };
+  CHECK(load_lesson_text(with("prints = \"error\""), "ok.toml").steps[0].prints == Prints::Error);
+  CHECK(load_lesson_text(with("prints = \"errno\""), "ok.toml").steps[0].prints == Prints::Errno);
+  const LessonError unknown = error_of(with("prints = \"value\""));
+  CHECK(std::string(unknown.what()).find("unknown prints 'value'") != std::string::npos);
+  CHECK(unknown.pos().line == 16);  // the prints line itself
+  // socket() returns a socket object: nothing sockstep writes as print() would.
+  const LessonError socket = error_of(with("prints = \"result\""));
+  CHECK(std::string(socket.what()).find("socket() returns nothing") != std::string::npos);
+}

@@ -3,6 +3,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "engine/live_source.hpp"
 #include "loopback.hpp"
 
@@ -153,4 +155,46 @@ TEST_CASE("a socket held by a process the session does not observe is shown as t
   CHECK(WEXITSTATUS(status) == 0);
   (void)ops::close(server, conn);
   (void)ops::close(server, l.fd);
+}
+
+TEST_CASE("fd-less sockets an earlier run left on the port come after the session's own, marked so") {
+  // An earlier run on the same port, which this session never saw: its client hung up
+  // first, so its end waits in TIME_WAIT.
+  EventLog unseen;
+  OpContext before(&unseen, "before", nullptr);
+  const test::Listener l = test::listen_loopback(before);
+  const test::Pair old = test::connected_pair(before, l);
+  REQUIRE(ops::close(before, old.client).ok());
+  REQUIRE(ops::close(before, old.server).ok());
+
+  // This session: a call of its own to the same listener, ended the same way.
+  EventLog log;
+  OpContext server(&log, "server", nullptr);
+  OpContext client(&log, "client", nullptr);
+  const int phone = static_cast<int>(ops::socket(client, AF_INET, SOCK_STREAM).value);
+  REQUIRE(ops::connect(client, phone, test::loopback(l.port)).ok());
+  const int conn = static_cast<int>(ops::accept(server, l.fd).value);
+  REQUIRE(conn >= 0);
+  LiveSource live({"server", "client"}, "other");
+  observe_all(live, log);
+  (void)live.refresh_kernel();
+  REQUIRE(ops::close(client, phone).ok());
+  REQUIRE(ops::close(server, conn).ok());
+  observe_all(live, log);
+  (void)live.refresh_kernel();
+
+  const SessionSnapshot snap = live.snapshot();
+  std::vector<bool> earlier;
+  bool own_seen = false;
+  bool old_seen = false;
+  for (const OrphanSocket& orphan : snap.orphans) {
+    earlier.push_back(orphan.earlier);
+    if (orphan.state != "TIME_WAIT" || orphan.peer.port != l.port) continue;
+    own_seen = own_seen || !orphan.earlier;
+    old_seen = old_seen || orphan.earlier;
+  }
+  CHECK(own_seen);
+  CHECK(old_seen);
+  CHECK(std::is_partitioned(earlier.begin(), earlier.end(), [](bool e) { return !e; }));
+  (void)ops::close(before, l.fd);
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/actor.hpp"
@@ -81,6 +82,36 @@ TEST_CASE("the echo lesson: every expectation holds against the kernel") {
   CHECK(actor_view(snap, "server").console == std::vector<std::string>{"starting....", "客户端的数据 b'hello'"});
   CHECK(actor_view(snap, "client").console == std::vector<std::string>{"b'HELLO'"});
   CHECK(snap.sockets.empty());
+}
+
+TEST_CASE("a closed socket keeps its card as it was, and what it left without an fd is the session's own") {
+  Session session(echo_lesson());
+  session.run_to_end();
+  const SessionSnapshot snap = session.snapshot();
+  const Lesson& lesson = session.lesson();
+  std::vector<int> close_steps;
+  for (std::size_t i = 0; i < lesson.steps.size(); ++i)
+    if (lesson.steps[i].call == "close") close_steps.push_back(static_cast<int>(i));
+  REQUIRE(snap.closed.size() == close_steps.size());
+  for (std::size_t i = 0; i < snap.closed.size(); ++i) {
+    const SocketCard& card = snap.closed[i];
+    CHECK(card.closed_step == close_steps[i]);
+    CHECK(card.actor == lesson.steps[static_cast<std::size_t>(card.closed_step)].actor);
+    CHECK(card.opened_step >= 0);
+    CHECK(card.opened_step < card.closed_step);
+  }
+  // The side that hung up first waits in TIME_WAIT: the connection of one closed card.
+  bool time_wait = false;
+  for (const OrphanSocket& orphan : snap.orphans) {
+    CHECK_FALSE(orphan.earlier);
+    if (orphan.state != "TIME_WAIT") continue;
+    time_wait = std::any_of(snap.closed.begin(), snap.closed.end(), [&](const SocketCard& c) {
+      return c.view.local == orphan.local && c.view.peer == orphan.peer;
+    });
+  }
+  CHECK(time_wait);
+  session.reset();
+  CHECK(session.snapshot().closed.empty());
 }
 
 TEST_CASE("the session shows who waits: accept() at step 5, recv() at step 8") {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/errno_names.hpp"
+#include "engine/inspect.hpp"
 #include "engine/socket_ops.hpp"
 #include "loopback.hpp"
 
@@ -259,4 +260,28 @@ TEST_CASE("sendall loops over partial sends while a slow reader drains a small b
   CHECK(partial.value > 0);
   CHECK(partial.value < static_cast<long long>(big.size()));
   for (int fd : {p.client, p.server, l.fd}) (void)ops::close(ctx, fd);
+}
+
+TEST_CASE("a refused socket's send queue is its SYN, never acknowledged, not a byte to send") {
+  EventLog log;
+  OpContext ctx(&log, "test", nullptr);
+  const Listener closed = listen_loopback(ctx);
+  (void)ops::close(ctx, closed.fd);
+  const int fresh = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  const SocketView before = inspect_socket(fresh);
+  CHECK(before.outq == 0);
+  CHECK_FALSE(before.outq_is_syn);
+  REQUIRE(ops::connect(ctx, fresh, loopback(closed.port)).err == ECONNREFUSED);
+  const SocketView refused = inspect_socket(fresh);
+  CHECK(refused.state == "CLOSE");
+  CHECK(refused.outq >= 1);  // SIOCOUTQ: write_seq - snd_una, the SYN's sequence number
+  CHECK(refused.outq_is_syn);
+  // A connection that was made and then ended counts real bytes, never the SYN.
+  const Listener l = listen_loopback(ctx);
+  const Pair p = connected_pair(ctx, l);
+  CHECK_FALSE(inspect_socket(p.client).outq_is_syn);
+  (void)ops::close(ctx, p.server);
+  (void)ops::recv(ctx, p.client, 16);  // EOF
+  CHECK_FALSE(inspect_socket(p.client).outq_is_syn);
+  for (const int fd : {fresh, p.client, l.fd}) (void)ops::close(ctx, fd);
 }

@@ -8,9 +8,22 @@
 #include "engine/event_log.hpp"
 #include "engine/hex_rows.hpp"
 #include "engine/py_text.hpp"
+#include "engine/py_value.hpp"
 #include "engine/socket_ops.hpp"
 
 using namespace sockstep;
+
+TEST_CASE("a str is shown the way Python's repr() shows it, and printed without its quotes") {
+  CHECK(python_str_repr("localhost") == "'localhost'");
+  CHECK(python_str_repr("it's") == "\"it's\"");
+  CHECK(python_str_repr("a'b\"c") == "'a\\'b\"c'");
+  CHECK(python_str_repr("a\tb\\") == "'a\\tb\\\\'");
+  CHECK(python_str_repr("你") == "'你'");
+  CHECK(python_str_repr("\x01\x7f") == "'\\x01\\x7f'");
+  const PyValue name{PyValue::Kind::Str, "localhost", {}, 0};
+  CHECK(name.repr() == "'localhost'");
+  CHECK(name.str() == "localhost");
+}
 
 TEST_CASE("bytes are shown the way Python prints them") {
   CHECK(python_bytes_repr("hello") == "b'hello'");

@@ -201,3 +201,25 @@ TEST_CASE("settings round-trip, and a broken file gives defaults and a message")
   std::filesystem::remove_all(dir);
 }
 
+
+TEST_CASE("getsockname() and getpeername() show the address they returned, not its port as a number") {
+  Event name;
+  name.kind = EventKind::Call;
+  name.actor = "server";
+  name.call = Call::GetSockName;
+  name.fd = 3;
+  name.value = 8084;  // the port, kept for checks; Python's call returns the tuple
+  name.sock.family = AF_INET;
+  name.sock.type = SOCK_STREAM;
+  name.sock.local = Address{AF_INET, "127.0.0.1", 8084, {}};
+  name.sock.peer = Address{AF_INET, "127.0.0.1", 40000, {}};
+  CHECK(sequence_row_label(name) == "getsockname() → 127.0.0.1:8084");
+  CHECK(event_summary(name).find("= ('127.0.0.1', 8084)") != std::string::npos);
+  CHECK(event_summary(name).find("= 8084") == std::string::npos);
+  name.call = Call::GetPeerName;
+  CHECK(sequence_row_label(name) == "getpeername() → 127.0.0.1:40000");
+  CHECK(sequence_row_label(name, RowName::Port) == "getpeername() → :40000");  // where the name does not fit
+  CHECK(sequence_row_label(name, RowName::None) == "getpeername()");
+  name.err = ENOTCONN;
+  CHECK(sequence_row_label(name) == "getpeername() ✗ ENOTCONN");
+}

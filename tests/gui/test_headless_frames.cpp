@@ -117,3 +117,23 @@ TEST_CASE("Right and Left reach the session only as commands") {
   CHECK(out[1].kind == Command::Kind::TogglePlay);
   CHECK(out[2].kind == Command::Kind::ToggleHelp);
 }
+
+TEST_CASE("the card the step just touched is scrolled into view: backlog's client-7 in SYN_SENT") {
+  Headless context;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  const auto path = resolve_lesson("backlog");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  session.go_to(18);  // client-7's connect, dropped by the full queue
+  REQUIRE(session.lesson().steps[17].actor == "client-7");
+  frame(root, session, state, fonts, lessons, out);
+  frame(root, session, state, fonts, lessons, out);  // the scroll asked for takes effect
+  CHECK(root.sockets_view().touched_in_view);
+  // Twelve cards do not fit: without the scroll the eighth would be out of view.
+  CHECK(root.snapshot().sockets.size() >= 8);
+}

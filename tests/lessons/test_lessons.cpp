@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unistd.h>
 
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
@@ -432,4 +433,134 @@ question = { en = "q" }
     const std::string text = head + step + "needs = \"CAP_SYS_ADMIN\"\nexpect_privileged = { ok = true }\n";
     CHECK_THROWS_WITH_AS((void)load_lesson_text(text, "bad.toml"), doctest::Contains("bad.toml:"), LessonError);
   }
+}
+
+namespace {
+
+// The console of every actor after the whole lesson ran.
+std::map<std::string, std::vector<std::string>> consoles_of(const std::string& id) {
+  const auto path = resolve_lesson(id);
+  REQUIRE(path.has_value());
+  Session session(load_lesson_file(*path));
+  session.run_to_end();
+  REQUIRE(session.failures().empty());
+  std::map<std::string, std::vector<std::string>> out;
+  for (const ActorView& actor : session.snapshot().actors) out[actor.name] = actor.console;
+  return out;
+}
+
+bool starts_with(const std::string& text, const std::string& head) { return text.rfind(head, 0) == 0; }
+
+// The same calls made by python3 itself, printed as the lessons' programs print them.
+constexpr const char* kPythonPrints = R"(import socket
+print(socket.getaddrinfo('localhost', 8084, type=socket.SOCK_STREAM))
+print(socket.gethostbyname('localhost'))
+try:
+    socket.getaddrinfo('127.0.0.1', 8084, socket.AF_INET6, socket.SOCK_STREAM)
+except socket.gaierror as e:
+    print(e)
+print(socket.getfqdn())
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(5)
+try:
+    l.getpeername()
+except OSError as e:
+    print(e)
+o = socket.socket()
+try:
+    o.bind(l.getsockname())
+except OSError as e:
+    print(e.errno, e.strerror)
+    print(e)
+port = l.getsockname()[1]; l.close()
+try:
+    socket.socket().connect(('127.0.0.1', port))
+except ConnectionRefusedError as e:
+    print(e)
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(5)
+c = socket.socket(); c.connect(l.getsockname()); a, _ = l.accept()
+a.setblocking(False)
+try:
+    a.recv(1024)
+except BlockingIOError as e:
+    print(e)
+a.settimeout(0.05)
+try:
+    a.recv(1024)
+except TimeoutError as e:
+    print(e)
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_RDM)
+except OSError as e:
+    print(e)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    u.listen(5)
+except OSError as e:
+    print(e)
+try:
+    u.send(b'hi')
+except OSError as e:
+    print(e)
+)";
+
+}  // namespace
+
+TEST_CASE("each lesson program's console shows what its Python prints, as python3 prints it") {
+  const std::string python = test::find_program("python3");
+  REQUIRE_FALSE(python.empty());
+  const test::RunResult oracle = test::run({python, "-c", kPythonPrints});
+  REQUIRE(oracle.code == 0);
+  std::vector<std::string> said;
+  for (std::size_t at = 0, nl; (nl = oracle.out.find('\n', at)) != std::string::npos; at = nl + 1)
+    said.push_back(oracle.out.substr(at, nl - at));
+  REQUIRE(said.size() == 13);
+  // Where the lessons' lines are: the lookups, then the errors.
+  const std::vector<std::string> lookups(said.begin(), said.begin() + 4);
+  said.erase(said.begin() + 2);  // the gaierror: checked with the lookups
+  const bool root = ::geteuid() == 0;
+
+  auto names = consoles_of("names-addresses");
+  const auto& client = names["client"];
+  const auto& server = names["server"];
+  REQUIRE(client.size() == 7);
+  REQUIRE(server.size() == 3);
+  CHECK(client[0] == lookups[0]);  // getaddrinfo's list, as Python's repr() writes it
+  CHECK(client[1] == lookups[1]);  // a str prints without its quotes
+  CHECK(client[2] == lookups[2]);  // socket.gaierror, with getaddrinfo's own (negative) code
+  CHECK(client[3] == lookups[3]);  // getfqdn() as Python completes the host name
+  CHECK(server[0] == said[3]);  // getpeername() on the listener: the except clause's print(e)
+  CHECK(client[4] == "('0.0.0.0', 0)");
+  CHECK(starts_with(client[5], "('127.0.0.1', "));
+  CHECK(server[1] == client[5]);  // conn.getpeername() is the client's own name
+  CHECK(server[2] == client[6]);  // conn.getsockname() is whom the client talks to
+
+  auto ports = consoles_of("ports-bind");
+  const auto& other = ports["other"];
+  REQUIRE(other.size() == (root ? 2u : 3u));  // root may bind port 1023: nothing raised, nothing printed
+  CHECK(other[0] == said[4]);  // print(e.errno, e.strerror)
+  CHECK(starts_with(other[1], "('127.0.0.1', "));
+  if (!root) CHECK(other[2] == "[Errno 13] Permission denied");
+
+  CHECK(consoles_of("connect-ex")["client"] == std::vector<std::string>{said[6], "111", "0"});
+  CHECK(consoles_of("address-families")["server"] == std::vector<std::string>{said[5]});
+  CHECK(consoles_of("blocking-modes")["server"] == std::vector<std::string>{said[7], said[8]});
+  const auto types = consoles_of("socket-types")["client"];
+  REQUIRE(types.size() == (root ? 1u : 2u));
+  if (!root) CHECK(types[0] == "[Errno 1] Operation not permitted");
+  CHECK(types.back() == said[9]);
+  auto udp = consoles_of("udp-echo");
+  CHECK(udp["server"] == std::vector<std::string>{said[10]});  // listen() on a datagram socket
+  CHECK(udp["client"] == std::vector<std::string>{"b'HELLO'", said[11]});  // send() with no address
+  auto callers = consoles_of("more-callers");
+  CHECK(callers["client-1"] == std::vector<std::string>{"b'HELLO'", "b'HELLO'"});
+  CHECK(callers["client-2"] == std::vector<std::string>{"b'WORLD'", "b'WORLD'"});
+}
+
+TEST_CASE("prints names what the program prints, and only for a call whose value sockstep knows") {
+  const auto path = resolve_lesson("names-addresses");
+  REQUIRE(path.has_value());
+  const Lesson lesson = load_lesson_file(*path);
+  CHECK(lesson.steps[0].prints == Prints::Result);
+  CHECK(lesson.steps[2].prints == Prints::Error);
+  CHECK(lesson.steps[4].prints == Prints::Nothing);
 }
