@@ -6,11 +6,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
+#include <chrono>
 #include <cstring>
 #include <set>
 
+#include "engine/held_packets.hpp"
 #include "engine/packet_decode.hpp"
 #include "engine/packet_links.hpp"
 
@@ -82,6 +83,7 @@ struct Capture::Impl {
   std::uint64_t next_seq = 1;  // of the log, for the linker
   std::int64_t wall_minus_log = 0;  // worked out once per batch of packets read
   std::atomic<std::size_t>* kept = nullptr;
+  HeldPackets held;
   int write_errno = 0;  // the first failed write to the pcap file; then it is written no more
 
   ~Impl() {
@@ -90,33 +92,53 @@ struct Capture::Impl {
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
-  void learn_from_log() {
-    next_seq = log->visit_since(next_seq, [this](const Event& e) { linker.learn(e); });
-    if (options.learn_ports) ports.insert(linker.ports().begin(), linker.ports().end());
+  void learn_port(const Address& address) {
+    if (address.family != AF_UNIX && address.port > 0) ports.insert(address.port);
   }
 
-  // One packet: decode, keep if it is the session's, log and dump it.
-  bool handle(const pcap_pkthdr& header, const std::uint8_t* bytes) {
-    // What was logged up to now counts, for the session's ports and for the link: the
-    // reading thread may have lost the processor while its batch was read.
-    learn_from_log();
+  // True when the session's ports grew.
+  bool learn_from_log() {
+    const std::size_t before = ports.size();
+    next_seq = log->visit_since(next_seq, [this](const Event& e) {
+      linker.learn(e);
+      // Any port a call's socket named, the failed ones' too (a refused connect's SYN
+      // and RST are the session's).
+      if (options.learn_ports && (e.kind == EventKind::Call || e.kind == EventKind::Blocked)) {
+        learn_port(e.sock.local);
+        learn_port(e.sock.peer);
+      }
+    });
+    if (options.learn_ports) ports.insert(linker.ports().begin(), linker.ports().end());
+    return ports.size() != before;
+  }
+
+  // The session's: a packet from or to one of its ports (any loopback packet when the
+  // ports were fixed and none was given).
+  [[nodiscard]] bool wanted(int from_port, int to_port) const {
+    if (ports.empty()) return !options.learn_ports;
+    return ports.count(from_port) > 0 || ports.count(to_port) > 0;
+  }
+
+  void dump(const pcap_pkthdr& header, const std::uint8_t* bytes) {
+    if (dumper == nullptr || write_errno != 0) return;
+    errno = 0;
+    pcap_dump(reinterpret_cast<u_char*>(dumper), &header, bytes);
+    if (std::ferror(pcap_dump_file(dumper)) != 0) write_errno = errno != 0 ? errno : EIO;
+  }
+
+  // A kept packet into the log (and counted).
+  void log_packet(const pcap_pkthdr& header, const std::uint8_t* bytes) {
+    kept->fetch_add(1);
+    if (!options.log_packets) return;
     const PacketDecodeResult decoded = decode_packet(link_type, bytes, header.caplen, header.len);
-    if (!decoded.ok()) return false;
     const DecodedPacket& p = decoded.packet;
-    if (!ports.empty() && ports.count(p.from_port) == 0 && ports.count(p.to_port) == 0) return false;
-    if (ports.empty() && options.learn_ports) return false;  // nothing of the session seen yet
-    if (dumper != nullptr && write_errno == 0) {
-      errno = 0;
-      pcap_dump(reinterpret_cast<u_char*>(dumper), &header, bytes);
-      if (std::ferror(pcap_dump_file(dumper)) != 0) write_errno = errno != 0 ? errno : EIO;
-    }
-    if (!options.log_packets) return true;
     Event e;
     e.kind = EventKind::Packet;
     e.actor = "packet";
     e.args = p.from_host + ":" + std::to_string(p.from_port) + " → " + p.to_host + ":" + std::to_string(p.to_port);
     e.value = static_cast<long long>(p.payload_length);
-    e.bytes = Bytes(p.payload);
+    // The log keeps a packet's first bytes, as many as a capture without a file takes.
+    e.bytes = Bytes(p.payload.substr(0, static_cast<std::size_t>(options.snaplen)));
     e.byte_count = p.payload_length;
     PacketFields& f = e.packet;
     f.label = packet_kind(p.tcp_flags, p.payload_length, p.udp);
@@ -145,7 +167,59 @@ struct Capture::Impl {
       if (f.caused_by != 0) e.detail = "sent by " + linker.describe(f.caused_by);
     }
     log->append(std::move(e));
-    return true;
+  }
+
+  // One packet: kept at once if it is the session's and nothing waits before it,
+  // otherwise held until it can be told.
+  void handle(const pcap_pkthdr& header, const std::uint8_t* bytes) {
+    // What was logged up to now counts, for the session's ports and for the link: the
+    // reading thread may have lost the processor while its batch was read.
+    const bool grew = learn_from_log();
+    const PacketDecodeResult decoded = decode_packet(link_type, bytes, header.caplen, header.len);
+    if (!decoded.ok()) return;
+    const DecodedPacket& p = decoded.packet;
+    if (held.empty() && wanted(p.from_port, p.to_port)) {
+      dump(header, bytes);
+      log_packet(header, bytes);
+      return;
+    }
+    if (!options.learn_ports) return;  // the session's ports were given: not one of them
+    HeldPackets::Packet h;
+    h.ts_sec = header.ts.tv_sec;
+    h.ts_usec = header.ts.tv_usec;
+    h.wire_length = header.len;
+    h.bytes.assign(bytes, bytes + header.caplen);
+    h.from_port = p.from_port;
+    h.to_port = p.to_port;
+    h.since = std::chrono::steady_clock::now();
+    held.hold(std::move(h));
+    settle(grew, false);
+  }
+
+  // Held packets found to be the session's go to the log at once, and to the file in
+  // the kernel's order.
+  void settle(bool ports_grew, bool final) {
+    const auto with_header = [](const HeldPackets::Packet& p, auto&& use) {
+      pcap_pkthdr header{};
+      header.ts.tv_sec = static_cast<time_t>(p.ts_sec);
+      header.ts.tv_usec = static_cast<suseconds_t>(p.ts_usec);
+      header.caplen = static_cast<bpf_u_int32>(p.bytes.size());
+      header.len = p.wire_length;
+      use(header, p.bytes.data());
+    };
+    held.settle([this](int from, int to) { return wanted(from, to); }, ports_grew, std::chrono::steady_clock::now(),
+                final,
+                [&](const HeldPackets::Packet& p) {
+                  with_header(p, [this](const pcap_pkthdr& h, const std::uint8_t* b) { log_packet(h, b); });
+                },
+                [&](const HeldPackets::Packet& p) {
+                  with_header(p, [this](const pcap_pkthdr& h, const std::uint8_t* b) { dump(h, b); });
+                });
+  }
+
+  // Packets let go that turned out to be the session's, by the ports known now.
+  [[nodiscard]] std::size_t missed_early() const {
+    return held.missed([this](int from, int to) { return wanted(from, to); });
   }
 
   // Reads every packet waiting; returns how many were read (kept or not), or -1.
@@ -155,10 +229,7 @@ struct Capture::Impl {
       wall_minus_log = wall_minus_log_us(*log);
       const int n = pcap_dispatch(
           pcap, 256,
-          [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) {
-            auto* self = reinterpret_cast<Impl*>(user);
-            if (self->handle(*h, bytes)) self->kept->fetch_add(1);
-          },
+          [](u_char* user, const pcap_pkthdr* h, const u_char* bytes) { reinterpret_cast<Impl*>(user)->handle(*h, bytes); },
           reinterpret_cast<u_char*>(this));
       if (n < 0) return -1;
       if (n == 0) break;
@@ -180,13 +251,15 @@ void Capture::fail(EventLog& log, CaptureState state, std::string message) {
 
 bool Capture::start(EventLog& log, CaptureOptions options) {
   stop();
-  write_error_.clear();
   impl_ = std::make_unique<Impl>();
   Impl& impl = *impl_;
   impl.log = &log;
   impl.kept = &packets_;
   packets_.store(0);
+  missed_early_ = 0;
+  write_error_.clear();
   impl.options = std::move(options);
+  impl.held = HeldPackets(impl.options.hold);
   impl.ports.insert(impl.options.ports.begin(), impl.options.ports.end());
   impl.ports.erase(0);
   char error[PCAP_ERRBUF_SIZE] = {};
@@ -195,9 +268,10 @@ bool Capture::start(EventLog& log, CaptureOptions options) {
     fail(log, CaptureState::Failed, std::string("packet capture: ") + error);
     return false;
   }
-  (void)pcap_set_snaplen(impl.pcap, impl.options.snaplen);
+  const bool whole = !impl.options.pcap_path.empty();
+  (void)pcap_set_snaplen(impl.pcap, whole ? impl.options.pcap_snaplen : impl.options.snaplen);
   (void)pcap_set_immediate_mode(impl.pcap, 1);  // each packet as it comes, not in batches
-  (void)pcap_set_buffer_size(impl.pcap, 4 << 20);
+  (void)pcap_set_buffer_size(impl.pcap, whole ? 16 << 20 : 4 << 20);
   errno = 0;
   const int activated = pcap_activate(impl.pcap);
   if (activated == PCAP_ERROR_PERM_DENIED || (activated == PCAP_ERROR && errno == EPERM) ||
@@ -245,18 +319,25 @@ bool Capture::start(EventLog& log, CaptureOptions options) {
 
 void Capture::run() {
   Impl& impl = *impl_;
+  // Held packets are looked at again every few milliseconds: the call naming their port
+  // may be logged after the last packet of the session.
+  constexpr int kSettleMs = 20;
   pollfd fds[2] = {{pcap_get_selectable_fd(impl.pcap), POLLIN, 0}, {impl.wake_fd, POLLIN, 0}};
   for (;;) {
-    const int ready = ::poll(fds, 2, -1);
+    const int ready = ::poll(fds, 2, impl.held.empty() ? -1 : kSettleMs);
     if (ready < 0 && errno != EINTR) break;
+    if (ready == 0 || (ready < 0 && errno == EINTR)) fds[0].revents = fds[1].revents = 0;
     if ((fds[0].revents & POLLIN) != 0) {
       if (impl.drain() < 0) break;
     }
+    if (!impl.held.empty()) impl.settle(impl.learn_from_log(), false);
     if ((fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) break;
     if ((fds[1].revents & POLLIN) != 0) break;
   }
-  // Stopping: whatever the kernel queued before stop() was asked still belongs to the session.
+  // Stopping: whatever the kernel queued before stop() was asked still belongs to the
+  // session, and every call of it is logged now, so each held packet can be told.
   (void)impl.drain();
+  impl.settle(impl.learn_from_log(), true);
   if (impl.dumper != nullptr && impl.write_errno == 0) {
     errno = 0;
     if (pcap_dump_flush(impl.dumper) != 0 || std::ferror(pcap_dump_file(impl.dumper)) != 0)
@@ -271,6 +352,12 @@ void Capture::run() {
   if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)
     impl.log->append(note("the capture missed " + std::to_string(stats.ps_drop) +
                           " packets (the kernel's capture buffer was full)"));
+  missed_early_ = impl.missed_early();
+  if (missed_early_ > 0)
+    impl.log->append(note("the capture let go of " + std::to_string(missed_early_) +
+                          " packets of the session's ports before it learned those ports (it holds a packet of a "
+                          "port not named yet for " + std::to_string(impl.options.hold.wait.count()) + " ms, " +
+                          std::to_string(impl.options.hold.packets) + " at most)"));
 }
 
 void Capture::stop() {
