@@ -10,6 +10,7 @@
 #include "cli/stop_signal.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/errno_names.hpp"
+#include "engine/local_addresses.hpp"
 
 namespace sockstep::cli {
 
@@ -34,6 +35,28 @@ int serve_open_error(const Address& address, const EchoServerOpen& opened) {
                                             errno_name(opened.err), errno_message(opened.err)));
   return error(kExitFailed, fmt::format("{}() failed: {} ({})", opened.failed_call, errno_name(opened.err),
                                         errno_message(opened.err)));
+}
+
+void note_remote_reach(EventLog& log, const Address& listening) {
+  if (is_loopback_host(listening.host)) return;
+  const bool any = listening.host == "0.0.0.0" || listening.host == "::";
+  std::string where;
+  if (any) {
+    // :: takes IPv4 clients too unless IPV6_V6ONLY (net.ipv6.bindv6only) is set.
+    const std::vector<Address> reach = outside_addresses(listening.host == "::" ? AF_UNSPEC : AF_INET);
+    for (const Address& a : reach) where += (where.empty() ? "" : ", ") + Address{a.family, a.host, listening.port, {}}.to_string();
+    if (where.empty()) where = "no interface but loopback is up";
+  } else {
+    where = listening.to_string();
+  }
+  Event e;
+  e.kind = EventKind::Note;
+  e.actor = "sockstep";
+  e.note = NoteKind::Warning;
+  e.detail = "listening beyond loopback on " + listening.to_string() + ": anyone who can reach " + where +
+             " can connect and send bytes that are shown here";
+  e.args = "监听范围超出回环地址(" + listening.to_string() + "):任何能访问 " + where + " 的人都可以连接,并发送在这里显示的字节";
+  log.append(std::move(e));
 }
 
 int run_serve(const ServeOptions& options) {
@@ -61,7 +84,7 @@ int run_serve(const ServeOptions& options) {
   // wait at once and a busy echo pays one write per batch rather than per round trip.
   // `serve | head`: serving stops once the reader has gone.
   server_options.on_idle = [] { (void)output_gone(stdout); };
-  EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
+  EchoServer server(log, address, options.backlog, std::move(server_options));
   Capture capture;  // stops (and flushes --pcap) when serving ends
   start_capture(capture, log, options.capture, {options.port}, options.port == 0, true, false);
 
@@ -72,6 +95,7 @@ int run_serve(const ServeOptions& options) {
   }
   if (!options.json) fmt::print("serving on {} — connect with: nc {} {}\n", opened.address.to_string(),
                                 opened.address.host, opened.address.port);
+  note_remote_reach(log, opened.address);
   std::fflush(stdout);
 
   const int failed = server.run();

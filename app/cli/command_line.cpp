@@ -92,6 +92,10 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   serve->add_option("--max-clients", options.max_clients, "Stop after this many clients were served (0: until stopped)")
       ->check(kDecimal)
       ->check(CLI::Range(0, 1'000'000));  // NonNegativeNumber's message prints DBL_MAX in full
+  serve->add_option("--backlog", options.backlog,
+                    "listen()'s backlog (the seed's 5); the kernel caps it at net.core.somaxconn")
+      ->check(kDecimal)
+      ->check(CLI::Range(0, 65535));
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
   return serve;

@@ -5,6 +5,7 @@
 namespace sockstep {
 struct Address;
 struct EchoServerOpen;
+class EventLog;
 }  // namespace sockstep
 
 namespace sockstep::cli {
@@ -36,6 +37,7 @@ struct ServeOptions {
   bool json = false;
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
+  int backlog = 5;      // listen()'s argument: the seed's 5
   CaptureFlags capture;
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
@@ -76,6 +78,9 @@ int error(int code, const std::string& message);
 // The one line and exit code for a server that could not listen (cmd_serve.cpp): a
 // taken port is bad input (2), any other failure a runtime error (1).
 int serve_open_error(const Address& address, const EchoServerOpen& opened);
+// With --allow-remote on a non-loopback address: a warning note naming the addresses the
+// server can be reached on, and that anyone on those networks may connect.
+void note_remote_reach(EventLog& log, const Address& listening);
 // Loopback addresses only, unless the user opted in.
 [[nodiscard]] bool is_loopback_host(const std::string& host);
 

@@ -135,6 +135,14 @@ nlohmann::json event_json(const Event& e) {
   if (e.pid != 0) j["pid"] = e.pid;
   if (e.tid != 0) j["tid"] = e.tid;
   if (e.kind == EventKind::Note) j["note"] = note_kind_name(e.note);
+  if (e.kind == EventKind::Note && e.note == NoteKind::ListenFull) {
+    j["overflows"] = e.overflow.overflows;
+    j["drops"] = e.overflow.drops;
+    j["backlog"] = e.overflow.backlog;
+    j["queued"] = e.overflow.queued;
+    j["cookies_sent"] = e.overflow.cookies_sent;
+    j["cookies_failed"] = e.overflow.cookies_failed;
+  }
   if (e.kind == EventKind::Call || e.kind == EventKind::Blocked) {
     const SocketFacts& s = e.sock;
     if (s.family != AF_UNSPEC) j["family"] = family_name(s.family);

@@ -33,12 +33,13 @@ int serve_window(const Address& address, const ServeOptions& options) {
   EventLog log;
   EchoServerOptions server_options;
   server_options.max_clients = options.max_clients;
-  EchoServer server(log, address, 5, std::move(server_options));  // listen(5), like the seed
+  EchoServer server(log, address, options.backlog, std::move(server_options));
   // Listening happens before the window opens, so a taken port is an error (exit 2)
   // on the command line, not an empty window.
   const EchoServerOpen opened = server.open();
   if (!opened.ok()) return serve_open_error(address, opened);
   const Address& name = opened.address;
+  note_remote_reach(log, name);
 
   std::thread worker;
   std::atomic<bool> ended{false};

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "engine/errno_names.hpp"
+#include "engine/inspect.hpp"
 
 namespace sockstep {
 namespace {
@@ -21,6 +22,9 @@ constexpr std::size_t kRecvSize = 1024;  // the seed's conn.recv(1024)
 constexpr int kAcceptBatch = 64;
 // Out of fds, accept() is retried when a client leaves, or after this long if none does.
 constexpr int kAcceptRetryMs = 1000;
+// After accepting, the kernel's overflow counters are read again this long after, at the
+// latest: often enough to say a burst's drops as it happens, rarely enough to cost nothing.
+constexpr auto kOverflowSampleEvery = std::chrono::milliseconds(100);
 // A drained output buffer bigger than this is given back instead of kept for the next burst.
 constexpr std::size_t kKeptCapacity = 64 * 1024;
 constexpr std::size_t kPendingPiece = 64 * 1024;  // most of a held echo one send() takes
@@ -95,6 +99,7 @@ EchoServerStats EchoServer::stats() const {
   s.peak_pending_bytes = peak_pending_bytes_.load(std::memory_order_relaxed);
   s.accept_pauses = accept_pauses_.load(std::memory_order_relaxed);
   s.fd_retries = fd_retries_.load(std::memory_order_relaxed);
+  s.listen_overflows = overflows_.load(std::memory_order_relaxed);
   return s;
 }
 
@@ -112,8 +117,12 @@ int EchoServer::run() {
   if (listener_ < 0) return EBADF;
   int result = 0;
   for (;;) {
-    if (options_.max_clients > 0 && closed_.load(std::memory_order_relaxed) >= static_cast<std::size_t>(options_.max_clients))
+    // Served enough: the clients still waiting in the accept queue are served too (closing
+    // the listener would reset them), then the server stops.
+    if (options_.max_clients > 0 && closed_.load(std::memory_order_relaxed) >= static_cast<std::size_t>(options_.max_clients) &&
+        connections_.empty() && take_queued() == 0)
       break;
+    sample_overflows(false);
     pollfds_.clear();
     pollfds_.push_back({waker_.fd(), POLLIN, 0});
     pollfds_.push_back({options_.stop_fd, POLLIN, 0});  // a negative fd is skipped by poll()
@@ -141,7 +150,10 @@ int EchoServer::run() {
       const short revents = pollfds_[kFirstConnectionSlot + i].revents;
       if (revents != 0) serve(connections_[i], revents);
     }
-    if ((pollfds_[kListenerSlot].revents & POLLIN) != 0) accept_ready();
+    if ((pollfds_[kListenerSlot].revents & POLLIN) != 0) {
+      accept_ready();
+      overflow_check_due_ = true;  // a burst may have overflowed the queue meanwhile
+    }
     if (some_closed_) {
       std::erase_if(connections_, [](const Connection& c) { return !c.open; });
       some_closed_ = false;
@@ -150,6 +162,7 @@ int EchoServer::run() {
   for (Connection& conn : connections_)
     if (conn.open) close_connection(conn);
   connections_.clear();
+  sample_overflows(true);
   if (listener_ >= 0) (void)ops::close(ctx_, listener_);
   listener_ = -1;
   return result;
@@ -160,7 +173,13 @@ int EchoServer::run() {
 // by then, on_idle runs and the wait goes on. A busy server never reaches that timeout,
 // so a round trip costs one poll().
 int EchoServer::wait_ready() {
-  const int retry_ms = accept_paused_ ? kAcceptRetryMs : -1;
+  int retry_ms = accept_paused_ ? kAcceptRetryMs : -1;
+  if (overflow_check_due_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        last_overflow_sample_ + kOverflowSampleEvery - std::chrono::steady_clock::now());
+    const int left_ms = static_cast<int>(std::max<long long>(1, left.count() + 1));
+    retry_ms = retry_ms < 0 ? left_ms : std::min(retry_ms, left_ms);
+  }
   if (!options_.on_idle) return ::poll(pollfds_.data(), pollfds_.size(), retry_ms);
   if (options_.idle_after_ms <= 0) {
     options_.on_idle();
@@ -216,6 +235,50 @@ void EchoServer::accept_ready() {
     connections_.push_back(std::move(accepted));
     accepted_.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+std::size_t EchoServer::take_queued() {
+  std::size_t taken = 0;
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    const CallResult conn = ops::accept(ctx_, listener_);
+    if (!conn.ok()) break;  // EAGAIN: nobody waits; anything else: not served either way
+    const int fd = static_cast<int>(conn.value);
+    (void)ops::setblocking(ctx_, fd, false);
+    Connection accepted;
+    accepted.fd = fd;
+    connections_.push_back(std::move(accepted));
+    accepted_.fetch_add(1, std::memory_order_relaxed);
+    ++taken;
+  }
+  return taken;
+}
+
+void EchoServer::sample_overflows(bool final) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!overflow_watch_.available() || (!final && (!overflow_check_due_ || now - last_overflow_sample_ < kOverflowSampleEvery)))
+    return;
+  overflow_check_due_ = false;
+  last_overflow_sample_ = now;
+  const ListenCounters grew = overflow_watch_.sample();
+  if (!grew.any()) return;
+  const SocketView listener = inspect_socket(listener_);
+  ListenOverflow o;
+  o.overflows = grew.overflows;
+  o.drops = grew.drops;
+  o.backlog = listener.backlog >= 0 ? listener.backlog : backlog_;
+  o.queued = std::max(listener.accept_queue, 0);
+  o.cookies_sent = grew.cookies_sent;
+  o.cookies_failed = grew.cookies_failed;
+  overflows_.fetch_add(grew.overflows, std::memory_order_relaxed);
+  Event event;
+  event.kind = EventKind::Note;
+  event.actor = "kernel";
+  event.note = NoteKind::ListenFull;
+  event.fd = listener_;
+  event.overflow = o;
+  event.detail = listen_overflow_text(o);
+  event.args = listen_overflow_text_zh(o);
+  log_.append(std::move(event));
 }
 
 void EchoServer::serve(Connection& conn, short revents) {

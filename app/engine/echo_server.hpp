@@ -2,6 +2,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "engine/address.hpp"
 #include "engine/event_log.hpp"
+#include "engine/listen_overflows.hpp"
 #include "engine/socket_ops.hpp"
 
 namespace sockstep {
@@ -45,6 +47,9 @@ struct EchoServerStats {
   std::size_t peak_pending_bytes = 0;  // most held for one client at any time
   std::size_t accept_pauses = 0;       // times accept() ran out of fds (EMFILE/ENFILE)
   std::size_t fd_retries = 0;          // silent retries since, that found no fd free yet
+  // Connection attempts the kernel counted as finding an accept queue full while serving
+  // (TcpExt ListenOverflows of the server's network namespace), each said in a Note.
+  std::size_t listen_overflows = 0;
 };
 
 // The seed's echo server (recv(1024), upper-case, send back) serving any number of clients
@@ -80,6 +85,11 @@ class EchoServer {
   };
 
   void accept_ready();
+  // Accepts every client still waiting in the queue (once max_clients were served).
+  std::size_t take_queued();
+  // Says in a ListenFull note when the kernel's overflow counters grew, at most every
+  // 100 ms after an accept (final: now, before the listener closes).
+  void sample_overflows(bool final);
   void serve(Connection& conn, short revents);
   void echo(Connection& conn, const Bytes& data);
   void send_pending(Connection& conn);
@@ -110,6 +120,10 @@ class EchoServer {
   std::atomic<std::size_t> pending_bytes_{0};
   std::atomic<std::size_t> peak_pending_bytes_{0};
   std::atomic<std::size_t> accept_pauses_{0};
+  std::atomic<std::size_t> overflows_{0};
+  ListenOverflowWatch overflow_watch_;  // counts from when the server was made
+  bool overflow_check_due_ = false;
+  std::chrono::steady_clock::time_point last_overflow_sample_{};
 };
 
 }  // namespace sockstep

@@ -21,6 +21,7 @@ const char* note_kind_name(NoteKind kind) {
     case NoteKind::Hello: return "hello";
     case NoteKind::Exit: return "exit";
     case NoteKind::Match: return "match";
+    case NoteKind::ListenFull: return "listen_full";
   }
   return "?";
 }

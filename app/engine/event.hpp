@@ -7,6 +7,7 @@
 #include "engine/address.hpp"
 #include "engine/bytes.hpp"
 #include "engine/call.hpp"
+#include "engine/listen_overflows.hpp"
 
 namespace sockstep {
 
@@ -28,6 +29,7 @@ enum class NoteKind : std::uint8_t {
   Hello,    // a traced process announced itself
   Exit,     // a traced process ended; detail says how (args: the same in Chinese)
   Match,    // two traced sockets are the two ends of one connection
+  ListenFull,  // connection attempts found a listener's accept queue full (Event::overflow)
 };
 [[nodiscard]] const char* note_kind_name(NoteKind kind);
 
@@ -97,6 +99,7 @@ struct Event {
   int step = -1;             // lesson step that made the call, -1 outside lessons
   bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
   PacketFields packet;       // only for EventKind::Packet
+  ListenOverflow overflow;   // only for NoteKind::ListenFull
 
   [[nodiscard]] bool ok() const { return err == 0; }
   [[nodiscard]] bool capped() const { return bytes.size() < byte_count; }
