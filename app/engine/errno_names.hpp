@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sockstep {
 
@@ -17,6 +18,12 @@ inline constexpr int kPythonTimeout = 1 << 20;  // above every errno
 [[nodiscard]] std::string errno_name(int err);
 // strerror text (gai_strerror for a getaddrinfo code), thread-safe.
 [[nodiscard]] std::string errno_message(int err);
+// The same in the reader's language: with zh, the Chinese message of every errno the
+// table names (English strerror for one it does not).
+[[nodiscard]] std::string errno_message(int err, bool zh);
+[[nodiscard]] bool errno_has_chinese_message(int err);
+// Every value errno_name() knows by name, getaddrinfo codes and kPythonTimeout included.
+[[nodiscard]] std::vector<int> known_errnos();
 // Inverse of errno_name; nothing for a name the table does not know.
 [[nodiscard]] std::optional<int> errno_from_name(const std::string& name);
 // An errno that reports a wait rather than a failure: EAGAIN (a non-blocking call would

@@ -27,7 +27,7 @@ std::string card_error(const Lesson& lesson, const SessionSnapshot& snap, const 
     if (err == 0 && step.call == "connect_ex" && result.value != 0) err = static_cast<int>(result.value);
     if (err != 0) {
       text = (zh ? "第 " + std::to_string(i + 1) + " 步:" : "step " + std::to_string(i + 1) + ": ") + step.call +
-             " ✗ " + errno_name(err) + " " + errno_message(err);
+             " ✗ " + errno_name(err) + " " + errno_message(err, zh);
       failed_kind = kind_of(step.call);
     } else if (!failed_kind.empty() && kind_of(step.call) == failed_kind) {
       text.clear();

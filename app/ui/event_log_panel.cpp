@@ -23,7 +23,7 @@ bool contains_folded(std::string_view haystack, std::string_view needle) {
   return it != haystack.end();
 }
 
-std::string result_text(const Event& event) {
+std::string result_text(const Event& event, bool zh) {
   if (event.kind == EventKind::Blocked) return "…";
   if (event.kind == EventKind::Packet) {
     std::string text = "len " + std::to_string(event.byte_count);
@@ -31,8 +31,10 @@ std::string result_text(const Event& event) {
     if (!event.detail.empty()) text += "  " + event.detail;
     return text;
   }
+  // A note carries its Chinese in args (as the walk prints it); one without says English.
+  if (event.kind == EventKind::Note && zh && !event.args.empty()) return event.args;
   if (event.kind != EventKind::Call) return event.detail;
-  if (!event.ok()) return errno_name(event.err) + " " + errno_message(event.err);
+  if (!event.ok()) return errno_name(event.err) + " " + errno_message(event.err, zh);
   // Python's getsockname() returns the address, not a number (the value is only its port).
   if (const Address* name = event.name_returned(); name != nullptr && !name->empty())
     return "= " + name->python_repr();
@@ -44,8 +46,22 @@ std::string result_text(const Event& event) {
 
 }  // namespace
 
-std::string event_summary(const Event& event) {
-  std::string text = event.actor + " " + event.name() + "(" + event.args + ") " + result_text(event);
+// The kind of a row that is not a call, in the reader's language.
+const char* event_kind_label(EventKind kind, bool zh) {
+  if (!zh) return event_kind_name(kind);
+  switch (kind) {
+    case EventKind::Call: return "调用";
+    case EventKind::Blocked: return "阻塞";
+    case EventKind::Print: return "输出";
+    case EventKind::Note: return "提示";
+    case EventKind::Packet: return "数据包";
+  }
+  return "?";
+}
+
+std::string event_summary(const Event& event, bool zh) {
+  if (event.kind == EventKind::Note) return event.actor + " " + event_kind_label(event.kind, zh) + ": " + result_text(event, zh);
+  std::string text = event.actor + " " + event.name() + "(" + event.args + ") " + result_text(event, zh);
   if (event.kind == EventKind::Call && event.call == Call::ConnectEx && event.value != 0) {
     text += " " + errno_name(static_cast<int>(event.value));
   }
@@ -103,6 +119,7 @@ void draw_event_log(const Model& model, EventLogView& view) {
 
   const bool at_bottom = ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - 1.0f;
   const int current = model.current_index();
+  const bool zh = model.lang() == Lang::Zh;
   ImGui::PushFont(model.fonts->mono);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(view.matches.size()));
@@ -122,7 +139,7 @@ void draw_event_log(const Model& model, EventLogView& view) {
       if (ImGui::Selectable(time, false, ImGuiSelectableFlags_SpanAllColumns)) {
         model.send({Command::Kind::Select, static_cast<long long>(event.seq)});
       }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event, zh).c_str());
       ImGui::PopID();
       ImGui::TableSetColumnIndex(1);
       if (event.step >= 0) ImGui::Text("%d", event.step + 1);
@@ -134,10 +151,10 @@ void draw_event_log(const Model& model, EventLogView& view) {
       } else if (event.kind == EventKind::Packet) {
         ImGui::TextDisabled("%s %s", event.name(), event.args.c_str());  // SYN 127.0.0.1:41234 → …
       } else {
-        ImGui::TextDisabled("%s", event_kind_name(event.kind));
+        ImGui::TextDisabled("%s", event_kind_label(event.kind, zh));
       }
       ImGui::TableSetColumnIndex(4);
-      const std::string result = result_text(event);
+      const std::string result = result_text(event, zh);
       if (event.ok()) {
         text_colored(palette.text, result);
       } else if (errno_reports_a_wait(event.err)) {

@@ -15,16 +15,16 @@ namespace {
 // connect stays on screen until a connect succeeds. Shown as text, never a dialog.
 // An EOF is a problem only for the client (the server went away); a server sees one at
 // the end of every conversation.
-std::string last_problem(const std::vector<Event>& events, bool eof_is_problem) {
+std::string last_problem(const std::vector<Event>& events, bool eof_is_problem, bool zh) {
   const std::size_t stop = events.size() > 512 ? events.size() - 512 : 0;
   for (std::size_t i = events.size(); i-- > stop;) {
     const Event& e = events[i];
     if (e.kind != EventKind::Call) continue;
     if (is_connect(e.call) && e.ok() && e.value == 0) return {};
     if (!e.ok() && !errno_reports_a_wait(e.err) && !e.connect_started())
-      return e.actor + " " + e.name() + "(): " + errno_name(e.err) + " " + errno_message(e.err);
+      return e.actor + " " + e.name() + "(): " + errno_name(e.err) + " " + errno_message(e.err, zh);
     if (eof_is_problem && receives_bytes(e.call) && e.ok() && e.value == 0 && e.byte_count == 0 && e.sock.stream())
-      return e.actor + " " + e.name() + "() = 0: EOF, the peer will send no more";
+      return e.actor + " " + e.name() + (zh ? "() = 0:EOF,对方不会再发送" : "() = 0: EOF, the peer will send no more");
   }
   return {};
 }
@@ -105,7 +105,7 @@ void draw_live(const Model& model, LiveView& view) {
     }
   }
 
-  if (const std::string problem = last_problem(model.events->events(), live.can_send); !problem.empty()) {
+  if (const std::string problem = last_problem(model.events->events(), live.can_send, model.lang() == Lang::Zh); !problem.empty()) {
     ImGui::Separator();
     ImGui::TextDisabled("%s", model.t(Tx::LiveLastProblem));
     ImGui::PushStyleColor(ImGuiCol_Text, palette.error);

@@ -76,7 +76,7 @@ void draw_event_log(const Model& model, EventLogView& view);
 // Whether an event matches a filter (case-insensitive, every word must occur).
 [[nodiscard]] bool event_matches(const Event& event, const std::string& filter);
 // "accept() = 4", "recv(1024) = 5 b'hello'", "connect(...) ECONNREFUSED"
-[[nodiscard]] std::string event_summary(const Event& event);
+[[nodiscard]] std::string event_summary(const Event& event, bool zh);
 
 // The lesson panel's place in a live session: what runs, the ports watched, the last
 // error, and for dial the message box with Send and Reconnect.

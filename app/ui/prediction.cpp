@@ -41,7 +41,7 @@ std::string kernel_answer(const Step& step, const StepOutcome& outcome, Lang lan
     return text;
   }
   if (!r.ok()) {
-    return text + (zh ? "失败:" : "failed: ") + errno_name(r.err) + " (" + errno_message(r.err) + ")";
+    return text + (zh ? "失败:" : "failed: ") + errno_name(r.err) + " (" + errno_message(r.err, zh) + ")";
   }
   text += zh ? "返回 " : "returned ";
   if (const auto call = call_from_name(step.call); call && receives_bytes(*call) && (!r.bytes.empty() || r.value == 0)) {

@@ -147,7 +147,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
       if (ImGui::InvisibleButton("row", ImVec2(width, row_h))) {
         model.send({Command::Kind::Select, static_cast<long long>(event.seq)});
       }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event, model.lang() == Lang::Zh).c_str());
       ImGui::PopID();
 
       const std::size_t lane = static_cast<std::size_t>(r.lane);

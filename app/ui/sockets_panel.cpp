@@ -99,7 +99,7 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
                         palette.blocked_bg, 3.0f);
     text_colored(palette.warn, std::string("… ") + text);
   }
-  const std::string error = v.error != 0 ? errno_name(v.error) + " " + errno_message(v.error)
+  const std::string error = v.error != 0 ? errno_name(v.error) + " " + errno_message(v.error, model.lang() == Lang::Zh)
                                          : card_error(*model.lesson, *model.snap, card.actor, card.var,
                                                       card.opened_step, model.lang() == Lang::Zh);
   if (!error.empty()) {

@@ -3,6 +3,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "engine/address.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/event_log.hpp"
@@ -61,6 +63,21 @@ TEST_CASE("errno names and messages") {
   CHECK_FALSE(errno_from_name("ENOPE").has_value());
   CHECK(errno_message(EPIPE) == "Broken pipe");
 }
+
+TEST_CASE("every errno sockstep names has a Chinese message, and English stays strerror's") {
+  for (const int err : known_errnos()) {
+    CAPTURE(errno_name(err));
+    CHECK(errno_has_chinese_message(err));
+    const std::string zh = errno_message(err, true);
+    // Chinese text is UTF-8 beyond ASCII; the English one is strerror's (or gai_strerror's).
+    CHECK(std::any_of(zh.begin(), zh.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }));
+    CHECK(errno_message(err, false) == errno_message(err));
+  }
+  CHECK(errno_message(ECONNREFUSED, true) == "拒绝连接");
+  CHECK(errno_message(9999, true) == errno_message(9999));  // no table entry: English
+  CHECK(errno_message(0, true).empty());
+}
+
 
 TEST_CASE("EAGAIN, EINPROGRESS, EALREADY and ECANCELED report a wait; refusals and resets are failures") {
   for (int err : {EAGAIN, EINPROGRESS, EALREADY, ECANCELED}) CHECK(errno_reports_a_wait(err));

@@ -214,12 +214,31 @@ TEST_CASE("getsockname() and getpeername() show the address they returned, not i
   name.sock.local = Address{AF_INET, "127.0.0.1", 8084, {}};
   name.sock.peer = Address{AF_INET, "127.0.0.1", 40000, {}};
   CHECK(sequence_row_label(name) == "getsockname() → 127.0.0.1:8084");
-  CHECK(event_summary(name).find("= ('127.0.0.1', 8084)") != std::string::npos);
-  CHECK(event_summary(name).find("= 8084") == std::string::npos);
+  CHECK(event_summary(name, false).find("= ('127.0.0.1', 8084)") != std::string::npos);
+  CHECK(event_summary(name, false).find("= 8084") == std::string::npos);
   name.call = Call::GetPeerName;
   CHECK(sequence_row_label(name) == "getpeername() → 127.0.0.1:40000");
   CHECK(sequence_row_label(name, RowName::Port) == "getpeername() → :40000");  // where the name does not fit
   CHECK(sequence_row_label(name, RowName::None) == "getpeername()");
   name.err = ENOTCONN;
   CHECK(sequence_row_label(name) == "getpeername() ✗ ENOTCONN");
+}
+
+TEST_CASE("a note's row in the Chinese event log says its Chinese, and a failed call its Chinese errno") {
+  Event note;
+  note.kind = EventKind::Note;
+  note.actor = "kernel";
+  note.detail = "1 connection attempt found the accept queue full";
+  note.args = "1 次连接尝试遇到 accept 队列已满";
+  CHECK(event_summary(note, true).find(note.args) != std::string::npos);
+  CHECK(event_summary(note, true).find("提示") != std::string::npos);
+  CHECK(event_summary(note, false).find(note.detail) != std::string::npos);
+  Event refused;
+  refused.kind = EventKind::Call;
+  refused.call = Call::Connect;
+  refused.actor = "client";
+  refused.err = ECONNREFUSED;
+  refused.value = -1;
+  CHECK(event_summary(refused, true).find("ECONNREFUSED 拒绝连接") != std::string::npos);
+  CHECK(event_summary(refused, false).find("Connection refused") != std::string::npos);
 }
