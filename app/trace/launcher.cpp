@@ -637,9 +637,15 @@ class Tracer {
   std::string actor_of(const Child& c) const { return decoder_.actor(c.s.pid, c.fallback_name); }
 
   // Reads what is there now; complete lines become Print events. Returns false at EOF.
-  bool drain_output(Child& c, int& fd, std::string& line) {
+  // Each line is an event: while programs run, a program that prints without end (a
+  // `while :; do echo`) is read a bounded number of lines at a time, so the loop gets back
+  // to the stop signal and the other programs between two reads. A program that ended is
+  // read to the end of what its pipe holds.
+  static constexpr int kLinesPerDrain = 1024;
+  bool drain_output(Child& c, int& fd, std::string& line, int max_lines = kLinesPerDrain) {
     char buffer[65536];
-    for (int i = 0; i < 64; ++i) {
+    int lines = 0;
+    for (int i = 0; i < 64 && lines < max_lines; ++i) {
       const ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) return true;
@@ -654,6 +660,7 @@ class Tracer {
         if (buffer[k] == '\n') {
           print(c, line);
           line.clear();
+          ++lines;
         } else if (line.size() < 4096) {
           line.push_back(buffer[k]);
         }
@@ -677,7 +684,7 @@ class Tracer {
     for (int* fd : {&c.s.out, &c.s.err}) {
       if (*fd < 0) continue;
       ::fcntl(*fd, F_SETFL, ::fcntl(*fd, F_GETFL) | O_NONBLOCK);
-      drain_output(c, *fd, fd == &c.s.out ? c.out_line : c.err_line);
+      drain_output(c, *fd, fd == &c.s.out ? c.out_line : c.err_line, std::numeric_limits<int>::max());
       if (*fd >= 0) {
         // A background grandchild may keep the pipe open: do not wait for it.
         std::string& rest = fd == &c.s.out ? c.out_line : c.err_line;
