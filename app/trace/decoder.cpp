@@ -188,6 +188,9 @@ void Decoder::pair(const std::string& local, const std::string& peer, End end, s
   note.detail = "same connection: " + other->second.actor + " fd " + std::to_string(other->second.fd) + " (" + peer +
                 ", inode " + std::to_string(other->second.inode) + ") <-> " + end.actor + " fd " +
                 std::to_string(end.fd) + " (" + local + ", inode " + std::to_string(end.inode) + ")";
+  note.args = "同一个连接:" + other->second.actor + " fd " + std::to_string(other->second.fd) + "(" + peer + ",inode " +
+              std::to_string(other->second.inode) + ")<-> " + end.actor + " fd " + std::to_string(end.fd) + "(" + local +
+              ",inode " + std::to_string(end.inode) + ")";
   out.push_back({t_ns, std::move(note)});
   open_ends_.erase(other);
 }
@@ -267,6 +270,8 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     const std::string shown = printable_text(p.command, 100);
     e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(h.pid) + ", parent " +
                std::to_string(p.parent) + ")";
+    e.args = (again ? "再次跟踪:" : "开始跟踪:") + shown + "(pid " + std::to_string(h.pid) + ",父进程 " +
+             std::to_string(p.parent) + ")";
     out.push_back({h.t_ns, std::move(e)});
     return;
   }

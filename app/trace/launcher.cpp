@@ -191,12 +191,14 @@ std::string signal_text(int sig) {
   return "signal " + std::to_string(sig) + (abbrev != nullptr ? " (SIG" + std::string(abbrev) + ")" : "");
 }
 
-Event note(const std::string& actor, NoteKind kind, const std::string& detail) {
+// A note's Chinese goes in args, as every note's does (the walk and the window read it there).
+Event note(const std::string& actor, NoteKind kind, const std::string& detail, const std::string& detail_zh = {}) {
   Event e;
   e.kind = EventKind::Note;
   e.actor = actor;
   e.note = kind;
   e.detail = detail;
+  e.args = detail_zh;
   return e;
 }
 
@@ -375,7 +377,8 @@ class Tracer {
     if (const std::size_t left = end_descendants(kKillGrace); left > 0)
       log_.append(note("trace", NoteKind::Info,
                        "ended " + std::to_string(left) + " process" + (left == 1 ? "" : "es") +
-                           " the traced programs left running"));
+                           " the traced programs left running",
+                       "结束了被跟踪程序留下仍在运行的 " + std::to_string(left) + " 个进程"));
 
     for (auto& c : children_)
       for (int fd : {c.s.pidfd, c.s.out, c.s.err})
@@ -720,7 +723,9 @@ class Tracer {
     if (p == nullptr || !p->said_hello)
       log_.append(note(actor_of(c), NoteKind::Warning,
                        "the preload never reported from " + actor_of(c) +
-                           ": this trace shows none of its socket calls (static, setuid, or it dropped LD_PRELOAD)"));
+                           ": this trace shows none of its socket calls (static, setuid, or it dropped LD_PRELOAD)",
+                       "预加载库从未收到 " + actor_of(c) +
+                           " 的报告:这次跟踪不显示它的任何套接字调用(静态链接、setuid,或它去掉了 LD_PRELOAD)"));
   }
 
   void warn_silent(Child& c) {
@@ -746,7 +751,8 @@ class Tracer {
              (options_.together || previous_ready() || Clock::now() >= start_fallback)) {
         if (!options_.together && !previous_ready())
           hold(monotonic_ns(),
-               note("trace", NoteKind::Info, "starting the next program: the previous one has not called listen()"));
+               note("trace", NoteKind::Info, "starting the next program: the previous one has not called listen()",
+                    "启动下一个程序:上一个程序还没有调用 listen()"));
         if (!start_next(result)) {
           stopping = true;
           kill_at = Clock::now();
@@ -825,7 +831,8 @@ class Tracer {
         if (which == -2) {
           stopping = true;
           release_all();
-          log_.append(note("trace", NoteKind::Info, "stopping: SIGTERM to the traced programs and their children"));
+          log_.append(note("trace", NoteKind::Info, "stopping: SIGTERM to the traced programs and their children",
+                           "正在停止:向被跟踪的程序及其子进程发送 SIGTERM"));
           signal_descendants(SIGTERM);
           kill_at = now + kKillGrace;
         } else if (which == 1 && child->s.out >= 0) {
