@@ -45,6 +45,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   std::atomic<bool> ended{false};
   ui::LiveGuiOptions live;
   live.title = "serve " + name.to_string() + " (connect with: nc " + name.host + " " + std::to_string(name.port) + ")";
+  live.title_zh = "serve " + name.to_string() + "(用 nc " + name.host + " " + std::to_string(name.port) + " 连接)";
   live.log = &log;
   live.actors = {"server"};
   live.outside = "clients";

@@ -12,10 +12,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "engine/errno_names.hpp"
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
 #include "engine/reference_cards.hpp"
 #include "ui/countdown.hpp"
+#include "ui/panels.hpp"
 #include "ui/screenshot.hpp"
 
 namespace sockstep::ui {
@@ -149,6 +151,9 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     fonts_->note_text(tx_at(i, Lang::En));
     fonts_->note_text(tx_at(i, Lang::Zh));
   }
+  // Words drawn in the Chinese window that are not in the text table.
+  for (const int err : known_errnos()) fonts_->note_text(errno_message(err, true));
+  for (const char* role : kLiveRoles) fonts_->note_text(live_role_zh(role));
   for (Tx big : kHeadlineTexts) {
     fonts_->note_headline(tx(big, Lang::En));
     fonts_->note_headline(tx(big, Lang::Zh));
@@ -212,6 +217,7 @@ void GuiApp::open_live() {
     live_lesson_.actors.push_back(live.outside);
   }
   live_info_.title = live.title;
+  live_info_.title_zh = live.title_zh;
   live_info_.can_send = static_cast<bool>(live.send);
   // Sockets of programs nobody observes: the other end in serve/dial, or an untraced one.
   live_source_ = std::make_unique<LiveSource>(live.actors, live.outside.empty() ? "untraced" : live.outside);

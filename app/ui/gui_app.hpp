@@ -19,6 +19,7 @@ struct GuiOptions {
 // before it closes, so nothing runs when no window can open.
 struct LiveGuiOptions {
   std::string title;                  // "serve 127.0.0.1:8084", in the window's title too
+  std::string title_zh;               // the same in Chinese, where it says more than a command
   EventLog* log = nullptr;            // where the session's events arrive
   std::vector<std::string> actors;    // the first lanes, in order ("server", "client")
   std::string outside;                // the lane of the other end, whose calls are unseen ("" for trace)

@@ -34,9 +34,13 @@ std::string last_problem(const std::vector<Event>& events, bool eof_is_problem, 
 void draw_live(const Model& model, LiveView& view) {
   const LiveInfo& live = *model.live;
   const Palette& palette = *model.palette;
-  ImGui::PushFont(model.fonts->mono);
-  wrapped_text(live.title);
-  ImGui::PopFont();
+  if (model.lang() == Lang::Zh && !live.title_zh.empty()) {
+    wrapped_text(live.title_zh);  // the body font: it has the Chinese glyphs
+  } else {
+    ImGui::PushFont(model.fonts->mono);
+    wrapped_text(live.title);
+    ImGui::PopFont();
+  }
   ImGui::Spacing();
 
   ImGui::TextDisabled("%s", model.t(Tx::LiveWatching));

@@ -87,6 +87,7 @@ struct UiState {
 // What a live session (serve, dial, trace) adds to the model; absent for lessons.
 struct LiveInfo {
   std::string title;     // "dial 127.0.0.1:8084"
+  std::string title_zh;  // the same in Chinese; empty: the title says it
   std::string ports;     // "8084, 40312"
   bool can_send = false; // a message box and Reconnect (dial)
   bool finished = false; // the session's programs have all ended

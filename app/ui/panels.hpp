@@ -77,6 +77,10 @@ void draw_event_log(const Model& model, EventLogView& view);
 [[nodiscard]] bool event_matches(const Event& event, const std::string& filter);
 // "accept() = 4", "recv(1024) = 5 b'hello'", "connect(...) ECONNREFUSED"
 [[nodiscard]] std::string event_summary(const Event& event, bool zh);
+// A live socket card's role ("listener", "accepted", "connected", "peer", "socket") in
+// Chinese; nullptr for any other name (a lesson's variable, shown as code).
+[[nodiscard]] const char* live_role_zh(const std::string& role);
+inline constexpr const char* kLiveRoles[] = {"listener", "accepted", "connected", "peer", "socket"};
 
 // The lesson panel's place in a live session: what runs, the ports watched, the last
 // error, and for dial the message box with Send and Reconnect.

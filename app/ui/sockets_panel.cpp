@@ -12,6 +12,18 @@
 #include "ui/widgets.hpp"
 
 namespace sockstep::ui {
+
+// A live card's name is its role, a word (a lesson's is the program's variable, code):
+// said in Chinese in the Chinese window.
+const char* live_role_zh(const std::string& role) {
+  if (role == "listener") return "监听套接字";
+  if (role == "accepted") return "已接受的连接";
+  if (role == "connected") return "已连接";
+  if (role == "peer") return "对端";
+  if (role == "socket") return "套接字";
+  return nullptr;
+}
+
 namespace {
 
 std::string or_dash(const Address& address) {
@@ -42,9 +54,14 @@ void end_card() {
 void card_header(const Model& model, const std::string& actor, const std::string& var, int fd) {
   actor_chip(model.palette->actor(actor), actor);
   ImGui::SameLine();
-  ImGui::PushFont(model.fonts->mono);
-  ImGui::TextUnformatted(var.c_str());
-  ImGui::PopFont();
+  const char* zh = model.live != nullptr && model.lang() == Lang::Zh ? live_role_zh(var) : nullptr;
+  if (zh != nullptr) {
+    ImGui::TextUnformatted(zh);  // the body font, which has the Chinese glyphs
+  } else {
+    ImGui::PushFont(model.fonts->mono);
+    ImGui::TextUnformatted(var.c_str());
+    ImGui::PopFont();
+  }
   if (fd >= 0) {
     ImGui::SameLine();
     char text[32];

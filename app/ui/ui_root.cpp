@@ -63,6 +63,7 @@ void UiRoot::refresh(Session& session, UiState& state) {
   for (std::size_t i = first_new; i < events.size(); ++i) {
     if (events[i].kind == EventKind::Print || events[i].kind == EventKind::Note) {
       fonts_.note_text(events[i].detail);
+      fonts_.note_text(events[i].args);  // a note's Chinese
     }
   }
   fonts_.note_text(snap_.notice.en);
@@ -95,6 +96,7 @@ void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::str
   live_ = &info;
   outside_lane_ = outside_lane;
   fonts_.note_text(info.title);
+  fonts_.note_text(info.title_zh);
 }
 
 bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kernel) {
@@ -115,6 +117,7 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
   for (std::size_t i = first_new; i < events.size(); ++i) {
     const Event& e = events[i];
     if (e.kind == EventKind::Print || e.kind == EventKind::Note) fonts_.note_text(e.detail);
+    if (e.kind == EventKind::Note) fonts_.note_text(e.args);  // its Chinese
     if (e.kind == EventKind::Call && !e.bytes.empty()) fonts_.note_text(e.bytes.substr(0, 256));
   }
   // New events may mean new sockets: a full dump. Otherwise the cheap look-up of the
