@@ -45,12 +45,15 @@ std::int64_t wall_minus_log_us(const EventLog& log) {
   return offset;
 }
 
-Event note(std::string text, NoteKind kind = NoteKind::Warning) {
+// A note's Chinese goes in args, as every note's does; the failures below that quote
+// libpcap's own English keep it after a Chinese lead.
+Event note(std::string text, NoteKind kind = NoteKind::Warning, std::string text_zh = {}) {
   Event e;
   e.kind = EventKind::Note;
   e.actor = "capture";
   e.note = kind;
   e.detail = std::move(text);
+  e.args = std::move(text_zh);
   return e;
 }
 
@@ -245,7 +248,11 @@ Capture::~Capture() { stop(); }
 void Capture::fail(EventLog& log, CaptureState state, std::string message) {
   state_ = state;
   message_ = std::move(message);
-  log.append(note(message_));
+  const std::string zh = state == CaptureState::NotPermitted
+                             ? "抓包需要 root 或 CAP_NET_RAW;可以这样允许:sudo setcap cap_net_raw+ep "
+                               "$(command -v sockstep)(或用 sudo 运行);没有数据包,其他一切照常"
+                             : "无法抓包:" + message_;
+  log.append(note(message_, NoteKind::Warning, zh));
   impl_.reset();
 }
 
@@ -312,7 +319,8 @@ bool Capture::start(EventLog& log, CaptureOptions options) {
   }
   state_ = CaptureState::Running;
   message_ = "capturing packets on " + impl.options.device + ": " + filter_;
-  if (impl.options.log_packets) log.append(note(message_, NoteKind::Info));
+  if (impl.options.log_packets)
+    log.append(note(message_, NoteKind::Info, "正在 " + impl.options.device + " 上抓包:" + filter_));
   thread_ = std::thread([this] { run(); });
   return true;
 }
@@ -345,19 +353,27 @@ void Capture::run() {
   }
   if (impl.write_errno != 0) {
     write_error_ = "cannot write " + impl.options.pcap_path + ": " + std::strerror(impl.write_errno);
-    impl.log->append(note(write_error_));
+    impl.log->append(note(write_error_, NoteKind::Warning,
+                          "无法写入 " + impl.options.pcap_path + ":" + std::strerror(impl.write_errno)));
   }
   // A session shown with packets missing must say so.
   pcap_stat stats{};
   if (pcap_stats(impl.pcap, &stats) == 0 && stats.ps_drop > 0)
     impl.log->append(note("the capture missed " + std::to_string(stats.ps_drop) +
-                          " packets (the kernel's capture buffer was full)"));
+                              " packets (the kernel's capture buffer was full)",
+                          NoteKind::Warning,
+                          "抓包漏掉了 " + std::to_string(stats.ps_drop) + " 个数据包(内核的抓包缓冲区满了)"));
   missed_early_ = impl.missed_early();
   if (missed_early_ > 0)
     impl.log->append(note("the capture let go of " + std::to_string(missed_early_) +
                           " packets of the session's ports before it learned those ports (it holds a packet of a "
                           "port not named yet for " + std::to_string(impl.options.hold.wait.count()) + " ms, " +
-                          std::to_string(impl.options.hold.packets) + " at most)"));
+                              std::to_string(impl.options.hold.packets) + " at most)",
+                          NoteKind::Warning,
+                          "抓包在得知会话的端口之前放走了这些端口的 " + std::to_string(missed_early_) +
+                              " 个数据包(尚未被调用提到的端口的数据包最多保留 " +
+                              std::to_string(impl.options.hold.wait.count()) + " 毫秒、" +
+                              std::to_string(impl.options.hold.packets) + " 个)"));
 }
 
 void Capture::stop() {
