@@ -227,14 +227,17 @@ void EchoServer::accept_ready() {
       return;
     }
     if (!conn.ok()) continue;  // that one connection failed (EPROTO, EPERM): take the next
-    const int fd = static_cast<int>(conn.value);
-    // The Python way of saying "never wait in recv or send on this one": poll() decides.
-    (void)ops::setblocking(ctx_, fd, false);
-    Connection accepted;
-    accepted.fd = fd;
-    connections_.push_back(std::move(accepted));
-    accepted_.fetch_add(1, std::memory_order_relaxed);
+    adopt(static_cast<int>(conn.value));
   }
+}
+
+void EchoServer::adopt(int fd) {
+  // The Python way of saying "never wait in recv or send on this one": poll() decides.
+  (void)ops::setblocking(ctx_, fd, false);
+  Connection accepted;
+  accepted.fd = fd;
+  connections_.push_back(std::move(accepted));
+  accepted_.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::size_t EchoServer::take_queued() {
@@ -242,12 +245,7 @@ std::size_t EchoServer::take_queued() {
   for (int i = 0; i < kAcceptBatch; ++i) {
     const CallResult conn = ops::accept(ctx_, listener_);
     if (!conn.ok()) break;  // EAGAIN: nobody waits; anything else: not served either way
-    const int fd = static_cast<int>(conn.value);
-    (void)ops::setblocking(ctx_, fd, false);
-    Connection accepted;
-    accepted.fd = fd;
-    connections_.push_back(std::move(accepted));
-    accepted_.fetch_add(1, std::memory_order_relaxed);
+    adopt(static_cast<int>(conn.value));
     ++taken;
   }
   return taken;

@@ -85,6 +85,8 @@ class EchoServer {
   };
 
   void accept_ready();
+  // Serves an accepted connection from now on: non-blocking, in the poll set, counted.
+  void adopt(int fd);
   // Accepts every client still waiting in the queue (once max_clients were served).
   std::size_t take_queued();
   // Says in a ListenFull note when the kernel's overflow counters grew, at most every
