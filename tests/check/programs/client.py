@@ -1,0 +1,29 @@
+# An echo client: send one message, read the whole echo, print it, hang up.
+# It is correct: sendall() sends every byte, the reply is read in a loop until
+# as many bytes have come back as were sent (TCP may deliver them in pieces),
+# and the socket is closed before the program ends.
+import socket
+import sys
+
+MESSAGE = b'hello, sockstep'
+
+port = int(sys.argv[1])
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+try:
+    sock.connect(('127.0.0.1', port))
+    sock.sendall(MESSAGE)
+    reply = b''
+    while len(reply) < len(MESSAGE):
+        piece = sock.recv(1024)
+        if not piece:             # the server hung up before the whole echo came
+            break
+        reply += piece
+except OSError as e:
+    print(f'client: 127.0.0.1:{port}: {e.strerror}', file=sys.stderr)
+    sock.close()
+    sys.exit(1)
+sock.close()
+if len(reply) < len(MESSAGE):
+    print(f'client: the server hung up after {len(reply)} of {len(MESSAGE)} bytes', file=sys.stderr)
+    sys.exit(1)
+print(reply.decode())

@@ -1,0 +1,69 @@
+# An echo server in one thread: a selectors event loop over non-blocking sockets.
+# Bug: it never expects ConnectionResetError, so when one client resets its
+# connection, recv() raises and the exception ends the whole server, not just
+# that client.
+import selectors
+import socket
+import sys
+
+sel = selectors.DefaultSelector()
+pending = {}                      # connection -> bytes not yet sent back
+
+
+def close(conn):
+    sel.unregister(conn)
+    del pending[conn]
+    conn.close()
+
+
+def accept(server):
+    try:
+        conn, addr = server.accept()
+    except BlockingIOError:
+        return
+    conn.setblocking(False)
+    pending[conn] = b''
+    sel.register(conn, selectors.EVENT_READ)
+
+
+def flush(conn):
+    try:
+        sent = conn.send(pending[conn])
+    except BlockingIOError:
+        sent = 0
+    pending[conn] = pending[conn][sent:]
+    if pending[conn]:
+        sel.modify(conn, selectors.EVENT_WRITE)
+    else:
+        sel.modify(conn, selectors.EVENT_READ)
+
+
+def readable(conn):
+    try:
+        data = conn.recv(4096)    # a reset client makes this raise
+    except BlockingIOError:
+        return
+    if not data:
+        close(conn)
+        return
+    pending[conn] = data
+    flush(conn)
+
+
+port = int(sys.argv[1])
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('127.0.0.1', port))
+server.listen(16)
+server.setblocking(False)
+sel.register(server, selectors.EVENT_READ)
+
+while True:
+    for key, events in sel.select():
+        sock = key.fileobj
+        if sock is server:
+            accept(server)
+        elif events & selectors.EVENT_WRITE:
+            flush(sock)
+        else:
+            readable(sock)
