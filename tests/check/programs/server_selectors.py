@@ -20,7 +20,7 @@ def accept(server):
     try:
         conn, addr = server.accept()
     except BlockingIOError:
-        return                    # someone else's turn; nothing waiting after all
+        return                    # the caller gave up before we got to it
     conn.setblocking(False)
     pending[conn] = b''
     sel.register(conn, selectors.EVENT_READ)
