@@ -122,6 +122,26 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
                     "Window: write this PNG once the programs have exited, then exit", options.lang);
   return trace;
 }
+CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
+  auto* check = app.add_subcommand(
+      "check", "Judge your own echo server or client by its calls and the kernel (sockstep check server -- python3 my_server.py {port})");
+  check->add_option("role", options.role, "server or client: which one you wrote")
+      ->required()
+      ->check(CLI::IsMember({"server", "client"}));
+  check->add_option("command", options.args, "Your program and its arguments, after --; {port} becomes the port");
+  check->add_flag("--json", options.json, "One JSON object per check");
+  check->add_option("--junit", options.junit, "Write the verdicts as JUnit XML to FILE")
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
+  check->add_option("--lang", options.lang, "Language of the verdicts")->check(CLI::IsMember({"en", "zh"}));
+  check->add_option("--checks", options.checks, "A check file or folder of them, instead of the built-in checks");
+  check->add_option("--only", options.only, "Run only these checks (ids, comma-separated)")->delimiter(',');
+  check->add_flag("--upper", options.upper, "The server answers in upper case, as the seed's echo_server.py does");
+  check->add_option("--port", options.port, "Client checks without {port}: the port sockstep listens on (the seed's 8084)")
+      ->check(kDecimal)
+      ->check(CLI::Range(1, 65535));
+  return check;
+}
 
 }  // namespace
 
@@ -139,6 +159,8 @@ int run_command_line(int argc, char** argv) {
   auto* serve_cmd = add_serve_command(app, serve);
   auto* dial_cmd = add_dial_command(app, dial);
   auto* trace_cmd = add_trace_command(app, trace);
+  CheckOptions check;
+  auto* check_cmd = add_check_command(app, check);
 #ifdef SOCKSTEP_HAVE_GUI
   // No --lang: the window keeps the language the learner chose last time.
   sockstep::ui::GuiOptions gui;
@@ -174,6 +196,7 @@ int run_command_line(int argc, char** argv) {
   if (*serve_cmd) return run_serve(serve);
   if (*dial_cmd) return run_dial(dial);
   if (*trace_cmd) return run_trace(trace);
+  if (*check_cmd) return run_check(check);
 #ifdef SOCKSTEP_HAVE_GUI
   if (*gui_cmd) return sockstep::ui::run_gui(gui);
   return sockstep::ui::run_gui(gui);

@@ -64,7 +64,20 @@ struct DialOptions {
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
 
+struct CheckOptions {
+  std::string role;               // "server" or "client"
+  std::vector<std::string> args;  // the learner's program, after --
+  bool json = false;
+  std::string junit;              // write JUnit XML here
+  std::string lang = "en";
+  std::string checks;             // a check file or folder instead of the built-in checks
+  std::vector<std::string> only;  // run only these check ids
+  bool upper = false;             // the server answers in upper case (the seed's)
+  int port = 8084;                // client checks without {port}: where sockstep listens
+};
+
 int run_lessons();
+int run_check(const CheckOptions& options);
 int run_walk(const WalkOptions& options);
 int run_serve(const ServeOptions& options);
 int run_dial(const DialOptions& options);

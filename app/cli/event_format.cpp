@@ -167,6 +167,7 @@ nlohmann::json event_json(const Event& e) {
     j["bytes_hex"] = hex_of(e.bytes);
     j["byte_count"] = e.byte_count;
   }
+  if (e.asked > 0) j["asked"] = e.asked;
   if (e.step >= 0) j["step"] = e.step + 1;
   if (e.kind == EventKind::Packet) {
     const PacketFields& p = e.packet;

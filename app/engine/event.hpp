@@ -96,6 +96,9 @@ struct Event {
   std::string detail;        // for display: console text, note text, a lookup's answer
   Bytes bytes;               // data sent or received (possibly capped), shared with the call's result
   std::size_t byte_count = 0;  // the real count; bytes.size() < byte_count when capped
+  // What a call that moves bytes was asked to move: a send's length, a recv's buffer size
+  // (0: not known). A send that returned less than this was a short write.
+  std::size_t asked = 0;
   int step = -1;             // lesson step that made the call, -1 outside lessons
   bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
   PacketFields packet;       // only for EventKind::Packet

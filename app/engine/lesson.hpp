@@ -6,6 +6,8 @@
 #include <variant>
 #include <vector>
 
+#include "engine/source_pos.hpp"
+
 namespace sockstep {
 
 enum class Lang { En, Zh };
@@ -19,11 +21,6 @@ struct Text {
   [[nodiscard]] const std::string& get(Lang lang) const { return lang == Lang::Zh ? zh : en; }
 };
 
-struct SourcePos {
-  std::string file;
-  int line = 0;
-  int column = 0;
-};
 
 struct Listing {
   std::string name;      // "server.py"

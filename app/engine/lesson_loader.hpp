@@ -4,22 +4,15 @@
 #include <string>
 #include <vector>
 
+#include "engine/file_error.hpp"
 #include "engine/lesson.hpp"
 
 namespace sockstep {
 
 // A mistake in a lesson file, located: what() is "FILE:LINE:COL: message (hint: ...)".
-class LessonError : public std::runtime_error {
+class LessonError : public FileError {
  public:
-  LessonError(SourcePos pos, std::string message, std::string hint);
-  [[nodiscard]] const SourcePos& pos() const { return pos_; }
-  [[nodiscard]] const std::string& message() const { return message_; }
-  [[nodiscard]] const std::string& hint() const { return hint_; }
-
- private:
-  SourcePos pos_;
-  std::string message_;
-  std::string hint_;
+  using FileError::FileError;
 };
 
 // A lesson file larger than this is refused before it is read.

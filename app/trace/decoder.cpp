@@ -317,6 +317,9 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::Bind:
       e.args = address_text(addr, true);
       if (e.ok() && facts.local.empty()) facts.local = e.sock.local = addr_name;
+      // A bind that failed left the socket unnamed; its event names what it asked for
+      // (EADDRINUSE: which port is taken).
+      if (!e.ok()) e.sock.local = addr_name;
       break;
     case CallId::Listen:
       e.args = std::to_string(h.arg[0]);
@@ -363,6 +366,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::Write:
     case CallId::Writev:
       e.bytes = Bytes(data);
+      e.asked = static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
       // Failed, its bytes are the ones it was asked to send (the preload keeps their
       // first part): count them all, as the engine does.
       e.byte_count = e.ok() ? h.byte_count : static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
@@ -380,6 +384,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     case CallId::Readv:
       e.bytes = Bytes(data);
       e.byte_count = h.byte_count;
+      e.asked = static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
       e.args = join(std::to_string(h.arg[0]), h.call == CallId::Readv ? "" : flags_text(h.arg[1]));
       if ((h.call == CallId::RecvFrom || h.call == CallId::RecvMsg || h.call == CallId::RecvMmsg) && e.ok())
         e.detail = address_text(addr, false);

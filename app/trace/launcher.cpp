@@ -398,6 +398,7 @@ class Tracer {
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
       const std::string entry = *e;
       if (entry.rfind(std::string(kChannelEnv) + "=", 0) == 0) continue;
+      if (entry.rfind(std::string(kFaultsEnv) + "=", 0) == 0) continue;  // only when a check asks
       if (entry.rfind("LD_PRELOAD=", 0) == 0) {
         if (entry.size() > 11) preload += ":" + entry.substr(11);
         continue;
@@ -408,6 +409,7 @@ class Tracer {
     env.push_back("LD_PRELOAD=" + preload);
     env.push_back(std::string(kChannelEnv) + "=" + channel);
     if (options_.unbuffered && !has_unbuffered) env.push_back("PYTHONUNBUFFERED=1");
+    for (const auto& entry : options_.env) env.push_back(entry);
     return env;
   }
 

@@ -43,6 +43,7 @@ struct TraceOptions {
   bool together = false;  // start every command at once instead of after the previous listens
   int stop_fd = -1;       // readable when the user asked to stop (Ctrl-C)
   bool unbuffered = true; // PYTHONUNBUFFERED=1 so prints show when they happen
+  std::vector<std::string> env;  // NAME=VALUE added to every program's environment (faults)
   // Each traced process's ring (ring.hpp); 0: every record over the channel instead.
   std::uint64_t ring_bytes = kRingDefaultBytes;
   // Sees every raw record before it is decoded (to keep real traces as test inputs).

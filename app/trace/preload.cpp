@@ -90,6 +90,10 @@ char g_command[512];
 std::size_t g_command_len = 0;
 const char* g_library = "libsockstep-preload.so";  // this library's file name, for exec checks
 
+// Faults asked for by kFaultsEnv (wire.hpp), read once at load.
+bool g_short_writes = false;
+bool g_short_reads = false;
+
 // Each thread remembers its id; gettid() costs a system call.
 thread_local pid_t t_tid = 0;
 
@@ -135,6 +139,50 @@ unsigned long long cached_inode(int fd) {
   if (fd < 0 || is_channel(fd)) return 0;
   if (fd < kInodeSlots && g_inode[fd] != 0) return g_inode[fd];
   return socket_inode(fd);
+}
+
+// Only a stream socket may split bytes as it likes: a datagram is sent or read whole.
+bool is_stream_socket(int fd) {
+  REAL(getsockopt, int (*)(int, int, int, void*, socklen_t*));
+  int type = 0;
+  socklen_t length = sizeof type;
+  return real_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_STREAM;
+}
+
+// How much of length a send may move when short writes are injected: half, rounded up,
+// and at most 4 KiB, so that even a one-recv-one-send echo of 2 bytes comes back short.
+std::size_t write_limit(int fd, std::size_t length) {
+  if (!g_short_writes || length <= 1 || is_channel(fd) || !is_stream_socket(fd)) return length;
+  const std::size_t half = (length + 1) / 2;
+  return half < 4096 ? half : 4096;
+}
+
+// How much a read may return when short reads are injected: one byte. MSG_WAITALL asks
+// the kernel for all of it, and the kernel gives less only on a signal, an error or EOF.
+std::size_t read_limit(int fd, std::size_t length, int flags) {
+  if (!g_short_reads || length <= 1 || (flags & MSG_WAITALL) != 0 || is_channel(fd) || !is_stream_socket(fd))
+    return length;
+  return 1;
+}
+
+// A copy of iov cut to at most limit bytes in all (and kMaxFaultIov entries): what a
+// short write or read of a scatter call moves. Returns the entries used.
+constexpr int kMaxFaultIov = 64;
+int trim_iov(const iovec* iov, int count, std::size_t limit, iovec (&out)[kMaxFaultIov]) {
+  int used = 0;
+  for (int i = 0; i < count && used < kMaxFaultIov && limit > 0; ++i) {
+    out[used] = iov[i];
+    if (out[used].iov_len > limit) out[used].iov_len = limit;
+    limit -= out[used].iov_len;
+    ++used;
+  }
+  return used;
+}
+
+std::size_t iov_length(const iovec* iov, std::size_t count) {
+  std::size_t total = 0;
+  for (std::size_t i = 0; iov != nullptr && i < count; ++i) total += iov[i].iov_len;
+  return total;
 }
 
 struct Record {
@@ -445,6 +493,10 @@ __attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, cha
   if (dladdr(reinterpret_cast<void*>(&sockstep_trace_init), &self) != 0 && self.dli_fname != nullptr)
     g_library = base_name(self.dli_fname);
   g_pid = getpid();
+  if (const char* faults = std::getenv(sockstep::trace::kFaultsEnv)) {
+    g_short_writes = std::strstr(faults, "short-writes") != nullptr;
+    g_short_reads = std::strstr(faults, "short-reads") != nullptr;
+  }
   const char* name = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "?";
   // `python3 server.py`: the script is the better name.
   if (is_interpreter(name) && argc > 1 && argv[1][0] != '-') name = base_name(argv[1]);
@@ -639,7 +691,7 @@ void record_msg(CallId call, int fd, long long n, int err, const msghdr* message
 SOCKSTEP_EXPORT ssize_t send(int fd, const void* buffer, size_t length, int flags) {
   REAL(send, ssize_t (*)(int, const void*, size_t, int));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_send(fd, buffer, length, flags);
+  const ssize_t n = real_send(fd, buffer, write_limit(fd, length), flags);
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Send, fd, n, err, buffer, length, flags, nullptr, 0, started);
@@ -651,7 +703,7 @@ SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int fl
                                socklen_t to_length) {
   REAL(sendto, ssize_t (*)(int, const void*, size_t, int, const sockaddr*, socklen_t));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_sendto(fd, buffer, length, flags, to, to_length);
+  const ssize_t n = real_sendto(fd, buffer, write_limit(fd, length), flags, to, to_length);
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::SendTo, fd, n, err, buffer, length, flags, to, to_length, started);
@@ -662,7 +714,18 @@ SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int fl
 SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
   REAL(sendmsg, ssize_t (*)(int, const msghdr*, int));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_sendmsg(fd, message, flags);
+  ssize_t n = 0;
+  if (g_short_writes && message != nullptr && message->msg_iov != nullptr) {
+    iovec cut[kMaxFaultIov];
+    msghdr shorter = *message;
+    const std::size_t asked = iov_length(message->msg_iov, message->msg_iovlen);
+    shorter.msg_iov = cut;
+    shorter.msg_iovlen = static_cast<std::size_t>(
+        trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), write_limit(fd, asked), cut));
+    n = real_sendmsg(fd, &shorter, flags);
+  } else {
+    n = real_sendmsg(fd, message, flags);
+  }
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_msg(CallId::SendMsg, fd, n, err, message, flags, started);
@@ -672,7 +735,7 @@ SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
 
 SOCKSTEP_EXPORT ssize_t recv(int fd, void* buffer, size_t length, int flags) {
   REAL(recv, ssize_t (*)(int, void*, size_t, int));
-  const ssize_t n = real_recv(fd, buffer, length, flags);
+  const ssize_t n = real_recv(fd, buffer, read_limit(fd, length, flags), flags);
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Recv, fd, n, err, buffer, length, flags);
@@ -687,7 +750,7 @@ SOCKSTEP_EXPORT ssize_t __recv_chk(int fd, void* buffer, size_t length, size_t, 
 SOCKSTEP_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t length, int flags, sockaddr* from,
                                  socklen_t* from_length) {
   REAL(recvfrom, ssize_t (*)(int, void*, size_t, int, sockaddr*, socklen_t*));
-  const ssize_t n = real_recvfrom(fd, buffer, length, flags, from, from_length);
+  const ssize_t n = real_recvfrom(fd, buffer, read_limit(fd, length, flags), flags, from, from_length);
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::RecvFrom, fd, n, err, buffer, length, flags, n >= 0 ? from : nullptr,
@@ -703,7 +766,22 @@ SOCKSTEP_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t length, size
 
 SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
   REAL(recvmsg, ssize_t (*)(int, msghdr*, int));
-  const ssize_t n = real_recvmsg(fd, message, flags);
+  ssize_t n = 0;
+  if (g_short_reads && message != nullptr && message->msg_iov != nullptr) {
+    iovec cut[kMaxFaultIov];
+    msghdr shorter = *message;
+    const std::size_t asked = iov_length(message->msg_iov, message->msg_iovlen);
+    shorter.msg_iov = cut;
+    shorter.msg_iovlen = static_cast<std::size_t>(
+        trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), read_limit(fd, asked, flags), cut));
+    n = real_recvmsg(fd, &shorter, flags);
+    // What the kernel wrote back into the copy belongs to the caller's header.
+    message->msg_namelen = shorter.msg_namelen;
+    message->msg_controllen = shorter.msg_controllen;
+    message->msg_flags = shorter.msg_flags;
+  } else {
+    n = real_recvmsg(fd, message, flags);
+  }
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_msg(CallId::RecvMsg, fd, n, err, message, flags);
@@ -715,7 +793,7 @@ SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
 // taken the number of a socket closed inside libc, where no wrapper saw it.
 SOCKSTEP_EXPORT ssize_t read(int fd, void* buffer, size_t length) {
   REAL(read, ssize_t (*)(int, void*, size_t));
-  const ssize_t n = real_read(fd, buffer, length);
+  const ssize_t n = real_read(fd, buffer, g_short_reads ? read_limit(fd, length, 0) : length);
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Read, fd, n, err, buffer, length, 0);
@@ -728,7 +806,7 @@ SOCKSTEP_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t length, size_t) 
 SOCKSTEP_EXPORT ssize_t write(int fd, const void* buffer, size_t length) {
   REAL(write, ssize_t (*)(int, const void*, size_t));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_write(fd, buffer, length);
+  const ssize_t n = real_write(fd, buffer, g_short_writes ? write_limit(fd, length) : length);
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Write, fd, n, err, buffer, length, 0, nullptr, 0, started);
@@ -1096,7 +1174,10 @@ void record_iov(CallId call, int fd, long long n, int err, const iovec* iov, int
 // readv/writev are traced only on sockets, as read/write are.
 SOCKSTEP_EXPORT ssize_t readv(int fd, const iovec* iov, int count) {
   REAL(readv, ssize_t (*)(int, const iovec*, int));
-  const ssize_t n = real_readv(fd, iov, count);
+  iovec cut[kMaxFaultIov];
+  const bool trim = g_short_reads && iov != nullptr && count > 0;
+  const ssize_t n = trim ? real_readv(fd, cut, trim_iov(iov, count, read_limit(fd, iov_sum(iov, count), 0), cut))
+                         : real_readv(fd, iov, count);
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_iov(CallId::Readv, fd, n, err, iov, count);
@@ -1107,7 +1188,10 @@ SOCKSTEP_EXPORT ssize_t readv(int fd, const iovec* iov, int count) {
 SOCKSTEP_EXPORT ssize_t writev(int fd, const iovec* iov, int count) {
   REAL(writev, ssize_t (*)(int, const iovec*, int));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_writev(fd, iov, count);
+  iovec cut[kMaxFaultIov];
+  const bool trim = g_short_writes && iov != nullptr && count > 0;
+  const ssize_t n = trim ? real_writev(fd, cut, trim_iov(iov, count, write_limit(fd, iov_sum(iov, count)), cut))
+                         : real_writev(fd, iov, count);
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_iov(CallId::Writev, fd, n, err, iov, count, started);

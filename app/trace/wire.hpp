@@ -16,6 +16,12 @@ namespace sockstep::trace {
 // The environment variable that hands the channel to the preload library:
 // "FD:INODE:RING_BYTES" (RING_BYTES 0: no ring).
 inline constexpr const char* kChannelEnv = "SOCKSTEP_TRACE_FD";
+// Faults the preload library injects, off unless this names them (comma-separated):
+// "short-writes" (a send/write on a stream socket moves at most half of what was asked,
+// at most 4 KiB), "short-reads" (a recv/read on a stream socket returns at most 1 byte).
+// Both are what a kernel may legally do: the bytes are never changed, only how they are
+// split. `sockstep check` sets it to judge whether a program handles them.
+inline constexpr const char* kFaultsEnv = "SOCKSTEP_FAULTS";
 inline constexpr std::uint32_t kWireMagic = 0x53545231;  // "STR1"
 // SEQPACKET messages are atomic; this keeps each one small enough to be cheap to copy.
 inline constexpr std::uint32_t kMaxRecord = 4096;

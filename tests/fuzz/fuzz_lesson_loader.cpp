@@ -1,11 +1,12 @@
 // libFuzzer target: any bytes given to the lesson loader either load or raise a
-// LessonError. Anything else (a crash, a sanitizer report, another exception, a hang)
+// LessonError, and given to the check loader either load or raise a FileError. Anything else (a crash, a sanitizer report, another exception, a hang)
 // is a bug. The same entry point is replayed over tests/corpus by replay_corpus.cpp,
 // so every input the fuzzer ever found stays a regression test in the normal build.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "check/check_loader.hpp"
 #include "engine/lesson_loader.hpp"
 
 namespace {
@@ -67,6 +68,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         __builtin_trap();
   } catch (const sockstep::LessonError&) {
     // The one way the loader may refuse input.
+  }
+  // The check files are TOML from users too, read by the same guarded parser.
+  try {
+    for (const auto& check : sockstep::check::load_check_text(text, "fuzz.toml"))
+      if (check.steps.empty() || check.title.en.empty() || check.title.zh.empty()) __builtin_trap();
+  } catch (const sockstep::FileError&) {
+    // The one way the check loader may refuse input.
   }
   return 0;
 }
