@@ -115,6 +115,39 @@ std::string server_end_state(int server_port, int client_port) {
   return {};
 }
 
+// A send on the socket `inode` that moved less than asked, after which the program never
+// sent the rest (its next call on the socket was no send of exactly what was left).
+struct ShortSend {
+  const Event* call = nullptr;
+  std::size_t left = 0;
+};
+std::optional<ShortSend> unfinished_short_send(const std::vector<Event>& events, std::uint64_t inode) {
+  ShortSend pending;
+  for (const Event& e : events) {
+    if (e.kind != EventKind::Call || e.sock.inode != inode || inode == 0) continue;
+    const bool sends = e.dir == Direction::Out;
+    if (pending.left > 0 && (!sends || e.asked != pending.left)) return pending;  // the rest was never sent
+    if (sends && e.ok() && static_cast<std::size_t>(e.value) < e.asked) {
+      pending = {&e, e.asked - static_cast<std::size_t>(e.value)};
+    } else if (sends) {
+      pending = {};
+    }
+  }
+  if (pending.left > 0) return pending;
+  return std::nullopt;
+}
+
+Failure short_send_failure(const std::string& who_en, const std::string& who_zh, const ShortSend& s,
+                           std::vector<std::string> evidence) {
+  return failure(fmt::format("{}'s {}({}) returned {} and the other {} bytes were never sent: send() may move "
+                             "less than asked, and sendall() (or a loop over what is left) sends the rest",
+                             who_en, s.call->name(), s.call->asked, s.call->value, s.left),
+                 fmt::format("{}的 {}({}) 返回 {},剩下的 {} 字节再也没有发送:send() 可能少发,"
+                             "sendall()(或对剩余部分循环发送)才会把其余的发出去",
+                             who_zh, s.call->name(), s.call->asked, s.call->value, s.left),
+                 std::move(evidence));
+}
+
 // ---- server checks: sockstep plays the clients -------------------------------------
 
 class ServerCheck {
@@ -280,6 +313,8 @@ class ServerCheck {
                                  options_.upper ? "" : "(像种子程序那样用大写回答的服务器,请加 --upper 检查)"),
                      evidence);
     }
+    if (const auto s = unfinished_short_send(program_->events(), accepted_inode(c)))
+      return short_send_failure("the server", "服务器", *s, evidence);
     // Ended before it took this client: it served the earlier ones and stopped.
     if (program_->exit_code() && accepted_inode(c) == 0)
       if (auto f = ended(fmt::format("without accepting client {}", name), fmt::format("没有接受客户端 {} 就", name)))
@@ -300,6 +335,13 @@ class ServerCheck {
       return failure(fmt::format("the server closed client {}'s connection after sending back {} of {} bytes", name,
                                  got, want),
                      fmt::format("服务器在送回 {} 字节中的 {} 字节后关闭了客户端 {} 的连接", want, got, name), evidence);
+    if (accepted_inode(c) == 0 && clients_.size() > 1)
+      return failure(fmt::format("the server did not accept client {} in {:.1f} s while another client was connected: "
+                                 "it serves one client at a time",
+                                 name, limit.count() / 1000.0),
+                     fmt::format("另一个客户端连着时,服务器 {:.1f} 秒内都没有接受客户端 {}:它一次只服务一个客户端",
+                                 limit.count() / 1000.0, name),
+                     evidence);
     return failure(fmt::format("{:.1f} s after client {} sent {} bytes, {} had come back", limit.count() / 1000.0, name,
                                want, got),
                    fmt::format("客户端 {} 发出 {} 字节 {:.1f} 秒后,只收回 {} 字节", name, want, limit.count() / 1000.0, got),
@@ -559,29 +601,9 @@ class ClientCheck {
   std::optional<Failure> expect_whole_send() {
     const Event* connect = connect_event();
     if (connect == nullptr) return no_connection();
-    std::vector<std::string> evidence = calls_on(connect->sock.inode);
-    std::size_t remaining = 0;
-    const Event* short_send = nullptr;
-    for (const Event& e : program_->events()) {
-      if (e.kind != EventKind::Call || e.sock.inode != connect->sock.inode) continue;
-      const bool sends = e.dir == Direction::Out;
-      if (remaining > 0 && (!sends || e.asked != remaining)) break;  // the rest was never sent
-      if (sends && e.ok() && static_cast<std::size_t>(e.value) < e.asked) {
-        remaining = e.asked - static_cast<std::size_t>(e.value);
-        short_send = &e;
-      } else if (sends) {
-        remaining = 0;
-      } else if (e.call == Call::Close) {
-        break;
-      }
-    }
-    if (remaining == 0) return std::nullopt;
-    return failure(fmt::format("{} returned {} of {} bytes and the client never sent the other {}: a send() may "
-                               "move less than asked (sendall() or a loop sends the rest)",
-                               short_send->name(), short_send->value, short_send->asked, remaining),
-                   fmt::format("{} 只发出了 {} 字节中的 {} 字节,客户端再也没有发送剩下的 {} 字节:send() 可能少发(用 sendall() 或循环发送剩下的)",
-                               short_send->name(), short_send->asked, short_send->value, remaining),
-                   evidence);
+    const auto unfinished = unfinished_short_send(program_->events(), connect->sock.inode);
+    if (!unfinished) return std::nullopt;
+    return short_send_failure("the client", "客户端", *unfinished, calls_on(connect->sock.inode));
   }
 
   std::optional<Failure> expect_failed_exit() {

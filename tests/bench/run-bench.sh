@@ -30,6 +30,9 @@ fi
 if [ -x "$build/bench_trace" ]; then
   run trace "$build/bench_trace"
 fi
+if command -v gcc >/dev/null; then
+  run check python3 tests/bench/bench_check.py "$build/sockstep"
+fi
 
 field() {  # file sed-expression: the first match, or "n/a"
   local v
@@ -87,4 +90,9 @@ if [ -s "$out/trace" ]; then
     row "tracer, $lang: $name" "$(tr -s ' ' <<<"$rest")" "$target"
   done < <(sed -n -e 's/^tracer overhead, \([A-Za-z]*\),.*/block:\1|/p' \
                   -e 's/^  \([a-z][a-z -]*[a-z]\) *\([0-9.]* s .*untraced\)$/\1|\2/p' "$out/trace")
+fi
+if [ -s "$out/check" ]; then
+  while IFS='|' read -r name measured; do
+    row "sockstep check server, $name" "$measured" "< 10 s"
+  done < <(sed -n 's/^check server, \([^:]*\): whole run median \([0-9.]* s\).*start-up \([0-9]* ms\)$/\1|\2 (start-up \3)/p' "$out/check")
 fi

@@ -40,10 +40,10 @@ expect(server["echo-one"], True)
 expect(server["two-in-one-read"], True)
 expect(server["closes-after-hangup"], True)
 # One recv(1024), one send() of it: a short send loses the rest, a piece is all it answers.
-expect(server["short-writes"], False, "send-sendall", "512 of the 1048576")
+expect(server["short-writes"], False, "send-sendall", "send(1024) returned 512")
 expect(server["one-byte-pieces"], False, "stream-boundaries", "1 of the 16")
 # It blocks in recv() on the first client: the second waits in the accept queue.
-expect(server["second-client"], False, "more-callers")
+expect(server["second-client"], False, "more-callers", "serves one client at a time")
 if not any("accept queue" in line for line in server["second-client"]["evidence"]):
     problems.append(f"second-client: the evidence does not show the queued client: {server['second-client']['evidence']}")
 # It serves one client and exits with status 0.
@@ -55,7 +55,7 @@ code, client = verdicts("client", "--json", "--", sys.executable, "echo_client.p
 if code != 1:
     problems.append(f"check client exited {code}, expected 1")
 expect(client["whole-reply"], False, "stream-boundaries")
-expect(client["whole-send"], False, "send-sendall", "never sent the other")
+expect(client["whole-send"], False, "send-sendall", "were never sent")
 expect(client["refused"], True)       # ConnectionRefusedError: a traceback and status 1
 expect(client["closes-socket"], True)  # phone.close()
 
