@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -241,6 +242,24 @@ class ServerCheck {
     return 0;
   }
 
+  // What the server's recv calls on a connection took before it closed it; nullopt if
+  // it has not closed it.
+  std::optional<std::size_t> read_before_close(std::uint64_t inode) const {
+    // A forking server's parent closes its copy at once: only a close by a process that
+    // read from the connection ends the reading.
+    std::size_t read = 0;
+    std::set<int> readers;
+    for (const Event& e : program_->events()) {
+      if (e.kind != EventKind::Call || e.sock.inode != inode || inode == 0) continue;
+      if (e.dir == Direction::In && e.ok()) {
+        read += static_cast<std::size_t>(std::max<long long>(e.value, 0));
+        readers.insert(e.pid);
+      }
+      if (e.call == Call::Close && e.ok() && readers.count(e.pid) > 0) return read;
+    }
+    return std::nullopt;
+  }
+
   std::vector<std::string> connection_evidence(const CheckClient& c) const {
     program_->settle();
     const std::uint64_t inode = accepted_inode(c);
@@ -291,7 +310,19 @@ class ServerCheck {
   std::optional<Failure> expect_echo(CheckClient& c, const std::string& name, milliseconds limit) {
     const std::size_t want = c.sent().size() + c.unsent();
     const auto deadline = Clock::now() + limit;
-    const auto done = [&] { return c.received().size() >= want; };
+    const std::string want_bytes = options_.upper ? upper(c.sent()) : c.sent();
+    // Done when all came back, or as soon as a byte differs (checked once each).
+    std::size_t checked = 0;
+    bool differs = false;
+    const auto done = [&] {
+      const std::string& got = c.received();
+      for (; checked < got.size() && checked < c.sent().size() && !differs; ++checked) {
+        const char expected = c.sent()[checked];
+        const char wanted = options_.upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(expected))) : expected;
+        differs = got[checked] != wanted;
+      }
+      return differs || got.size() >= want;
+    };
     // Pumped in slices, so that a server that ends is seen at once.
     while (!done() && Clock::now() < deadline && !c.eof() && c.error() == 0 && !interrupted()) {
       c.pump(done, std::min<milliseconds>(milliseconds(100), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()) + milliseconds(1)));
@@ -299,12 +330,13 @@ class ServerCheck {
       if (program_->exit_code()) break;
     }
     const std::size_t got = c.received().size();
-    const std::string want_bytes = options_.upper ? upper(c.sent()) : c.sent();
     const std::size_t compared = std::min(got, want_bytes.size());
     const auto mismatch = std::mismatch(want_bytes.begin(), want_bytes.begin() + static_cast<std::ptrdiff_t>(compared),
                                         c.received().begin());
     if (mismatch.first == want_bytes.begin() + static_cast<std::ptrdiff_t>(compared) && got >= want) return std::nullopt;
     const std::vector<std::string> evidence = connection_evidence(c);
+    if (const auto s = unfinished_short_send(program_->events(), accepted_inode(c)))
+      return short_send_failure("the server", "服务器", *s, evidence);
     if (mismatch.first != want_bytes.begin() + static_cast<std::ptrdiff_t>(compared)) {
       const auto at = static_cast<std::size_t>(mismatch.first - want_bytes.begin());
       return failure(fmt::format("client {} got back different bytes from byte {} on: not an echo{}", name, at,
@@ -313,8 +345,14 @@ class ServerCheck {
                                  options_.upper ? "" : "(像种子程序那样用大写回答的服务器,请加 --upper 检查)"),
                      evidence);
     }
-    if (const auto s = unfinished_short_send(program_->events(), accepted_inode(c)))
-      return short_send_failure("the server", "服务器", *s, evidence);
+    if (const auto read = read_before_close(accepted_inode(c)); read && *read < want)
+      return failure(fmt::format("the server closed client {}'s connection after reading {} of the {} bytes it sent: "
+                                 "a recv() returns what has arrived so far, not a whole message",
+                                 name, *read, want),
+                     fmt::format("服务器只读了客户端 {} 发来的 {} 字节中的 {} 字节就关闭了连接:"
+                                 "recv() 返回的是目前已到达的字节,而不是一整条消息",
+                                 name, want, *read),
+                     evidence);
     // Ended before it took this client: it served the earlier ones and stopped.
     if (program_->exit_code() && accepted_inode(c) == 0)
       if (auto f = ended(fmt::format("without accepting client {}", name), fmt::format("没有接受客户端 {} 就", name)))
