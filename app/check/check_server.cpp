@@ -93,6 +93,7 @@ void CheckServer::serve() {
     }
     if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) break;
     if ((fds[0].revents & POLLIN) != 0) break;
+    const std::size_t polled = conns.size();  // a connection accepted now is polled next round
     if ((fds[1].revents & POLLIN) != 0) {
       sockaddr_in peer{};
       socklen_t length = sizeof peer;
@@ -105,7 +106,7 @@ void CheckServer::serve() {
         conns.push_back({fd, connections_.size() - 1, {}, 0, {}, false});
       }
     }
-    for (std::size_t i = 0; i < conns.size(); ++i) {
+    for (std::size_t i = 0; i < polled; ++i) {
       Conn& c = conns[i];
       if ((fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
         const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
