@@ -174,9 +174,20 @@ class ServerCheck {
     for (auto& [name, c] : clients_) (c.peer_closed() || c.error() != 0) ? c.reset() : c.close();
     if (program_) program_->stop();
     clients_.clear();
+    keep_session();
   }
 
+  std::vector<Event> session;  // what every run of the program did, when kept
+
  private:
+  // Moves the events of the run so far into session (restart-same-port runs it twice).
+  void keep_session() {
+    if (!program_ || !options_.keep_sessions) return;
+    program_->settle();
+    session.insert(session.end(), program_->events().begin(), program_->events().end());
+    program_.reset();
+  }
+
   bool interrupted() const { return options_.interrupted && options_.interrupted(); }
 
   std::vector<std::string> command() const {
@@ -188,6 +199,7 @@ class ServerCheck {
   std::optional<Failure> start(const std::string& again) {
     std::vector<std::string> env;
     if (const std::string faults = env_faults(spec_.faults); !faults.empty()) env.push_back(faults);
+    keep_session();
     program_ = std::make_unique<TracedProgram>(command(), env, options_.preload);
     if (!program_->start()) return failure(program_->error(), program_->error());
     const auto deadline = Clock::now() + kListenWithin;
@@ -539,7 +551,11 @@ class ClientCheck {
   void finish() {
     if (program_) program_->stop();
     server_.stop();
+    if (program_ && options_.keep_sessions) session = program_->events();
   }
+
+  std::vector<Event> session;  // what the client did, when kept
+
 
  private:
   std::vector<std::string> command() const {
@@ -719,10 +735,12 @@ Verdict run_check(const CheckSpec& spec, const RunOptions& options) {
     ServerCheck check(spec, options);
     failed = check.run();
     check.finish();
+    v.session = std::move(check.session);
   } else {
     ClientCheck check(spec, options);
     failed = check.run();
     check.finish();
+    v.session = std::move(check.session);
   }
   v.passed = !failed.has_value();
   if (failed) {

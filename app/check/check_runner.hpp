@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "check/check_spec.hpp"
+#include "engine/event.hpp"
 
 namespace sockstep::check {
 
@@ -18,6 +19,8 @@ struct Verdict {
   Text why;
   std::vector<std::string> evidence;  // "server fd 4 send(65536) -> 4096", "CLOSE_WAIT ..."
   double seconds = 0;
+  // The program's events in the check, every run of it (kept when RunOptions asks).
+  std::vector<Event> session;
 };
 
 struct RunOptions {
@@ -26,6 +29,7 @@ struct RunOptions {
   bool upper = false;                // the server answers in upper case, as the seed's does
   int port = 8084;                   // client checks without {port}: where sockstep listens
   std::function<bool()> interrupted;  // true on Ctrl-C: end the check now
+  bool keep_sessions = false;         // fill Verdict::session (for the window)
 };
 
 // True when an argument names the port: "{port}" anywhere in it.

@@ -11,6 +11,7 @@
 #include "check/check_report.hpp"
 #include "check/check_runner.hpp"
 #include "cli/commands.hpp"
+#include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/lesson_paths.hpp"
 #include "trace/launcher.hpp"
@@ -68,6 +69,7 @@ int run_check(const CheckOptions& options) {
   run.port = options.port;
   (void)install_stop_signal();
   run.interrupted = [] { return stop_requested(); };
+  run.keep_sessions = options.gui;
   ignore_sigpipe();
 
   const std::string command = joined(options.args);
@@ -89,6 +91,9 @@ int run_check(const CheckOptions& options) {
     if (!out) return error(kExitFailed, "could not write " + options.junit);
   }
   if (stop_requested()) return error(kExitFailed, "interrupted: every program it started was stopped");
+  if (options.gui) {
+    if (const int code = check_window(verdicts, options); code != kExitOk) return code;
+  }
   const bool all = std::all_of(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return v.passed; });
   return all ? kExitOk : kExitFailed;
 }

@@ -140,6 +140,12 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
   check->add_option("--port", options.port, "Client checks without {port}: the port sockstep listens on (the seed's 8084)")
       ->check(kDecimal)
       ->check(CLI::Range(1, 65535));
+#ifdef SOCKSTEP_HAVE_GUI
+  check->add_flag("--gui", options.gui, "Afterwards, open the window on the first failed check's session");
+  check->add_option("--screenshot", options.screenshot, "With --gui: write this PNG of the window and exit")
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
+#endif
   return check;
 }
 

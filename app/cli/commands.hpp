@@ -74,6 +74,8 @@ struct CheckOptions {
   std::vector<std::string> only;  // run only these check ids
   bool upper = false;             // the server answers in upper case (the seed's)
   int port = 8084;                // client checks without {port}: where sockstep listens
+  bool gui = false;               // afterwards, the window on the first failed check
+  std::string screenshot;         // window: write this PNG and exit
 };
 
 int run_lessons();

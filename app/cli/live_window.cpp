@@ -1,5 +1,6 @@
 #include "cli/live_window.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -143,8 +144,43 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   return ran_to_the_end && !result.all_ok ? kExitFailed : kExitOk;
 }
 
+int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions& options) {
+  if (verdicts.empty()) return kExitOk;
+  // The first check that failed (or the last one, when all passed) is the one shown.
+  const auto shown = std::find_if(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
+  const check::Verdict& verdict = shown != verdicts.end() ? *shown : verdicts.back();
+  EventLog log;
+  // Each verdict first, as a note that stays in view (a failure) or an info line, in
+  // both languages; then what the program did in the check shown.
+  for (const auto& v : verdicts) {
+    Event note;
+    note.kind = EventKind::Note;
+    note.note = v.passed ? NoteKind::Info : NoteKind::Warning;
+    note.actor = "check";
+    note.detail = (v.passed ? "✓ " : "✗ ") + v.id + ": " + (v.passed ? v.title.en : v.why.en + " (lesson " + v.lesson + ")");
+    note.args = (v.passed ? "✓ " : "✗ ") + v.id + ":" + (v.passed ? v.title.zh : v.why.zh + "(课程 " + v.lesson + ")");
+    log.append(std::move(note));
+  }
+  for (const Event& e : verdict.session) log.append(e);
+  ui::LiveGuiOptions live;
+  live.title = "check " + options.role + ": " + verdict.id + (verdict.passed ? " ✓" : " ✗");
+  live.title_zh = "检查" + std::string(options.role == "server" ? "服务器" : "客户端") + ":" + verdict.id +
+                  (verdict.passed ? " ✓" : " ✗");
+  live.log = &log;
+  live.screenshot = options.screenshot;
+  live.lang = options.lang;
+  live.start = [](const std::function<void()>&) {};
+  live.stop = [] {};
+  live.finished = [] { return true; };
+  live.ended = live.finished;
+  return ui::run_live_gui(live);
+}
+
 #else
 bool have_window() { return false; }
+int check_window(const std::vector<check::Verdict>&, const CheckOptions&) {
+  return error(kExitFailed, "built without the window");
+}
 int serve_window(const Address&, const ServeOptions&) { return error(kExitFailed, "built without the window"); }
 int dial_window(const Address&, const DialOptions&) { return error(kExitFailed, "built without the window"); }
 int trace_window(trace::TraceOptions, const TraceOptions&) { return error(kExitFailed, "built without the window"); }

@@ -1,4 +1,5 @@
 #pragma once
+#include "check/check_runner.hpp"
 #include "cli/commands.hpp"
 #include "engine/address.hpp"
 #include "trace/launcher.hpp"
@@ -11,5 +12,8 @@ namespace sockstep::cli {
 int serve_window(const Address& address, const ServeOptions& options);
 int dial_window(const Address& target, const DialOptions& options);
 int trace_window(trace::TraceOptions run, const TraceOptions& options);
+// check --gui: after the checks, the window on the first failed check's session (the
+// program's calls, bytes and sockets as it ran), every verdict in the event log.
+int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions& options);
 
 }  // namespace sockstep::cli

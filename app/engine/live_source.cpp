@@ -141,7 +141,9 @@ void LiveSource::observe(const Event& event) {
   }
   if (event.kind == EventKind::Note) {
     // What the tracer could not see (a static or setuid program) must stay in view.
-    if (event.note == NoteKind::Warning && warnings_.size() < 8) warnings_.push_back(event.detail);
+    // A note carries its Chinese in args (the tracer's, the capture's, a check's).
+    if (event.note == NoteKind::Warning && warnings_.size() < 8)
+      warnings_.push_back(Text{event.detail, event.args.empty() ? event.detail : event.args});
     // A traced program that exited holds no socket any more, whatever it closed.
     if (event.note == NoteKind::Exit) {
       actor(event.actor).ended = event.detail;
@@ -317,8 +319,10 @@ SessionSnapshot LiveSource::snapshot() const {
   snap.sockets = cards_;
   snap.orphans = orphans_;
   snap.closed.assign(closed_.begin(), closed_.end());
-  for (const std::string& warning : warnings_) snap.notice.en += (snap.notice.en.empty() ? "" : "\n") + warning;
-  snap.notice.zh = snap.notice.en;
+  for (const Text& warning : warnings_) {
+    snap.notice.en += (snap.notice.en.empty() ? "" : "\n") + warning.en;
+    snap.notice.zh += (snap.notice.zh.empty() ? "" : "\n") + warning.zh;
+  }
   return snap;
 }
 

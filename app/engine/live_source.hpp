@@ -85,7 +85,7 @@ class LiveSource {
   std::vector<DiagSocket> known_;                                // the last dump's sockets
   std::map<unsigned long, std::pair<std::string, int>> owners_;  // inode -> actor, fd
   int quick_reads_ = 0;
-  std::vector<std::string> warnings_;
+  std::vector<Text> warnings_;
   std::string fingerprint_;
   std::uint64_t last_seq_ = 0;
 };

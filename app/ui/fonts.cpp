@@ -77,7 +77,7 @@ struct FontManager::Mapped {
 
 FontManager::FontManager(FontFiles files) : files_(std::move(files)) {
   // Glyphs drawn by the interface itself besides its strings: arrows and marks.
-  glyphs_.add_utf8("▶◀▼▲✓✗→←—·…●○■□›");
+  glyphs_.add_utf8("▶◀▼▲✓✗→←—·…●○■□›⚠");
 }
 
 FontManager::~FontManager() = default;

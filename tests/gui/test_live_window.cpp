@@ -98,6 +98,25 @@ TEST_CASE("trace in the window exits as --headless does: 1 when a program failed
   CHECK(::stat(png.c_str(), &st) == 0);  // the window still showed it
 }
 
+TEST_CASE("check --gui shows the failed check's session in the window, and exits 1 as the checks did") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  Scratch scratch;
+  const std::string png = scratch.dir + "/check.png";
+  const RunResult r = run_app(scratch, {"check", "client", "--gui", "--screenshot", png, "--only", "whole-reply", "--",
+                                        python, std::string(SOCKSTEP_TEST_DIR) + "/check/programs/client_one_recv.py",
+                                        "{port}"});
+  INFO(r.err);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("whole-reply") != std::string::npos);
+  const Picture picture = read_png(png);
+  CHECK(picture.width == 1280);
+  CHECK(picture.grey_sd > 0.05);
+}
+
 TEST_CASE("dial --message in the window sends, reads the reply, writes the PNG") {
   const std::string python = find_program("python3");
   if (python.empty()) {
