@@ -51,9 +51,11 @@ CheckClient& CheckClient::operator=(CheckClient&& other) noexcept {
   return *this;
 }
 
-int CheckClient::connect(int port, std::chrono::milliseconds within) {
+int CheckClient::connect(int port, std::chrono::milliseconds within, int rcvbuf) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return errno;
+  // Before connect, so the window the handshake offers is already the small one.
+  if (rcvbuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   const sockaddr_in sa = loopback(port);
   if (::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
     if (errno != EINPROGRESS) return error_ = errno;
@@ -97,6 +99,21 @@ bool CheckClient::pump(const std::function<bool()>& done, std::chrono::milliseco
     }
   }
   return true;
+}
+
+void CheckClient::stall(std::chrono::milliseconds during) {
+  const auto deadline = Clock::now() + during;
+  while (fd_ >= 0 && error_ == 0 && Clock::now() < deadline) {
+    pollfd p{fd_, static_cast<short>(unsent() > 0 ? POLLOUT : 0), 0};
+    if (::poll(&p, 1, ms_left(deadline)) <= 0 || unsent() == 0) continue;
+    const ssize_t n = ::send(fd_, queued_.data() + queued_at_, unsent(), MSG_NOSIGNAL);
+    if (n > 0) {
+      sent_.append(queued_, queued_at_, static_cast<std::size_t>(n));
+      queued_at_ += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+      error_ = errno;
+    }
+  }
 }
 
 bool CheckClient::peer_closed() {

@@ -17,12 +17,14 @@ class CheckClient {
   CheckClient& operator=(CheckClient&& other) noexcept;
 
   // Connects to 127.0.0.1:port, waiting at most `within`; 0 or the errno.
-  int connect(int port, std::chrono::milliseconds within);
+  int connect(int port, std::chrono::milliseconds within, int rcvbuf = 0);
   // Bytes to send: they leave as the kernel takes them, in as few writes as it allows.
   void queue(const std::string& bytes);
   // Sends what is queued and reads what arrives until done() is true, the peer closed or
   // reset, or `within` passed; returns done().
   bool pump(const std::function<bool()>& done, std::chrono::milliseconds within);
+  // Sends what is queued and reads nothing for `during`: a reader that is slow.
+  void stall(std::chrono::milliseconds during);
   void close();  // FIN
   void reset();  // SO_LINGER {1, 0}, then close: RST
 

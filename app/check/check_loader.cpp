@@ -27,6 +27,7 @@ struct ActionName {
 constexpr ActionName kActions[] = {
     {"connect", ActionKind::Connect, Role::Server},
     {"send", ActionKind::Send, Role::Server},
+    {"stall", ActionKind::Stall, Role::Server},
     {"expect_echo", ActionKind::ExpectEcho, Role::Server},
     {"close", ActionKind::Close, Role::Server},
     {"reset", ActionKind::Reset, Role::Server},
@@ -44,7 +45,7 @@ constexpr ActionName kActions[] = {
 };
 
 bool names_client(ActionKind kind) {
-  return kind == ActionKind::Connect || kind == ActionKind::Send || kind == ActionKind::ExpectEcho ||
+  return kind == ActionKind::Connect || kind == ActionKind::Send || kind == ActionKind::Stall || kind == ActionKind::ExpectEcho ||
          kind == ActionKind::Close || kind == ActionKind::Reset || kind == ActionKind::ExpectServerCloses;
 }
 
@@ -137,7 +138,8 @@ class Loader {
         const std::string name = string_of(item, "faults");
         if (name == "short-writes") spec.faults |= kShortWrites;
         else if (name == "short-reads") spec.faults |= kShortReads;
-        else fail(pos(item), "unknown fault '" + name + "'", suggest(name, {"short-writes", "short-reads"}));
+        else if (name == "eintr") spec.faults |= kEintr;
+        else fail(pos(item), "unknown fault '" + name + "'", suggest(name, {"short-writes", "short-reads", "eintr"}));
       }
     }
     const toml::node& steps = required(table, "step", "[[check]]");
@@ -148,7 +150,7 @@ class Loader {
   }
 
   Action action_of(const toml::table& table, Role role) const {
-    keys(table, {"do", "client", "text", "size", "count", "within_ms", "slack", "serve"}, "a step");
+    keys(table, {"do", "client", "text", "size", "count", "within_ms", "slack", "serve", "rcvbuf"}, "a step");
     Action action;
     action.pos = pos(table);
     const toml::node& what = required(table, "do", "a step");
@@ -172,6 +174,8 @@ class Loader {
     allowed("count", action.kind == ActionKind::Clients);
     allowed("slack", action.kind == ActionKind::ExpectFdsSteady);
     allowed("serve", action.kind == ActionKind::RunClient);
+    allowed("rcvbuf", action.kind == ActionKind::Connect);
+    if (const auto* r = table.get("rcvbuf")) action.rcvbuf = static_cast<int>(int_of(*r, "rcvbuf", 1, 1 << 24));
     if (names_client(action.kind)) action.client = string_of(required(table, "client", name), "client");
     if (action.kind == ActionKind::Send) {
       if (table.contains("text") == table.contains("size"))

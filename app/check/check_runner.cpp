@@ -31,6 +31,7 @@ constexpr milliseconds kEchoWithin{3000};
 constexpr milliseconds kCloseWithin{1000};
 constexpr milliseconds kClientRunsWithin{5000};
 constexpr milliseconds kFinGrace{50};
+constexpr milliseconds kEchoIdle{3000};
 constexpr std::size_t kEvidenceCalls = 6;
 
 milliseconds within(const Action& a, milliseconds fallback) {
@@ -90,6 +91,7 @@ std::string env_faults(unsigned faults) {
   std::string names;
   if ((faults & kShortWrites) != 0) names += "short-writes";
   if ((faults & kShortReads) != 0) names += std::string(names.empty() ? "" : ",") + "short-reads";
+  if ((faults & kEintr) != 0) names += std::string(names.empty() ? "" : ",") + "eintr";
   return names.empty() ? "" : std::string(trace::kFaultsEnv) + "=" + names;
 }
 
@@ -139,7 +141,16 @@ std::optional<ShortSend> unfinished_short_send(const std::vector<Event>& events,
 }
 
 Failure short_send_failure(const std::string& who_en, const std::string& who_zh, const ShortSend& s,
-                           std::vector<std::string> evidence) {
+                           std::vector<std::string> evidence, bool nonblocking = false) {
+  if (nonblocking)
+    return failure(fmt::format("{}'s {}({}) returned {} on a non-blocking socket and the other {} bytes were never "
+                               "sent: keep what send() did not take (or got EAGAIN for) and send it when the socket "
+                               "is writable again",
+                               who_en, s.call->name(), s.call->asked, s.call->value, s.left),
+                   fmt::format("{}在非阻塞套接字上的 {}({}) 返回 {},剩下的 {} 字节再也没有发送:"
+                               "把 send() 没收下(或遇到 EAGAIN)的字节留着,等套接字可写时再发",
+                               who_zh, s.call->name(), s.call->asked, s.call->value, s.left),
+                   std::move(evidence));
   return failure(fmt::format("{}'s {}({}) returned {} and the other {} bytes were never sent: send() may move "
                              "less than asked, and sendall() (or a loop over what is left) sends the rest",
                              who_en, s.call->name(), s.call->asked, s.call->value, s.left),
@@ -305,9 +316,9 @@ class ServerCheck {
     return it == clients_.end() ? nullptr : &it->second;
   }
 
-  std::optional<Failure> connect(const std::string& name, milliseconds limit) {
+  std::optional<Failure> connect(const std::string& name, milliseconds limit, int rcvbuf = 0) {
     CheckClient c;
-    const int err = c.connect(port_, limit);
+    const int err = c.connect(port_, limit, rcvbuf);
     if (err != 0) {
       // A refused or reset connect often means the server has just ended: let its end show.
       program_->wait_until([&] { return program_->exit_code().has_value(); }, Clock::now() + milliseconds(300));
@@ -335,11 +346,22 @@ class ServerCheck {
       }
       return differs || got.size() >= want;
     };
-    // Pumped in slices, so that a server that ends is seen at once.
+    // Pumped in slices, so that a server that ends is seen at once; a long echo that has
+    // stopped coming (no byte moved either way for kEchoIdle) is not waited for to the end.
+    auto progress_at = Clock::now();
+    bool idle = false;
+    std::size_t moved = c.sent().size() + c.received().size();
     while (!done() && Clock::now() < deadline && !c.eof() && c.error() == 0 && !interrupted()) {
       c.pump(done, std::min<milliseconds>(milliseconds(100), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()) + milliseconds(1)));
       program_->refresh();
       if (program_->exit_code()) break;
+      if (const std::size_t now_moved = c.sent().size() + c.received().size(); now_moved != moved) {
+        moved = now_moved;
+        progress_at = Clock::now();
+      } else if (Clock::now() - progress_at > kEchoIdle) {
+        idle = true;
+        break;
+      }
     }
     const std::size_t got = c.received().size();
     const std::size_t compared = std::min(got, want_bytes.size());
@@ -347,8 +369,13 @@ class ServerCheck {
                                         c.received().begin());
     if (mismatch.first == want_bytes.begin() + static_cast<std::ptrdiff_t>(compared) && got >= want) return std::nullopt;
     const std::vector<std::string> evidence = connection_evidence(c);
-    if (const auto s = unfinished_short_send(program_->events(), accepted_inode(c)))
-      return short_send_failure("the server", "服务器", *s, evidence);
+    if (const auto s = unfinished_short_send(program_->events(), accepted_inode(c))) {
+      const std::uint64_t inode = accepted_inode(c);
+      const bool nonblocking = std::any_of(program_->events().begin(), program_->events().end(), [&](const Event& e) {
+        return e.kind == EventKind::Call && e.sock.inode == inode && e.err == EAGAIN;
+      });
+      return short_send_failure("the server", "服务器", *s, evidence, nonblocking);
+    }
     if (mismatch.first != want_bytes.begin() + static_cast<std::ptrdiff_t>(compared)) {
       const auto at = static_cast<std::size_t>(mismatch.first - want_bytes.begin());
       return failure(fmt::format("client {} got back different bytes from byte {} on: not an echo{}", name, at,
@@ -392,6 +419,13 @@ class ServerCheck {
                      fmt::format("另一个客户端连着时,服务器 {:.1f} 秒内都没有接受客户端 {}:它一次只服务一个客户端",
                                  limit.count() / 1000.0, name),
                      evidence);
+    if (idle)
+      return failure(fmt::format("{} of the {} bytes client {} sent came back, then nothing more for {:.0f} s: the rest "
+                                 "was lost",
+                                 got, want, name, kEchoIdle.count() / 1000.0),
+                     fmt::format("客户端 {} 发出的 {} 字节只收回 {} 字节,之后 {:.0f} 秒再无字节:其余的丢了", name, want,
+                                 got, kEchoIdle.count() / 1000.0),
+                     evidence);
     return failure(fmt::format("{:.1f} s after client {} sent {} bytes, {} had come back", limit.count() / 1000.0, name,
                                want, got),
                    fmt::format("客户端 {} 发出 {} 字节 {:.1f} 秒后,只收回 {} 字节", name, want, limit.count() / 1000.0, got),
@@ -400,12 +434,18 @@ class ServerCheck {
 
   std::optional<Failure> step(const Action& a) {
     switch (a.kind) {
-      case ActionKind::Connect: return connect(a.client, within(a, kConnectWithin));
+      case ActionKind::Connect: return connect(a.client, within(a, kConnectWithin), a.rcvbuf);
       case ActionKind::Send: {
         CheckClient* c = client(a);
         if (c == nullptr) return no_client(a);
         c->queue(a.size > 0 ? generated_bytes(a.size) : a.text);
         return std::nullopt;
+      }
+      case ActionKind::Stall: {
+        CheckClient* c = client(a);
+        if (c == nullptr) return no_client(a);
+        c->stall(within(a, milliseconds(500)));
+        return ended("while its client was not reading", "在客户端不读的时候");
       }
       case ActionKind::ExpectEcho: {
         CheckClient* c = client(a);

@@ -37,6 +37,7 @@
 #include <sys/sendfile.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +94,7 @@ const char* g_library = "libsockstep-preload.so";  // this library's file name, 
 // Faults asked for by kFaultsEnv (wire.hpp), read once at load.
 bool g_short_writes = false;
 bool g_short_reads = false;
+bool g_eintr = false;
 
 // Each thread remembers its id; gettid() costs a system call.
 thread_local pid_t t_tid = 0;
@@ -379,6 +381,38 @@ bool is_blocking(int fd) {
   return flags >= 0 && (flags & O_NONBLOCK) == 0;
 }
 
+// A handler the program installed without SA_RESTART: when its signal comes, the kernel
+// ends a blocking socket call with EINTR (signal(7)). Only then is an injected EINTR
+// one the kernel could have given. CPython installs its handlers so (and retries).
+bool has_interrupting_handler() {
+  const int signals[] = {SIGCHLD, SIGALRM, SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGIO};
+  for (const int sig : signals) {
+    struct sigaction action {};
+    if (sigaction(sig, nullptr, &action) != 0) continue;
+    const bool handled = (action.sa_flags & SA_SIGINFO) != 0 || (action.sa_handler != SIG_DFL && action.sa_handler != SIG_IGN);
+    if (handled && (action.sa_flags & SA_RESTART) == 0) return true;
+  }
+  return false;
+}
+
+thread_local bool t_interrupted = false;  // this thread's last blocking call was interrupted
+
+// Injected EINTR: every other blocking call on a stream socket ends at once with EINTR,
+// as if a signal had come, so the call that retries goes through.
+bool inject_eintr(int fd) {
+  if (!g_eintr || is_channel(fd)) return false;
+  if (t_interrupted) {
+    t_interrupted = false;
+    return false;
+  }
+  if (!is_blocking(fd) || !is_stream_socket(fd) || !has_interrupting_handler()) return false;
+  t_interrupted = true;
+  return true;
+}
+
+// The call a wrapper makes: the real one, or an injected EINTR.
+#define OR_EINTR(fd, call) (inject_eintr(fd) ? (errno = EINTR, -1) : (call))
+
 void emit_blocked(CallId call, int fd) {
   Record r;
   r.h.kind = RecordKind::Blocked;
@@ -496,6 +530,7 @@ __attribute__((constructor)) void sockstep_trace_init(int argc, char** argv, cha
   if (const char* faults = std::getenv(sockstep::trace::kFaultsEnv)) {
     g_short_writes = std::strstr(faults, "short-writes") != nullptr;
     g_short_reads = std::strstr(faults, "short-reads") != nullptr;
+    g_eintr = std::strstr(faults, "eintr") != nullptr;
   }
   const char* name = argc > 0 && argv[0] != nullptr ? base_name(argv[0]) : "?";
   // `python3 server.py`: the script is the better name.
@@ -576,7 +611,7 @@ int traced_accept(int fd, sockaddr* address, socklen_t* length, int flags, bool 
   REAL(accept, int (*)(int, sockaddr*, socklen_t*));
   REAL(accept4, int (*)(int, sockaddr*, socklen_t*, int));
   if (tracing() && !is_channel(fd) && is_blocking(fd)) emit_blocked(CallId::Accept, fd);
-  const int conn = four ? real_accept4(fd, address, length, flags) : real_accept(fd, address, length);
+  const int conn = OR_EINTR(fd, four ? real_accept4(fd, address, length, flags) : real_accept(fd, address, length));
   const int err = errno;
   if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Accept, fd, conn, err);
@@ -691,7 +726,7 @@ void record_msg(CallId call, int fd, long long n, int err, const msghdr* message
 SOCKSTEP_EXPORT ssize_t send(int fd, const void* buffer, size_t length, int flags) {
   REAL(send, ssize_t (*)(int, const void*, size_t, int));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_send(fd, buffer, write_limit(fd, length), flags);
+  const ssize_t n = OR_EINTR(fd, real_send(fd, buffer, write_limit(fd, length), flags));
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Send, fd, n, err, buffer, length, flags, nullptr, 0, started);
@@ -703,7 +738,7 @@ SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int fl
                                socklen_t to_length) {
   REAL(sendto, ssize_t (*)(int, const void*, size_t, int, const sockaddr*, socklen_t));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_sendto(fd, buffer, write_limit(fd, length), flags, to, to_length);
+  const ssize_t n = OR_EINTR(fd, real_sendto(fd, buffer, write_limit(fd, length), flags, to, to_length));
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::SendTo, fd, n, err, buffer, length, flags, to, to_length, started);
@@ -724,7 +759,7 @@ SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
         trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), write_limit(fd, asked), cut));
     n = real_sendmsg(fd, &shorter, flags);
   } else {
-    n = real_sendmsg(fd, message, flags);
+    n = OR_EINTR(fd, real_sendmsg(fd, message, flags));
   }
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
@@ -735,7 +770,7 @@ SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
 
 SOCKSTEP_EXPORT ssize_t recv(int fd, void* buffer, size_t length, int flags) {
   REAL(recv, ssize_t (*)(int, void*, size_t, int));
-  const ssize_t n = real_recv(fd, buffer, read_limit(fd, length, flags), flags);
+  const ssize_t n = OR_EINTR(fd, real_recv(fd, buffer, read_limit(fd, length, flags), flags));
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::Recv, fd, n, err, buffer, length, flags);
@@ -750,7 +785,7 @@ SOCKSTEP_EXPORT ssize_t __recv_chk(int fd, void* buffer, size_t length, size_t, 
 SOCKSTEP_EXPORT ssize_t recvfrom(int fd, void* buffer, size_t length, int flags, sockaddr* from,
                                  socklen_t* from_length) {
   REAL(recvfrom, ssize_t (*)(int, void*, size_t, int, sockaddr*, socklen_t*));
-  const ssize_t n = real_recvfrom(fd, buffer, read_limit(fd, length, flags), flags, from, from_length);
+  const ssize_t n = OR_EINTR(fd, real_recvfrom(fd, buffer, read_limit(fd, length, flags), flags, from, from_length));
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_data(CallId::RecvFrom, fd, n, err, buffer, length, flags, n >= 0 ? from : nullptr,
@@ -780,7 +815,7 @@ SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
     message->msg_controllen = shorter.msg_controllen;
     message->msg_flags = shorter.msg_flags;
   } else {
-    n = real_recvmsg(fd, message, flags);
+    n = OR_EINTR(fd, real_recvmsg(fd, message, flags));
   }
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
@@ -793,7 +828,7 @@ SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
 // taken the number of a socket closed inside libc, where no wrapper saw it.
 SOCKSTEP_EXPORT ssize_t read(int fd, void* buffer, size_t length) {
   REAL(read, ssize_t (*)(int, void*, size_t));
-  const ssize_t n = real_read(fd, buffer, g_short_reads ? read_limit(fd, length, 0) : length);
+  const ssize_t n = OR_EINTR(fd, real_read(fd, buffer, g_short_reads ? read_limit(fd, length, 0) : length));
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Read, fd, n, err, buffer, length, 0);
@@ -806,7 +841,7 @@ SOCKSTEP_EXPORT ssize_t __read_chk(int fd, void* buffer, size_t length, size_t) 
 SOCKSTEP_EXPORT ssize_t write(int fd, const void* buffer, size_t length) {
   REAL(write, ssize_t (*)(int, const void*, size_t));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  const ssize_t n = real_write(fd, buffer, g_short_writes ? write_limit(fd, length) : length);
+  const ssize_t n = OR_EINTR(fd, real_write(fd, buffer, g_short_writes ? write_limit(fd, length) : length));
   if (!tracing() || is_channel(fd)) return n;
   const int err = errno;
   if (socket_inode(fd) != 0) record_data(CallId::Write, fd, n, err, buffer, length, 0, nullptr, 0, started);

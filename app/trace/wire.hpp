@@ -18,7 +18,9 @@ namespace sockstep::trace {
 inline constexpr const char* kChannelEnv = "SOCKSTEP_TRACE_FD";
 // Faults the preload library injects, off unless this names them (comma-separated):
 // "short-writes" (a send/write on a stream socket moves at most half of what was asked,
-// at most 4 KiB), "short-reads" (a recv/read on a stream socket returns at most 1 byte).
+// at most 4 KiB), "short-reads" (a recv/read on a stream socket returns at most 1 byte),
+// "eintr" (every other blocking call on a stream socket ends with EINTR, in a program
+// that installed a signal handler without SA_RESTART, as the kernel would end it).
 // Both are what a kernel may legally do: the bytes are never changed, only how they are
 // split. `sockstep check` sets it to judge whether a program handles them.
 inline constexpr const char* kFaultsEnv = "SOCKSTEP_FAULTS";
