@@ -43,7 +43,13 @@ struct Failure {
   Text why;
   std::vector<std::string> evidence;
   std::string lesson;  // empty: the check's own
+  std::uint64_t decided_seq = 0;  // the call that showed it (its seq in the program's log)
 };
+
+Failure decided_by(Failure f, const Event* e) {
+  if (e != nullptr) f.decided_seq = e->seq;
+  return f;
+}
 
 Failure failure(std::string en, std::string zh, std::vector<std::string> evidence = {}, std::string lesson = {}) {
   return Failure{Text{std::move(en), std::move(zh)}, std::move(evidence), std::move(lesson)};
@@ -143,21 +149,21 @@ std::optional<ShortSend> unfinished_short_send(const std::vector<Event>& events,
 Failure short_send_failure(const std::string& who_en, const std::string& who_zh, const ShortSend& s,
                            std::vector<std::string> evidence, bool nonblocking = false) {
   if (nonblocking)
-    return failure(fmt::format("{}'s {}({}) returned {} on a non-blocking socket and the other {} bytes were never "
+    return decided_by(failure(fmt::format("{}'s {}({}) returned {} on a non-blocking socket and the other {} bytes were never "
                                "sent: keep what send() did not take (or got EAGAIN for) and send it when the socket "
                                "is writable again",
                                who_en, s.call->name(), s.call->asked, s.call->value, s.left),
                    fmt::format("{}在非阻塞套接字上的 {}({}) 返回 {},剩下的 {} 字节再也没有发送:"
                                "把 send() 没收下(或遇到 EAGAIN)的字节留着,等套接字可写时再发",
                                who_zh, s.call->name(), s.call->asked, s.call->value, s.left),
-                   std::move(evidence));
-  return failure(fmt::format("{}'s {}({}) returned {} and the other {} bytes were never sent: send() may move "
+                   std::move(evidence)), s.call);
+  return decided_by(failure(fmt::format("{}'s {}({}) returned {} and the other {} bytes were never sent: send() may move "
                              "less than asked, and sendall() (or a loop over what is left) sends the rest",
                              who_en, s.call->name(), s.call->asked, s.call->value, s.left),
                  fmt::format("{}的 {}({}) 返回 {},剩下的 {} 字节再也没有发送:send() 可能少发,"
                              "sendall()(或对剩余部分循环发送)才会把其余的发出去",
                              who_zh, s.call->name(), s.call->asked, s.call->value, s.left),
-                 std::move(evidence));
+                 std::move(evidence)), s.call);
 }
 
 // ---- server checks: sockstep plays the clients -------------------------------------
@@ -227,17 +233,17 @@ class ServerCheck {
         return s.listening() && s.local.port == port_;
       });
       if (bad->err == EADDRINUSE && listener)
-        return failure(fmt::format("the server's bind() failed with EADDRINUSE: another program listens on port {}", port_),
+        return decided_by(failure(fmt::format("the server's bind() failed with EADDRINUSE: another program listens on port {}", port_),
                        fmt::format("服务器的 bind() 失败,EADDRINUSE:另一个程序正在端口 {} 上监听", port_), evidence,
-                       "ports-bind");
+                       "ports-bind"), bad);
       if (bad->err == EADDRINUSE)
-        return failure(
+        return decided_by(failure(
             fmt::format("{}the server's bind() failed with EADDRINUSE: port {} is still held by the "
                         "connections of its previous run and it does not set SO_REUSEADDR",
                         again.empty() ? "" : "started " + again + ", ", port_),
             fmt::format("{}启动时服务器的 bind() 失败,EADDRINUSE:端口 {} 仍被上一次运行的连接占着,而它没有设置 SO_REUSEADDR",
                         again.empty() ? "" : "再次", port_),
-            evidence, "restart-timewait");
+            evidence, "restart-timewait"), bad);
     }
     if (program_->exit_code())
       return failure(fmt::format("the server {} before it listened", program_->exit_text()),
@@ -787,7 +793,15 @@ Verdict run_check(const CheckSpec& spec, const RunOptions& options) {
     v.why = failed->why;
     v.evidence = failed->evidence;
     if (!failed->lesson.empty()) v.lesson = failed->lesson;
+    v.decided_seq = failed->decided_seq;
   }
+  // Without a call named by the failure, the program's last call is what it did last.
+  if (!v.passed && v.decided_seq == 0)
+    for (auto it = v.session.rbegin(); it != v.session.rend(); ++it)
+      if (it->kind == EventKind::Call) {
+        v.decided_seq = it->seq;
+        break;
+      }
   v.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return v;
 }

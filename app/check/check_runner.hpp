@@ -19,8 +19,10 @@ struct Verdict {
   Text why;
   std::vector<std::string> evidence;  // "server fd 4 send(65536) -> 4096", "CLOSE_WAIT ..."
   double seconds = 0;
-  // The program's events in the check, every run of it (kept when RunOptions asks).
+  // The program's events in the check, every run of it (kept when RunOptions asks), and
+  // the seq of the one that decided a failure (the last event of session with that seq).
   std::vector<Event> session;
+  std::uint64_t decided_seq = 0;
 };
 
 struct RunOptions {

@@ -141,7 +141,10 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
       ->check(kDecimal)
       ->check(CLI::Range(1, 65535));
 #ifdef SOCKSTEP_HAVE_GUI
-  check->add_flag("--gui", options.gui, "Afterwards, open the window on the first failed check's session");
+  check->add_flag("--gui", options.gui,
+                  "Afterwards, open the window on the first failed check's session (the default on a terminal "
+                  "with a display, without --json or --junit)");
+  check->add_flag("--headless", options.headless, "Never open the window");
   check->add_option("--screenshot", options.screenshot, "With --gui: write this PNG of the window and exit")
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));

@@ -146,26 +146,36 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
 
 int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions& options) {
   if (verdicts.empty()) return kExitOk;
-  // The first check that failed (or the last one, when all passed) is the one shown.
-  const auto shown = std::find_if(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
-  const check::Verdict& verdict = shown != verdicts.end() ? *shown : verdicts.back();
   EventLog log;
-  // Each verdict first, as a note that stays in view (a failure) or an info line, in
-  // both languages; then what the program did in the check shown.
-  for (const auto& v : verdicts) {
-    Event note;
-    note.kind = EventKind::Note;
-    note.note = v.passed ? NoteKind::Info : NoteKind::Warning;
-    note.actor = "check";
-    note.detail = (v.passed ? "✓ " : "✗ ") + v.id + ": " + (v.passed ? v.title.en : v.why.en + " (lesson " + v.lesson + ")");
-    note.args = (v.passed ? "✓ " : "✗ ") + v.id + ":" + (v.passed ? v.title.zh : v.why.zh + "(课程 " + v.lesson + ")");
-    log.append(std::move(note));
-  }
-  for (const Event& e : verdict.session) log.append(e);
   ui::LiveGuiOptions live;
-  live.title = "check " + options.role + ": " + verdict.id + (verdict.passed ? " ✓" : " ✗");
-  live.title_zh = "检查" + std::string(options.role == "server" ? "服务器" : "客户端") + ":" + verdict.id +
-                  (verdict.passed ? " ✓" : " ✗");
+  for (const auto& v : verdicts) {
+    ui::LiveChoice choice;
+    choice.passed = v.passed;
+    choice.label = Text{(v.passed ? "✓ " : "✗ ") + v.id, (v.passed ? "✓ " : "✗ ") + v.id};
+    choice.detail = v.passed ? v.title
+                             : Text{v.why.en + " (lesson: sockstep walk " + v.lesson + ")",
+                                    v.why.zh + "(课程:sockstep walk " + v.lesson + ")"};
+    live.choices.push_back(std::move(choice));
+  }
+  // The first check that failed is shown first (the first one when all passed).
+  const auto failed = std::find_if(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
+  live.initial_choice = failed != verdicts.end() ? static_cast<std::size_t>(failed - verdicts.begin()) : 0;
+  // A check's session goes into the log afresh; the call that decided it is selected.
+  live.choose = [&](std::size_t index) -> std::uint64_t {
+    log.clear();
+    std::uint64_t selected = 0;
+    for (const Event& e : verdicts[index].session) {
+      const std::uint64_t seq = log.append(e);
+      if (e.seq == verdicts[index].decided_seq && verdicts[index].decided_seq != 0) selected = seq;
+    }
+    return selected;
+  };
+  live.title = "check " + options.role;
+  live.title_zh = std::string("检查") + (options.role == "server" ? "服务器" : "客户端");
+  for (const auto& arg : options.args) {
+    live.title += " " + arg;
+    live.title_zh += " " + arg;
+  }
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;

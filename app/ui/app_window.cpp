@@ -219,6 +219,11 @@ void GuiApp::open_live() {
   live_info_.title = live.title;
   live_info_.title_zh = live.title_zh;
   live_info_.can_send = static_cast<bool>(live.send);
+  live_info_.choices = live.choices;
+  if (!live.choices.empty() && live.choose) {
+    live_info_.chosen = std::min(live.initial_choice, live.choices.size() - 1);
+    state_.selected_seq = live.choose(live_info_.chosen);
+  }
   // Sockets of programs nobody observes: the other end in serve/dial, or an untraced one.
   live_source_ = std::make_unique<LiveSource>(live.actors, live.outside.empty() ? "untraced" : live.outside);
   live_source_->name_outside_by_address(live.lane_per_connection);
@@ -320,6 +325,17 @@ bool GuiApp::apply_view(const Command& command) {
     case K::LiveSend:
       if (config_.live != nullptr && config_.live->send) config_.live->send(command.text);
       return true;
+    case K::LiveChoose: {
+      const auto index = static_cast<std::size_t>(command.number);
+      if (config_.live == nullptr || !config_.live->choose || index >= live_info_.choices.size()) return true;
+      live_info_.chosen = index;
+      state_.selected_seq = config_.live->choose(index);
+      // The log holds another session now: what was learnt from the last one is dropped.
+      live_source_ = std::make_unique<LiveSource>(config_.live->actors,
+                                                  config_.live->outside.empty() ? "untraced" : config_.live->outside);
+      live_source_->name_outside_by_address(config_.live->lane_per_connection);
+      return true;
+    }
     case K::LiveReconnect:
       if (config_.live != nullptr && config_.live->reconnect) config_.live->reconnect();
       return true;

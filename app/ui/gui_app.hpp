@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/event_log.hpp"
+#include "ui/model.hpp"
 
 namespace sockstep::ui {
 
@@ -35,6 +36,11 @@ struct LiveGuiOptions {
   // request to the session's thread and return at once.
   std::function<void(const std::string&)> send;
   std::function<void()> reconnect;
+  // check --gui: the sessions to pick from. choose(i) fills log with the i-th (after
+  // clearing it) and returns the seq of the event to select (0: none).
+  std::vector<LiveChoice> choices;
+  std::size_t initial_choice = 0;
+  std::function<std::uint64_t(std::size_t)> choose;
 };
 
 // 0 ok (or the session's own exit code from code_after); 1 no display or runtime error.

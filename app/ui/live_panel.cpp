@@ -74,6 +74,22 @@ void draw_live(const Model& model, LiveView& view) {
       text_colored(palette.ok, "●");
     }
   }
+  if (!live.choices.empty()) {
+    ImGui::Separator();
+    ImGui::TextDisabled("%s", model.t(Tx::LiveChecks));
+    for (std::size_t i = 0; i < live.choices.size(); ++i) {
+      const LiveChoice& choice = live.choices[i];
+      ImGui::PushStyleColor(ImGuiCol_Text, choice.passed ? palette.ok : palette.error);
+      const std::string label = choice.label.get(model.lang()) + "###live_choice" + std::to_string(i);
+      if (ImGui::Selectable(label.c_str(), i == live.chosen)) model.send({Command::Kind::LiveChoose, static_cast<long long>(i)});
+      ImGui::PopStyleColor();
+      if (i == live.chosen && !choice.detail.get(model.lang()).empty()) {
+        ImGui::Indent();
+        wrapped_text_colored(choice.passed ? palette.dim : palette.warn, choice.detail.get(model.lang()));
+        ImGui::Unindent();
+      }
+    }
+  }
   if (!snap.notice.en.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, palette.warn);
     wrapped_text("⚠ " + model.t(snap.notice));

@@ -42,6 +42,7 @@ struct Command {
     Quit,
     LiveSend,       // text = the message (live dial)
     LiveReconnect,  // live dial
+    LiveChoose,     // number = which of LiveInfo::choices to show
   };
   Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
       : kind(k), number(n), real(r), text(std::move(t)) {}
@@ -85,12 +86,21 @@ struct UiState {
 };
 
 // What a live session (serve, dial, trace) adds to the model; absent for lessons.
+// One of the sessions a live window can show (check --gui: one per check), as listed.
+struct LiveChoice {
+  Text label;          // "✗ short-writes"
+  Text detail;         // why it failed, or what it checks
+  bool passed = false;
+};
+
 struct LiveInfo {
   std::string title;     // "dial 127.0.0.1:8084"
   std::string title_zh;  // the same in Chinese; empty: the title says it
   std::string ports;     // "8084, 40312"
   bool can_send = false; // a message box and Reconnect (dial)
   bool finished = false; // the session's programs have all ended
+  std::vector<LiveChoice> choices;  // sessions to pick from (check --gui); empty: one
+  std::size_t chosen = 0;           // the one shown
 };
 
 // Everything one frame draws from: one session snapshot, taken at the top of the frame.

@@ -158,6 +158,7 @@ constexpr std::array kTable = {
     Pair{"Reconnect", "重新连接"},
     Pair{"type a message; Enter sends it", "输入消息;回车发送"},
     Pair{"Last problem:", "最近的问题:"},
+    Pair{"Checks (click one to see its session):", "检查(点一项查看它的会话):"},
     Pair{"%d open, %d closed, %d without an fd", "%d 个打开,%d 个已关闭,%d 个没有 fd"},
     Pair{"in %s's accept queue: not accepted yet", "在 %s 的全连接队列中:尚未被接受"},
     Pair{"closed at step %d; no fd, the kernel keeps it", "在第 %d 步关闭;没有 fd,内核仍保留它"},

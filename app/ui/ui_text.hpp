@@ -126,6 +126,7 @@ enum class Tx : std::size_t {
   LiveReconnect,
   LiveMessageHint,
   LiveLastProblem,
+  LiveChecks,
   LiveCounts,
   InAcceptQueueOf,
   ClosedNoFd,
