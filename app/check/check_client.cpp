@@ -75,6 +75,16 @@ int CheckClient::connect(int port, std::chrono::milliseconds within, int rcvbuf)
 
 void CheckClient::queue(const std::string& bytes) { queued_ += bytes; }
 
+void CheckClient::send_queued() {
+  const ssize_t n = ::send(fd_, queued_.data() + queued_at_, unsent(), MSG_NOSIGNAL);
+  if (n > 0) {
+    sent_.append(queued_, queued_at_, static_cast<std::size_t>(n));
+    queued_at_ += static_cast<std::size_t>(n);
+  } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    error_ = errno;
+  }
+}
+
 bool CheckClient::pump(const std::function<bool()>& done, std::chrono::milliseconds within) {
   const auto deadline = Clock::now() + within;
   char buffer[65536];
@@ -83,13 +93,7 @@ bool CheckClient::pump(const std::function<bool()>& done, std::chrono::milliseco
     pollfd p{fd_, static_cast<short>(POLLIN | (unsent() > 0 ? POLLOUT : 0)), 0};
     if (::poll(&p, 1, ms_left(deadline)) <= 0) continue;
     if ((p.revents & POLLOUT) != 0 && unsent() > 0) {
-      const ssize_t n = ::send(fd_, queued_.data() + queued_at_, unsent(), MSG_NOSIGNAL);
-      if (n > 0) {
-        sent_.append(queued_, queued_at_, static_cast<std::size_t>(n));
-        queued_at_ += static_cast<std::size_t>(n);
-      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        error_ = errno;
-      }
+      send_queued();
     }
     if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
       const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
@@ -106,13 +110,7 @@ void CheckClient::stall(std::chrono::milliseconds during) {
   while (fd_ >= 0 && error_ == 0 && Clock::now() < deadline) {
     pollfd p{fd_, static_cast<short>(unsent() > 0 ? POLLOUT : 0), 0};
     if (::poll(&p, 1, ms_left(deadline)) <= 0 || unsent() == 0) continue;
-    const ssize_t n = ::send(fd_, queued_.data() + queued_at_, unsent(), MSG_NOSIGNAL);
-    if (n > 0) {
-      sent_.append(queued_, queued_at_, static_cast<std::size_t>(n));
-      queued_at_ += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-      error_ = errno;
-    }
+    send_queued();
   }
 }
 

@@ -39,6 +39,8 @@ class CheckClient {
   [[nodiscard]] int error() const { return error_; }  // ECONNRESET, EPIPE...
 
  private:
+  void send_queued();  // one send() of what is queued, as much as the kernel takes
+
   int fd_ = -1;
   Address local_;
   std::string queued_;

@@ -167,6 +167,20 @@ std::string Decoder::actor(pid_t pid, std::string_view fallback) const {
   return name + "[" + std::to_string(pid) + "]";
 }
 
+int Decoder::listens_in_tree(pid_t root) const {
+  int count = 0;
+  for (const auto& [pid, n] : listens_) {
+    // Up the parents the processes' hellos named; bounded, a cycle cannot hold it.
+    pid_t at = pid;
+    for (int depth = 0; depth < 64 && at != 0 && at != root; ++depth) {
+      const auto it = processes_.find(at);
+      at = it == processes_.end() ? 0 : it->second.parent;
+    }
+    if (at == root) count += n;
+  }
+  return count;
+}
+
 int Decoder::listens(pid_t pid) const {
   const auto it = listens_.find(pid);
   return it == listens_.end() ? 0 : it->second;

@@ -45,6 +45,9 @@ class Decoder {
   [[nodiscard]] std::string actor(pid_t pid, std::string_view fallback = {}) const;
   // Listen records seen per pid: `trace A ::: B` starts B after A listens.
   [[nodiscard]] int listens(pid_t pid) const;
+  // The same for pid and every traced process descended from it: a server started
+  // through a wrapper (`timeout 5 python3 server.py`, `sh -c ...`) listens in a child.
+  [[nodiscard]] int listens_in_tree(pid_t pid) const;
 
  private:
   struct End {

@@ -438,7 +438,7 @@ class Tracer {
   bool previous_ready() const {
     if (children_.empty()) return true;
     const Child& last = children_.back();
-    return !last.running || decoder_.listens(last.s.pid) > 0;
+    return !last.running || decoder_.listens_in_tree(last.s.pid) > 0;
   }
 
   // Events leave in time order once they are older than the reorder window.

@@ -56,6 +56,26 @@ std::string joined(const std::vector<std::string>& lines) {
 
 }  // namespace
 
+TEST_CASE("a server started through a wrapper (timeout, sh -c) is seen to listen: the next program starts then") {
+  const std::string python = find_program("python3");
+  const std::string timeout = find_program("timeout");
+  if (python.empty() || timeout.empty()) {
+    MESSAGE("skipped: python3 or timeout is not installed");
+    return;
+  }
+  const int port = free_port();
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", timeout, "30", python, "-c",
+                                        seed_program("echo_server.py", port), ":::", python, "-c",
+                                        seed_program("echo_client.py", port)}),
+                          "", std::chrono::seconds(60));
+  INFO(r.out);
+  CHECK(r.code == 0);
+  // The listen() was made by timeout's child, not by the program trace started.
+  CHECK(r.out.find("has not called listen()") == std::string::npos);
+  const auto events = events_of(r.out);
+  CHECK(in_order(calls_of(events, actor_of_call(events, "connect")), {"connect", "send |b'hello'", "recv 1024|b'HELLO'"}));
+}
+
 TEST_CASE("trace of the seed's server and client shows the whole echo session in order") {
   const std::string python = find_program("python3");
   if (python.empty()) {
