@@ -9,6 +9,7 @@
 
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
+#include "cli/follow_output.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
@@ -104,6 +105,7 @@ int run_dial(const DialOptions& options) {
       problem = exchange(ctx, fd, line, json);
   }
   (void)ops::close(ctx, fd);
+  if (options.follow) print_streams(log, json, stdout);
   if (stop_requested()) return finish_capture(capture, kExitOk);  // Ctrl-C while waiting for a reply
   return finish_capture(capture, problem.empty() ? kExitOk : error(kExitFailed, problem));
 }

@@ -5,6 +5,7 @@
 
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
+#include "cli/follow_output.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
@@ -69,9 +70,12 @@ int run_serve(const ServeOptions& options) {
 
   // Events are printed as they come; the log keeps only the latest, so a client that
   // floods gigabytes costs the server a few megabytes.
+  // --follow keeps what a session's streams need (the default limits).
   EventLogLimits limits;
-  limits.max_events = 4096;
-  limits.max_total_bytes = 4 * 1024 * 1024;
+  if (!options.follow) {
+    limits.max_events = 4096;
+    limits.max_total_bytes = 4 * 1024 * 1024;
+  }
   EventLog log(limits);
   log.reserve_all();  // before the first client: a new server answers as fast as a warm one
   log.set_listener([json = options.json](const Event& e) { print_event(e, json); });
@@ -99,6 +103,7 @@ int run_serve(const ServeOptions& options) {
   std::fflush(stdout);
 
   const int failed = server.run();
+  if (options.follow) print_streams(log, options.json, stdout);
   std::fflush(stdout);
   if (failed != 0)
     return finish_capture(capture, error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed),

@@ -7,6 +7,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
+#include "cli/follow_output.hpp"
 #include "cli/live_window.hpp"
 #include "cli/traced_waits.hpp"
 #include "cli/stop_signal.hpp"
@@ -62,6 +63,7 @@ int run_trace(const TraceOptions& options) {
   const trace::TraceResult result = trace::run_trace(run, log);
   // Calls still waiting when the programs ended (only the text holds them back).
   for (const Event& shown : waits.flush()) std::fputs((format_event(shown) + "\n").c_str(), stdout);
+  if (options.follow && !gone) print_streams(log, json, stdout);
   if (!result.error.empty()) {
     const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });
     return finish_capture(capture, error(never_ran ? kExitBadInput : kExitFailed, result.error));

@@ -53,6 +53,12 @@ void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
 
 // What serve, dial and trace share: how a session is shown (window or terminal, text or
 // JSON), its packets, and a screenshot of the window.
+void add_follow_flag(CLI::App* command, bool& follow) {
+  command->add_flag("--follow", follow,
+                    "Afterwards, print each TCP connection's two byte streams in order, each call's piece on a "
+                    "line (as tshark -z follow,tcp); JSON: one line per direction");
+}
+
 void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFlags& capture,
                        [[maybe_unused]] std::string& screenshot, [[maybe_unused]] const char* screenshot_help,
                        [[maybe_unused]] std::string& lang) {
@@ -96,6 +102,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
                     "listen()'s backlog (the seed's 5); the kernel caps it at net.core.somaxconn")
       ->check(kDecimal)
       ->check(CLI::Range(0, 65535));
+  add_follow_flag(serve, options.follow);
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
   return serve;
@@ -106,6 +113,7 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_option("target", options.target, "HOST:PORT, e.g. 127.0.0.1:8084 or [::1]:8084")->required();
   dial->add_option("--message", options.message, "Send this, print the reply, exit");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
+  add_follow_flag(dial, options.follow);
   add_session_flags(dial, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG after the reply (with --message), then exit", options.lang);
   return dial;
@@ -118,6 +126,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
   trace->add_flag("--together", options.together,
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
+  add_follow_flag(trace, options.follow);
   add_session_flags(trace, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once the programs have exited, then exit", options.lang);
   return trace;

@@ -39,6 +39,7 @@ struct ServeOptions {
   int max_clients = 0;  // 0: serve until stopped
   int backlog = 5;      // listen()'s argument: the seed's 5
   CaptureFlags capture;
+  bool follow = false;     // after serving: each connection's byte streams
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
@@ -49,6 +50,7 @@ struct TraceOptions {
   bool together = false;
   bool quiet = false;
   CaptureFlags capture;
+  bool follow = false;     // after the programs: each connection's byte streams
   std::string screenshot;  // window: write this PNG once the programs have exited
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
@@ -60,6 +62,7 @@ struct DialOptions {
   bool json = false;
   bool allow_remote = false;
   CaptureFlags capture;
+  bool follow = false;     // after dialing: the connection's byte streams
   std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };

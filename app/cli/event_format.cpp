@@ -40,17 +40,6 @@ bool is_eof(const Event& e) {
   return receives_bytes(e.call) && e.ok() && e.value == 0 && e.byte_count == 0 && !e.sock.datagram();
 }
 
-std::string hex_of(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
-  }
-  return out;
-}
 
 nlohmann::json address_json(const Address& a) {
   if (a.empty()) return nullptr;
@@ -154,6 +143,7 @@ nlohmann::json event_json(const Event& e) {
     if (e.dir != Direction::None) j["dir"] = direction_name(e.dir);
     if (e.wire != WireEffect::None) j["wire"] = wire_effect_name(e.wire);
     if (e.truncated) j["truncated"] = true;
+    if (e.peeked) j["peeked"] = true;
   }
   if (e.err != 0) {
     j["errno"] = errno_name(e.err);
@@ -181,5 +171,17 @@ nlohmann::json event_json(const Event& e) {
 }
 
 std::string event_json_line(const Event& e) { return event_json(e).dump(); }
+
+std::string hex_of(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xF]);
+  }
+  return out;
+}
 
 }  // namespace sockstep::cli

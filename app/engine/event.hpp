@@ -101,6 +101,7 @@ struct Event {
   std::size_t asked = 0;
   int step = -1;             // lesson step that made the call, -1 outside lessons
   bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
+  bool peeked = false;       // a recv with MSG_PEEK: its bytes stay queued for the next read
   PacketFields packet;       // only for EventKind::Packet
   ListenOverflow overflow;   // only for NoteKind::ListenFull
 

@@ -399,6 +399,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       e.bytes = Bytes(data);
       e.byte_count = h.byte_count;
       e.asked = static_cast<std::size_t>(std::max<std::int64_t>(h.arg[0], 0));
+      e.peeked = h.call != CallId::Readv && h.call != CallId::Read && (h.arg[1] & MSG_PEEK) != 0;
       e.args = join(std::to_string(h.arg[0]), h.call == CallId::Readv ? "" : flags_text(h.arg[1]));
       if ((h.call == CallId::RecvFrom || h.call == CallId::RecvMsg || h.call == CallId::RecvMmsg) && e.ok())
         e.detail = address_text(addr, false);
