@@ -501,6 +501,15 @@ try:
     u.send(b'hi')
 except OSError as e:
     print(e)
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(5)
+c = socket.socket(); c.connect(l.getsockname()); a, _ = l.accept()
+c.sendall(b'GET a\nGET b\n')
+a.recv(6)
+a.close()
+try:
+    c.recv(1024)
+except ConnectionResetError as e:
+    print(e)
 )";
 
 }  // namespace
@@ -513,7 +522,7 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   std::vector<std::string> said;
   for (std::size_t at = 0, nl; (nl = oracle.out.find('\n', at)) != std::string::npos; at = nl + 1)
     said.push_back(oracle.out.substr(at, nl - at));
-  REQUIRE(said.size() == 13);
+  REQUIRE(said.size() == 14);
   // Where the lessons' lines are: the lookups, then the errors.
   const std::vector<std::string> lookups(said.begin(), said.begin() + 4);
   said.erase(said.begin() + 2);  // the gaierror: checked with the lookups
@@ -554,6 +563,8 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   auto callers = consoles_of("more-callers");
   CHECK(callers["client-1"] == std::vector<std::string>{"b'HELLO'", "b'HELLO'"});
   CHECK(callers["client-2"] == std::vector<std::string>{"b'WORLD'", "b'WORLD'"});
+  // recv() after a close() that left a request unread: the peer's ConnectionResetError.
+  CHECK(consoles_of("close-unread")["client"] == std::vector<std::string>{said[12]});
 }
 
 TEST_CASE("prints names what the program prints, and only for a call whose value sockstep knows") {
