@@ -422,6 +422,9 @@ class Loader {
     // Raw sockets, per actor: made only by a step that teaches them (needs CAP_NET_RAW),
     // and then only closed or handed on: a lesson never reads or forges packets with one.
     std::map<std::string, std::set<std::string>> raw;
+    // Sockets tied to the loopback device (SO_BINDTODEVICE "lo"), per actor: only these
+    // may bind the wildcard address, since no other interface's packets reach them.
+    std::map<std::string, std::set<std::string>> on_lo;
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
@@ -433,6 +436,7 @@ class Loader {
       if (raw[step.actor].contains(step.sock) && step.call != "close" && step.call != "handoff")
         fail(pos(*table->get("call")), step.call + "() on the raw socket '" + step.sock + "'",
              "a lesson only opens and closes a raw socket: it reads and sends nothing with it");
+      check_device(step, *table, on_lo[step.actor]);
       std::set<std::string>& mine = held[step.actor];
       if (!step.sock.empty() && !mine.contains(step.sock)) {
         const std::vector<std::string> known(mine.begin(), mine.end());
@@ -440,17 +444,36 @@ class Loader {
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
       if (const std::string made = socket_made_by(step); !made.empty()) {
+        on_lo[step.actor].erase(made);
         mine.insert(made);
         if (makes_raw) raw[step.actor].insert(made);
         else raw[step.actor].erase(made);
       }
       if (step.call == "handoff") {
+        if (on_lo[step.actor].erase(step.sock) > 0) on_lo[arg_string(step, "to")].insert(step.sock);
         mine.erase(step.sock);
         held[arg_string(step, "to")].insert(step.sock);
         if (raw[step.actor].erase(step.sock) > 0) raw[arg_string(step, "to")].insert(step.sock);
       }
       lesson.steps.push_back(std::move(step));
     }
+  }
+
+  // SO_BINDTODEVICE takes a device and nothing else takes one; a bind to the wildcard
+  // address needs the socket tied to loopback by an earlier step. on_lo: the actor's
+  // sockets tied to "lo" so far, updated for this step.
+  void check_device(const Step& step, const toml::table& table, std::set<std::string>& on_lo) const {
+    const bool device = has_arg(step, "device");
+    if (step.call == "setsockopt" && (arg_string(step, "name") == "SO_BINDTODEVICE") != device)
+      fail(pos(table.get("args") != nullptr ? *table.get("args") : *table.get("call")),
+           device ? "device is SO_BINDTODEVICE's value only" : "SO_BINDTODEVICE takes a device",
+           "write args = { level = \"SOL_SOCKET\", name = \"SO_BINDTODEVICE\", device = \"lo\" }");
+    if (device) on_lo.insert(step.sock);
+    if (step.call == "bind" && has_arg(step, "host") && Address{AF_INET, arg_string(step, "host"), 0, {}}.is_wildcard() &&
+        !on_lo.contains(step.sock))
+      fail(pos(*table.get("args")),
+           "'" + arg_string(step, "host") + "' is not a loopback address: a lesson stays on this machine's loopback",
+           "use 127.0.0.1 or ::1, or tie the socket to loopback first: setsockopt SO_BINDTODEVICE with device = \"lo\"");
   }
 
   Step load_step(const toml::table& table, const SourcePos& where, const Lesson& lesson) const {
@@ -600,10 +623,16 @@ class Loader {
       const bool v6 = to_sockaddr(Address{AF_INET6, host, 0, {}}).has_value();
       if (!v4 && !v6 && host != "localhost")
         fail(pos(node), "'" + host + "' is not a numeric address", "use 127.0.0.1 or ::1");
-      if (!is_loopback_address(host))
+      // A bind to the wildcard is judged in load_steps, which knows whether the socket
+      // was tied to loopback first.
+      const bool wildcard = Address{AF_INET, host, 0, {}}.is_wildcard();
+      if (!is_loopback_address(host) && !(wildcard && step.call == "bind"))
         fail(pos(node), "'" + host + "' is not a loopback address: a lesson stays on this machine's loopback",
              "use 127.0.0.1 or ::1");
     }
+    if (name == "device" && arg_string(step, name) != "lo")
+      fail(pos(node), "'" + arg_string(step, name) + "' is not the loopback device: a lesson stays on loopback",
+           "write device = \"lo\"");
     if (name == "path") {
       // AF_UNIX names: "@name" (abstract, no file) or a plain file name, which lives in
       // the session's own private folder. Nothing else of the file system is reachable.
