@@ -451,6 +451,15 @@ std::map<std::string, std::vector<std::string>> consoles_of(const std::string& i
 
 bool starts_with(const std::string& text, const std::string& head) { return text.rfind(head, 0) == 0; }
 
+// An address tuple as print() shows it, its port (a kernel's pick) written as P.
+std::string port_as_p(const std::string& tuple) {
+  const auto at = tuple.find("', ");
+  if (at == std::string::npos) return tuple;
+  auto end = at + 3;
+  while (end < tuple.size() && std::isdigit(static_cast<unsigned char>(tuple[end])) != 0) ++end;
+  return tuple.substr(0, at + 3) + "P" + tuple.substr(end);
+}
+
 // The same calls made by python3 itself, printed as the lessons' programs print them.
 constexpr const char* kPythonPrints = R"(import socket
 print(socket.getaddrinfo('localhost', 8084, type=socket.SOCK_STREAM))
@@ -510,6 +519,12 @@ try:
     c.recv(1024)
 except ConnectionResetError as e:
     print(e)
+d = socket.socket(socket.AF_INET6)
+print(d.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+d.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'lo')
+d.bind(('::', 0)); d.listen(5)
+c = socket.socket(); c.connect(('127.0.0.1', d.getsockname()[1])); a, _ = d.accept()
+print(a.getpeername())
 )";
 
 }  // namespace
@@ -522,7 +537,7 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   std::vector<std::string> said;
   for (std::size_t at = 0, nl; (nl = oracle.out.find('\n', at)) != std::string::npos; at = nl + 1)
     said.push_back(oracle.out.substr(at, nl - at));
-  REQUIRE(said.size() == 14);
+  REQUIRE(said.size() == 16);
   // Where the lessons' lines are: the lookups, then the errors.
   const std::vector<std::string> lookups(said.begin(), said.begin() + 4);
   said.erase(said.begin() + 2);  // the gaierror: checked with the lookups
@@ -565,6 +580,15 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   CHECK(callers["client-2"] == std::vector<std::string>{"b'WORLD'", "b'WORLD'"});
   // recv() after a close() that left a request unread: the peer's ConnectionResetError.
   CHECK(consoles_of("close-unread")["client"] == std::vector<std::string>{said[12]});
+  // A dual-stack listener: IPV6_V6ONLY's default, and an IPv4 peer in IPv6 shape.
+  auto dual = consoles_of("dual-stack");
+  REQUIRE(dual["server"].size() == 2);
+  CHECK(dual["server"][0] == said[13]);
+  CHECK(port_as_p(dual["server"][1]) == port_as_p(said[14]));
+  CHECK(port_as_p(dual["server"][1]) == "('::ffff:127.0.0.1', P, 0, 0)");
+  REQUIRE(dual["client"].size() == 2);
+  CHECK(port_as_p(dual["client"][0]) == "('127.0.0.1', P)");
+  CHECK(dual["client"][1] == said[6]);  // [Errno 111] Connection refused
 }
 
 TEST_CASE("prints names what the program prints, and only for a call whose value sockstep knows") {
