@@ -674,7 +674,7 @@ class Loader {
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min"};
+                                     "send_queue_min", "window"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -720,11 +720,12 @@ class Loader {
       fail(pos(*table->get("value_max")), "value_max is below value_min", "swap them");
     if (const auto* v = table->get("queued")) load_byte_counts(*v, lesson, "queued", e.queued);
     if (const auto* v = table->get("send_queue_min")) load_byte_counts(*v, lesson, "send_queue_min", e.send_queue_min);
+    if (const auto* v = table->get("window")) load_byte_counts(*v, lesson, "window", e.window, 0);
   }
 
   // { "server.conn" = 10 }: byte counts per actor.variable.
   void load_byte_counts(const toml::node& node, const Lesson& lesson, const std::string& key,
-                        std::map<std::string, long long>& out) const {
+                        std::map<std::string, long long>& out, long long least = 1) const {
     const auto* table = node.as_table();
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { \"server.conn\" = 10 }");
     for (auto&& [k, value] : *table) {
@@ -734,8 +735,9 @@ class Loader {
         fail(pos(k.source().begin), "'" + name + "' does not name actor.variable", "write \"server.conn\"");
       check_actor(lesson, name.substr(0, dot), pos(k.source().begin));
       const long long bytes = int_of(value, name);
-      if (bytes < 1 || bytes > (1 << 24))
-        fail(pos(value), key + " bytes must be from 1 to 16777216", "count the bytes the peer sent");
+      if (bytes < least || bytes > (1 << 24))
+        fail(pos(value), key + " bytes must be from " + std::to_string(least) + " to 16777216",
+             least == 0 ? "a full receive buffer advertises a window of 0" : "count the bytes the peer sent");
       out[name] = bytes;
     }
   }

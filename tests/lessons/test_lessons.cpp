@@ -389,6 +389,39 @@ explain = { en = "e", zh = "e" }
                        doctest::Contains("send_queue_min"), LessonError);
 }
 
+TEST_CASE("window checks the window the peer advertised: 0 once a reader that does not read is full") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"m\", zh = \"m\" }\nexplain = { en = \"e\", zh = \"e\" }\n";
+  };
+  const std::string head =
+      "id = \"x\"\ntitle = { en = \"t\", zh = \"t\" }\nactors = [\"server\", \"client\"]\n" +
+      step("server", "socket", "result = \"phone\"") +
+      step("server", "setsockopt", "sock = \"phone\"\nargs = { level = \"SOL_SOCKET\", name = \"SO_RCVBUF\", value = 4096 }") +
+      step("server", "bind", "sock = \"phone\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+      step("server", "getsockname", "sock = \"phone\"\nresult = \"addr\"") + step("server", "listen", "sock = \"phone\"") +
+      step("client", "socket", "result = \"phone\"") +
+      step("client", "connect", "sock = \"phone\"\nargs = { at = \"server.addr\" }") +
+      step("server", "accept", "sock = \"phone\"\nresult = \"conn, client_addr\"") +
+      step("client", "setblocking", "sock = \"phone\"\nargs = { flag = false }");
+  const auto fill = [&](const std::string& expect) {
+    return head + step("client", "send", "sock = \"phone\"\nargs = { data = \"x\", repeat = 100000 }\nexpect = " + expect);
+  };
+  // The check waits for the ACK that says 0 (often a delayed one) and then holds.
+  Session full(load_lesson_text(fill("{ window = { \"client.phone\" = 0 }, queued = { \"server.conn\" = 4096 } }"), "ok.toml"));
+  full.run_to_end();
+  CHECK(full.failures().empty());
+  // Another number fails (after the wait), saying what the kernel said: the reader's own
+  // peer, the client, reads nothing yet has all its buffer free, so that window is open.
+  Session wrong(load_lesson_text(fill("{ window = { \"server.conn\" = 0 } }"), "ok.toml"));
+  wrong.run_to_end();
+  REQUIRE(wrong.failures().size() == 1);
+  CHECK(wrong.failures()[0].find("expected the peer of server.conn to advertise a window of 0 byte(s), the kernel says ") !=
+        std::string::npos);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(fill("{ window = { \"client.phone\" = -1 } }"), "bad.toml"),
+                       doctest::Contains("window bytes must be from 0"), LessonError);
+}
+
 TEST_CASE("prediction and privilege mistakes are reported with file:line:col") {
   const std::string head = R"(id = "x"
 title = { en = "t", zh = "t" }
