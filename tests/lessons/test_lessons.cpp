@@ -558,6 +558,8 @@ d.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'lo')
 d.bind(('::', 0)); d.listen(5)
 c = socket.socket(); c.connect(('127.0.0.1', d.getsockname()[1])); a, _ = d.accept()
 print(a.getpeername())
+r = socket.socket(); r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+print(r.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
 )";
 
 }  // namespace
@@ -570,7 +572,7 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   std::vector<std::string> said;
   for (std::size_t at = 0, nl; (nl = oracle.out.find('\n', at)) != std::string::npos; at = nl + 1)
     said.push_back(oracle.out.substr(at, nl - at));
-  REQUIRE(said.size() == 16);
+  REQUIRE(said.size() == 17);
   // Where the lessons' lines are: the lookups, then the errors.
   const std::vector<std::string> lookups(said.begin(), said.begin() + 4);
   said.erase(said.begin() + 2);  // the gaierror: checked with the lookups
@@ -622,6 +624,10 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   REQUIRE(dual["client"].size() == 2);
   CHECK(port_as_p(dual["client"][0]) == "('127.0.0.1', P)");
   CHECK(dual["client"][1] == said[6]);  // [Errno 111] Connection refused
+  // SO_RCVBUF as getsockopt() gives it back (doubled), and sendall()'s BlockingIOError.
+  auto slow = consoles_of("slow-reader");
+  CHECK(slow["server"] == std::vector<std::string>{said[15]});
+  CHECK(slow["client"] == std::vector<std::string>{said[7]});
 }
 
 TEST_CASE("prints names what the program prints, and only for a call whose value sockstep knows") {
