@@ -27,6 +27,7 @@ std::string format_socket(const SocketCard& card) {
     line += fmt::format(" accept-queue {}/{}", v.accept_queue, v.backlog);
   } else {
     line += fmt::format(" recv-q {}/{} send-q {}/{}", queue_text(v.inq), v.rcvbuf, queue_text(v.outq), v.sndbuf);
+    if (v.peer_window >= 0) line += fmt::format(" peer-window {}", v.peer_window);
     if (v.outq_is_syn) line += " (send-q counts the failed connect's SYN: no byte is queued)";
   }
   if (!card.blocked_in.empty()) line += fmt::format(" [blocked in {}()]", card.blocked_in);
@@ -68,7 +69,7 @@ std::string step_json_line(const Session& session, std::size_t index, const std:
     j["sockets"].push_back({{"actor", card.actor}, {"var", card.var}, {"fd", v.fd}, {"family", family_name(v.family)},
                             {"type", socktype_name(v.type)}, {"state", v.state}, {"local", v.local.to_string()},
                             {"peer", v.peer.to_string()}, {"recv_q", v.inq}, {"send_q", v.outq},
-                            {"send_q_is_syn", v.outq_is_syn},
+                            {"send_q_is_syn", v.outq_is_syn}, {"peer_window", v.peer_window},
                             {"rcvbuf", v.rcvbuf}, {"sndbuf", v.sndbuf}, {"accept_queue", v.accept_queue},
                             {"backlog", v.backlog}, {"blocked_in", card.blocked_in}});
   }

@@ -12,7 +12,8 @@ const ArgSpec kFrom{"from", ArgType::String, "variable holding the bytes to send
 const ArgSpec kUpper{"upper", ArgType::Bool, "send the bytes upper-cased, like data.upper()"};
 const ArgSpec kRepeat{"repeat", ArgType::Int, "send the data this many times over"};
 const ArgSpec kBufsize{"bufsize", ArgType::Int, "most bytes to receive, e.g. 1024"};
-const ArgSpec kAt{"at", ArgType::String, "variable holding an address (from getsockname/accept/recvfrom)"};
+const ArgSpec kAt{"at", ArgType::String,
+                  "variable holding an address (from getsockname/accept/recvfrom); with host, that host at its port"};
 const ArgSpec kSkip{"skip_from", ArgType::String, "variable holding a byte count to skip, like data[sent:]"};
 
 }  // namespace
@@ -41,7 +42,8 @@ const std::vector<CallSpec>& call_specs() {
       {"setsockopt", true, 0,
        {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP, IPPROTO_IPV6"},
         {"name", ArgType::String, "SO_REUSEADDR, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY..."},
-        {"value", ArgType::Int, "the option's value; SO_LINGER: seconds of struct linger {1, value}"}}},
+        {"value", ArgType::Int, "the option's value; SO_LINGER: seconds of struct linger {1, value}"},
+        {"device", ArgType::String, "SO_BINDTODEVICE: the interface's name, \"lo\" (loopback)"}}},
       {"getsockopt", true, 1,
        {{"level", ArgType::String, "SOL_SOCKET, IPPROTO_TCP"},
         {"name", ArgType::String, "SO_RCVBUF, SO_SNDBUF, SO_TYPE..."}}},

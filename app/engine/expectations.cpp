@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +87,21 @@ void await_queued(const SocketView& view, long long bytes) {
   }
 }
 
+// Waits until the window the peer advertised is `bytes`. No event tells a process that
+// an ACK came in, and the one that says "window 0" is often a delayed ACK, sent 40 ms
+// or more after the data (tcp(7), TCP_QUICKACK), or the answer to a zero-window probe
+// one retransmission timeout later: the check reads TCP_INFO again every 10 ms, for at
+// most kSettleMs.
+void await_window(const KernelFacts& facts, const std::string& actor, const std::string& var, long long bytes) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kSettleMs);
+  for (;;) {
+    const auto view = facts.socket(actor, var);
+    if (!view || view->peer_window < 0 || view->peer_window == bytes) return;
+    if (std::chrono::steady_clock::now() >= deadline) return;
+    (void)::poll(nullptr, 0, 10);
+  }
+}
+
 std::string describe(const CallResult& result) {
   if (result.ok()) return "it returned " + std::to_string(result.value);
   return "it failed with " + errno_name(result.err) + " (" + errno_message(result.err) + ")";
@@ -123,6 +139,18 @@ std::vector<std::string> check_expectations(const Step& step, const CallResult& 
 std::vector<std::string> check_expect(const Expect& e, const Step& step, const CallResult& result,
                                       const KernelFacts& facts, bool settle) {
   std::vector<std::string> failures;
+  // First, so the queues below are read once the peer's last ACK is in.
+  for (const auto& [name, expected] : e.window) {
+    const auto dot = name.find('.');
+    if (settle) await_window(facts, name.substr(0, dot), name.substr(dot + 1), expected);
+    const auto view = facts.socket(name.substr(0, dot), name.substr(dot + 1));
+    if (!view || view->peer_window < 0)
+      failures.push_back("expected the peer of " + name + " to advertise a window of " + std::to_string(expected) +
+                         " byte(s), but " + (view ? "the kernel does not say (tcpi_snd_wnd)" : std::string("it is closed")));
+    else if (view->peer_window != expected)
+      failures.push_back("expected the peer of " + name + " to advertise a window of " + std::to_string(expected) +
+                         " byte(s), the kernel says " + std::to_string(view->peer_window));
+  }
   for (const auto& [name, expected] : e.queued) {
     const auto dot = name.find('.');
     const auto view = facts.socket(name.substr(0, dot), name.substr(dot + 1));

@@ -79,6 +79,9 @@ SocketView inspect_socket(int fd) {
       // An acknowledged SYN counts as one byte acked (the kernel adds every sequence number).
       const bool has_acked = length >= offsetof(tcp_info, tcpi_bytes_acked) + sizeof info.tcpi_bytes_acked;
       never_acked = info.tcpi_state == kTcpClose && has_acked && info.tcpi_bytes_acked == 0;
+      // An older kernel's struct ends before tcpi_snd_wnd.
+      if (length >= offsetof(tcp_info, tcpi_snd_wnd) + sizeof info.tcpi_snd_wnd && !view.peer.empty())
+        view.peer_window = info.tcpi_snd_wnd;
       view.state = tcp_state_name(info.tcpi_state);
       if (info.tcpi_state == kTcpListen) {
         // On a listener the kernel reports the accept queue in these two fields.

@@ -23,6 +23,9 @@ struct SocketView {
   // still counts the SYN's sequence number, never acknowledged, though no byte waits to
   // be sent (the kernel dropped its queue when the connect failed).
   bool outq_is_syn = false;
+  // TCP: the receive window the peer last advertised (tcpi_snd_wnd), what this socket
+  // may still send before it hears again; -1 without a peer or where the kernel does not say.
+  long long peer_window = -1;
   int rcvbuf = -1;       // SO_RCVBUF
   int sndbuf = -1;       // SO_SNDBUF
   int accept_queue = -1; // listeners: connections waiting for accept()

@@ -57,6 +57,9 @@ struct Expect {
   // At least this many bytes still in a socket's send queue (SIOCOUTQ: not yet taken
   // by the peer), e.g. a sender whose reader is slow: "client.phone" = 1.
   std::map<std::string, long long> send_queue_min;
+  // The receive window the peer last advertised, as the socket's TCP_INFO has it
+  // (tcpi_snd_wnd): "client.phone" = 0 once a slow reader's buffer is full.
+  std::map<std::string, long long> window;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };

@@ -187,6 +187,9 @@ class Loader {
     // Raw sockets, per actor: made only by a step that teaches them (needs CAP_NET_RAW),
     // and then only closed or handed on: a lesson never reads or forges packets with one.
     std::map<std::string, std::set<std::string>> raw;
+    // Sockets tied to the loopback device (SO_BINDTODEVICE "lo"), per actor: only these
+    // may bind the wildcard address, since no other interface's packets reach them.
+    std::map<std::string, std::set<std::string>> on_lo;
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
@@ -198,6 +201,7 @@ class Loader {
       if (raw[step.actor].contains(step.sock) && step.call != "close" && step.call != "handoff")
         fail(pos(*table->get("call")), step.call + "() on the raw socket '" + step.sock + "'",
              "a lesson only opens and closes a raw socket: it reads and sends nothing with it");
+      check_device(step, *table, on_lo[step.actor]);
       std::set<std::string>& mine = held[step.actor];
       if (!step.sock.empty() && !mine.contains(step.sock)) {
         const std::vector<std::string> known(mine.begin(), mine.end());
@@ -205,17 +209,36 @@ class Loader {
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
       if (const std::string made = socket_made_by(step); !made.empty()) {
+        on_lo[step.actor].erase(made);
         mine.insert(made);
         if (makes_raw) raw[step.actor].insert(made);
         else raw[step.actor].erase(made);
       }
       if (step.call == "handoff") {
+        if (on_lo[step.actor].erase(step.sock) > 0) on_lo[arg_string(step, "to")].insert(step.sock);
         mine.erase(step.sock);
         held[arg_string(step, "to")].insert(step.sock);
         if (raw[step.actor].erase(step.sock) > 0) raw[arg_string(step, "to")].insert(step.sock);
       }
       lesson.steps.push_back(std::move(step));
     }
+  }
+
+  // SO_BINDTODEVICE takes a device and nothing else takes one; a bind to the wildcard
+  // address needs the socket tied to loopback by an earlier step. on_lo: the actor's
+  // sockets tied to "lo" so far, updated for this step.
+  void check_device(const Step& step, const toml::table& table, std::set<std::string>& on_lo) const {
+    const bool device = has_arg(step, "device");
+    if (step.call == "setsockopt" && (arg_string(step, "name") == "SO_BINDTODEVICE") != device)
+      fail(pos(table.get("args") != nullptr ? *table.get("args") : *table.get("call")),
+           device ? "device is SO_BINDTODEVICE's value only" : "SO_BINDTODEVICE takes a device",
+           "write args = { level = \"SOL_SOCKET\", name = \"SO_BINDTODEVICE\", device = \"lo\" }");
+    if (device) on_lo.insert(step.sock);
+    if (step.call == "bind" && has_arg(step, "host") && Address{AF_INET, arg_string(step, "host"), 0, {}}.is_wildcard() &&
+        !on_lo.contains(step.sock))
+      fail(pos(*table.get("args")),
+           "'" + arg_string(step, "host") + "' is not a loopback address: a lesson stays on this machine's loopback",
+           "use 127.0.0.1 or ::1, or tie the socket to loopback first: setsockopt SO_BINDTODEVICE with device = \"lo\"");
   }
 
   Step load_step(const toml::table& table, const SourcePos& where, const Lesson& lesson) const {
@@ -365,10 +388,16 @@ class Loader {
       const bool v6 = to_sockaddr(Address{AF_INET6, host, 0, {}}).has_value();
       if (!v4 && !v6 && host != "localhost")
         fail(pos(node), "'" + host + "' is not a numeric address", "use 127.0.0.1 or ::1");
-      if (!is_loopback_address(host))
+      // A bind to the wildcard is judged in load_steps, which knows whether the socket
+      // was tied to loopback first.
+      const bool wildcard = Address{AF_INET, host, 0, {}}.is_wildcard();
+      if (!is_loopback_address(host) && !(wildcard && step.call == "bind"))
         fail(pos(node), "'" + host + "' is not a loopback address: a lesson stays on this machine's loopback",
              "use 127.0.0.1 or ::1");
     }
+    if (name == "device" && arg_string(step, name) != "lo")
+      fail(pos(node), "'" + arg_string(step, name) + "' is not the loopback device: a lesson stays on loopback",
+           "write device = \"lo\"");
     if (name == "path") {
       // AF_UNIX names: "@name" (abstract, no file) or a plain file name, which lives in
       // the session's own private folder. Nothing else of the file system is reachable.
@@ -410,7 +439,7 @@ class Loader {
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min"};
+                                     "send_queue_min", "window"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -456,11 +485,12 @@ class Loader {
       fail(pos(*table->get("value_max")), "value_max is below value_min", "swap them");
     if (const auto* v = table->get("queued")) load_byte_counts(*v, lesson, "queued", e.queued);
     if (const auto* v = table->get("send_queue_min")) load_byte_counts(*v, lesson, "send_queue_min", e.send_queue_min);
+    if (const auto* v = table->get("window")) load_byte_counts(*v, lesson, "window", e.window, 0);
   }
 
   // { "server.conn" = 10 }: byte counts per actor.variable.
   void load_byte_counts(const toml::node& node, const Lesson& lesson, const std::string& key,
-                        std::map<std::string, long long>& out) const {
+                        std::map<std::string, long long>& out, long long least = 1) const {
     const auto* table = node.as_table();
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { \"server.conn\" = 10 }");
     for (auto&& [k, value] : *table) {
@@ -470,8 +500,9 @@ class Loader {
         fail(pos(k.source().begin), "'" + name + "' does not name actor.variable", "write \"server.conn\"");
       check_actor(lesson, name.substr(0, dot), pos(k.source().begin));
       const long long bytes = int_of(value, name);
-      if (bytes < 1 || bytes > (1 << 24))
-        fail(pos(value), key + " bytes must be from 1 to 16777216", "count the bytes the peer sent");
+      if (bytes < least || bytes > (1 << 24))
+        fail(pos(value), key + " bytes must be from " + std::to_string(least) + " to 16777216",
+             least == 0 ? "a full receive buffer advertises a window of 0" : "count the bytes the peer sent");
       out[name] = bytes;
     }
   }

@@ -1,6 +1,7 @@
 #include "engine/socket_ops.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -214,6 +216,18 @@ CallResult do_connect(OpContext& ctx, int fd, const Address& address) {
   if (poll_ready(ctx, fd, POLLOUT, 0) != 0) {
     if (const int waited = wait_in_poll(ctx, fd, POLLOUT, Call::Connect, ctx.mode(fd).timeout_ms); waited != 0)
       return failure(waited);
+  }
+  if (kernel_blocking) {
+    // A blocking connect() ends in the kernel, which reports a failure and leaves the
+    // socket unconnected, so a later connect() starts afresh. Read with SO_ERROR, as
+    // Python does under settimeout(), the failure leaves the socket "connecting" and
+    // the next connect() gets ECONNABORTED. So a blocking call ends as the kernel's
+    // own does: with connect() once more, 0 once connected, else the error.
+    if (const int err2 = set_kernel_blocking(fd, false); err2 != 0) return failure(err2);
+    const int again = ::connect(fd, sa->get(), sa->length);
+    const int again_err = again == 0 ? 0 : errno;
+    (void)set_kernel_blocking(fd, true);
+    return again == 0 || again_err == EISCONN ? CallResult{} : failure(again_err);
   }
   int so_error = 0;
   socklen_t length = sizeof so_error;
@@ -519,6 +533,22 @@ CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value) {
   return result;
 }
 
+CallResult bind_to_device(OpContext& ctx, int fd, const std::string& device) {
+  CallResult result;
+  // The name without its NUL, as Python passes b'lo': the kernel ends it itself.
+  if (::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.data(), static_cast<socklen_t>(device.size())) != 0)
+    result = failure(errno);
+  record(ctx, Call::SetSockOpt, fd, sockopt_text(SOL_SOCKET, SO_BINDTODEVICE) + ", b'" + device + "'", result);
+  return result;
+}
+
+std::string bound_device(int fd) {
+  char name[IFNAMSIZ + 1] = {};
+  socklen_t length = IFNAMSIZ;
+  if (::getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, &length) != 0) return {};
+  return std::string(name, ::strnlen(name, std::min<std::size_t>(length, IFNAMSIZ)));
+}
+
 CallResult getsockopt(OpContext& ctx, int fd, int level, int name) {
   CallResult result;
   int value = 0;
@@ -698,7 +728,8 @@ constexpr NamedInt kOptions[] = {
     {"SO_SNDBUF", SO_SNDBUF},       {"SO_KEEPALIVE", SO_KEEPALIVE}, {"SO_ERROR", SO_ERROR},
     {"SO_TYPE", SO_TYPE},           {"SO_ACCEPTCONN", SO_ACCEPTCONN}, {"SO_LINGER", SO_LINGER},
     {"TCP_NODELAY", TCP_NODELAY},   {"TCP_SYNCNT", TCP_SYNCNT},     {"IPV6_V6ONLY", IPV6_V6ONLY},
-    {"SO_BROADCAST", SO_BROADCAST}, {"SO_RCVTIMEO", SO_RCVTIMEO},   {"SO_SNDTIMEO", SO_SNDTIMEO}};
+    {"SO_BROADCAST", SO_BROADCAST}, {"SO_RCVTIMEO", SO_RCVTIMEO},   {"SO_SNDTIMEO", SO_SNDTIMEO},
+    {"SO_BINDTODEVICE", SO_BINDTODEVICE}};
 constexpr NamedInt kHows[] = {{"SHUT_RD", SHUT_RD}, {"SHUT_WR", SHUT_WR}, {"SHUT_RDWR", SHUT_RDWR}};
 
 template <std::size_t N>

@@ -98,6 +98,10 @@ namespace ops {
 [[nodiscard]] CallResult settimeout(OpContext& ctx, int fd, double seconds);  // < 0: none
 // SO_LINGER takes a struct: value >= 0 sets {l_onoff = 1, l_linger = value}, < 0 turns it off.
 [[nodiscard]] CallResult setsockopt(OpContext& ctx, int fd, int level, int name, int value);
+// SO_BINDTODEVICE: only packets through that interface reach the socket ("lo": loopback).
+[[nodiscard]] CallResult bind_to_device(OpContext& ctx, int fd, const std::string& device);
+// The interface the socket is tied to (SO_BINDTODEVICE), "" when it is tied to none.
+[[nodiscard]] std::string bound_device(int fd);
 [[nodiscard]] CallResult getsockopt(OpContext& ctx, int fd, int level, int name);
 [[nodiscard]] CallResult getpeername(OpContext& ctx, int fd);
 [[nodiscard]] CallResult getsockname(OpContext& ctx, int fd);

@@ -30,8 +30,14 @@ std::string fmt_tag(long pid, std::uintptr_t session) {
 }
 
 // Why a lesson may not use this address (empty: it may): it stays on loopback, and its
-// AF_UNIX files in the session's folder.
-std::string refused(const Address& address) {
+// AF_UNIX files in the session's folder. A bind may take the wildcard address (a
+// dual-stack server on ::) only on a socket tied to the loopback device, which no
+// packet from another interface reaches.
+std::string refused(const Address& address, int fd, bool binding) {
+  if (binding && address.is_wildcard()) {
+    if (ops::bound_device(fd) == "lo") return {};
+    return "a lesson binds " + address.host + " only on a socket tied to loopback (SO_BINDTODEVICE 'lo')";
+  }
   if ((address.family == AF_INET || address.family == AF_INET6) && !is_loopback_address(address.host))
     return "a lesson stays on loopback; " + address.host + " is not a loopback address";
   if (address.family == AF_UNIX && address.path.empty())
@@ -114,8 +120,16 @@ Address StepRunner::address_of(const Step& step, int fd) const {
     std::lock_guard lock(session_.mutex_);
     const auto& values = session_.values_[owner];
     const auto it = values.find(name);
-    if (it != values.end() && it->second.kind == PyValue::Kind::Address) return it->second.address;
-    return {};
+    if (it == values.end() || it->second.kind != PyValue::Kind::Address) return {};
+    Address address = it->second.address;
+    if (has_arg(step, "host")) {
+      // (host, addr[1]): another host at the same port, e.g. an IPv4 client dialling a
+      // server whose getsockname() said ('::', port, 0, 0).
+      address.host = arg_string(step, "host");
+      address.family = address.host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+      address.path.clear();
+    }
+    return address;
   }
   if (has_arg(step, "path")) return Address{AF_UNIX, {}, 0, unix_path(arg_string(step, "path"))};
   std::string host = arg_string(step, "host", "127.0.0.1");
@@ -204,7 +218,7 @@ CallResult StepRunner::call(const Step& step) {
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
   if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
-    if (const std::string why = refused(address_of(step, fd)); !why.empty()) return missing(EPERM, why);
+    if (const std::string why = refused(address_of(step, fd), fd, c == "bind"); !why.empty()) return missing(EPERM, why);
   }
   if (c == "bind") {
     const Address address = address_of(step, fd);
@@ -267,6 +281,7 @@ CallResult StepRunner::call(const Step& step) {
   }
   if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
   if (c == "settimeout") return ops::settimeout(ctx_, fd, arg_double(step, "seconds", -1));
+  if (c == "setsockopt" && has_arg(step, "device")) return ops::bind_to_device(ctx_, fd, arg_string(step, "device"));
   if (c == "setsockopt")
     return ops::setsockopt(ctx_, fd, sockopt_level_from_name(arg_string(step, "level", "SOL_SOCKET")),
                            sockopt_from_name(arg_string(step, "name")), static_cast<int>(arg_int(step, "value", 0)));

@@ -141,6 +141,12 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
       wrapped_text_colored(palette.dim, text);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip(model.t(Tx::OutqIsSyn), v.outq);
     }
+    if (v.peer_window >= 0) {
+      char text[96];
+      std::snprintf(text, sizeof text, model.t(Tx::PeerWindow), v.peer_window);
+      wrapped_text_colored(palette.dim, text);
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::PeerWindowTip));
+    }
   }
   end_card();
 }

@@ -169,6 +169,10 @@ constexpr std::array kTable = {
     Pair{"%s: none (SIOCOUTQ's %d is the failed connect's SYN)", "%s:无(SIOCOUTQ 的 %d 是失败的 connect 的 SYN)"},
     Pair{"closed", "已关闭"},
     Pair{"Live session: ended", "实时会话:已结束"},
+    Pair{"peer's window: %lld bytes", "对方的窗口:%lld 字节"},
+    Pair{"How many more bytes the peer said it has room for (TCP_INFO tcpi_snd_wnd). 0: its receive "
+         "buffer is full, and this side waits until it reads.",
+         "对方说它还能再收多少字节(TCP_INFO 的 tcpi_snd_wnd)。0:对方的接收缓冲区满了,这一方要等它读了才能再发。"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

@@ -135,6 +135,8 @@ enum class Tx : std::size_t {
   SendQueueSyn,
   ClosedLive,
   LiveEnded,
+  PeerWindow,
+  PeerWindowTip,
   Count
 };
 

@@ -238,6 +238,36 @@ TEST_CASE("a lesson reaches only loopback and its own socket files") {
   CHECK(error_of(unlink).message().find("is not a plain socket name") != std::string::npos);
 }
 
+TEST_CASE("a bind takes the wildcard address only on a socket an earlier step tied to loopback") {
+  const auto step = [](const std::string& call, const std::string& args) {
+    return "\n[[step]]\nactor = \"server\"\ncall = \"" + call + "\"\nsock = \"phone\"\nargs = " + args +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  const std::string tie = step("setsockopt", R"({ level = "SOL_SOCKET", name = "SO_BINDTODEVICE", device = "lo" })");
+  for (const char* host : {"::", "0.0.0.0"}) {
+    CAPTURE(host);
+    const std::string bind = step("bind", std::string("{ host = \"") + host + "\", port = 0 }");
+    CHECK_NOTHROW((void)load_lesson_text(kHeader + kStep + tie + bind, "ok.toml"));
+    // Not tied, tied only after the bind, or a new socket under the tied one's name.
+    for (const std::string& steps : {kStep + bind, kStep + bind + tie, kStep + tie + kStep + bind}) {
+      const LessonError e = error_of(kHeader + steps);
+      CHECK(e.message().find("is not a loopback address") != std::string::npos);
+      CHECK(e.hint().find("SO_BINDTODEVICE") != std::string::npos);
+    }
+    // Tied or not, a connect or sendto to the wildcard is no loopback address.
+    for (const char* call : {"connect", "sendto"}) {
+      const LessonError e = error_of(kHeader + kStep + tie + step(call, std::string("{ host = \"") + host + "\", port = 80 }"));
+      CHECK(e.message().find("is not a loopback address") != std::string::npos);
+    }
+  }
+  const LessonError eth = error_of(kHeader + kStep + step("setsockopt", R"({ level = "SOL_SOCKET", name = "SO_BINDTODEVICE", device = "eth0" })"));
+  CHECK(eth.message().find("'eth0' is not the loopback device") != std::string::npos);
+  const LessonError no_device = error_of(kHeader + kStep + step("setsockopt", R"({ level = "SOL_SOCKET", name = "SO_BINDTODEVICE", value = 1 })"));
+  CHECK(no_device.message().find("SO_BINDTODEVICE takes a device") != std::string::npos);
+  const LessonError other = error_of(kHeader + kStep + step("setsockopt", R"({ level = "SOL_SOCKET", name = "SO_REUSEADDR", device = "lo" })"));
+  CHECK(other.message().find("device is SO_BINDTODEVICE's value only") != std::string::npos);
+}
+
 TEST_CASE("a raw socket only in a step that teaches it, and then only closed") {
   const std::string raw = R"(
 [[step]]

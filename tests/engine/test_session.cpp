@@ -221,3 +221,42 @@ TEST_CASE("a lesson port taken between runs is replaced at the next reset, befor
   CHECK(ops::accept(ctx, squatter).err == EAGAIN);
   (void)ops::close(ctx, squatter);
 }
+
+TEST_CASE("a server on :: tied to loopback takes an IPv4 client as ::ffff:127.0.0.1; untied, the runner refuses its bind") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  const std::string text =
+      "id = \"dual\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [\"server\", \"client\"]\n" +
+      step("server", "socket", "result = \"srv\"\nargs = { family = \"AF_INET6\" }") +
+      step("server", "setsockopt", "sock = \"srv\"\nargs = { level = \"SOL_SOCKET\", name = \"SO_BINDTODEVICE\", device = \"lo\" }") +
+      step("server", "bind", "sock = \"srv\"\nargs = { host = \"::\", port = 0 }") +
+      step("server", "getsockname", "sock = \"srv\"\nresult = \"addr\"") +
+      step("server", "listen", "sock = \"srv\"") +
+      step("client", "socket", "result = \"c\"\nargs = { family = \"AF_INET\" }") +
+      step("client", "connect", "sock = \"c\"\nargs = { at = \"server.addr\", host = \"127.0.0.1\" }") +
+      step("server", "accept", "sock = \"srv\"\nresult = \"conn, client_addr\"");
+  const Lesson lesson = load_lesson_text(text, "dual.toml");
+  {
+    Session session(lesson);
+    session.run_to_end();
+    CHECK(session.failures().empty());
+    REQUIRE(session.outcome(2).result.ok());
+    CHECK(session.outcome(3).result.address.host == "::");
+    // The client dialled 127.0.0.1 at the port of ('::', port, 0, 0).
+    REQUIRE(session.outcome(6).result.ok());
+    const CallResult accepted = session.outcome(7).result;
+    REQUIRE(accepted.ok());
+    CHECK(accepted.address.family == AF_INET6);
+    CHECK(accepted.address.host == "::ffff:127.0.0.1");
+  }
+  // Without the device the loader refuses the lesson; the runner refuses the bind too.
+  Lesson untied = lesson;
+  untied.steps.erase(untied.steps.begin() + 1);
+  Session session(untied);
+  session.run_to_end();
+  const CallResult bind = session.outcome(1).result;
+  CHECK(bind.err == EPERM);
+  CHECK(bind.text.find("SO_BINDTODEVICE") != std::string::npos);
+}

@@ -81,6 +81,30 @@ TEST_CASE("connect_ex returns 111 for a closed port; connect reports ECONNREFUSE
   (void)ops::close(ctx, b);
 }
 
+TEST_CASE("a refused blocking connect leaves the socket free to connect again; under settimeout it does not") {
+  EventLog log;
+  OpContext ctx(&log, "test", nullptr);
+  const Listener l = listen_loopback(ctx);
+  (void)ops::close(ctx, l.fd);
+  // As python3 says on this kernel: a blocking socket is refused twice; one with a
+  // timeout (connect, poll, SO_ERROR) stays "connecting" and the second gets ECONNABORTED.
+  const int blocking = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  CHECK(ops::connect(ctx, blocking, loopback(l.port)).err == ECONNREFUSED);
+  CHECK(ops::connect(ctx, blocking, loopback(l.port)).err == ECONNREFUSED);
+  // And the kernel now judges the next address afresh: an IPv6 one on an AF_INET socket.
+  CHECK(ops::connect(ctx, blocking, Address{AF_INET6, "::1", l.port, {}}).err == EAFNOSUPPORT);
+  const int timed = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  REQUIRE(ops::settimeout(ctx, timed, 5).ok());
+  CHECK(ops::connect(ctx, timed, loopback(l.port)).err == ECONNREFUSED);
+  CHECK(ops::connect(ctx, timed, loopback(l.port)).err == ECONNABORTED);
+  // Connected, the blocking call still returns 0.
+  const Listener open = listen_loopback(ctx);
+  const int fine = static_cast<int>(ops::socket(ctx, AF_INET, SOCK_STREAM).value);
+  CHECK(ops::connect(ctx, fine, loopback(open.port)).ok());
+  CHECK(ops::getpeername(ctx, fine).address.port == open.port);
+  for (int fd : {blocking, timed, fine, open.fd}) (void)ops::close(ctx, fd);
+}
+
 TEST_CASE("after the peer closes: recv returns 0 (EOF), a later send fails with EPIPE, no SIGPIPE") {
   EventLog log;
   OpContext ctx(&log, "test", nullptr);

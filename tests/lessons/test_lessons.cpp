@@ -389,6 +389,39 @@ explain = { en = "e", zh = "e" }
                        doctest::Contains("send_queue_min"), LessonError);
 }
 
+TEST_CASE("window checks the window the peer advertised: 0 once a reader that does not read is full") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"m\", zh = \"m\" }\nexplain = { en = \"e\", zh = \"e\" }\n";
+  };
+  const std::string head =
+      "id = \"x\"\ntitle = { en = \"t\", zh = \"t\" }\nactors = [\"server\", \"client\"]\n" +
+      step("server", "socket", "result = \"phone\"") +
+      step("server", "setsockopt", "sock = \"phone\"\nargs = { level = \"SOL_SOCKET\", name = \"SO_RCVBUF\", value = 4096 }") +
+      step("server", "bind", "sock = \"phone\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+      step("server", "getsockname", "sock = \"phone\"\nresult = \"addr\"") + step("server", "listen", "sock = \"phone\"") +
+      step("client", "socket", "result = \"phone\"") +
+      step("client", "connect", "sock = \"phone\"\nargs = { at = \"server.addr\" }") +
+      step("server", "accept", "sock = \"phone\"\nresult = \"conn, client_addr\"") +
+      step("client", "setblocking", "sock = \"phone\"\nargs = { flag = false }");
+  const auto fill = [&](const std::string& expect) {
+    return head + step("client", "send", "sock = \"phone\"\nargs = { data = \"x\", repeat = 100000 }\nexpect = " + expect);
+  };
+  // The check waits for the ACK that says 0 (often a delayed one) and then holds.
+  Session full(load_lesson_text(fill("{ window = { \"client.phone\" = 0 }, queued = { \"server.conn\" = 4096 } }"), "ok.toml"));
+  full.run_to_end();
+  CHECK(full.failures().empty());
+  // Another number fails (after the wait), saying what the kernel said: the reader's own
+  // peer, the client, reads nothing yet has all its buffer free, so that window is open.
+  Session wrong(load_lesson_text(fill("{ window = { \"server.conn\" = 0 } }"), "ok.toml"));
+  wrong.run_to_end();
+  REQUIRE(wrong.failures().size() == 1);
+  CHECK(wrong.failures()[0].find("expected the peer of server.conn to advertise a window of 0 byte(s), the kernel says ") !=
+        std::string::npos);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(fill("{ window = { \"client.phone\" = -1 } }"), "bad.toml"),
+                       doctest::Contains("window bytes must be from 0"), LessonError);
+}
+
 TEST_CASE("prediction and privilege mistakes are reported with file:line:col") {
   const std::string head = R"(id = "x"
 title = { en = "t", zh = "t" }
@@ -451,6 +484,15 @@ std::map<std::string, std::vector<std::string>> consoles_of(const std::string& i
 
 bool starts_with(const std::string& text, const std::string& head) { return text.rfind(head, 0) == 0; }
 
+// An address tuple as print() shows it, its port (a kernel's pick) written as P.
+std::string port_as_p(const std::string& tuple) {
+  const auto at = tuple.find("', ");
+  if (at == std::string::npos) return tuple;
+  auto end = at + 3;
+  while (end < tuple.size() && std::isdigit(static_cast<unsigned char>(tuple[end])) != 0) ++end;
+  return tuple.substr(0, at + 3) + "P" + tuple.substr(end);
+}
+
 // The same calls made by python3 itself, printed as the lessons' programs print them.
 constexpr const char* kPythonPrints = R"(import socket
 print(socket.getaddrinfo('localhost', 8084, type=socket.SOCK_STREAM))
@@ -501,6 +543,23 @@ try:
     u.send(b'hi')
 except OSError as e:
     print(e)
+l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(5)
+c = socket.socket(); c.connect(l.getsockname()); a, _ = l.accept()
+c.sendall(b'GET a\nGET b\n')
+a.recv(6)
+a.close()
+try:
+    c.recv(1024)
+except ConnectionResetError as e:
+    print(e)
+d = socket.socket(socket.AF_INET6)
+print(d.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY))
+d.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b'lo')
+d.bind(('::', 0)); d.listen(5)
+c = socket.socket(); c.connect(('127.0.0.1', d.getsockname()[1])); a, _ = d.accept()
+print(a.getpeername())
+r = socket.socket(); r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+print(r.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
 )";
 
 }  // namespace
@@ -513,7 +572,7 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   std::vector<std::string> said;
   for (std::size_t at = 0, nl; (nl = oracle.out.find('\n', at)) != std::string::npos; at = nl + 1)
     said.push_back(oracle.out.substr(at, nl - at));
-  REQUIRE(said.size() == 13);
+  REQUIRE(said.size() == 17);
   // Where the lessons' lines are: the lookups, then the errors.
   const std::vector<std::string> lookups(said.begin(), said.begin() + 4);
   said.erase(said.begin() + 2);  // the gaierror: checked with the lookups
@@ -554,6 +613,21 @@ TEST_CASE("each lesson program's console shows what its Python prints, as python
   auto callers = consoles_of("more-callers");
   CHECK(callers["client-1"] == std::vector<std::string>{"b'HELLO'", "b'HELLO'"});
   CHECK(callers["client-2"] == std::vector<std::string>{"b'WORLD'", "b'WORLD'"});
+  // recv() after a close() that left a request unread: the peer's ConnectionResetError.
+  CHECK(consoles_of("close-unread")["client"] == std::vector<std::string>{said[12]});
+  // A dual-stack listener: IPV6_V6ONLY's default, and an IPv4 peer in IPv6 shape.
+  auto dual = consoles_of("dual-stack");
+  REQUIRE(dual["server"].size() == 2);
+  CHECK(dual["server"][0] == said[13]);
+  CHECK(port_as_p(dual["server"][1]) == port_as_p(said[14]));
+  CHECK(port_as_p(dual["server"][1]) == "('::ffff:127.0.0.1', P, 0, 0)");
+  REQUIRE(dual["client"].size() == 2);
+  CHECK(port_as_p(dual["client"][0]) == "('127.0.0.1', P)");
+  CHECK(dual["client"][1] == said[6]);  // [Errno 111] Connection refused
+  // SO_RCVBUF as getsockopt() gives it back (doubled), and sendall()'s BlockingIOError.
+  auto slow = consoles_of("slow-reader");
+  CHECK(slow["server"] == std::vector<std::string>{said[15]});
+  CHECK(slow["client"] == std::vector<std::string>{said[7]});
 }
 
 TEST_CASE("prints names what the program prints, and only for a call whose value sockstep knows") {
