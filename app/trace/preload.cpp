@@ -1031,26 +1031,37 @@ SOCKSTEP_EXPORT int dup3(int oldfd, int newfd, int flags) {
 }
 
 namespace {
-// close_range/closefrom over the channel: it is lost (the program asked for every fd to
-// go); said first. With CLOSE_RANGE_CLOEXEC it stays until an exec, which says it then.
-void before_closing_range(unsigned first, unsigned last, int flags) {
-  if (!tracing() || !in_own_process() || (flags & CLOSE_RANGE_CLOEXEC) != 0) return;
+// close_range/closefrom over the channel: the program asked for every fd it does not
+// know of to go, as a daemon or Python's subprocess (close_fds=True, in a vfork child)
+// does. The channel stays: the range is closed around it, so the program and what it
+// execs stay traced. The channel's number is high (the launcher puts it at 1000), so no
+// fd the program opens later lands elsewhere than it would have. The kernel's own
+// result is kept: an error of either half is the call's.
+int close_range_around_channel(unsigned first, unsigned last, int flags) {
   const int fd = __atomic_load_n(&g_chan.fd, __ATOMIC_RELAXED);
-  if (fd < 0 || static_cast<unsigned>(fd) < first || static_cast<unsigned>(fd) > last) return;
-  say_lost(LostReason::CloseRange, first, last);
-  sockstep::trace::channel_give_up(g_chan);
+  const bool around = tracing() && fd >= 0 && static_cast<unsigned>(fd) >= first && static_cast<unsigned>(fd) <= last;
+  if (!around) return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+  const auto channel = static_cast<unsigned>(fd);
+  int rc = 0;
+  if (channel > first && syscall(SYS_close_range, first, channel - 1, flags) != 0) rc = -1;
+  const int err = errno;
+  if (channel < last && syscall(SYS_close_range, channel + 1, last, flags) != 0) return -1;
+  errno = err;
+  return rc;
 }
 }  // namespace
 
 SOCKSTEP_EXPORT int close_range(unsigned first, unsigned last, int flags) {
-  before_closing_range(first, last, flags);
-  return static_cast<int>(syscall(SYS_close_range, first, last, flags));
+  return close_range_around_channel(first, last, flags);
 }
 
 SOCKSTEP_EXPORT void closefrom(int lowfd) {
   REAL(closefrom, void (*)(int));
-  if (lowfd >= 0) before_closing_range(static_cast<unsigned>(lowfd), ~0U, 0);
-  real_closefrom(lowfd);
+  if (lowfd < 0 || !tracing()) {
+    real_closefrom(lowfd);
+    return;
+  }
+  (void)close_range_around_channel(static_cast<unsigned>(lowfd), ~0U, 0);
 }
 
 namespace {

@@ -8,7 +8,8 @@ the calls that move bytes, shutdown, close) must be among sockstep's events of t
 process, in order, with the same fd and the same result, and for calls that moved bytes
 the same bytes, up to what a traced call keeps (2 KiB).
 
-Usage: strace_oracle.py SOCKSTEP PROGRAM [ARGS...]   (exit 0: all seen, 1: some missing)
+Usage: strace_oracle.py SOCKSTEP [--exit N] PROGRAM [ARGS...]   (exit 0: all seen, 1: some missing)
+  --exit N: the program ends with this status (128 + signal for a crash), not 0
 """
 import json
 import os
@@ -92,13 +93,18 @@ def sockstep_events(lines):
 
 def main():
     sockstep, program = sys.argv[1], sys.argv[2:]
+    expected_exit = 0
+    if program[:1] == ['--exit']:
+        expected_exit, program = int(program[1]), program[2:]
     with tempfile.TemporaryDirectory() as tmp:
         log = os.path.join(tmp, 'strace.log')
         argv = [sockstep, 'trace', '--headless', '--json', '--', 'strace', '-f', '-qq', '-yy', '-xx', '-s', str(KEPT),
                 '-e', 'trace=socket,socketpair,bind,listen,accept,accept4,connect,sendto,recvfrom,sendmsg,recvmsg,'
                 'read,write,readv,writev,shutdown,close', '-e', 'signal=none', '-o', log, '--'] + program
         run = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-        if run.returncode != 0:
+        # trace exits 1 when a program did not end with status 0.
+        ended = [json.loads(line) for line in run.stdout.splitlines() if '"note":"exit"' in line]
+        if (run.returncode != 0) != (expected_exit != 0) or (ended and ended[-1].get('value') != expected_exit):
             print(f'trace failed (exit {run.returncode}):\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}')
             return 1
         calls = strace_calls(log)

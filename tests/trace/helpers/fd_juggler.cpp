@@ -3,7 +3,8 @@
 //   dup2 | dup3   puts one end of a loopback TCP connection at the channel's number,
 //                 sends on it and checks that the peer got only its own bytes (exit 1 if
 //                 a single byte more came: the tracer wrote into the program's socket)
-//   close | close_range | closefrom   closes the channel as a daemon closes every fd
+//   close | close_range | closefrom   closes every fd as a daemon does (the last two keep
+//                                     the channel: the preload closes the range around it)
 //   exec-unset    execs /bin/true without LD_PRELOAD
 // Between, socket() calls that the trace shows or, once the channel is gone, does not.
 #define _GNU_SOURCE 1
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
   } else {
     return 2;
   }
-  ::close(::socket(AF_INET6, SOCK_DGRAM, 0));  // not seen: the channel is gone
+  ::close(::socket(AF_INET6, SOCK_DGRAM, 0));  // seen after close_range/closefrom; not after close
   std::printf("%s done\n", mode.c_str());
   return 0;
 }
