@@ -167,6 +167,37 @@ std::string Decoder::actor(pid_t pid, std::string_view fallback) const {
   return name + "[" + std::to_string(pid) + "]";
 }
 
+void Decoder::say_hello(TracedProcess& p, std::int64_t before_ns, std::vector<Decoded>& out) {
+  p.hello_held = false;
+  const bool again = p.spoke;  // it made calls under an image it left by exec
+  p.spoke = true;
+  Event e;
+  e.kind = EventKind::Note;
+  e.note = NoteKind::Hello;
+  e.actor = p.actor;
+  e.pid = p.pid;
+  const std::string shown = printable_text(p.command, 100);
+  std::string via, via_zh;
+  for (const auto& hop : p.hops) {
+    via += (via.empty() ? "; by exec from " : " -> ") + hop;
+    via_zh += (via_zh.empty() ? ";经由 exec:" : " -> ") + hop;
+  }
+  p.hops.clear();
+  e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(p.pid) + ", parent " +
+             std::to_string(p.parent) + via + ")";
+  e.args = (again ? "再次跟踪:" : "开始跟踪:") + shown + "(pid " + std::to_string(p.pid) + ",父进程 " +
+           std::to_string(p.parent) + via_zh + ")";
+  // Just before the call that made it worth saying, wherever that sorts.
+  out.push_back({before_ns > 0 ? before_ns - 1 : p.hello_t_ns, std::move(e)});
+}
+
+std::vector<std::string> Decoder::silent_processes() const {
+  std::vector<std::string> names;
+  for (const auto& [pid, p] : processes_)
+    if (p.hello_held && !p.spoke) names.push_back(p.name);
+  return names;
+}
+
 int Decoder::listens_in_tree(pid_t root) const {
   int count = 0;
   for (const auto& [pid, n] : listens_) {
@@ -267,29 +298,28 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
   e.tid = h.tid;
   if (h.kind == RecordKind::Hello) {
     TracedProcess& p = processes_[h.pid];
+    const std::string image_before = p.name;
     p.pid = h.pid;
     p.parent = static_cast<pid_t>(h.arg[0]);
     p.name = printable_text(aux, 64);
     p.command = printable_text(data, 512);
     const bool again = p.said_hello;  // a forked child says hello under its parent's name
+    // An exec: the image it leaves made no socket call, so it was a hop on the way here.
+    if (again && p.hello_held) p.hops.push_back(image_before);
     p.said_hello = true;
     p.actor = actor(h.pid);
     // A child holds what its parent held when it forked (or exec'd in its place).
     if (!again && p.parent != 0)
       for (auto it = fds_.lower_bound({p.parent, -1}); it != fds_.end() && it->first.first == p.parent; ++it)
         fds_.try_emplace({h.pid, it->first.second}, it->second);
-    e.kind = EventKind::Note;
-    e.note = NoteKind::Hello;
-    e.actor = p.actor;
-    const std::string shown = printable_text(p.command, 100);
-    e.detail = (again ? "traced again: " : "traced: ") + shown + " (pid " + std::to_string(h.pid) + ", parent " +
-               std::to_string(p.parent) + ")";
-    e.args = (again ? "再次跟踪:" : "开始跟踪:") + shown + "(pid " + std::to_string(h.pid) + ",父进程 " +
-             std::to_string(p.parent) + ")";
-    out.push_back({h.t_ns, std::move(e)});
+    p.hello_held = true;
+    p.hello_t_ns = h.t_ns;
     return;
   }
   const auto known = processes_.find(h.pid);
+  if (known != processes_.end() && known->second.hello_held &&
+      (h.kind == RecordKind::Call || h.kind == RecordKind::Blocked || h.kind == RecordKind::Lost))
+    say_hello(known->second, h.t_ns, out);
   e.actor = known != processes_.end() && !known->second.actor.empty() ? known->second.actor : actor(h.pid);
   // A thread of its own gets a lane of its own: name[pid/tid].
   if (h.tid != 0 && h.tid != h.pid) e.actor.insert(e.actor.size() - 1, "/" + std::to_string(h.tid));

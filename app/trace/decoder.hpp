@@ -23,6 +23,12 @@ struct TracedProcess {
   std::string actor;    // "name[pid]", kept: every record of the process needs it
   bool said_hello = false;
   bool said_bye = false;
+  // Its hello is said with its first socket call, so that the hops of a wrapper or shim
+  // (pyenv's bash scripts, `timeout`, `sh -c`) that exec on and make none say nothing.
+  bool hello_held = false;
+  std::int64_t hello_t_ns = 0;
+  bool spoke = false;                // made a socket call under some image
+  std::vector<std::string> hops;     // images it exec'd through without a socket call
 };
 
 // An event and the time (CLOCK_MONOTONIC ns) it sorts by across processes.
@@ -48,6 +54,9 @@ class Decoder {
   // The same for pid and every traced process descended from it: a server started
   // through a wrapper (`timeout 5 python3 server.py`, `sh -c ...`) listens in a child.
   [[nodiscard]] int listens_in_tree(pid_t pid) const;
+  // The traced processes that made no socket call (their hello was never said): their
+  // names, in pid order, for one line at the end of a trace.
+  [[nodiscard]] std::vector<std::string> silent_processes() const;
 
  private:
   struct End {
@@ -59,6 +68,8 @@ class Decoder {
 
   // The sockets a process holds, as its records described them: fd -> facts.
   SocketFacts& facts_of(pid_t pid, int fd, std::uint64_t inode);
+  // Says a held hello, just before the process's first socket call.
+  void say_hello(TracedProcess& p, std::int64_t before_ns, std::vector<Decoded>& out);
 
   std::map<pid_t, TracedProcess> processes_;
   std::map<std::pair<pid_t, int>, SocketFacts> fds_;

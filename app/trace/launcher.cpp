@@ -855,6 +855,28 @@ class Tracer {
     }
     rings_.clear();
     release_all();
+    say_silent_processes();
+  }
+
+  // The processes that never made a socket call (a shim's scripts, a wrapper, helpers
+  // they ran) are said in one line rather than one each.
+  void say_silent_processes() {
+    const std::vector<std::string> silent = decoder_.silent_processes();
+    if (silent.empty()) return;
+    // Each name once, with how many there were, in the order first seen.
+    std::vector<std::pair<std::string, int>> counted;
+    for (const auto& name : silent) {
+      const auto it = std::find_if(counted.begin(), counted.end(), [&](const auto& c) { return c.first == name; });
+      if (it == counted.end()) counted.emplace_back(name, 1);
+      else ++it->second;
+    }
+    std::string names;
+    for (const auto& [name, n] : counted) names += (names.empty() ? "" : ", ") + name + (n > 1 ? " ×" + std::to_string(n) : "");
+    const std::string count = std::to_string(silent.size());
+    log_.append(note("trace", NoteKind::Info,
+                     count + (silent.size() == 1 ? " traced process" : " traced processes") +
+                         " made no socket call: " + names,
+                     count + " 个被跟踪的进程没有做任何套接字调用:" + names));
   }
 
   const TraceOptions& options_;

@@ -78,6 +78,33 @@ TEST_CASE("the decoder names the actor after the program that said hello") {
   CHECK(d.listens(42) == 1);
 }
 
+TEST_CASE("exec hops that make no socket call say nothing: one hello, with the hops, before the first call") {
+  Decoder d;
+  std::vector<Decoded> out;
+  const auto hello = [&](int pid, int parent, const std::string& name) {
+    WireHeader h{};
+    h.kind = RecordKind::Hello;
+    h.pid = pid;
+    h.arg[0] = parent;
+    d.decode(record(h, {}, {}, name, name + " args"), out);
+  };
+  hello(50, 1, "timeout");
+  hello(51, 50, "bash");  // a helper the shim forked: it exits without a call
+  hello(50, 1, "env");
+  hello(50, 1, "python3");
+  CHECK(out.empty());
+  d.decode(record(call(CallId::Socket, 50, 3, 3)), out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].event.note == NoteKind::Hello);
+  CHECK(out[0].event.detail == "traced: python3 args (pid 50, parent 1; by exec from timeout -> env)");
+  CHECK(out[0].t_ns < out[1].t_ns + 1);
+  CHECK(d.silent_processes() == std::vector<std::string>{"bash"});
+  // An exec after calls: said again, at its next call.
+  hello(50, 1, "sh");
+  d.decode(record(call(CallId::Close, 50, 3, 0)), out);
+  CHECK(out[2].event.detail.rfind("traced again: sh args", 0) == 0);
+}
+
 TEST_CASE("a connect and an accept with mirrored addresses are paired as one connection") {
   Decoder d;
   std::vector<Decoded> out;
