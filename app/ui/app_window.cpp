@@ -24,6 +24,8 @@ namespace sockstep::ui {
 namespace {
 
 constexpr float kMinZoom = 0.6f;
+// How long --screenshot waits for a live session to finish before it pictures it anyway.
+constexpr std::chrono::seconds kShotPatience{15};
 constexpr float kMaxZoom = 3.0f;
 
 void note_lesson_text(FontManager& fonts, const Lesson& lesson) {
@@ -175,6 +177,7 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     if (shot) {
       if (config_.live->finished) {
         shot_waits_for_finish_ = true;
+        shot_deadline_ = std::chrono::steady_clock::now() + kShotPatience;
       } else {
         frames_until_shot_ = 4;
       }
@@ -517,6 +520,8 @@ bool GuiApp::draw_frame() {
 
 double GuiApp::wait_seconds() const {
   double seconds = 30.0;
+  if (shot_waits_for_finish_)
+    seconds = std::max(0.0, std::chrono::duration<double>(shot_deadline_ - std::chrono::steady_clock::now()).count());
   // Live: while sockets are open, read the kernel twice a second so queue bars move
   // (a frame is drawn only when something changed).
   if (live_source_ && live_source_->has_open_sockets()) return 0.5;
@@ -534,6 +539,13 @@ void GuiApp::run_for(std::chrono::milliseconds duration) {
   const auto end = std::chrono::steady_clock::now() + duration;
   int extra = 2;
   while (!quit_ && !glfwWindowShouldClose(window_) && std::chrono::steady_clock::now() < end) {
+    if (shot_waits_for_finish_ && (config_.live->finished() || std::chrono::steady_clock::now() >= shot_deadline_)) {
+      if (!config_.live->finished())
+        std::fprintf(stderr, "sockstep: the session had not finished after %lld s; the picture shows it as it was then\n",
+                     static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(kShotPatience).count()));
+      shot_waits_for_finish_ = false;
+      frames_until_shot_ = 4;
+    }
     if (extra > 0) {
       glfwPollEvents();
       --extra;
@@ -552,10 +564,6 @@ void GuiApp::run_for(std::chrono::milliseconds duration) {
         if (refresh(true) && draw_frame()) extra = 2;
         continue;
       }
-    }
-    if (shot_waits_for_finish_ && config_.live->finished()) {
-      shot_waits_for_finish_ = false;
-      frames_until_shot_ = 4;
     }
     if (state_.playing && std::chrono::steady_clock::now() >= next_play_) {
       if (session_->finished()) {

@@ -96,6 +96,9 @@ class GuiApp {
   LiveInfo live_info_;
   bool live_started_ = false;
   bool shot_waits_for_finish_ = false;
+  // A session that never finishes (a server that serves forever) is pictured as it is
+  // by then, said on stderr: a screenshot never waits without end.
+  std::chrono::steady_clock::time_point shot_deadline_{};
   // Set by the first event after a frame, cleared by the next refresh: a burst of
   // events posts one wake-up, not one per event.
   std::atomic<bool> wake_posted_{false};

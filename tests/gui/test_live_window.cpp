@@ -98,6 +98,22 @@ TEST_CASE("trace in the window exits as --headless does: 1 when a program failed
   CHECK(::stat(png.c_str(), &st) == 0);  // the window still showed it
 }
 
+TEST_CASE("trace --screenshot of a server that never exits pictures it after a while, says so, and stops it") {
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  Scratch scratch;
+  const std::string png = scratch.dir + "/forever.png";
+  const std::string server = std::string(SOCKSTEP_TEST_DIR) + "/check/programs/server_threads.py";
+  const RunResult r = run_app(scratch, {"trace", "--screenshot", png, "--", python, server, std::to_string(free_port())});
+  INFO(r.err);
+  CHECK(r.code == 0);  // the window was closed on a program still running: the learner's choice
+  CHECK(r.err.find("had not finished") != std::string::npos);
+  CHECK(read_png(png).grey_sd > 0.05);
+}
+
 TEST_CASE("check --gui shows the failed check's session in the window, and exits 1 as the checks did") {
   const std::string python = find_program("python3");
   if (python.empty()) {
