@@ -144,6 +144,13 @@ nlohmann::json event_json(const Event& e) {
     if (e.wire != WireEffect::None) j["wire"] = wire_effect_name(e.wire);
     if (e.truncated) j["truncated"] = true;
     if (e.peeked) j["peeked"] = true;
+    // select and poll: each socket watched, what it asked and what the kernel answered.
+    if (!e.polled.empty()) {
+      j["polled"] = nlohmann::json::array();
+      for (const PollEntry& p : e.polled)
+        j["polled"].push_back({{"fd", p.fd}, {"events", p.events}, {"revents", p.revents},
+                               {"readable", p.readable()}, {"writable", p.writable()}});
+    }
   }
   if (e.err != 0) {
     j["errno"] = errno_name(e.err);
