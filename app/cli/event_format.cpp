@@ -57,8 +57,12 @@ std::string format_event(const Event& e, Lang lang) {
       const char* warning = lang == Lang::Zh ? "警告:" : "warning: ";
       return fmt::format("{}{}{}", who, e.note == NoteKind::Warning ? warning : "", text);
     }
-    case EventKind::Blocked:
-      return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);
+    case EventKind::Blocked: {
+      if (e.polled.size() < 2) return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);
+      std::string fds;  // a select() waits on every socket it watches
+      for (const PollEntry& p : e.polled) fds += (fds.empty() ? "" : ", ") + std::to_string(p.fd);
+      return fmt::format("{}{}() waits (fds {}) ...", who, e.name(), fds);
+    }
     case EventKind::Packet: {
       // "packet  PSH     127.0.0.1:41234 → 127.0.0.1:8084 [P.] seq=1 ack=1 len=5 b'hello'  sent by client send()"
       const PacketFields& p = e.packet;

@@ -494,7 +494,13 @@ class Loader {
     }
     if (const auto* v = table->get("value")) e.value = int_of(*v, "value");
     if (const auto* v = table->get("bytes")) e.bytes = string_of(*v, "bytes");
-    if (const auto* v = table->get("state")) e.state = state_of(*v);
+    if (const auto* v = table->get("state")) {
+      // state speaks of the step's own socket; a step on none (select) names them in states.
+      if (step.sock.empty() && socket_made_by(step).empty())
+        fail(pos(*v), step.call + "() is made on no socket of its own for 'state' to check",
+             "write states = { \"" + step.actor + ".phone\" = \"ESTABLISHED\" }");
+      e.state = state_of(*v);
+    }
     if (const auto* v = table->get("states")) {
       const auto* states = v->as_table();
       if (states == nullptr) fail(pos(*v), "'states' must be a table", "write states = { \"client.phone\" = \"FIN_WAIT2\" }");

@@ -259,6 +259,9 @@ TEST_CASE("a select step names its sockets by variable and checks what came back
                        doctest::Contains("select() needs sockets to watch"), LessonError);
   CHECK_THROWS_WITH_AS((void)load_lesson_text(bad("{ read = [\"phone\"], timeout = -1 }", "{ ok = true }"), "bad.toml"),
                        doctest::Contains("timeout must be from 0 to 3600"), LessonError);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(bad("{ read = [\"phone\"] }", "{ state = \"LISTEN\" }"), "bad.toml"),
+                       doctest::Contains("select() is made on no socket of its own for 'state' to check"), LessonError);
+  CHECK_NOTHROW((void)load_lesson_text(bad("{ read = [\"phone\"] }", "{ states = { \"server.phone\" = \"LISTEN\" } }"), "ok.toml"));
   CHECK_THROWS_WITH_AS((void)load_lesson_text(bad("{ read = \"phone\" }", "{ ok = true }"), "bad.toml"),
                        doctest::Contains("'read' must be a list of socket variables"), LessonError);
 }
