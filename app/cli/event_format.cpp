@@ -57,8 +57,12 @@ std::string format_event(const Event& e, Lang lang) {
       const char* warning = lang == Lang::Zh ? "警告:" : "warning: ";
       return fmt::format("{}{}{}", who, e.note == NoteKind::Warning ? warning : "", text);
     }
-    case EventKind::Blocked:
-      return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);
+    case EventKind::Blocked: {
+      if (e.polled.size() < 2) return fmt::format("{}{}() waits (fd {}) ...", who, e.name(), e.fd);
+      std::string fds;  // a select() waits on every socket it watches
+      for (const PollEntry& p : e.polled) fds += (fds.empty() ? "" : ", ") + std::to_string(p.fd);
+      return fmt::format("{}{}() waits (fds {}) ...", who, e.name(), fds);
+    }
     case EventKind::Packet: {
       // "packet  PSH     127.0.0.1:41234 → 127.0.0.1:8084 [P.] seq=1 ack=1 len=5 b'hello'  sent by client send()"
       const PacketFields& p = e.packet;
@@ -144,6 +148,13 @@ nlohmann::json event_json(const Event& e) {
     if (e.wire != WireEffect::None) j["wire"] = wire_effect_name(e.wire);
     if (e.truncated) j["truncated"] = true;
     if (e.peeked) j["peeked"] = true;
+    // select and poll: each socket watched, what it asked and what the kernel answered.
+    if (!e.polled.empty()) {
+      j["polled"] = nlohmann::json::array();
+      for (const PollEntry& p : e.polled)
+        j["polled"].push_back({{"fd", p.fd}, {"events", p.events}, {"revents", p.revents},
+                               {"readable", p.readable()}, {"writable", p.writable()}});
+    }
   }
   if (e.err != 0) {
     j["errno"] = errno_name(e.err);

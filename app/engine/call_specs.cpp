@@ -54,6 +54,11 @@ const std::vector<CallSpec>& call_specs() {
         {"type", ArgType::String, "SOCK_STREAM or SOCK_DGRAM"}}},
       {"gethostbyname", false, 1, {kHost}},
       {"getfqdn", false, 1, {}},
+      // select.select(read, write, [], timeout): which of these sockets are ready.
+      {"select", false, 2,
+       {{"read", ArgType::Names, "sockets to watch for reading, e.g. [\"phone\", \"conn\"]"},
+        {"write", ArgType::Names, "sockets to watch for writing, e.g. [\"phone\"]"},
+        {"timeout", ArgType::Number, "seconds to wait, 0: just look; left out: until one is ready"}}},
       // os.unlink(path): an AF_UNIX path stays in the file system after close().
       {"unlink", false, 0, {kPath}},
       // threading.Thread(target=handle, args=(conn,)): the socket moves to another actor.

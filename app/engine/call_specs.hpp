@@ -4,7 +4,8 @@
 
 namespace sockstep {
 
-enum class ArgType { Int, Number, Bool, String };
+// Names: a list of the actor's socket variables, ["phone", "conn"].
+enum class ArgType { Int, Number, Bool, String, Names };
 
 struct ArgSpec {
   const char* name;

@@ -1,8 +1,11 @@
 #pragma once
+#include <poll.h>
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/address.hpp"
 #include "engine/bytes.hpp"
@@ -54,6 +57,18 @@ struct SocketFacts {
   [[nodiscard]] bool datagram() const { return type == SOCK_DGRAM || type == SOCK_SEQPACKET || type == SOCK_RAW; }
 };
 
+// One socket a select() or poll() watched: what it asked about (POLLIN: readable, POLLOUT:
+// writable) and what came back, poll()'s revents (POLLERR and POLLHUP come unasked).
+struct PollEntry {
+  int fd = -1;
+  short events = 0;
+  short revents = 0;
+  // As select() sorts an answer into its sets (fs/select.c, POLLIN_SET and POLLOUT_SET):
+  // a hang-up or an error makes a socket readable, and an error makes it writable too.
+  [[nodiscard]] bool readable() const { return (events & POLLIN) != 0 && (revents & (POLLIN | POLLHUP | POLLERR)) != 0; }
+  [[nodiscard]] bool writable() const { return (events & POLLOUT) != 0 && (revents & (POLLOUT | POLLERR)) != 0; }
+};
+
 // "SYN", "SYN-ACK", "ACK", "PSH", "FIN", "RST", "UDP": a captured packet's kind.
 enum class PacketKind : std::uint8_t { Syn, SynAck, Ack, Psh, Fin, Rst, Udp };
 [[nodiscard]] const char* packet_kind_name(PacketKind kind);
@@ -102,6 +117,7 @@ struct Event {
   int step = -1;             // lesson step that made the call, -1 outside lessons
   bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
   bool peeked = false;       // a recv with MSG_PEEK: its bytes stay queued for the next read
+  std::vector<PollEntry> polled;  // select and poll: every socket watched, with its answer
   PacketFields packet;       // only for EventKind::Packet
   ListenOverflow overflow;   // only for NoteKind::ListenFull
 

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
@@ -100,6 +101,33 @@ void await_window(const KernelFacts& facts, const std::string& actor, const std:
     if (std::chrono::steady_clock::now() >= deadline) return;
     (void)::poll(nullptr, 0, 10);
   }
+}
+
+// The sockets a select() step watched that way and found ready, as actor.variable.
+std::vector<std::string> found_ready(const Step& step, const CallResult& result, const KernelFacts& facts, bool reading) {
+  std::vector<std::string> out;
+  for (const auto& var : arg_names(step, reading ? "read" : "write")) {
+    const auto view = facts.socket(step.actor, var);
+    if (!view) continue;
+    for (const PollEntry& entry : result.polled)
+      if (entry.fd == view->fd && (reading ? entry.readable() : entry.writable())) out.push_back(step.actor + "." + var);
+  }
+  return out;
+}
+
+std::string name_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (const auto& name : names) out += (out.size() > 1 ? ", " : "") + name;
+  return out + "]";
+}
+
+// Both as sets: select() answers which sockets, not in what order.
+bool same_set(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  return a == b;
 }
 
 std::string describe(const CallResult& result) {
@@ -221,6 +249,14 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
     bool found = false;
     for (const auto& o : facts.orphans()) found = found || state_matches(*e.orphan, o.state);
     if (!found) failures.push_back("expected a socket without fd in " + *e.orphan + ", the kernel has none");
+  }
+  for (const bool reading : {true, false}) {
+    const auto& expected = reading ? e.readable : e.writable;
+    if (!expected) continue;
+    const std::vector<std::string> found = found_ready(step, result, facts, reading);
+    if (!same_set(*expected, found))
+      failures.push_back(std::string("expected select() to find ") + (reading ? "readable " : "writable ") +
+                         name_list(*expected) + ", it found " + name_list(found));
   }
   if (e.console) {
     const std::string line = facts.last_console_line(step.actor);

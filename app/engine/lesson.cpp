@@ -34,7 +34,7 @@ std::string Listing::line(int number) const {
 bool Expect::empty() const {
   return !ok && !err && !value && !bytes && !state && states.empty() && !blocks && !unblocks &&
          !accept_queue && !orphan && !console && !address && !text && !truncated && !value_min &&
-         !value_max && queued.empty() && send_queue_min.empty() && window.empty();
+         !value_max && queued.empty() && send_queue_min.empty() && window.empty() && !readable && !writable;
 }
 
 const Listing* Lesson::listing(const std::string& name) const {
@@ -81,6 +81,13 @@ bool arg_bool(const Step& step, const std::string& key, bool fallback) {
   if (v == nullptr) return fallback;
   if (const auto* b = std::get_if<bool>(v)) return *b;
   return fallback;
+}
+
+std::vector<std::string> arg_names(const Step& step, const std::string& key) {
+  const ArgValue* v = find_arg(step, key);
+  if (v == nullptr) return {};
+  if (const auto* names = std::get_if<std::vector<std::string>>(v)) return *names;
+  return {};
 }
 
 std::pair<std::string, std::string> result_names(const std::string& result) {

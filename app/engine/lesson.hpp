@@ -31,7 +31,8 @@ struct Listing {
   [[nodiscard]] std::string line(int number) const;  // 1-based; "" if out of range
 };
 
-using ArgValue = std::variant<long long, double, bool, std::string>;
+// A list of names is a list of the actor's socket variables: select's read = ["phone", "conn"].
+using ArgValue = std::variant<long long, double, bool, std::string, std::vector<std::string>>;
 
 // What must be true after a step; every field is optional and checked against the kernel.
 struct Expect {
@@ -60,6 +61,9 @@ struct Expect {
   // The receive window the peer last advertised, as the socket's TCP_INFO has it
   // (tcpi_snd_wnd): "client.phone" = 0 once a slow reader's buffer is full.
   std::map<std::string, long long> window;
+  // What a select() found ready, as actor.variable, the whole set: readable = ["server.conn"].
+  std::optional<std::vector<std::string>> readable;
+  std::optional<std::vector<std::string>> writable;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };
@@ -129,6 +133,7 @@ struct Lesson {
 [[nodiscard]] bool arg_bool(const Step& step, const std::string& key, bool fallback);
 [[nodiscard]] double arg_double(const Step& step, const std::string& key, double fallback);
 [[nodiscard]] bool has_arg(const Step& step, const std::string& key);
+[[nodiscard]] std::vector<std::string> arg_names(const Step& step, const std::string& key);  // empty if none
 
 // "conn, client_addr" -> {"conn", "client_addr"}: the variables a step's result names.
 [[nodiscard]] std::pair<std::string, std::string> result_names(const std::string& result);

@@ -92,6 +92,21 @@ class Loader {
     fail(pos(node), "'" + key + "' must be a whole number", "write a number without quotes");
   }
 
+  // ["phone", "conn"]: socket variables, each a plain name.
+  std::vector<std::string> names_of(const toml::node& node, const std::string& key) const {
+    const auto* array = node.as_array();
+    if (array == nullptr) fail(pos(node), "'" + key + "' must be a list of socket variables", "write " + key + " = [\"phone\"]");
+    if (array->size() > 64)
+      fail(pos(node), "'" + key + "' lists " + std::to_string(array->size()) + " sockets", "a lesson's actor holds a few");
+    std::vector<std::string> names;
+    for (const auto& item : *array) {
+      std::string name = string_of(item, key);
+      if (name.empty()) fail(pos(item), "an empty name in '" + key + "'", "write the socket's variable, like \"conn\"");
+      names.push_back(std::move(name));
+    }
+    return names;
+  }
+
   int port_of(const toml::node& node) const {
     const long long port = int_of(node, "port");
     if (port < 0 || port > 65535)
@@ -208,6 +223,7 @@ class Loader {
         fail(pos(*table->get("sock")), step.actor + " holds no socket '" + step.sock + "' at this step",
              known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(step.sock, known));
       }
+      check_watched(step, *table, mine);
       if (const std::string made = socket_made_by(step); !made.empty()) {
         on_lo[step.actor].erase(made);
         mine.insert(made);
@@ -221,6 +237,23 @@ class Loader {
         if (raw[step.actor].erase(step.sock) > 0) raw[arg_string(step, "to")].insert(step.sock);
       }
       lesson.steps.push_back(std::move(step));
+    }
+  }
+
+  // A select()'s lists name sockets the actor holds at this step, as its sock would.
+  void check_watched(const Step& step, const toml::table& table, const std::set<std::string>& held) const {
+    if (step.call != "select") return;
+    const auto* args = table.get("args")->as_table();
+    for (const char* key : {"read", "write"}) {
+      const auto* list = args->get(key);
+      if (list == nullptr) continue;
+      for (const auto& item : *list->as_array()) {
+        const std::string name = string_of(item, key);
+        if (held.contains(name)) continue;
+        const std::vector<std::string> known(held.begin(), held.end());
+        fail(pos(item), step.actor + " holds no socket '" + name + "' at this step",
+             known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(name, known));
+      }
     }
   }
 
@@ -269,11 +302,14 @@ class Loader {
       if (!has_arg(step, "to")) fail(where, "handoff() needs the actor that takes the socket", "add args = { to = \"worker\" }");
       check_actor(lesson, arg_string(step, "to"), pos(*table.get("args")));
     }
+    if (step.call == "select" && arg_names(step, "read").empty() && arg_names(step, "write").empty())
+      fail(table.get("args") != nullptr ? pos(*table.get("args")) : where, "select() needs sockets to watch",
+           "write args = { read = [\"conn\"], write = [\"phone\"], timeout = 0 }");
     if (const auto* p = table.get("prints")) step.prints = prints_of(*p, step.call);
     step.metaphor = text_of(table, "metaphor", where);
     step.explain = text_of(table, "explain", where);
     if (const auto* l = table.get("lines")) load_lines(*l, lesson, step);
-    if (const auto* e = table.get("expect")) load_expect(*e, lesson, step.expect, "expect", true);
+    if (const auto* e = table.get("expect")) load_expect(*e, lesson, step, step.expect, "expect", true);
     if (const auto* n = table.get("needs")) {
       const std::string need = string_of(*n, "needs");
       if (need == "CAP_NET_BIND_SERVICE") step.needs = Privilege::BindLowPort;
@@ -283,7 +319,7 @@ class Loader {
     if (const auto* e = table.get("expect_privileged")) {
       if (step.needs == Privilege::None)
         fail(pos(*e), "'expect_privileged' without 'needs'", "say which capability changes the outcome: needs = \"CAP_NET_RAW\"");
-      load_expect(*e, lesson, step.expect_privileged, "expect_privileged", false);
+      load_expect(*e, lesson, step, step.expect_privileged, "expect_privileged", false);
     } else if (step.needs != Privilege::None) {
       fail(where, "'needs' without 'expect_privileged'", "add expect_privileged = { ok = true } for a privileged process");
     }
@@ -327,7 +363,7 @@ class Loader {
         fail(pos(item), "a choice needs 'when': what the kernel does if it is right",
              "write when = { errno = \"EADDRINUSE\" }");
       Step probe;
-      load_expect(*when, lesson, probe.expect, "when", false);
+      load_expect(*when, lesson, step, probe.expect, "when", false);
       if (probe.expect.empty()) fail(pos(*when), "'when' is empty", "say what the kernel returns, e.g. { ok = true }");
       choice.when = std::move(probe.expect);
       predict.choices.push_back(std::move(choice));
@@ -351,6 +387,7 @@ class Loader {
         case ArgType::Int: step.args[name] = int_of(value, name); break;
         case ArgType::Bool: step.args[name] = bool_of(value, name); break;
         case ArgType::String: step.args[name] = string_of(value, name); break;
+        case ArgType::Names: step.args[name] = names_of(value, name); break;
         case ArgType::Number:
           if (const auto* f = value.as_floating_point()) step.args[name] = f->get();
           else step.args[name] = int_of(value, name);
@@ -408,6 +445,8 @@ class Loader {
         fail(pos(node), "'" + path + "' is not a plain socket name: a lesson's AF_UNIX files live in its own folder",
              "write a name like \"echo.sock\" (a file) or \"@echo\" (abstract), at most 64 characters, no '/'");
     }
+    if (name == "timeout" && (arg_double(step, name, 0) < 0 || arg_double(step, name, 0) > 3600))
+      fail(pos(node), "timeout must be from 0 to 3600 seconds", "0 just looks; leave timeout out to wait until one is ready");
     if (name == "how" && shutdown_how_from_name(arg_string(step, name)) < 0)
       fail(pos(node), "unknown shutdown mode", "use SHUT_RD, SHUT_WR or SHUT_RDWR");
   }
@@ -431,15 +470,15 @@ class Loader {
     }
   }
 
-  // Reads an expectation table into e. Waiting (blocks/unblocks) belongs to the main
+  // Reads an expectation of step into e. Waiting (blocks/unblocks) belongs to the main
   // `expect` only: the session settles a step once, whatever the outcome.
-  void load_expect(const toml::node& node, const Lesson& lesson, Expect& e, const std::string& key,
+  void load_expect(const toml::node& node, const Lesson& lesson, const Step& step, Expect& e, const std::string& key,
                    bool waits) const {
     const auto* table = node.as_table();
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min", "window"};
+                                     "send_queue_min", "window", "readable", "writable"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -455,7 +494,13 @@ class Loader {
     }
     if (const auto* v = table->get("value")) e.value = int_of(*v, "value");
     if (const auto* v = table->get("bytes")) e.bytes = string_of(*v, "bytes");
-    if (const auto* v = table->get("state")) e.state = state_of(*v);
+    if (const auto* v = table->get("state")) {
+      // state speaks of the step's own socket; a step on none (select) names them in states.
+      if (step.sock.empty() && socket_made_by(step).empty())
+        fail(pos(*v), step.call + "() is made on no socket of its own for 'state' to check",
+             "write states = { \"" + step.actor + ".phone\" = \"ESTABLISHED\" }");
+      e.state = state_of(*v);
+    }
     if (const auto* v = table->get("states")) {
       const auto* states = v->as_table();
       if (states == nullptr) fail(pos(*v), "'states' must be a table", "write states = { \"client.phone\" = \"FIN_WAIT2\" }");
@@ -486,6 +531,25 @@ class Loader {
     if (const auto* v = table->get("queued")) load_byte_counts(*v, lesson, "queued", e.queued);
     if (const auto* v = table->get("send_queue_min")) load_byte_counts(*v, lesson, "send_queue_min", e.send_queue_min);
     if (const auto* v = table->get("window")) load_byte_counts(*v, lesson, "window", e.window, 0);
+    if (const auto* v = table->get("readable")) e.readable = ready_set(*v, step, "readable", "read");
+    if (const auto* v = table->get("writable")) e.writable = ready_set(*v, step, "writable", "write");
+  }
+
+  // readable = ["server.conn"]: sockets of a select() step, each one it watches that way.
+  std::vector<std::string> ready_set(const toml::node& node, const Step& step, const std::string& key,
+                                     const std::string& list) const {
+    if (step.call != "select")
+      fail(pos(node), "'" + key + "' is what a select() found", "check it on a call = \"select\" step");
+    const std::vector<std::string> watched = arg_names(step, list);
+    std::vector<std::string> known;
+    for (const auto& var : watched) known.push_back(step.actor + "." + var);
+    std::vector<std::string> names = names_of(node, key);
+    const auto* array = node.as_array();
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (std::find(known.begin(), known.end(), names[i]) == known.end())
+        fail(pos(*array->get(i)), "select() does not watch '" + names[i] + "' for " + (list == "read" ? "reading" : "writing"),
+             known.empty() ? "add it to args." + list : suggest(names[i], known) + " (in args." + list + ")");
+    return names;
   }
 
   // { "server.conn" = 10 }: byte counts per actor.variable.

@@ -164,8 +164,10 @@ void Session::settle(std::size_t index) {
       continue;
     }
     if (status.state == ActorState::Idle) continue;
-    pollfd p{status.blocked.fd, status.blocked.events, 0};
-    const bool ready = status.state == ActorState::Running || ::poll(&p, 1, 0) > 0;
+    // A select() waits on each of its sockets: any of them ready lets it return.
+    std::vector<pollfd> waits_on{{status.blocked.fd, status.blocked.events, 0}};
+    for (const PollEntry& entry : status.blocked.watched) waits_on.push_back({entry.fd, entry.events, 0});
+    const bool ready = status.state == ActorState::Running || ::poll(waits_on.data(), waits_on.size(), 0) > 0;
     if (ready) other->wait_idle(kSettle);
   }
 
@@ -326,7 +328,7 @@ SessionSnapshot Session::snapshot() const {
         card.view = inspect_socket(fd);
         const auto& steps = socket_steps_.at(name);
         if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
-        if (status.state == ActorState::Blocked && status.blocked.fd == fd) card.blocked_in = call_name(status.blocked.call);
+        if (status.state == ActorState::Blocked && status.blocked.waits_on(fd)) card.blocked_in = call_name(status.blocked.call);
         snap.sockets.push_back(std::move(card));
       }
     }

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/errno_names.hpp"
@@ -64,6 +66,7 @@ void record(OpContext& ctx, Call call, int fd, std::string args, const CallResul
   event.byte_count = result.bytes.size();
   event.bytes = result.bytes;  // shared, not copied
   event.truncated = result.truncated;
+  event.polled = result.polled;
   event.step = ctx.step;
   ctx.log()->append(std::move(event));
 }
@@ -89,7 +92,8 @@ int set_kernel_blocking(int fd, bool blocking) {
 }
 
 // A call is about to wait: the log gets a Blocked event, the actor's owner a BlockInfo.
-void announce_wait(OpContext& ctx, int fd, short events, Call call) {
+// watched: a select()'s sockets, fd and events being the first of them.
+void announce_wait(OpContext& ctx, int fd, short events, Call call, const std::vector<PollEntry>& watched = {}) {
   if (ctx.log() != nullptr) {
     Event event;
     event.kind = EventKind::Blocked;
@@ -101,9 +105,10 @@ void announce_wait(OpContext& ctx, int fd, short events, Call call) {
     event.fd = fd;
     event.sock = fd_facts::get(fd);
     event.step = ctx.step;
+    event.polled = watched;
     ctx.log()->append(std::move(event));
   }
-  if (ctx.on_block) ctx.on_block(BlockInfo{call, fd, events});
+  if (ctx.on_block) ctx.on_block(BlockInfo{call, fd, events, watched});
 }
 
 void end_wait(OpContext& ctx) {
@@ -265,6 +270,33 @@ ssize_t send_once(OpContext& ctx, int fd, std::string_view data, Call call) {
     if (n < 0) return sent > 0 ? static_cast<ssize_t>(sent) : -1;  // the kernel reports what it queued
     sent += static_cast<std::size_t>(n);
     if (sent == data.size() || n == 0 || !waits_in_call(ctx.mode(fd))) return static_cast<ssize_t>(sent);
+  }
+}
+
+// "[4, 5]": the fds of the entries that ask for events, as one of select()'s lists.
+std::string fd_list(const std::vector<PollEntry>& entries, short events) {
+  std::string out = "[";
+  for (const PollEntry& entry : entries) {
+    if ((entry.events & events) == 0) continue;
+    if (out.size() > 1) out += ", ";
+    out += std::to_string(entry.fd);
+  }
+  return out + "]";
+}
+
+// poll() on fds until one is ready or timeout_ms ran out (< 0: no limit), through EINTR.
+// Returns poll()'s count, or -1 with errno.
+int poll_until(std::vector<pollfd>& fds, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  for (;;) {
+    int left = -1;
+    if (timeout_ms >= 0) {
+      // Rounded up: a wait never ends before its time.
+      const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      left = static_cast<int>(std::max<long long>(0, ms.count()));
+    }
+    const int n = ::poll(fds.data(), static_cast<nfds_t>(fds.size()), left);
+    if (n >= 0 || errno != EINTR) return n;
   }
 }
 
@@ -559,6 +591,51 @@ CallResult getsockopt(OpContext& ctx, int fd, int level, int name) {
     result.value = value;
   }
   record(ctx, Call::GetSockOpt, fd, sockopt_text(level, name), result);
+  return result;
+}
+
+CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_seconds) {
+  CallResult result;
+  std::vector<pollfd> fds;
+  for (const PollEntry& entry : watch) fds.push_back({entry.fd, entry.events, 0});
+  // The first look never waits: "0 = just look", and a socket already ready is no wait.
+  int n = poll_until(fds, 0);
+  if (n == 0 && timeout_seconds != 0 && !watch.empty()) {
+    // Python rounds a timeout to microseconds; poll() counts milliseconds, so round up.
+    const int timeout_ms = timeout_seconds < 0 ? -1 : static_cast<int>(std::ceil(timeout_seconds * 1000.0));
+    const int wake_fd = ctx.waker() != nullptr ? ctx.waker()->fd() : -1;
+    if (wake_fd >= 0) fds.push_back({wake_fd, POLLIN, 0});
+    announce_wait(ctx, watch.front().fd, watch.front().events, Call::Select, watch);
+    n = poll_until(fds, timeout_ms);
+    const bool woken = n > 0 && wake_fd >= 0 && (fds.back().revents & POLLIN) != 0;
+    end_wait(ctx);
+    if (wake_fd >= 0) fds.pop_back();
+    if (woken) {
+      n = -1;
+      errno = ECANCELED;
+    }
+  }
+  for (std::size_t i = 0; i < watch.size(); ++i) watch[i].revents = n > 0 ? fds[i].revents : 0;
+  const bool closed = std::any_of(fds.begin(), fds.end(), [](const pollfd& p) { return (p.revents & POLLNVAL) != 0; });
+  std::string ready;
+  if (n < 0 || closed) {
+    result = failure(n < 0 ? errno : EBADF);  // select() says EBADF for an fd that is not open
+  } else {
+    std::vector<PollEntry> readable, writable;
+    for (const PollEntry& entry : watch) {
+      if (entry.readable()) readable.push_back({entry.fd, POLLIN, POLLIN});
+      if (entry.writable()) writable.push_back({entry.fd, POLLOUT, POLLOUT});
+    }
+    result.value = static_cast<long long>(readable.size() + writable.size());
+    ready = result.value == 0 ? "nothing ready (timeout)"
+                              : "readable " + fd_list(readable, POLLIN) + ", writable " + fd_list(writable, POLLOUT);
+  }
+  char timeout[32] = "None";
+  if (timeout_seconds >= 0) std::snprintf(timeout, sizeof timeout, "%g", timeout_seconds);
+  result.polled = watch;
+  const SocketFacts facts = watch.empty() ? SocketFacts{} : fd_facts::get(watch.front().fd);
+  record(ctx, Call::Select, watch.empty() ? -1 : watch.front().fd,
+         fd_list(watch, POLLIN) + ", " + fd_list(watch, POLLOUT) + ", [], " + timeout, result, ready, &facts);
   return result;
 }
 

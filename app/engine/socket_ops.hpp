@@ -28,6 +28,7 @@ struct CallResult {
   std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
   std::vector<AddrInfoEntry> entries;  // getaddrinfo: its answer, in its order
   bool truncated = false;  // recvfrom: the datagram was longer than the buffer (MSG_TRUNC)
+  std::vector<PollEntry> polled;  // select: every socket it watched, with the kernel's answer
   [[nodiscard]] bool ok() const { return err == 0; }
 };
 
@@ -42,6 +43,13 @@ struct BlockInfo {
   Call call = Call::None;
   int fd = -1;
   short events = 0;  // POLLIN / POLLOUT
+  std::vector<PollEntry> watched;  // select: every socket it waits on (fd above: the first)
+  [[nodiscard]] bool waits_on(int other) const {
+    if (other == fd) return true;
+    for (const PollEntry& entry : watched)
+      if (entry.fd == other) return true;
+    return false;
+  }
 };
 
 // The thread-side context of every call: who makes it, where it is recorded, how a
@@ -110,6 +118,13 @@ namespace ops {
                                      int type);
 [[nodiscard]] CallResult gethostbyname(OpContext& ctx, const std::string& host);
 [[nodiscard]] CallResult getfqdn(OpContext& ctx);
+// select.select(read, write, [], timeout): watch holds each socket with what it asks
+// (POLLIN, POLLOUT); the answer comes back in polled, sorted as select() sorts it (see
+// PollEntry), and value is select()'s count, a socket in both sets counted twice. The
+// first look never waits; then, with timeout_seconds > 0 or < 0 (no timeout), it waits
+// in poll() until one is ready, the time runs out (value 0, no error, as in Python) or
+// the waker ends it (ECANCELED). poll() has no limit on fd numbers (FD_SETSIZE).
+[[nodiscard]] CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_seconds);
 // os.unlink(path) for an AF_UNIX socket file; abstract names ('@...') have no file.
 [[nodiscard]] CallResult unlink(OpContext& ctx, const std::string& path);
 

@@ -215,6 +215,26 @@ CallResult StepRunner::call(const Step& step) {
     return ops::unlink(ctx_, unix_path(path));
   }
 
+  if (c == "select") {
+    // A socket in both lists is one entry asking both; Python lists it in both answers.
+    std::vector<PollEntry> watch;
+    const auto add = [&](const std::string& var, short events) {
+      Step named = step;
+      named.sock = var;
+      const int fd = socket_of(named);
+      if (fd < 0) return false;
+      const auto same = std::find_if(watch.begin(), watch.end(), [&](const PollEntry& e) { return e.fd == fd; });
+      if (same != watch.end()) same->events |= events;
+      else watch.push_back({fd, events, 0});
+      return true;
+    };
+    for (const auto& var : arg_names(step, "read"))
+      if (!add(var, POLLIN)) return missing(EBADF, "no open socket named '" + var + "'");
+    for (const auto& var : arg_names(step, "write"))
+      if (!add(var, POLLOUT)) return missing(EBADF, "no open socket named '" + var + "'");
+    return ops::select(ctx_, std::move(watch), has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
+  }
+
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
   if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {

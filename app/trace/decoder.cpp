@@ -523,6 +523,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       for (std::size_t i = 0; i + sizeof(WirePollEntry) <= aux.size(); i += sizeof(WirePollEntry)) {
         WirePollEntry entry{};
         std::memcpy(&entry, aux.data() + i, sizeof entry);
+        e.polled.push_back({entry.fd, entry.events, entry.revents});
         wanted = join(wanted, "(" + std::to_string(entry.fd) + ", " + poll_events_text(entry.events) + ")");
         if (entry.revents != 0) ready = join(ready, std::to_string(entry.fd) + " " + poll_events_text(entry.revents));
       }

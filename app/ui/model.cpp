@@ -68,6 +68,10 @@ std::string call_text(const Step& step) {
           using V = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<V, std::string>) {
             out << v;
+          } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
+            out << "[";
+            for (std::size_t i = 0; i < v.size(); ++i) out << (i > 0 ? ", " : "") << v[i];
+            out << "]";
           } else if constexpr (std::is_same_v<V, bool>) {
             out << (v ? "True" : "False");
           } else {

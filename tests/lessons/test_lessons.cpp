@@ -105,6 +105,7 @@ std::vector<std::string> spellings(const std::string& call, const std::string& l
   if (call == "accept") return {"accept", "accept4"};
   if (call == "print") return {"printf", "puts", "perror", "fprintf"};
   if (call == "handoff") return {"pthread_create"};
+  if (call == "select") return {"select", "poll"};
   return {call};
 }
 
