@@ -10,6 +10,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/session_export.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
@@ -74,7 +75,8 @@ int run_dial(const DialOptions& options) {
   struct stat in {};
   const bool piped = ::fstat(STDIN_FILENO, &in) == 0 && (S_ISFIFO(in.st_mode) || S_ISREG(in.st_mode));
   const bool scripted = (options.has_message || piped) && options.screenshot.empty();
-  if (have_window() && !options.headless && !options.json && !scripted) return dial_window(*address, options);
+  if (have_window() && !options.headless && !options.json && !scripted && options.export_dir.empty())
+    return dial_window(*address, options);
 
   EventLog log;
   const bool json = options.json;
@@ -85,8 +87,12 @@ int run_dial(const DialOptions& options) {
       std::fflush(json ? stdout : stderr);
     });
   OpContext ctx(&log, "client", &install_stop_signal());
+  CaptureFlags capture_flags = options.capture;
+  if (!options.export_dir.empty())
+    if (const std::string why = prepare_export(options.export_dir, capture_flags); !why.empty())
+      return error(kExitBadInput, why);
   Capture capture;  // stops (and flushes --pcap) when dialing ends
-  start_capture(capture, log, options.capture, {address->port}, false, true, options.headless && !json);
+  start_capture(capture, log, capture_flags, {address->port}, false, true, options.headless && !json);
   ignore_sigpipe();
   const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
   if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));
@@ -106,8 +112,9 @@ int run_dial(const DialOptions& options) {
   }
   (void)ops::close(ctx, fd);
   if (options.follow) print_streams(log, json, stdout);
-  if (stop_requested()) return finish_capture(capture, kExitOk);  // Ctrl-C while waiting for a reply
-  return finish_capture(capture, problem.empty() ? kExitOk : error(kExitFailed, problem));
+  // Ctrl-C while waiting for a reply is no failure.
+  const int code = finish_capture(capture, stop_requested() || problem.empty() ? kExitOk : error(kExitFailed, problem));
+  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
 }
 
 }  // namespace sockstep::cli

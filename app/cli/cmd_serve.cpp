@@ -6,6 +6,7 @@
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/session_export.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
@@ -66,13 +67,13 @@ int run_serve(const ServeOptions& options) {
     return error(kExitBadInput, "--host " + options.host + " is not a numeric address (e.g. 127.0.0.1, ::1, localhost)");
   if (!options.allow_remote && !is_loopback_host(options.host))
     return error(kExitBadInput, "--host " + options.host + " is not a loopback address; add --allow-remote to listen on it");
-  if (have_window() && !options.headless && !options.json) return serve_window(address, options);
+  if (have_window() && !options.headless && !options.json && options.export_dir.empty()) return serve_window(address, options);
 
   // Events are printed as they come; the log keeps only the latest, so a client that
   // floods gigabytes costs the server a few megabytes.
   // --follow keeps what a session's streams need (the default limits).
   EventLogLimits limits;
-  if (!options.follow) {
+  if (!options.follow && options.export_dir.empty()) {
     limits.max_events = 4096;
     limits.max_total_bytes = 4 * 1024 * 1024;
   }
@@ -89,8 +90,12 @@ int run_serve(const ServeOptions& options) {
   // `serve | head`: serving stops once the reader has gone.
   server_options.on_idle = [] { (void)output_gone(stdout); };
   EchoServer server(log, address, options.backlog, std::move(server_options));
+  CaptureFlags capture_flags = options.capture;
+  if (!options.export_dir.empty())
+    if (const std::string why = prepare_export(options.export_dir, capture_flags); !why.empty())
+      return error(kExitBadInput, why);
   Capture capture;  // stops (and flushes --pcap) when serving ends
-  start_capture(capture, log, options.capture, {options.port}, options.port == 0, true, false);
+  start_capture(capture, log, capture_flags, {options.port}, options.port == 0, true, false);
 
   const EchoServerOpen opened = server.open();
   if (!opened.ok()) {
@@ -105,10 +110,10 @@ int run_serve(const ServeOptions& options) {
   const int failed = server.run();
   if (options.follow) print_streams(log, options.json, stdout);
   std::fflush(stdout);
-  if (failed != 0)
-    return finish_capture(capture, error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed),
-                                                                  errno_message(failed))));
-  return finish_capture(capture, kExitOk);
+  const int code = finish_capture(
+      capture, failed != 0 ? error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)))
+                           : kExitOk);
+  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
 }
 
 }  // namespace sockstep::cli

@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/session_export.hpp"
 #include "cli/live_window.hpp"
 #include "cli/traced_waits.hpp"
 #include "cli/stop_signal.hpp"
@@ -31,7 +32,9 @@ int run_trace(const TraceOptions& options) {
     if (command.empty()) return error(kExitBadInput, "trace needs a command: sockstep trace -- COMMAND [ARGS...] [::: COMMAND ...]");
   run.preload = trace::find_preload_library();
   run.together = options.together;
-  if (have_window() && !options.headless && !options.json && !options.quiet) return trace_window(run, options);
+  // --export writes files from the terminal session; the window has none of its own yet.
+  if (have_window() && !options.headless && !options.json && !options.quiet && options.export_dir.empty())
+    return trace_window(run, options);
   run.stop_fd = install_stop_signal().fd();
   ignore_sigpipe();  // `trace ... | head -3`: the programs are stopped, not sockstep killed
 
@@ -58,17 +61,23 @@ int run_trace(const TraceOptions& options) {
   });
   // The traced programs' ports are learned as they bind and connect. Calls are logged when
   // the tracer reads them, not when they return, so packets are not linked to calls here.
+  CaptureFlags capture_flags = options.capture;
+  if (!options.export_dir.empty())
+    if (const std::string why = prepare_export(options.export_dir, capture_flags); !why.empty())
+      return error(kExitBadInput, why);
   Capture capture;
-  start_capture(capture, log, options.capture, {}, true, false, true);
+  start_capture(capture, log, capture_flags, {}, true, false, true);
   const trace::TraceResult result = trace::run_trace(run, log);
   // Calls still waiting when the programs ended (only the text holds them back).
   for (const Event& shown : waits.flush()) std::fputs((format_event(shown) + "\n").c_str(), stdout);
   if (options.follow && !gone) print_streams(log, json, stdout);
+  int code = result.all_ok ? kExitOk : kExitFailed;
   if (!result.error.empty()) {
     const bool never_ran = std::all_of(result.exit_codes.begin(), result.exit_codes.end(), [](int c) { return c < 0; });
-    return finish_capture(capture, error(never_ran ? kExitBadInput : kExitFailed, result.error));
+    code = error(never_ran ? kExitBadInput : kExitFailed, result.error);
   }
-  return finish_capture(capture, result.all_ok ? kExitOk : kExitFailed);
+  code = finish_capture(capture, code);
+  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
 }
 
 }  // namespace sockstep::cli

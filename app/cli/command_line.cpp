@@ -53,6 +53,13 @@ void add_capture_flags(CLI::App* command, CaptureFlags& flags) {
 
 // What serve, dial and trace share: how a session is shown (window or terminal, text or
 // JSON), its packets, and a screenshot of the window.
+void add_export_option(CLI::App* command, std::string& dir) {
+  command->add_option("--export", dir,
+                      "Afterwards, write DIR/session.pcapng (packets, each commented with its call), session.md "
+                      "(the transcript) and session.json (for Perfetto)")
+      ->option_text("DIR");
+}
+
 void add_follow_flag(CLI::App* command, bool& follow) {
   command->add_flag("--follow", follow,
                     "Afterwards, print each TCP connection's two byte streams in order, each call's piece on a "
@@ -103,6 +110,7 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
       ->check(kDecimal)
       ->check(CLI::Range(0, 65535));
   add_follow_flag(serve, options.follow);
+  add_export_option(serve, options.export_dir);
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
   return serve;
@@ -114,6 +122,7 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   dial->add_option("--message", options.message, "Send this, print the reply, exit");
   dial->add_flag("--allow-remote", options.allow_remote, "Allow a non-loopback HOST");
   add_follow_flag(dial, options.follow);
+  add_export_option(dial, options.export_dir);
   add_session_flags(dial, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG after the reply (with --message), then exit", options.lang);
   return dial;
@@ -127,6 +136,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
                   "Start every program at once (default: each after the previous one calls listen())");
   trace->add_flag("--quiet", options.quiet, "Print only the programs' output, warnings and exit statuses");
   add_follow_flag(trace, options.follow);
+  add_export_option(trace, options.export_dir);
   add_session_flags(trace, options.headless, options.json, options.capture, options.screenshot,
                     "Window: write this PNG once the programs have exited, then exit", options.lang);
   return trace;

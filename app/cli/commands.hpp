@@ -40,6 +40,7 @@ struct ServeOptions {
   int backlog = 5;      // listen()'s argument: the seed's 5
   CaptureFlags capture;
   bool follow = false;     // after serving: each connection's byte streams
+  std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
@@ -51,6 +52,7 @@ struct TraceOptions {
   bool quiet = false;
   CaptureFlags capture;
   bool follow = false;     // after the programs: each connection's byte streams
+  std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once the programs have exited
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };
@@ -63,6 +65,7 @@ struct DialOptions {
   bool allow_remote = false;
   CaptureFlags capture;
   bool follow = false;     // after dialing: the connection's byte streams
+  std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
 };

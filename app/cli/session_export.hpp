@@ -1,0 +1,27 @@
+#pragma once
+// --export DIR on serve, dial and trace: the session written out for use elsewhere.
+//   session.pcapng  its packets (when capture is permitted), each commented with the call
+//                   that sent it
+//   session.md      the transcript, as the terminal shows it, to paste into homework
+//   session.json    a Chrome trace-event file Perfetto (ui.perfetto.dev) opens: a track
+//                   per program and thread, a slice per call (spanning the time it
+//                   waited), a flow arrow from each send to the recv that took its first byte
+#include <string>
+
+#include "cli/commands.hpp"
+#include "engine/event_log.hpp"
+
+namespace sockstep::cli {
+
+// Makes DIR and has the capture write its packets there (DIR/.capture.pcap, removed
+// once session.pcapng is written) and into the log, as --capture does (so they are shown
+// too). Returns "" or why DIR cannot be used.
+[[nodiscard]] std::string prepare_export(const std::string& dir, CaptureFlags& capture);
+// Writes the files; returns code, or kExitFailed with one line on stderr when one could
+// not be written. Without packets (capture not permitted) the rest is written.
+[[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code);
+
+// The session's events as Chrome trace-event JSON (session.json).
+[[nodiscard]] std::string perfetto_json(const std::vector<Event>& events);
+
+}  // namespace sockstep::cli

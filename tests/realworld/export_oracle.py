@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""`--export DIR` judged by the tools that read its files: tshark reads session.pcapng
+(every packet of the session, the client's connect, send and close named in the comments
+of the packets they sent), session.json is Chrome trace-event JSON (a slice per call and
+a flow from the send to the recv that took its bytes), session.md has the transcript.
+Without capture permission only the pcapng is left out, said in one line.
+
+usage: export_oracle.py SOCKSTEP
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+sockstep = os.path.abspath(sys.argv[1])
+seed = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop", "echo_server.py")
+problems = []
+
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "export")
+    server = subprocess.Popen([sys.executable, "-u", "-c", open(seed).read().replace("8084", str(port))],
+                              stdout=subprocess.PIPE, text=True)
+    server.stdout.readline()  # "starting....": it listens
+    done = subprocess.run([sockstep, "dial", f"127.0.0.1:{port}", "--message", "hello", "--headless", "--export", out],
+                          capture_output=True, text=True, timeout=60)
+    server.wait(timeout=30)
+    if done.returncode != 0:
+        problems.append(f"dial --export exited {done.returncode}: {done.stderr}")
+    files = sorted(os.listdir(out)) if os.path.isdir(out) else []
+    permitted = "not permitted" not in done.stderr
+    want = ["session.json", "session.md"] + (["session.pcapng"] if permitted else [])
+    if files != sorted(want):
+        problems.append(f"files {files}, expected {sorted(want)}")
+    if "session.md" in files and "send(b'hello')" not in open(os.path.join(out, "session.md")).read():
+        problems.append("session.md has no send(b'hello')")
+    if "session.json" in files:
+        trace = json.load(open(os.path.join(out, "session.json")))["traceEvents"]
+        names = {e["name"] for e in trace if e.get("ph") == "X"}
+        if not {"socket", "connect", "send", "recv", "close"} <= names:
+            problems.append(f"session.json slices: {sorted(names)}")
+        starts = {e["id"] for e in trace if e.get("ph") == "s"}
+        if not starts:
+            problems.append("session.json has no flow from a send")
+    if "session.pcapng" in files:
+        rows = subprocess.run(["tshark", "-r", os.path.join(out, "session.pcapng"), "-T", "fields", "-e",
+                               "tcp.flags.str", "-e", "tcp.payload", "-e", "frame.comment"],
+                              capture_output=True, text=True, check=True).stdout.splitlines()
+        comments = [r.split("\t")[2] for r in rows if len(r.split("\t")) > 2 and r.split("\t")[2]]
+        payloads = [r.split("\t")[1] for r in rows if len(r.split("\t")) > 1 and r.split("\t")[1]]
+        if len(rows) < 8:
+            problems.append(f"session.pcapng: {len(rows)} packets, a whole TCP echo has at least 8")
+        if "68656c6c6f" not in payloads or "48454c4c4f" not in payloads:
+            problems.append(f"session.pcapng payloads {payloads}")
+        for call in ("connect((", "send(b'hello') -> 5", "close() -> 0"):
+            if not any(call in c for c in comments):
+                problems.append(f"no packet commented with {call!r}: {comments}")
+    print(f"{len(files)} files; " + ("capture permitted" if permitted else "capture not permitted: no pcapng"))
+
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
