@@ -258,7 +258,8 @@ void Conversation::add(const Event& event, std::size_t event_index) {
     return;
   }
   if (event.kind != EventKind::Call && event.kind != EventKind::Blocked) return;
-  if (event.kind == EventKind::Call && receives_bytes(event.call) && event.ok()) {
+  // A recv with MSG_PEEK leaves its bytes queued: it is a row, and moves no byte.
+  if (event.kind == EventKind::Call && receives_bytes(event.call) && event.ok() && !event.peeked) {
     End& end = learn(event);
     if (observed_sender(end, event) && pending_in(end, event) == 0 && (event.value > 0 || !connection_type(end.facts.type))) {
       hold_back(event, event_index);
@@ -385,7 +386,7 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     add_wire_arrow(kind, row, lane, lane_of(lane_toward(end, event)), event.seq, end.facts.local, end.facts.peer);
   } else if (sends_bytes(event.call) && event.ok()) {
     send(event, end, row, lane);
-  } else if (receives_bytes(event.call) && event.ok()) {
+  } else if (receives_bytes(event.call) && event.ok() && !event.peeked) {
     receive(event, end, row);
   }
 }

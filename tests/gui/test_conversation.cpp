@@ -431,3 +431,25 @@ TEST_CASE("socket cards: a new socket under an old name has none of the old one'
     }
   }
 }
+
+TEST_CASE("a recv with MSG_PEEK moves no byte: the stream holds each byte once") {
+  const SocketFacts c = tcp(v4(40001), v4(8084));
+  const SocketFacts s = tcp(v4(8084), v4(40001));
+  Conversation conv;
+  conv.reset({"server", "client"});
+  Event peek = call_event("server", Call::Recv, 6, s, 5, "hello");
+  peek.peeked = true;
+  const std::vector<Event> events = {
+      at(1, call_event("server", Call::Listen, 3, tcp(v4(8084)))),
+      at(2, call_event("client", Call::Connect, 4, c)),
+      at(3, call_event("server", Call::Accept, 3, s, 6)),
+      at(4, call_event("client", Call::Send, 4, c, 5, "hello")),
+      at(5, peek),
+      at(6, call_event("server", Call::Recv, 6, s, 5, "hello")),
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  REQUIRE(conv.streams().size() == 1);
+  CHECK(conv.streams()[0].data == "hello");
+  CHECK(conv.streams()[0].total == 5);
+  CHECK(conv.rows().size() == events.size());  // the peek is a row of its own
+}
