@@ -7,7 +7,12 @@
 #include "cli/transcript.hpp"
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
+#include <stdexcept>
+
 #include "engine/session.hpp"
+#include "cli/capture_flags.hpp"
+#include "cli/session_export.hpp"
+#include "engine/capture.hpp"
 
 namespace sockstep::cli {
 
@@ -94,6 +99,15 @@ void score(const Step& step, const StepOutcome& outcome, std::optional<std::size
 // Walks one lesson; returns the number of failed expectations.
 std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang, Quiz& quiz) {
   Session session(lesson);
+  // --export: the lesson's loopback packets, its ports learned from its calls as they come.
+  Capture capture;
+  CaptureFlags capture_flags;
+  if (!options.export_dir.empty()) {
+    if (const std::string why = prepare_export(options.export_dir, capture_flags); !why.empty())
+      throw std::runtime_error(why);
+    start_capture(capture, session.events(), capture_flags, {lesson.port}, true, true, false);
+  }
+  std::string markdown = "# " + lesson.id + " — " + lesson.title.get(lang) + "\n\n```\n";
   if (!options.json) {
     fmt::print(says(lang, "== {} — {} ({} steps)\n", "== {} — {}(共 {} 步)\n"), lesson.id, lesson.title.get(lang),
                lesson.steps.size());
@@ -117,7 +131,9 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     if (options.json) {
       fmt::print("{}\n", step_json_line(session, *index, events, snap, lang));
     } else {
-      fmt::print("{}", format_step(session, *index, events, snap, lang));
+      const std::string step_text = format_step(session, *index, events, snap, lang);
+      fmt::print("{}", step_text);
+      markdown += step_text;
       if (options.check)
         for (const auto& f : snap.outcomes[*index].failures) fmt::print("      ✗ CHECK FAILED: {}\n", f);
       // A waiting step is judged once it returns; its answer shows with the step that released it.
@@ -135,6 +151,11 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
   }
   quiz.pending.clear();  // calls still waiting at the end were never answered by the kernel
   const auto failures = session.failures();
+  if (!options.export_dir.empty()) {
+    markdown += "```\n";
+    if (finish_export(options.export_dir, session.events().all(), markdown, finish_capture(capture, kExitOk)) != kExitOk)
+      throw std::runtime_error("the export could not be written");
+  }
   if (options.check && !options.json) {
     if (failures.empty()) {
       fmt::print(says(lang, "== {}: every expectation held ({} steps checked against the kernel)\n",
@@ -172,10 +193,19 @@ int run_walk(const WalkOptions& options) {
       return error(kExitBadInput, e.what());
     }
   }
+  if (!options.export_dir.empty()) {
+    if (lessons.size() != 1) return error(kExitBadInput, "--export writes one lesson's session: give one lesson, not --all");
+    CaptureFlags probe;
+    if (const std::string why = prepare_export(options.export_dir, probe); !why.empty()) return error(kExitBadInput, why);
+  }
   std::size_t failed = 0;
   Quiz quiz;
   quiz.enabled = options.quiz;
-  for (const auto& lesson : lessons) failed += walk_one(lesson, options, lang, quiz);
+  try {
+    for (const auto& lesson : lessons) failed += walk_one(lesson, options, lang, quiz);
+  } catch (const std::runtime_error& e) {
+    return error(kExitFailed, e.what());
+  }
   if (quiz.enabled && quiz.asked > 0 && !options.json)
     fmt::print(says(lang, "== quiz: {} of {} predictions right\n", "== 测验:{1} 个预测中答对 {0} 个\n"), quiz.right,
                quiz.asked);

@@ -94,6 +94,7 @@ CLI::App* add_walk_command(CLI::App& app, WalkOptions& options) {
   auto* json = walk->add_flag("--json", options.json, "One JSON object per step");
   walk->add_flag("--quiz", options.quiz, "Ask each lesson's predictions on stdin before the step that answers them")
       ->excludes(json);
+  add_export_option(walk, options.export_dir);
   return walk;
 }
 

@@ -25,6 +25,7 @@ constexpr int kExitBadInput = 2;  // usage, malformed lesson, port in use
 struct WalkOptions {
   std::string lesson;
   bool all = false;
+  std::string export_dir;  // --export DIR: the lesson's session.pcapng, .md, .json
   std::string lang = "en";
   bool check = false;
   bool json = false;

@@ -108,8 +108,12 @@ std::string prepare_export(const std::string& dir, CaptureFlags& capture) {
 
 int finish_export(const std::string& dir, const EventLog& log, int code) {
   const std::vector<Event> events = log.all();
+  return finish_export(dir, events, transcript(events), code);
+}
+
+int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code) {
   const fs::path folder(dir);
-  bool ok = write_file(folder / "session.md", transcript(events)) &&
+  bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
   const fs::path pcap = folder / kCapturePcap;
   std::error_code ec;

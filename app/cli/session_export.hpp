@@ -20,6 +20,9 @@ namespace sockstep::cli {
 // Writes the files; returns code, or kExitFailed with one line on stderr when one could
 // not be written. Without packets (capture not permitted) the rest is written.
 [[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code);
+// The same with the transcript given (walk's: its steps as the terminal shows them).
+[[nodiscard]] int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown,
+                                int code);
 
 // The session's events as Chrome trace-event JSON (session.json).
 [[nodiscard]] std::string perfetto_json(const std::vector<Event>& events);

@@ -5,6 +5,8 @@ of the packets they sent), session.json is Chrome trace-event JSON (a slice per 
 a flow from the send to the recv that took its bytes), session.md has the transcript.
 Without capture permission only the pcapng is left out, said in one line.
 
+Also walk echo-tcp --export (the lesson's own packets, on port 8084).
+
 usage: export_oracle.py SOCKSTEP
 """
 import json
@@ -60,6 +62,26 @@ with tempfile.TemporaryDirectory() as tmp:
             if not any(call in c for c in comments):
                 problems.append(f"no packet commented with {call!r}: {comments}")
     print(f"{len(files)} files; " + ("capture permitted" if permitted else "capture not permitted: no pcapng"))
+
+# A lesson's own session: walk --export captures its loopback packets and names its calls.
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "walk")
+    done = subprocess.run([sockstep, "walk", "echo-tcp", "--export", out], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        problems.append(f"walk --export exited {done.returncode}: {done.stderr}")
+    md = open(os.path.join(out, "session.md")).read() if os.path.exists(os.path.join(out, "session.md")) else ""
+    if "[1/16] server" not in md:
+        problems.append("walk's session.md is not its transcript")
+    pcapng = os.path.join(out, "session.pcapng")
+    if os.path.exists(pcapng):
+        comments = subprocess.run(["tshark", "-r", pcapng, "-T", "fields", "-e", "frame.comment"], capture_output=True,
+                                  text=True, check=True).stdout
+        for call in ("connect(('127.0.0.1', 8084)) -> 0", "send(b'hello') -> 5", "send(b'HELLO') -> 5"):
+            if call not in comments:
+                problems.append(f"walk's session.pcapng has no packet commented {call!r}")
+    elif "not permitted" not in done.stderr:
+        problems.append("walk --export wrote no session.pcapng and did not say why")
+    print("walk echo-tcp --export: " + ("pcapng with comments" if os.path.exists(pcapng) else "no capture"))
 
 for p in problems:
     print(p)
