@@ -15,6 +15,7 @@
 #include "check/check_runner.hpp"
 #include "cli/commands.hpp"
 #include "cli/live_window.hpp"
+#include "cli/session_export.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/lesson_paths.hpp"
 #include "trace/launcher.hpp"
@@ -77,7 +78,7 @@ int run_check(const CheckOptions& options) {
   const bool display = std::getenv("DISPLAY") != nullptr || std::getenv("WAYLAND_DISPLAY") != nullptr;
   const bool gui = have_window() && !options.headless &&
                    (options.gui || (display && !options.json && options.junit.empty() && ::isatty(STDOUT_FILENO) != 0));
-  run.keep_sessions = gui;
+  run.keep_sessions = gui || !options.export_dir.empty();
   ignore_sigpipe();
 
   const std::string command = joined(options.args);
@@ -99,6 +100,16 @@ int run_check(const CheckOptions& options) {
     if (!out) return error(kExitFailed, "could not write " + options.junit);
   }
   if (stop_requested()) return error(kExitFailed, "interrupted: every program it started was stopped");
+  // --export: each check's session in a folder of its own, its verdict heading the transcript.
+  for (const auto& v : verdicts) {
+    if (options.export_dir.empty()) break;
+    const std::string dir = (std::filesystem::path(options.export_dir) / v.id).string();
+    CaptureFlags none;
+    if (const std::string why = prepare_export(dir, none); !why.empty()) return error(kExitFailed, why);
+    const std::string markdown = "# sockstep check " + options.role + ": " + v.id + "\n\n```\n" +
+                                 check::verdict_text(v, lang) + "```\n\n" + transcript(v.session);
+    if (finish_export(dir, v.session, markdown, kExitOk, false) != kExitOk) return kExitFailed;
+  }
   const bool failed = std::any_of(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
   if (gui && (failed || options.gui)) {
     if (const int code = check_window(verdicts, options); code != kExitOk) return code;

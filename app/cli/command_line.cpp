@@ -156,6 +156,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
   check->add_option("--lang", options.lang, "Language of the verdicts")->check(CLI::IsMember({"en", "zh"}));
   check->add_option("--checks", options.checks, "A check file or folder of them, instead of the built-in checks");
   check->add_option("--only", options.only, "Run only these checks (ids, comma-separated)")->delimiter(',');
+  add_export_option(check, options.export_dir);
   check->add_flag("--upper", options.upper, "The server answers in upper case, as the seed's echo_server.py does");
   check->add_option("--port", options.port, "Client checks without {port}: the port sockstep listens on (the seed's 8084)")
       ->check(kDecimal)

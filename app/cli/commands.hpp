@@ -82,6 +82,7 @@ struct CheckOptions {
   bool upper = false;             // the server answers in upper case (the seed's)
   int port = 8084;                // client checks without {port}: where sockstep listens
   bool gui = false;               // afterwards, the window on the first failed check
+  std::string export_dir;         // --export DIR: DIR/ID/session.md and .json per check
   bool headless = false;          // never the window
   std::string screenshot;         // window: write this PNG and exit
 };

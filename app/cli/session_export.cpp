@@ -25,14 +25,14 @@ bool write_file(const fs::path& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
+}  // namespace
+
 std::string transcript(const std::vector<Event>& events) {
   std::string out = "# sockstep session\n\n```\n";
   for (const Event& e : events) out += format_event(e) + "\n";
   out += "```\n";
   return out;
 }
-
-}  // namespace
 
 std::string perfetto_json(const std::vector<Event>& events) {
   nlohmann::json trace = nlohmann::json::array();
@@ -111,7 +111,8 @@ int finish_export(const std::string& dir, const EventLog& log, int code) {
   return finish_export(dir, events, transcript(events), code);
 }
 
-int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code) {
+int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code,
+                  bool captured) {
   const fs::path folder(dir);
   bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
@@ -124,7 +125,7 @@ int finish_export(const std::string& dir, const std::vector<Event>& events, cons
       ok = false;
     }
     fs::remove(pcap, ec);
-  } else {
+  } else if (captured) {
     fmt::print(stderr, "sockstep: no session.pcapng: packet capture was not permitted (root or CAP_NET_RAW); "
                        "the other files are written\n");
   }

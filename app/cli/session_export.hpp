@@ -21,9 +21,12 @@ namespace sockstep::cli {
 // not be written. Without packets (capture not permitted) the rest is written.
 [[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code);
 // The same with the transcript given (walk's: its steps as the terminal shows them).
+// captured: a capture was asked for (without one, no pcapng is expected and none is said).
 [[nodiscard]] int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown,
-                                int code);
+                                int code, bool captured = true);
 
+// The events as the terminal shows them, in a Markdown code block (session.md).
+[[nodiscard]] std::string transcript(const std::vector<Event>& events);
 // The session's events as Chrome trace-event JSON (session.json).
 [[nodiscard]] std::string perfetto_json(const std::vector<Event>& events);
 

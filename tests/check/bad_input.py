@@ -60,7 +60,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # JUnit: one testcase per check, a failure element for each failed one.
     junit = os.path.join(tmp, "out.xml")
-    done = run("check", "client", "--junit", junit, "--lang", "zh", "--",
+    exported = os.path.join(tmp, "export")
+    done = run("check", "client", "--junit", junit, "--lang", "zh", "--export", exported, "--",
                sys.executable, os.path.join(programs, "client_one_recv.py"), "{port}")
     suite = ET.parse(junit).getroot().find("testsuite")
     cases = {c.get("name"): c for c in suite.findall("testcase")}
@@ -72,6 +73,12 @@ with tempfile.TemporaryDirectory() as tmp:
         problems.append("junit: the failure does not name its lesson")
     if suite.get("failures") != "1" or suite.get("tests") != "4":
         problems.append(f"junit counts: tests={suite.get('tests')} failures={suite.get('failures')}")
+    # --export: a folder per check, its verdict and the program's calls.
+    md = os.path.join(exported, "whole-reply", "session.md")
+    if not os.path.exists(md) or "whole-reply" not in open(md).read() or "recv(" not in open(md).read():
+        problems.append("check --export wrote no whole-reply/session.md with its verdict and calls")
+    if not os.path.exists(os.path.join(exported, "refused", "session.json")):
+        problems.append("check --export wrote no refused/session.json")
     # The Chinese verdicts.
     if "原因" not in done.stdout or "回复是分几次到的" not in done.stdout or "项检查中通过了 3 项" not in done.stdout:
         problems.append(f"--lang zh output: {done.stdout!r}")
