@@ -9,6 +9,7 @@
 
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
+#include "ui/lane_label.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 
@@ -89,10 +90,19 @@ void draw_sequence(const Model& model, SequenceView& view) {
   // Lane headers stay put while the rows scroll.
   {
     const ImVec2 origin = ImGui::GetCursorScreenPos();
+    // Each header gets the room between its neighbours (the outer ones up to the edge);
+    // a name that does not fit is shortened, and said whole in its tooltip.
+    const auto measure = [](std::string_view text) {
+      return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x + 8.0f;
+    };
     for (std::size_t i = 0; i < lanes.size(); ++i) {
-      const ImVec2 size = ImGui::CalcTextSize(lanes[i].c_str());
+      const float left = i == 0 ? lane_x[i] * 2.0f : lane_x[i] - lane_x[i - 1];
+      const float right = i + 1 == lanes.size() ? (width - lane_x[i]) * 2.0f : lane_x[i + 1] - lane_x[i];
+      const std::string label = lane_label(lanes[i], std::min(left, right) - 6.0f, measure);
+      const ImVec2 size = ImGui::CalcTextSize(label.c_str());
       ImGui::SetCursorScreenPos(ImVec2(origin.x + lane_x[i] - size.x * 0.5f - 4.0f, origin.y));
-      actor_chip(palette.actor(lanes[i]), lanes[i]);
+      actor_chip(palette.actor(lanes[i]), label);
+      if (label != lanes[i] && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", lanes[i].c_str());
     }
     ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + ImGui::GetFrameHeight() + 2.0f));
   }

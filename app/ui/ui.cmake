@@ -20,6 +20,7 @@ add_library(sockstep_ui STATIC
   ui/gui_app.cpp
   ui/help_overlay.cpp
   ui/layout.cpp
+  ui/lane_label.cpp
   ui/lesson_panel.cpp
   ui/live_panel.cpp
   ui/menu_bar.cpp
