@@ -31,6 +31,15 @@ struct Palette {
 };
 
 [[nodiscard]] Palette make_palette(bool light);
+
+// How opaque a closed socket's card is drawn: faded enough to read as past, not so much
+// that its dimmest text falls under 4.5:1 against the window (WCAG AA, a projector's
+// washed-out black included): tests/gui/test_contrast.cpp holds it to that.
+inline constexpr float kFadedCardAlpha = 0.85f;
+// WCAG 2 contrast ratio of two opaque colours (1 to 21).
+[[nodiscard]] float contrast_ratio(ImU32 a, ImU32 b);
+// fg drawn at alpha over bg, as ImGui blends it.
+[[nodiscard]] ImU32 blend(ImU32 fg, ImU32 bg, float alpha);
 // Applies the theme to the current ImGui style at this zoom.
 void apply_style(bool light, float zoom);
 

@@ -155,7 +155,7 @@ void draw_live_card(const Model& model, const SocketCard& card, const CardStyle&
 // step that closed it, a live session's the state it was last seen in.
 void draw_closed_card(const Model& model, const SocketCard& card, const CardStyle& style, int index, bool lit) {
   const std::string id = "closed_" + card.actor + "_" + card.var + "_" + std::to_string(index);
-  begin_card(model, id.c_str(), style, 0.45f, lit);
+  begin_card(model, id.c_str(), style, kFadedCardAlpha, lit);
   card_header(model, card.actor, card.var, card.view.fd);
   char text[64];
   if (card.closed_step >= 0) {
@@ -175,7 +175,7 @@ void draw_closed_card(const Model& model, const SocketCard& card, const CardStyl
 void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const OrphanOrigin& origin, int index,
                       const CardStyle& style, bool lit) {
   const std::string id = "orphan_" + std::to_string(index);
-  begin_card(model, id.c_str(), style, orphan.earlier ? 0.45f : 0.85f, lit);
+  begin_card(model, id.c_str(), style, kFadedCardAlpha, lit);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 pos = ImGui::GetWindowPos();
   // Dashed edge: a socket the program no longer holds.
