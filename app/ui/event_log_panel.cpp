@@ -112,7 +112,8 @@ void draw_event_log(const Model& model, EventLogView& view) {
   const float em = ImGui::GetFontSize();
   ImGui::TableSetupColumn(model.t(Tx::Time), ImGuiTableColumnFlags_WidthFixed, em * 3.8f);
   ImGui::TableSetupColumn(model.t(Tx::Step), ImGuiTableColumnFlags_WidthFixed, em * 1.6f);
-  ImGui::TableSetupColumn(model.t(Tx::Actor), ImGuiTableColumnFlags_WidthFixed, em * 3.2f);
+  // Wide enough for "client-10" and "nc[4242]": the actor names the row.
+  ImGui::TableSetupColumn(model.t(Tx::Actor), ImGuiTableColumnFlags_WidthFixed, em * 5.0f);
   ImGui::TableSetupColumn(model.t(Tx::Call), ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn(model.t(Tx::Result), ImGuiTableColumnFlags_WidthStretch, 1.2f);
   ImGui::TableHeadersRow();
