@@ -51,6 +51,10 @@ expect(server["survives-reset"], False, "more-callers", "exited with status 0 af
 # It closes first (TIME_WAIT on its port) and sets no SO_REUSEADDR.
 expect(server["restart-same-port"], False, "restart-timewait", "EADDRINUSE")
 
+# Without --upper its HELLO is not an echo of hello, and is told so.
+code, plain = verdicts("server", "--json", "--only", "echo-one", "--", sys.executable, "echo_server.py")
+expect(plain["echo-one"], False, "echo-tcp", "not an echo")
+
 code, client = verdicts("client", "--json", "--", sys.executable, "echo_client.py")
 if code != 1:
     problems.append(f"check client exited {code}, expected 1")
