@@ -181,10 +181,13 @@ int trim_iov(const iovec* iov, int count, std::size_t limit, iovec (&out)[kMaxFa
   return used;
 }
 
-std::size_t iov_length(const iovec* iov, std::size_t count) {
-  std::size_t total = 0;
-  for (std::size_t i = 0; iov != nullptr && i < count; ++i) total += iov[i].iov_len;
-  return total;
+// message with its iovecs cut to at most limit bytes (into cut): what a short
+// sendmsg/recvmsg moves.
+msghdr trimmed(const msghdr* message, std::size_t limit, iovec (&cut)[kMaxFaultIov]) {
+  msghdr shorter = *message;
+  shorter.msg_iov = cut;
+  shorter.msg_iovlen = static_cast<std::size_t>(trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), limit, cut));
+  return shorter;
 }
 
 struct Record {
@@ -749,18 +752,10 @@ SOCKSTEP_EXPORT ssize_t sendto(int fd, const void* buffer, size_t length, int fl
 SOCKSTEP_EXPORT ssize_t sendmsg(int fd, const msghdr* message, int flags) {
   REAL(sendmsg, ssize_t (*)(int, const msghdr*, int));
   const std::int64_t started = tracing() ? now_ns() : 0;
-  ssize_t n = 0;
-  if (g_short_writes && message != nullptr && message->msg_iov != nullptr) {
-    iovec cut[kMaxFaultIov];
-    msghdr shorter = *message;
-    const std::size_t asked = iov_length(message->msg_iov, message->msg_iovlen);
-    shorter.msg_iov = cut;
-    shorter.msg_iovlen = static_cast<std::size_t>(
-        trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), write_limit(fd, asked), cut));
-    n = real_sendmsg(fd, &shorter, flags);
-  } else {
-    n = OR_EINTR(fd, real_sendmsg(fd, message, flags));
-  }
+  iovec cut[kMaxFaultIov];
+  const bool trim = g_short_writes && message != nullptr && message->msg_iov != nullptr;
+  const msghdr shorter = trim ? trimmed(message, write_limit(fd, iov_total(message)), cut) : msghdr{};
+  const ssize_t n = OR_EINTR(fd, real_sendmsg(fd, trim ? &shorter : message, flags));
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
     record_msg(CallId::SendMsg, fd, n, err, message, flags, started);
@@ -801,21 +796,15 @@ SOCKSTEP_EXPORT ssize_t __recvfrom_chk(int fd, void* buffer, size_t length, size
 
 SOCKSTEP_EXPORT ssize_t recvmsg(int fd, msghdr* message, int flags) {
   REAL(recvmsg, ssize_t (*)(int, msghdr*, int));
-  ssize_t n = 0;
-  if (g_short_reads && message != nullptr && message->msg_iov != nullptr) {
-    iovec cut[kMaxFaultIov];
-    msghdr shorter = *message;
-    const std::size_t asked = iov_length(message->msg_iov, message->msg_iovlen);
-    shorter.msg_iov = cut;
-    shorter.msg_iovlen = static_cast<std::size_t>(
-        trim_iov(message->msg_iov, static_cast<int>(message->msg_iovlen), read_limit(fd, asked, flags), cut));
-    n = real_recvmsg(fd, &shorter, flags);
+  iovec cut[kMaxFaultIov];
+  const bool trim = g_short_reads && message != nullptr && message->msg_iov != nullptr;
+  msghdr shorter = trim ? trimmed(message, read_limit(fd, iov_total(message), flags), cut) : msghdr{};
+  const ssize_t n = OR_EINTR(fd, real_recvmsg(fd, trim ? &shorter : message, flags));
+  if (trim) {
     // What the kernel wrote back into the copy belongs to the caller's header.
     message->msg_namelen = shorter.msg_namelen;
     message->msg_controllen = shorter.msg_controllen;
     message->msg_flags = shorter.msg_flags;
-  } else {
-    n = OR_EINTR(fd, real_recvmsg(fd, message, flags));
   }
   const int err = errno;
   if (tracing() && !is_channel(fd) && !(n < 0 && err == ENOTSOCK))
