@@ -77,7 +77,12 @@ int run_trace(const TraceOptions& options) {
     code = error(never_ran ? kExitBadInput : kExitFailed, result.error);
   }
   code = finish_capture(capture, code);
-  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
+  if (options.export_dir.empty()) return code;
+  ExportSetup setup;
+  setup.lang = lang_from_code(options.lang).value_or(Lang::En);
+  setup.title = "trace";
+  for (const auto& arg : options.args) setup.title += " " + arg;
+  return finish_export(options.export_dir, log, code, setup);
 }
 
 }  // namespace sockstep::cli

@@ -8,6 +8,9 @@
 #include <map>
 
 #include "cli/event_format.hpp"
+#include "cli/export_html.hpp"
+#include "cli/export_mermaid.hpp"
+#include "cli/export_svg.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/pcapng_export.hpp"
 
@@ -106,16 +109,21 @@ std::string prepare_export(const std::string& dir, CaptureFlags& capture) {
   return {};
 }
 
-int finish_export(const std::string& dir, const EventLog& log, int code) {
+int finish_export(const std::string& dir, const EventLog& log, int code, const ExportSetup& setup) {
   const std::vector<Event> events = log.all();
-  return finish_export(dir, events, transcript(events), code);
+  return finish_export(dir, events, transcript(events), code, true, setup);
 }
 
 int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code,
-                  bool captured) {
+                  bool captured, const ExportSetup& setup) {
   const fs::path folder(dir);
   bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
+  // The diagrams and the report: one conversation, laid out as the window lays it out.
+  const ui::Conversation conv = conversation_of(events, setup);
+  ok = ok && write_file(folder / "session.svg", sequence_svg(events, conv, SvgOptions{setup.lang, setup.title, true})) &&
+       write_file(folder / "session.mmd", sequence_mermaid(events, conv, setup.lang, setup.title)) &&
+       write_file(folder / "session.html", session_html(events, conv, setup));
   const fs::path pcap = folder / kCapturePcap;
   std::error_code ec;
   if (fs::exists(pcap, ec)) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ui/model.hpp"
+#include "ui/sequence_layout.hpp"  // sequence_row_label
 
 namespace sockstep::ui {
 
@@ -46,10 +47,6 @@ struct SequenceView {
   std::uint64_t followed_selection = 0;
 };
 void draw_sequence(const Model& model, SequenceView& view);
-// A call's row in the diagram: "socket(…) → fd 3", "getsockname() → 127.0.0.1:8084".
-// How much of the address a getsockname()/getpeername() returned the row has room for.
-enum class RowName { Full, Port, None };
-[[nodiscard]] std::string sequence_row_label(const Event& event, RowName name_shown = RowName::Full);
 
 struct BytesView {
   std::uint64_t shown_seq = 0;

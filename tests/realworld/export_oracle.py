@@ -3,6 +3,7 @@
 (every packet of the session, the client's connect, send and close named in the comments
 of the packets they sent), session.json is Chrome trace-event JSON (a slice per call and
 a flow from the send to the recv that took its bytes), session.md has the transcript.
+(report_oracle.py reads session.svg, session.mmd and session.html.)
 Without capture permission only the pcapng is left out, said in one line.
 
 Also walk echo-tcp --export (the lesson's own packets, on port 8084).
@@ -35,7 +36,8 @@ with tempfile.TemporaryDirectory() as tmp:
         problems.append(f"dial --export exited {done.returncode}: {done.stderr}")
     files = sorted(os.listdir(out)) if os.path.isdir(out) else []
     permitted = "not permitted" not in done.stderr
-    want = ["session.json", "session.md"] + (["session.pcapng"] if permitted else [])
+    want = ["session.html", "session.json", "session.md", "session.mmd", "session.svg"] + (
+        ["session.pcapng"] if permitted else [])
     if files != sorted(want):
         problems.append(f"files {files}, expected {sorted(want)}")
     if "session.md" in files and "send(b'hello')" not in open(os.path.join(out, "session.md")).read():

@@ -1,0 +1,24 @@
+#pragma once
+// session.mmd: the sequence diagram as a Mermaid sequenceDiagram, for a README, a wiki
+// or slides that render Mermaid. The same rows as session.svg: each call a note on its
+// lane, bytes and packets as messages, a waiting call as the lane's activation.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/event.hpp"
+#include "engine/lesson.hpp"
+#include "ui/conversation.hpp"
+
+namespace sockstep::cli {
+
+// Text for a message, a note or a participant's name, as Mermaid reads it back: the
+// characters its grammar gives a meaning (';' ends a statement, '#' starts an entity
+// code, '<br>' breaks the line, '&lt;' is drawn as '<') written as entity codes, and
+// quotes too; line breaks become spaces.
+[[nodiscard]] std::string mermaid_text(std::string_view text);
+
+[[nodiscard]] std::string sequence_mermaid(const std::vector<Event>& events, const ui::Conversation& conv, Lang lang,
+                                           const std::string& title);
+
+}  // namespace sockstep::cli
