@@ -144,6 +144,7 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
       record.explain = step.explain;
       record.sockets = snap.sockets;
       record.orphans = snap.orphans;
+      record.events = events;
       record.predict = step.predict;
       record.asked = quizzing && step.predict.has_value();
       if (quizzing) record.answer = quiz.answer;

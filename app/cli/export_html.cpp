@@ -47,11 +47,11 @@ th{background:#eee}td.n{text-align:right}.err{color:#962869;font-weight:bold}.wa
 .right{color:#005f41;font-weight:bold}.wrong{color:#962869;font-weight:bold}
 .diagram{overflow-x:auto;border:1px solid #ccc}.diagram svg{display:block;margin:0 auto}
 .hex{border-collapse:separate;border-spacing:0}.hex td{border:none;padding:0 0 0 0}.hex td.off{color:#555;padding-right:10px}
-.hex span{display:inline-block;position:relative;padding:0 3px;line-height:20px;margin:6px 0}
+.hex span{display:inline-block;position:relative;padding:0 3px;line-height:20px;margin:9px 0}
 .hex .txt span{padding:0 1px}.hex td.gap{width:18px}
 .hex span.odd{background:#e4e4e4}.hex span.s{border-right:2px solid var(--snd)}
-.hex span.s::before{content:"\25BC";position:absolute;right:-6px;top:-10px;font-size:9px;color:var(--snd)}
-.hex span.r::after{content:"\25B2";position:absolute;right:-6px;bottom:-10px;font-size:9px;color:var(--rcv)}
+.hex span.s::before{content:"\25BC";position:absolute;right:-7px;top:-13px;font-size:12px;line-height:12px;color:var(--snd)}
+.hex span.r::after{content:"\25B2";position:absolute;right:-7px;bottom:-13px;font-size:12px;line-height:12px;color:var(--rcv)}
 .legend{color:#333;font-size:13px}
 @media print{nav{display:none}.diagram{overflow:visible;border:none}}
 )";
@@ -85,8 +85,9 @@ void sockets_table(std::string& out, const StepRecord& step, Lang lang) {
   for (const OrphanSocket& o : step.orphans)
     out += fmt::format(
         "<tr><td>{}</td><td class=\"n\">-</td><td>TCP</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td>"
-        "<td class=\"mono\">{}</td><td>{} ms</td></tr>\n",
-        esc(ui::tx(Tx::NoFd, lang)), esc(o.state), esc(o.local.to_string()), esc(o.peer.to_string()), o.timer_ms);
+        "<td class=\"mono\">{}</td><td>{}</td></tr>\n",
+        esc(ui::tx(Tx::NoFd, lang)), esc(o.state), esc(o.local.to_string()), esc(o.peer.to_string()),
+        esc(fmt::format(says(lang, "timer {} ms", "计时器 {} 毫秒"), o.timer_ms)));
   out += "</table>\n";
 }
 
@@ -100,8 +101,8 @@ void prediction(std::string& out, const StepRecord& step, Lang lang) {
                      esc(p.question.get(lang)));
   for (std::size_t i = 0; i < p.choices.size(); ++i) {
     std::string marks;
-    if (right(i)) marks += " <span class=\"right\">← " + esc(ui::tx(Tx::KernelSays, lang)) + "</span>";
-    if (step.answer == i) marks += " <b>← " + esc(ui::tx(Tx::YourPick, lang)) + "</b>";
+    if (right(i)) marks += " <span class=\"right\">← " + esc(in(lang, "what the kernel did", "内核的结果")) + "</span>";
+    if (step.answer == i) marks += " <b>← " + esc(in(lang, "your answer", "你的答案")) + "</b>";
     out += "<li>" + esc(p.choices[i].text.get(lang)) + marks + "</li>\n";
   }
   out += "</ol>";
@@ -120,7 +121,7 @@ void prediction(std::string& out, const StepRecord& step, Lang lang) {
   out += "</div>\n";
 }
 
-void steps_section(std::string& out, const std::vector<Event>& events, const ExportSetup& setup) {
+void steps_section(std::string& out, const ExportSetup& setup) {
   const Lang lang = setup.lang;
   out += fmt::format("<section id=\"steps\"><h2>{}</h2>\n", esc(ui::tx(Tx::PanelSteps, lang)));
   const std::size_t asked = static_cast<std::size_t>(
@@ -138,10 +139,11 @@ void steps_section(std::string& out, const std::vector<Event>& events, const Exp
                        hue_colour(step.actor), esc(step.actor), esc(step.metaphor.get(lang)));
     out += "<p><code>" + esc(step.call) + "</code></p>\n";
     out += "<p class=\"explain\">" + esc(step.explain.get(lang)) + "</p>\n";
-    // What the step's calls returned (a waiting call returns with a later step).
+    // What happened while the step ran, as walk prints it: its call, and a waiting call
+    // of an earlier step that it released.
     std::string lines;
-    for (const Event& e : events)
-      if (e.step == static_cast<int>(step.index) && (e.kind == EventKind::Call || e.kind == EventKind::Blocked))
+    for (const Event& e : step.events)
+      if (e.kind == EventKind::Call || e.kind == EventKind::Blocked || e.kind == EventKind::Print)
         lines += esc(format_event(e, lang)) + "\n";
     if (!lines.empty()) out += "<pre>" + lines + "</pre>\n";
     for (const std::string& f : step.failures) out += "<p class=\"err\">✗ " + esc(f) + "</p>\n";
@@ -159,8 +161,13 @@ void calls_section(std::string& out, const std::vector<Event>& events, const Exp
                      setup.lesson ? "<th>" + esc(ui::tx(Tx::Step, lang)) + "</th>" : "", esc(ui::tx(Tx::Actor, lang)),
                      esc(ui::tx(Tx::Call, lang)), esc(ui::tx(Tx::Result, lang)), esc(ui::tx(Tx::Bytes, lang)));
   std::size_t n = 0;
+  std::size_t left_out = 0;
   for (const Event& e : events) {
     if (e.kind != EventKind::Call && e.kind != EventKind::Blocked) continue;
+    if (n == kHtmlCalls) {
+      ++left_out;
+      continue;
+    }
     ++n;
     std::string bytes;
     if (e.byte_count > 0 || !e.bytes.empty()) {
@@ -178,6 +185,10 @@ void calls_section(std::string& out, const std::vector<Event>& events, const Exp
   }
   out += "</table>\n";
   if (n == 0) out += "<p>" + esc(in(lang, "No calls were made.", "没有调用。")) + "</p>\n";
+  if (left_out > 0)
+    out += fmt::format(says(lang, "<p class=\"legend\">The first {} calls; {} more are in session.md and session.json.</p>\n",
+                            "<p class=\"legend\">只列出前 {} 次调用;另外 {} 次见 session.md 和 session.json。</p>\n"),
+                       n, left_out);
   out += "</section>\n";
 }
 
@@ -236,9 +247,13 @@ void bytes_section(std::string& out, const ui::Conversation& conv, Lang lang) {
     for (const std::string& part : {from, to})
       if (const auto at = title.find("%s"); at != std::string::npos) title.replace(at, 2, part);
     out += "<h3>" + esc(title) + "</h3>\n";
-    out += fmt::format(says(lang, "<p class=\"legend\">{} bytes sent in {} sends, {} received in {} receives.</p>\n",
-                          "<p class=\"legend\">发送 {} 字节({} 次 send),接收 {} 字节({} 次 recv)。</p>\n"),
-                       s.total, s.send_ends.size(), s.received, s.recv_ends.size());
+    const auto calls = [lang](std::size_t n, const char* one, const char* many) {
+      return lang == Lang::Zh ? std::to_string(n) + " 次" : std::to_string(n) + (n == 1 ? one : many);
+    };
+    out += fmt::format(says(lang, "<p class=\"legend\">{} bytes sent in {}, {} received in {}.</p>\n",
+                            "<p class=\"legend\">发送 {} 字节({} send),接收 {} 字节({} recv)。</p>\n"),
+                       s.total, calls(s.send_ends.size(), " send", " sends"), s.received,
+                       calls(s.recv_ends.size(), " receive", " receives"));
     stream_bytes(out, s, lang);
   }
   out += "</section>\n";
@@ -272,7 +287,7 @@ std::string session_html(const std::vector<Event>& events, const ui::Conversatio
   out += fmt::format("<section id=\"diagram\"><h2>{}</h2>\n<div class=\"diagram\">\n", esc(ui::tx(Tx::PanelSequence, lang)));
   out += sequence_svg(events, conv, SvgOptions{lang, title, false});
   out += "</div></section>\n";
-  if (setup.lesson) steps_section(out, events, setup);
+  if (setup.lesson) steps_section(out, setup);
   calls_section(out, events, setup);
   bytes_section(out, conv, lang);
   out += "</body>\n</html>\n";

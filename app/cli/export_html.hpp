@@ -13,8 +13,11 @@
 
 namespace sockstep::cli {
 
-// A stream shows at most this many of its bytes (the first ones) in the page.
+// A stream shows at most this many of its bytes (the first ones) in the page, and the
+// call table at most this many calls: a page a browser opens at once (session.md and
+// session.json list every call of a longer session).
 inline constexpr std::size_t kHtmlStreamBytes = 16 * 1024;
+inline constexpr std::size_t kHtmlCalls = 10000;
 
 [[nodiscard]] std::string session_html(const std::vector<Event>& events, const ui::Conversation& conv,
                                        const ExportSetup& setup);

@@ -24,6 +24,7 @@ struct StepRecord {
   Text explain;
   StepStatus status = StepStatus::NotRun;
   std::vector<std::string> failures;        // expectations that did not hold
+  std::vector<Event> events;                // logged while the step ran (walk prints them with it)
   std::vector<SocketCard> sockets;          // as the kernel showed them after the step
   std::vector<OrphanSocket> orphans;
   std::optional<Predict> predict;

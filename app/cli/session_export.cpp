@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -85,10 +86,14 @@ std::string perfetto_json(const std::vector<Event>& events) {
       received_total[key] += moved;
       // This recv took bytes [first, first + moved): it ends the flow of every send whose
       // first byte is among them.
-      for (const Run& run : sent[key])
-        if (run.begin >= first && run.begin < first + moved)
-          trace.push_back({{"name", "bytes"}, {"cat", "bytes"}, {"ph", "f"}, {"bp", "e"}, {"id", run.id},
-                           {"ts", e.t_us}, {"pid", pid}, {"tid", tid}});
+      // Runs are in stream order: the first that begins at or after `first` is found by
+      // halving (a scan of every earlier send made a long session's export quadratic).
+      const std::vector<Run>& runs = sent[key];
+      for (auto run = std::lower_bound(runs.begin(), runs.end(), first,
+                                       [](const Run& r, std::uint64_t at) { return r.begin < at; });
+           run != runs.end() && run->begin < first + moved; ++run)
+        trace.push_back({{"name", "bytes"}, {"cat", "bytes"}, {"ph", "f"}, {"bp", "e"}, {"id", run->id},
+                         {"ts", e.t_us}, {"pid", pid}, {"tid", tid}});
     }
   }
   for (const auto& [ids, actor] : threads) {
