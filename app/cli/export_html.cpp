@@ -97,7 +97,7 @@ void prediction(std::string& out, const StepRecord& step, Lang lang) {
   const auto right = [&](std::size_t i) {
     return std::find(step.predict_right.begin(), step.predict_right.end(), i) != step.predict_right.end();
   };
-  out += fmt::format("<div class=\"pred\"><b>{}</b> {}\n<ol type=\"a\">\n", esc(ui::tx(Tx::Predict, lang)),
+  out += fmt::format("<div class=\"pred\"><b>{}</b> {}\n<ol type=\"a\">\n", esc(in(lang, "Prediction:", "预测:")),
                      esc(p.question.get(lang)));
   for (std::size_t i = 0; i < p.choices.size(); ++i) {
     std::string marks;
@@ -135,7 +135,7 @@ void steps_section(std::string& out, const ExportSetup& setup) {
   }
   for (const StepRecord& step : setup.steps) {
     out += fmt::format("<div class=\"step\" id=\"step-{}\"><h3>{} {}/{} · <span class=\"who\" style=\"color:{}\">{}</span> — {}</h3>\n",
-                       step.index + 1, esc(ui::tx(Tx::Step, lang)), step.index + 1, setup.steps.size(),
+                       step.index + 1, esc(in(lang, "Step", "步骤")), step.index + 1, setup.steps.size(),
                        hue_colour(step.actor), esc(step.actor), esc(step.metaphor.get(lang)));
     out += "<p><code>" + esc(step.call) + "</code></p>\n";
     out += "<p class=\"explain\">" + esc(step.explain.get(lang)) + "</p>\n";
@@ -279,8 +279,8 @@ std::string session_html(const std::vector<Event>& events, const ui::Conversatio
                         "<p class=\"meta\">{} 次调用,{} 个数据包,{} 条流;由 sockstep 写出。</p>\n"),
                      calls, packets, conv.streams().size());
   out += "<nav>";
-  if (setup.lesson) out += "<a href=\"#steps\">" + esc(ui::tx(Tx::PanelSteps, lang)) + "</a>";
   out += "<a href=\"#diagram\">" + esc(ui::tx(Tx::PanelSequence, lang)) + "</a>";
+  if (setup.lesson) out += "<a href=\"#steps\">" + esc(ui::tx(Tx::PanelSteps, lang)) + "</a>";
   out += "<a href=\"#calls\">" + esc(in(lang, "Calls", "调用")) + "</a>";
   out += "<a href=\"#bytes\">" + esc(ui::tx(Tx::PanelBytes, lang)) + "</a></nav>\n";
 
