@@ -85,7 +85,20 @@ void text(std::string& out, float x, float y, float size, const char* colour, co
 
 std::string sequence_svg(const std::vector<Event>& events, const ui::Conversation& conv, const SvgOptions& options) {
   const std::vector<std::string>& lanes = conv.lanes();
-  const float width = std::max(720.0f, 180.0f * static_cast<float>(lanes.size()));
+  // Wide enough that the outer lanes' calls are written beside them, not over their dots
+  // (a returned address may still shrink to its port, as in the window, which is narrower
+  // and shortens or overlaps more of them): the layout keeps 36% of the width
+  // outside two lanes, 14% outside more, half of it beside a single lane.
+  float edge = 0;
+  const std::size_t last_lane = lanes.empty() ? 0 : lanes.size() - 1;
+  for (std::size_t p = 0; p < std::min(conv.display_order().size(), kMaxDiagramRows); ++p) {
+    const ui::SeqRow& r = conv.rows()[static_cast<std::size_t>(conv.display_order()[p])];
+    const Event& e = events[r.event_index];
+    if (e.kind != EventKind::Packet && (r.lane == 0 || static_cast<std::size_t>(r.lane) == last_lane))
+      edge = std::max(edge, mono_width(ui::sequence_row_label(e, ui::RowName::Port), kFont) + 12.0f);
+  }
+  const float share = lanes.size() <= 1 ? 0.5f : lanes.size() == 2 ? 0.36f : 0.14f;
+  const float width = std::clamp(edge / share, std::max(720.0f, 180.0f * static_cast<float>(lanes.size())), 2400.0f);
   const float row_h = ui::SequenceLayout::row_height_for(kFont * 1.25f);
   const ui::SequenceLayout layout(conv, width, row_h);
   const std::vector<int>& order = conv.display_order();
