@@ -46,14 +46,15 @@ th{background:#eee}td.n{text-align:right}.err{color:#962869;font-weight:bold}.wa
 .pred{background:#f6f6f6;border-left:4px solid #555;padding:6px 10px;margin:6px 0}.pred ol{margin:4px 0 4px 22px;padding:0}
 .right{color:#005f41;font-weight:bold}.wrong{color:#962869;font-weight:bold}
 .diagram{overflow-x:auto;border:1px solid #ccc}.diagram svg{display:block;margin:0 auto}
-.hex{border-collapse:separate;border-spacing:0}.hex td{border:none;padding:0 0 0 0}.hex td.off{color:#555;padding-right:10px}
+.hex{border-collapse:separate;border-spacing:0}.hex td{border:none;padding:0;vertical-align:middle}.hex td.off{color:#555;padding-right:10px}
+.hex span.lost{background:#f2c6dd;color:#962869;text-decoration:line-through}.hex td.same{color:#555;padding:2px 0}
 .hex span{display:inline-block;position:relative;padding:0 3px;line-height:20px;margin:9px 0}
 .hex .txt span{padding:0 1px}.hex td.gap{width:18px}
 .hex span.odd{background:#e4e4e4}.hex span.s{border-right:2px solid var(--snd)}
 .hex span.s::before{content:"\25BC";position:absolute;right:-7px;top:-13px;font-size:12px;line-height:12px;color:var(--snd)}
 .hex span.r::after{content:"\25B2";position:absolute;right:-7px;bottom:-13px;font-size:12px;line-height:12px;color:var(--rcv)}
 .legend{color:#333;font-size:13px}
-@media print{nav{display:none}.diagram{overflow:visible;border:none}}
+@media print{nav{display:none}.diagram{overflow:visible;border:none}.diagram svg{max-width:100%;height:auto}}
 )";
 
 std::string result_text(const Event& e, Lang lang) {
@@ -206,17 +207,41 @@ void stream_bytes(std::string& out, const ui::ByteStream& s, Lang lang) {
   std::sort(sends.begin(), sends.end());
   std::sort(recvs.begin(), recvs.end());
   out += fmt::format("<table class=\"hex\" style=\"--snd:{};--rcv:{}\">\n", hue_colour(s.from), hue_colour(s.to));
+  const auto lost = [&s](std::size_t offset) {
+    for (const auto& [begin, end] : s.dropped)
+      if (offset >= begin && offset < end) return true;
+    return false;
+  };
   std::size_t piece = 0;  // which recv's piece the byte is in
   std::size_t next_recv = 0;
+  bool same_said = false;
   for (std::size_t row = 0; row < shown; row += 16) {
+    const std::size_t row_end = std::min(row + 16, shown);
+    // A row the same as the one before, with no boundary in either, is said once as "*"
+    // (as hexdump does): 3000 bytes of b'x' are one line, not 188.
+    const auto plain = [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i)
+        if (ends_at(sends, s.first + i + 1) || ends_at(recvs, s.first + i + 1) ||
+            (i >= 16 && lost(s.first + i) != lost(s.first + i - 16)))
+          return false;
+      return true;
+    };
+    if (row >= 16 && row_end - row == 16 && s.data.compare(row, 16, s.data, row - 16, 16) == 0 && plain(row - 16, row_end)) {
+      while (next_recv < recvs.size() && recvs[next_recv] <= s.first + row_end - 1) ++next_recv, ++piece;
+      if (!same_said) out += "<tr><td class=\"off mono\">*</td><td class=\"mono same\" colspan=\"3\"></td></tr>\n";
+      same_said = true;
+      continue;
+    }
+    same_said = false;
     std::string hex;
     std::string text;
-    for (std::size_t i = row; i < std::min(row + 16, shown); ++i) {
+    for (std::size_t i = row; i < row_end; ++i) {
       const std::size_t offset = s.first + i;
       while (next_recv < recvs.size() && recvs[next_recv] <= offset) ++next_recv, ++piece;
       std::string cls;
       const auto add = [&cls](const char* name) { cls += (cls.empty() ? "" : " ") + std::string(name); };
       if (piece % 2 == 1) add("odd");
+      if (lost(offset)) add("lost");
       if (ends_at(sends, offset + 1)) add("s");
       if (ends_at(recvs, offset + 1)) add("r");
       const auto c = static_cast<unsigned char>(s.data[i]);
@@ -254,6 +279,14 @@ void bytes_section(std::string& out, const ui::Conversation& conv, Lang lang) {
                             "<p class=\"legend\">发送 {} 字节({} send),接收 {} 字节({} recv)。</p>\n"),
                        s.total, calls(s.send_ends.size(), " send", " sends"), s.received,
                        calls(s.recv_ends.size(), " receive", " receives"));
+    std::size_t dropped = 0;
+    for (const auto& [begin, end] : s.dropped) dropped += end - begin;
+    if (dropped > 0) {
+      // The window's words, its "%zu" filled in.
+      std::string line = ui::tx(Tx::DroppedTail, lang);
+      if (const auto at = line.find("%zu"); at != std::string::npos) line.replace(at, 3, std::to_string(dropped));
+      out += "<p class=\"legend err\">" + esc(line) + "</p>\n";
+    }
     stream_bytes(out, s, lang);
   }
   out += "</section>\n";

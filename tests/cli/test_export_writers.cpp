@@ -261,3 +261,29 @@ TEST_CASE("session.html: one page with the diagram, the calls, the bytes and the
   for (const char* outside : {"<script", "http://", "https://", "src=", "url(", "@import", "<link"})
     CHECK_MESSAGE(html.find(outside) == std::string::npos, outside);
 }
+
+TEST_CASE("session.html: a run of equal rows is said once, as hexdump does") {
+  const Address s_addr = v4(9000);
+  const Address c_addr = v4(41000);
+  const std::string many(80, 'x');  // five rows of 16: the first, "*", and the row with the boundary
+  std::vector<Event> events;
+  events.push_back(at(1, call_event("server", Call::Socket, -1, tcp(), 3)));
+  events.push_back(at(2, call_event("server", Call::Listen, 3, tcp(s_addr))));
+  events.push_back(at(3, call_event("client", Call::Socket, -1, tcp(), 4)));
+  events.push_back(at(4, call_event("client", Call::Connect, 4, tcp(c_addr, s_addr))));
+  events.push_back(at(5, call_event("server", Call::Accept, 3, tcp(s_addr, c_addr), 5)));
+  events.push_back(at(6, call_event("client", Call::Send, 4, tcp(c_addr, s_addr), 80, many)));
+  events.push_back(at(7, call_event("server", Call::Recv, 5, tcp(s_addr, c_addr), 80, many)));
+  ExportSetup setup = lesson_setup({"server", "client"});
+  const ui::Conversation conv = conversation_of(events, setup);
+  REQUIRE(conv.streams().size() == 1);
+  const std::string html = session_html(events, conv, setup);
+  const auto count = [&](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = html.find(what); at != std::string::npos; at = html.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count("<td class=\"off mono\">*</td>") == 1);
+  CHECK(count("<td class=\"off mono\">") == 3);  // 00000000, *, 00000040
+  CHECK(count("<span class=\"s r\">78</span>") == 1);  // the last byte ends the send and the recv
+}
