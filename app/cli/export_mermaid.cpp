@@ -89,8 +89,12 @@ std::string sequence_mermaid(const std::vector<Event>& events, const ui::Convers
   }
   std::vector<int> active(lanes.size(), 0);  // Mermaid refuses to end an activation never begun
   const std::vector<int>& order = conv.display_order();
-  const std::size_t shown = std::min(order.size(), kMaxDiagramRows);
+  std::size_t shown = std::min(order.size(), kMaxDiagramRows);
   for (std::size_t position = 0; position < shown; ++position) {
+    if (out.size() > kMaxMermaidChars) {
+      shown = position;
+      break;
+    }
     const int row = order[position];
     const ui::SeqRow& r = conv.rows()[static_cast<std::size_t>(row)];
     const Event& event = events[r.event_index];

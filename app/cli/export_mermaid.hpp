@@ -18,6 +18,10 @@ namespace sockstep::cli {
 // quotes too; line breaks become spaces.
 [[nodiscard]] std::string mermaid_text(std::string_view text);
 
+// Mermaid draws no diagram longer than 50,000 characters (its maxTextSize): the rows stop
+// before this many, with a note that says how many were left out.
+inline constexpr std::size_t kMaxMermaidChars = 48000;
+
 [[nodiscard]] std::string sequence_mermaid(const std::vector<Event>& events, const ui::Conversation& conv, Lang lang,
                                            const std::string& title);
 
