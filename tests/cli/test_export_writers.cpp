@@ -92,7 +92,7 @@ Event at(std::uint64_t seq, Event e) {
 
 // Two programs whose names and bytes hold what Mermaid, XML and HTML give a meaning.
 std::vector<Event> hostile_session() {
-  const std::string server = "serve; #1 <br> \"end\" [x]";
+  const std::string server = "my serve-1: a; #1 <br> \"end\" [x]";
   const std::string client = "end";
   const Address s_addr = v4(9000);
   const Address c_addr = v4(41000);
