@@ -679,7 +679,9 @@ class Tracer {
   void print(const Child& c, const std::string& text) {
     Event e;
     e.kind = EventKind::Print;
-    e.actor = actor_of(c);
+    const pid_t printer = decoder_.printer_of(c.s.pid);
+    e.actor = printer == c.s.pid ? actor_of(c) : decoder_.actor(printer);
+    e.pid = printer;
     e.detail = printable_text(text);
     hold(monotonic_ns(), std::move(e));
   }

@@ -53,6 +53,7 @@ enum class RowName { Full, Port, None };
 
 struct BytesView {
   std::uint64_t shown_seq = 0;
+  bool follow = false;  // each connection's two directions in order, as text
 };
 void draw_bytes(const Model& model, BytesView& view);
 
