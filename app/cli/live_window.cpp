@@ -53,6 +53,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.lane_per_connection = true;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
@@ -83,6 +84,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.outside = "server";
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -118,6 +120,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     // Calls are logged when the tracer reads them, so packets are not linked to calls.

@@ -654,6 +654,9 @@ class Tracer {
       const ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) return true;
+      // What a program printed came after the calls it made before: with those decoded,
+      // the line is labelled with the program that printed it (print() asks the decoder).
+      if (n > 0 && i == 0) drain_records();
       if (n <= 0) {
         if (!line.empty()) print(c, line);
         line.clear();
