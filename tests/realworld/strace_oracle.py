@@ -139,7 +139,12 @@ def main():
             argv += ['strace', '-f', '-qq', '-yy', '-xx', '-s', str(KEPT),
                      '-e', 'trace=socket,socketpair,bind,listen,accept,accept4,connect,sendto,recvfrom,sendmsg,'
                      'recvmsg,read,write,readv,writev,shutdown,close', '-e', 'signal=none', '-o', log, '--'] + one
-        run = subprocess.run(argv, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        try:
+            run = subprocess.run(argv, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as late:
+            out = (late.stdout or b'').decode(errors='replace') if isinstance(late.stdout, bytes) else (late.stdout or '')
+            print(f'trace did not end in 90 s; its last lines:\n' + '\n'.join(out.splitlines()[-15:]))
+            return 1
         # trace exits 1 when a program did not end with status 0.
         ended = [json.loads(line) for line in run.stdout.splitlines() if '"note":"exit"' in line]
         if (run.returncode != 0) != (expected_exit != 0) or (ended and ended[-1].get('value') != expected_exit):
