@@ -123,8 +123,9 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.follow = options.follow;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
-    // Calls are logged when the tracer reads them, so packets are not linked to calls.
-    start_capture(capture, log, window_capture(options.capture), {}, true, false, false);
+    // Calls are stamped with when they returned: packets are linked to them as in serve.
+    start_capture(capture, log, window_capture(options.capture), {}, true, true, false,
+                  trace::kTracedCallTiming);
     worker = std::thread([&, wake] {
       result = trace::run_trace(run, log);
       ended = true;

@@ -445,14 +445,16 @@ class Tracer {
   void hold(std::int64_t t_ns, Event event) {
     held_.emplace(t_ns, std::move(event));
     while (held_.size() > kMaxHeld) {
-      log_.append(std::move(held_.begin()->second));
+      log_.append_happened(std::move(held_.begin()->second), held_.begin()->first / 1000);
       held_.erase(held_.begin());
     }
   }
 
   void release(std::int64_t upto_ns) {
     while (!held_.empty() && held_.begin()->first <= upto_ns) {
-      log_.append(std::move(held_.begin()->second));
+      // Stamped with when it happened, not when the reorder window let it go: a packet
+      // it sent is then linked to it, and placed beside it.
+      log_.append_happened(std::move(held_.begin()->second), held_.begin()->first / 1000);
       held_.erase(held_.begin());
     }
   }
