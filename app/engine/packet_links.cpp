@@ -108,7 +108,7 @@ std::uint64_t PacketLinker::cause(const Event& packet) const {
   if (packet.kind != EventKind::Packet) return 0;
   const PacketFields& p = packet.packet;
   const CallSeen* best = nullptr;
-  const bool begun = sends_at_start_ && p.label != PacketKind::Fin && p.label != PacketKind::Rst;
+  const bool begun = sends_at_start_;
   for (const Socket& s : sockets_) {
     if (!may_have_sent(s, p, false)) continue;
     if (begun) {

@@ -31,9 +31,9 @@ class PacketLinker {
   [[nodiscard]] bool may_learn_more(const Event& packet) const;
   // "client connect()" for the call with this seq, if it is still known.
   [[nodiscard]] std::string describe(std::uint64_t seq) const;
-  // A trace's connects and sends are stamped with when they began (so a send sorts
-  // before the recv it woke), its other calls with when they returned: then the SYN or
-  // the bytes a packet carries were sent by the last such call begun before it left.
+  // A trace's connects, sends, closes and shutdowns are stamped with when they began (so
+  // a send sorts before the recv it woke, a close before the recv that saw its FIN), not
+  // when they returned: then a packet was sent by the last such call begun before it left.
   void sends_stamped_at_start(bool yes) { sends_at_start_ = yes; }
   // Every port a socket of the session was seen to use.
   [[nodiscard]] const std::set<int>& ports() const { return ports_; }

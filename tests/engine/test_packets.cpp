@@ -212,7 +212,7 @@ struct SeenPacket {
 
 }  // namespace
 
-TEST_CASE("a trace's linker: connects and sends stamped when they began, closes when they returned") {
+TEST_CASE("a trace's linker: connects, sends and closes stamped with when they began") {
   using namespace sockstep::test;
   PacketLinker linker;
   linker.sends_stamped_at_start(true);
@@ -232,11 +232,12 @@ TEST_CASE("a trace's linker: connects and sends stamped when they began, closes 
   const auto first = call("client", Call::Send, 4, 80, tcp(v4(41234), v4(8084)));
   call("client", Call::Recv, 4, 100, tcp(v4(41234), v4(8084)));
   const auto second = call("client", Call::Send, 4, 110, tcp(v4(41234), v4(8084)));
-  const auto close = call("client", Call::Close, 4, 130, tcp(v4(41234), v4(8084)));  // returned at 130
+  const auto close = call("client", Call::Close, 4, 130, tcp(v4(41234), v4(8084)));  // began at 130
   CHECK(linker.cause(packet_event(PacketKind::Syn, 41234, 8084, 50)) == connect);
   CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 85)) == first);
   CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 112)) == second);
-  CHECK(linker.cause(packet_event(PacketKind::Fin, 41234, 8084, 125)) == close);
+  CHECK(linker.cause(packet_event(PacketKind::Fin, 41234, 8084, 131)) == close);
+  CHECK(linker.cause(packet_event(PacketKind::Fin, 41234, 8084, 125)) == 0);  // before the close began
   CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 60)) == 0);  // before any send began
   CHECK(linker.cause(packet_event(PacketKind::Ack, 8084, 41234, 86)) == 0);
 }
