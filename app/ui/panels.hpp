@@ -50,6 +50,7 @@ void draw_sequence(const Model& model, SequenceView& view);
 
 struct BytesView {
   std::uint64_t shown_seq = 0;
+  bool follow = false;  // each connection's two directions in order, as text
 };
 void draw_bytes(const Model& model, BytesView& view);
 

@@ -33,6 +33,7 @@ add_library(sockstep_ui STATIC
   ui/socket_cards.cpp
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
+  ui/stream_follow.cpp
   ui/text_wrap.cpp
   ui/ui_root.cpp
   ui/widgets.cpp
