@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
 #include "ui/lane_label.hpp"
 #include "ui/panels.hpp"
 #include "ui/sequence_layout.hpp"
