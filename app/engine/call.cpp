@@ -52,6 +52,7 @@ constexpr std::array<CallInfo, static_cast<std::size_t>(Call::Count)> kCalls{{
     {Call::Fork, "fork", D::None, false},
     {Call::Exec, "exec", D::None, false},
     {Call::Exit, "exit", D::None, false},
+    {Call::WaitPid, "waitpid", D::None, false},
     {Call::Handoff, "handoff", D::None, false},
     {Call::Print, "print", D::None, false},
 }};

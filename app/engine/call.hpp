@@ -24,7 +24,7 @@ enum class Call : std::uint8_t {
   // Waiting for many sockets
   Poll, Select, EpollCreate, EpollCtl, EpollWait,
   // Descriptors and processes
-  Dup, Fcntl, Fork, Exec, Exit,
+  Dup, Fcntl, Fork, Exec, Exit, WaitPid,
   // Lesson steps that are no socket call
   Handoff, Print,
   Count,

@@ -29,7 +29,9 @@ const std::vector<CallSpec>& call_specs() {
       {"accept", true, 2, {}},
       {"connect", true, 0, {kHost, kPort, kPath, kAt}},
       {"connect_ex", true, 1, {kHost, kPort, kPath, kAt}},
-      {"send", true, 1, {kData, kFrom, kUpper, kRepeat, kSkip}},
+      {"send", true, 1,
+       {kData, kFrom, kUpper, kRepeat, kSkip,
+        {"parts", ArgType::Names, "several small sends, one right after the other: [\"hello\", \"world\"]"}}},
       {"sendall", true, 0, {kData, kFrom, kUpper, kRepeat, kSkip}},
       {"recv", true, 1,
        {kBufsize, {"waitall", ArgType::Bool, "MSG_WAITALL: wait until bufsize bytes (or EOF) arrived"}}},
@@ -63,6 +65,14 @@ const std::vector<CallSpec>& call_specs() {
       {"unlink", false, 0, {kPath}},
       // threading.Thread(target=handle, args=(conn,)): the socket moves to another actor.
       {"handoff", true, 0, {{"to", ArgType::String, "the actor (thread) that takes the socket over"}}},
+      // os.fork() in a fork-per-client server: a child process with copies of the descriptors.
+      {"fork", false, 1, {{"child", ArgType::String, "the actor that is the child process"}}},
+      // os.waitpid(pid, options): the parent reaps its exited child (a zombie until then).
+      {"waitpid", false, 2,
+       {{"child", ArgType::String, "the forked child's actor"},
+        {"options", ArgType::String, "\"WNOHANG\": do not wait; \"0\": wait until it exits"}}},
+      // os._exit(status) in the forked child: its descriptors close, it stays a zombie.
+      {"exit", false, 0, {{"status", ArgType::Int, "the exit status, 0 to 255"}}},
       {"print", false, 0,
        {{"text", ArgType::String, "text printed first"},
         {"value", ArgType::String, "variable printed after it, the way Python prints it"}}},

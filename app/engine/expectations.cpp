@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -216,6 +217,33 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
     failures.push_back("expected a value of at least " + std::to_string(*e.value_min) + ", got " + std::to_string(result.value));
   if (e.value_max && result.value > *e.value_max)
     failures.push_back("expected a value of at most " + std::to_string(*e.value_max) + ", got " + std::to_string(result.value));
+  for (const auto& [name, expected] : e.descriptors) {
+    const auto dot = name.find('.');
+    const int actual = facts.descriptors ? facts.descriptors(name.substr(0, dot), name.substr(dot + 1)) : -1;
+    if (actual < 0)
+      failures.push_back("expected " + std::to_string(expected) + " descriptor(s) of " + name + "'s socket, but " + name +
+                         " is closed");
+    else if (actual != expected)
+      failures.push_back("expected " + std::to_string(expected) + " descriptor(s) of " + name +
+                         "'s socket, /proc/PID/fd holds " + std::to_string(actual));
+  }
+  for (const auto& [name, expected] : e.processes) {
+    const std::string actual = facts.process ? facts.process(name) : std::string();
+    if (actual != expected)
+      failures.push_back("expected the process of " + name + " to be " + expected + ", /proc says " +
+                         (actual.empty() ? std::string("it is no forked child") : actual));
+  }
+  if (e.held_ms_min || e.held_ms_max) {
+    const double ms = static_cast<double>(result.held_us) / 1000.0;
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.1f", ms);
+    if (result.held_us < 0)
+      failures.push_back("expected a measured wait of the unsent bytes, but the kernel does not say (TCP_INFO tcpi_notsent_bytes)");
+    else if (e.held_ms_min && ms < static_cast<double>(*e.held_ms_min))
+      failures.push_back("expected the bytes to wait unsent at least " + std::to_string(*e.held_ms_min) + " ms, they waited " + shown + " ms");
+    else if (e.held_ms_max && ms > static_cast<double>(*e.held_ms_max))
+      failures.push_back("expected the bytes to wait unsent at most " + std::to_string(*e.held_ms_max) + " ms, they waited " + shown + " ms");
+  }
   if (e.address && !glob_matches(*e.address, result.address.to_string()))
     failures.push_back("expected the address " + *e.address + ", got " +
                        (result.address.empty() ? std::string("none") : result.address.to_string()));

@@ -16,6 +16,11 @@ struct KernelFacts {
   std::function<std::optional<SocketView>(const std::string& actor, const std::string& var)> socket;
   std::function<std::vector<OrphanSocket>()> orphans;
   std::function<std::string(const std::string& actor)> last_console_line;
+  // How many descriptors (in this process and its forked children) refer to the socket
+  // an actor's variable names; -1 once the variable is closed.
+  std::function<int(const std::string& actor, const std::string& var)> descriptors;
+  // A forked child's process: "running", "zombie" or "reaped"; "" for an actor that is none.
+  std::function<std::string(const std::string& actor)> process;
 };
 
 // Every expectation of step that does not hold for result, one sentence each.

@@ -64,6 +64,15 @@ struct Expect {
   // What a select() found ready, as actor.variable, the whole set: readable = ["server.conn"].
   std::optional<std::vector<std::string>> readable;
   std::optional<std::vector<std::string>> writable;
+  // send of parts: how long the kernel kept its bytes unsent after the last send()
+  // returned (measured: TCP_INFO tcpi_notsent_bytes), at least / at most this many ms.
+  // How many descriptors refer to the socket a variable names, counted in /proc/PID/fd of
+  // this process and its forked children: "child-1.conn" = 1 once the parent closed its copy.
+  std::map<std::string, long long> descriptors;
+  // A forked child's process as /proc says: "running", "zombie" or "reaped".
+  std::map<std::string, std::string> processes;
+  std::optional<long long> held_ms_min;
+  std::optional<long long> held_ms_max;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };

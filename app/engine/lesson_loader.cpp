@@ -205,6 +205,7 @@ class Loader {
     // Sockets tied to the loopback device (SO_BINDTODEVICE "lo"), per actor: only these
     // may bind the wildcard address, since no other interface's packets reach them.
     std::map<std::string, std::set<std::string>> on_lo;
+    std::map<std::string, std::string> forked;  // a forked child -> the actor that forked it
     for (const auto& item : *array) {
       const auto* table = item.as_table();
       if (table == nullptr) fail(pos(item), "'step' must be [[step]] tables", "write [[step]]");
@@ -230,6 +231,31 @@ class Loader {
         if (makes_raw) raw[step.actor].insert(made);
         else raw[step.actor].erase(made);
       }
+      if (step.call == "fork") {
+        // The child holds a copy of every socket its parent held; it makes only the
+        // calls a forked server's child makes in a lesson.
+        const std::string child = arg_string(step, "child");
+        if (child == step.actor || !held[child].empty() || forked.contains(child))
+          fail(pos(*table->get("args")), "'" + child + "' cannot be the forked child",
+               "name an actor of its own, declared in actors, that holds nothing yet");
+        held[child] = mine;
+        on_lo[child] = on_lo[step.actor];
+        forked[child] = step.actor;
+      }
+      if (forked.contains(step.actor)) {
+        static const std::set<std::string> child_calls = {"recv", "send", "sendall", "close", "shutdown", "exit"};
+        if (!child_calls.contains(step.call))
+          fail(pos(*table->get("call")), "a forked child in a lesson does not make " + step.call + "()",
+               "a child makes recv, send, sendall, close, shutdown and exit");
+        if (step.call == "recv" && arg_int(step, "bufsize", 1024) > (1 << 16))
+          fail(pos(*table->get("args")), "a forked child's recv reads at most 65536 bytes", "use bufsize = 1024");
+        if (step.call == "exit") mine.clear();
+      } else if (step.call == "exit") {
+        fail(pos(*table->get("call")), "exit() ends a forked child", "make it a step of the actor a fork step named");
+      }
+      if (step.call == "waitpid" && forked[arg_string(step, "child")] != step.actor)
+        fail(pos(*table->get("args")), step.actor + " did not fork '" + arg_string(step, "child") + "'",
+             "waitpid() is made by the parent, after its fork step");
       if (step.call == "handoff") {
         if (on_lo[step.actor].erase(step.sock) > 0) on_lo[arg_string(step, "to")].insert(step.sock);
         mine.erase(step.sock);
@@ -302,9 +328,26 @@ class Loader {
       if (!has_arg(step, "to")) fail(where, "handoff() needs the actor that takes the socket", "add args = { to = \"worker\" }");
       check_actor(lesson, arg_string(step, "to"), pos(*table.get("args")));
     }
+    if (step.call == "fork" || step.call == "waitpid") {
+      if (!has_arg(step, "child")) fail(where, step.call + "() needs the child's actor", "add args = { child = \"child-1\" }");
+      check_actor(lesson, arg_string(step, "child"), pos(*table.get("args")));
+    }
+    if (step.call == "waitpid" && has_arg(step, "options") && arg_string(step, "options") != "WNOHANG" &&
+        arg_string(step, "options") != "0")
+      fail(pos(*table.get("args")), "unknown waitpid options '" + arg_string(step, "options") + "'",
+           "use \"WNOHANG\" or \"0\" (wait)");
     if (step.call == "select" && arg_names(step, "read").empty() && arg_names(step, "write").empty())
       fail(table.get("args") != nullptr ? pos(*table.get("args")) : where, "select() needs sockets to watch",
            "write args = { read = [\"conn\"], write = [\"phone\"], timeout = 0 }");
+    if (step.call == "send" && has_arg(step, "parts")) {
+      const auto& where_args = pos(*table.get("args"));
+      const std::vector<std::string> parts = arg_names(step, "parts");
+      if (has_arg(step, "data") || has_arg(step, "from") || has_arg(step, "repeat") || has_arg(step, "skip_from"))
+        fail(where_args, "parts are the data of a send of parts", "give either parts or data");
+      const bool empty_part = std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); });
+      if (parts.size() < 2 || parts.size() > 16 || empty_part)
+        fail(where_args, "parts must be 2 to 16 pieces of data, none empty", "write parts = [\"hello\", \"world\"]");
+    }
     if (const auto* p = table.get("prints")) step.prints = prints_of(*p, step.call);
     step.metaphor = text_of(table, "metaphor", where);
     step.explain = text_of(table, "explain", where);
@@ -445,6 +488,8 @@ class Loader {
         fail(pos(node), "'" + path + "' is not a plain socket name: a lesson's AF_UNIX files live in its own folder",
              "write a name like \"echo.sock\" (a file) or \"@echo\" (abstract), at most 64 characters, no '/'");
     }
+    if (name == "status" && (arg_int(step, name, 0) < 0 || arg_int(step, name, 0) > 255))
+      fail(pos(node), "an exit status is from 0 to 255", "0 says all went well");
     if (name == "timeout" && (arg_double(step, name, 0) < 0 || arg_double(step, name, 0) > 3600))
       fail(pos(node), "timeout must be from 0 to 3600 seconds", "0 just looks; leave timeout out to wait until one is ready");
     if (name == "how" && shutdown_how_from_name(arg_string(step, name)) < 0)
@@ -478,7 +523,7 @@ class Loader {
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min", "window", "readable", "writable"};
+                                     "send_queue_min", "window", "readable", "writable", "held_ms_min", "held_ms_max", "descriptors", "processes"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -531,6 +576,31 @@ class Loader {
     if (const auto* v = table->get("queued")) load_byte_counts(*v, lesson, "queued", e.queued);
     if (const auto* v = table->get("send_queue_min")) load_byte_counts(*v, lesson, "send_queue_min", e.send_queue_min);
     if (const auto* v = table->get("window")) load_byte_counts(*v, lesson, "window", e.window, 0);
+    if (const auto* v = table->get("descriptors")) load_byte_counts(*v, lesson, "descriptors", e.descriptors, 0);
+    if (const auto* v = table->get("processes")) {
+      const auto* procs = v->as_table();
+      if (procs == nullptr) fail(pos(*v), "'processes' must be a table", "write processes = { \"child-1\" = \"zombie\" }");
+      for (auto&& [k, value] : *procs) {
+        const std::string name(k.str());
+        check_actor(lesson, name, pos(k.source().begin));
+        const std::string state = string_of(value, name);
+        if (state != "running" && state != "zombie" && state != "reaped")
+          fail(pos(value), "unknown process state '" + state + "'", "use \"running\", \"zombie\" or \"reaped\"");
+        e.processes[name] = state;
+      }
+    }
+    for (const char* bound : {"held_ms_min", "held_ms_max"}) {
+      const auto* v = table->get(bound);
+      if (v == nullptr) continue;
+      if (step.call != "send" || !has_arg(step, "parts"))
+        fail(pos(*v), std::string("'") + bound + "' is how long a send of parts stayed unsent",
+             "check it on a send step with args.parts = [\"hello\", \"world\"]");
+      const long long ms = int_of(*v, bound);
+      if (ms < 0 || ms > 2000) fail(pos(*v), std::string(bound) + " must be from 0 to 2000 ms", "the wait is measured for at most 2 s");
+      (std::string(bound) == "held_ms_min" ? e.held_ms_min : e.held_ms_max) = ms;
+    }
+    if (e.held_ms_min && e.held_ms_max && *e.held_ms_min > *e.held_ms_max)
+      fail(pos(*table->get("held_ms_max")), "held_ms_max is below held_ms_min", "swap them");
     if (const auto* v = table->get("readable")) e.readable = ready_set(*v, step, "readable", "read");
     if (const auto* v = table->get("writable")) e.writable = ready_set(*v, step, "writable", "write");
   }

@@ -67,6 +67,62 @@ Session::~Session() {
   }
 }
 
+ForkedChild* Session::child_of(const std::string& actor) const {
+  const auto it = children_.find(actor);
+  return it == children_.end() ? nullptr : it->second.get();
+}
+
+unsigned long Session::inode_of(const std::string& actor, int fd) const {
+  if (const ForkedChild* child = child_of(actor)) return child->socket_inode(fd);
+  return socket_inode_of_fd(fd);
+}
+
+int Session::descriptors_of(unsigned long inode) const {
+  if (inode == 0) return 0;
+  int count = descriptors_in("self", inode);
+  for (const auto& [name, child] : children_) count += child->descriptors_of(inode);
+  return count;
+}
+
+SocketView Session::view_of(const std::string& actor, int fd) const {
+  const ForkedChild* child = child_of(actor);
+  if (child == nullptr) return inspect_socket(fd);
+  SocketView view;
+  view.fd = fd;
+  const unsigned long inode = child->socket_inode(fd);
+  if (inode == 0) {
+    view.error = EBADF;
+    return view;
+  }
+  SocketFacts facts;
+  if (const auto a = child_facts_.find(actor); a != child_facts_.end())
+    if (const auto f = a->second.find(fd); f != a->second.end()) facts = f->second;
+  view.family = facts.family;
+  view.type = facts.type;
+  view.local = facts.local;
+  view.peer = facts.peer;
+  view.state = "?";
+  if (facts.local.port == 0) return view;
+  for (const DiagSocket& d : diag_sockets({facts.local.port})) {
+    if (d.inode != inode) continue;
+    view.state = d.state;
+    view.local = d.local;
+    view.peer = d.peer;
+    view.listening = d.listening();
+    if (view.listening) {
+      view.accept_queue = d.rqueue;
+      view.backlog = d.wqueue;
+    } else {
+      view.inq = d.rqueue;
+      view.outq = d.wqueue;
+    }
+    view.rcvbuf = d.rcvbuf;
+    view.sndbuf = d.sndbuf;
+    break;
+  }
+  return view;
+}
+
 std::size_t Session::position() const {
   std::lock_guard lock(mutex_);
   return position_;
@@ -167,7 +223,9 @@ void Session::settle(std::size_t index) {
     // A select() waits on each of its sockets: any of them ready lets it return.
     std::vector<pollfd> waits_on{{status.blocked.fd, status.blocked.events, 0}};
     for (const PollEntry& entry : status.blocked.watched) waits_on.push_back({entry.fd, entry.events, 0});
-    const bool ready = status.state == ActorState::Running || ::poll(waits_on.data(), waits_on.size(), 0) > 0;
+    // A forked child's fd is no fd of this process: only its own answer tells.
+    const bool ready = status.state == ActorState::Running ||
+                       (!status.blocked.remote && ::poll(waits_on.data(), waits_on.size(), 0) > 0);
     if (ready) other->wait_idle(kSettle);
   }
 
@@ -177,7 +235,7 @@ void Session::settle(std::size_t index) {
     if (port_ != 0) ports_.insert(port_);
     for (const auto& [actor_name, vars] : sockets_)
       for (const auto& [var, fd] : vars) {
-        const SocketView view = inspect_socket(fd);
+        const SocketView view = view_of(actor_name, fd);
         if (view.local.port != 0) ports_.insert(view.local.port);
         if (view.peer.port != 0) ports_.insert(view.peer.port);
         connections_.add(view.local, view.peer);
@@ -195,7 +253,19 @@ void Session::check_completed(std::size_t upto) {
     const auto& vars = sockets_[actor_name];
     const auto it = vars.find(var);
     if (it == vars.end()) return std::nullopt;
-    return inspect_socket(it->second);
+    return view_of(actor_name, it->second);
+  };
+  facts.descriptors = [this](const std::string& actor_name, const std::string& var) {
+    std::lock_guard lock(mutex_);
+    const auto& vars = sockets_[actor_name];
+    const auto it = vars.find(var);
+    if (it == vars.end()) return -1;
+    return descriptors_of(inode_of(actor_name, it->second));
+  };
+  facts.process = [this](const std::string& actor_name) {
+    std::lock_guard lock(mutex_);
+    const ForkedChild* child = child_of(actor_name);
+    return child == nullptr ? std::string() : child->process_state();
   };
   facts.orphans = [this] {
     std::lock_guard lock(mutex_);
@@ -237,6 +307,17 @@ std::vector<std::string> Session::failures() const {
 
 void Session::reset() {
   for (auto& [name, a] : actors_) a->cancel();
+  {
+    // A child's descriptors are its own: they close as it is killed and reaped, and the
+    // numbers in this process may be other sockets.
+    std::map<std::string, std::unique_ptr<ForkedChild>> children;
+    {
+      std::lock_guard lock(mutex_);
+      children.swap(children_);
+      for (const auto& [name, child] : children) sockets_[name].clear();
+      child_facts_.clear();
+    }
+  }
   for (auto& [name, a] : actors_) {
     a->run_sync([this, name = name](OpContext& ctx) {
       std::lock_guard lock(mutex_);
@@ -325,7 +406,7 @@ SessionSnapshot Session::snapshot() const {
         SocketCard card;
         card.actor = name;
         card.var = var;
-        card.view = inspect_socket(fd);
+        card.view = view_of(name, fd);
         const auto& steps = socket_steps_.at(name);
         if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
         if (status.state == ActorState::Blocked && status.blocked.waits_on(fd)) card.blocked_in = call_name(status.blocked.call);

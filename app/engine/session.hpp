@@ -12,6 +12,7 @@
 
 #include "engine/actor.hpp"
 #include "engine/event_log.hpp"
+#include "engine/forked_child.hpp"
 #include "engine/inspect.hpp"
 #include "engine/lesson.hpp"
 #include "engine/py_value.hpp"
@@ -111,6 +112,16 @@ class Session {
   void settle(std::size_t index);
   void check_completed(std::size_t index);
   void note(const Text& text, NoteKind kind = NoteKind::Info);
+  // With mutex_ held: the kernel's view of the socket an actor's fd refers to. A forked
+  // child's fd is in the child's table, not this process's: it is read by its inode
+  // (/proc/PID/fd) with sock_diag.
+  [[nodiscard]] SocketView view_of(const std::string& actor, int fd) const;
+  // With mutex_ held: the inode of the socket an actor's fd refers to, 0 if none.
+  [[nodiscard]] unsigned long inode_of(const std::string& actor, int fd) const;
+  // With mutex_ held: how many descriptors, in this process and in its forked children,
+  // refer to the socket with this inode.
+  [[nodiscard]] int descriptors_of(unsigned long inode) const;
+  [[nodiscard]] ForkedChild* child_of(const std::string& actor) const;  // mutex_ held
   void changed() const;
   Actor& actor(const std::string& name);
 
@@ -139,6 +150,10 @@ class Session {
   // a lesson's socket files live there and nowhere else. Empty until then.
   std::string unix_dir_;
   std::uint64_t generation_ = 1;
+  // Forked children, by the actor that stands for each; their descriptors' facts as
+  // they were at the fork (the parent may close and reuse the numbers).
+  std::map<std::string, std::unique_ptr<ForkedChild>> children_;
+  std::map<std::string, std::map<int, SocketFacts>> child_facts_;
 };
 
 }  // namespace sockstep

@@ -19,6 +19,7 @@
 #include "engine/errno_names.hpp"
 #include "engine/fd_facts.hpp"
 #include "engine/py_text.hpp"
+#include "engine/unsent_wait.hpp"
 #include "engine/wire_effect.hpp"
 
 namespace sockstep {
@@ -402,6 +403,30 @@ CallResult send(OpContext& ctx, int fd, const Bytes& data) {
   return result;
 }
 
+CallResult send_parts(OpContext& ctx, int fd, const std::vector<Bytes>& parts) {
+  CallResult result;
+  std::string all;
+  for (const Bytes& part : parts) {
+    const CallResult one = send(ctx, fd, part);
+    if (!one.ok()) {
+      result = one;
+      break;
+    }
+    result.value += one.value;
+    all += one.bytes.str();
+    if (one.value < static_cast<long long>(part.size())) break;  // a short send: the rest was not sent
+  }
+  if (result.ok()) result.bytes = Bytes(std::move(all));
+  // Only where bytes were queued: a failed send leaves nothing to measure.
+  if (result.ok() && result.value > 0) {
+    // A bound well above the 200 ms the kernel ever delays an ACK (TCP_DELACK_MAX).
+    const UnsentWait wait = wait_until_sent(fd, std::chrono::milliseconds(2000));
+    result.held_us = wait.waited_us;
+    result.held_bytes = wait.first_bytes;
+  }
+  return result;
+}
+
 CallResult sendall(OpContext& ctx, int fd, const Bytes& data) {
   CallResult result;
   std::size_t sent = 0;
@@ -521,9 +546,9 @@ CallResult shutdown(OpContext& ctx, int fd, int how) {
   return result;
 }
 
-CallResult close(OpContext& ctx, int fd) {
+CallResult close(OpContext& ctx, int fd, bool still_held) {
   CallResult result;
-  const WireEffect wire = close_effect(fd);
+  const WireEffect wire = still_held ? WireEffect::None : close_effect(fd);
   const SocketFacts facts = fd_facts::get(fd);
   if (::close(fd) != 0) result = failure(errno);
   ctx.forget(fd);
@@ -806,7 +831,7 @@ constexpr NamedInt kOptions[] = {
     {"SO_TYPE", SO_TYPE},           {"SO_ACCEPTCONN", SO_ACCEPTCONN}, {"SO_LINGER", SO_LINGER},
     {"TCP_NODELAY", TCP_NODELAY},   {"TCP_SYNCNT", TCP_SYNCNT},     {"IPV6_V6ONLY", IPV6_V6ONLY},
     {"SO_BROADCAST", SO_BROADCAST}, {"SO_RCVTIMEO", SO_RCVTIMEO},   {"SO_SNDTIMEO", SO_SNDTIMEO},
-    {"SO_BINDTODEVICE", SO_BINDTODEVICE}};
+    {"SO_BINDTODEVICE", SO_BINDTODEVICE}, {"TCP_QUICKACK", TCP_QUICKACK}};
 constexpr NamedInt kHows[] = {{"SHUT_RD", SHUT_RD}, {"SHUT_WR", SHUT_WR}, {"SHUT_RDWR", SHUT_RDWR}};
 
 template <std::size_t N>

@@ -29,6 +29,11 @@ struct CallResult {
   std::vector<AddrInfoEntry> entries;  // getaddrinfo: its answer, in its order
   bool truncated = false;  // recvfrom: the datagram was longer than the buffer (MSG_TRUNC)
   std::vector<PollEntry> polled;  // select: every socket it watched, with the kernel's answer
+  // send of parts: how long the last bytes stayed unsent in the sender's kernel after
+  // the last send() returned (TCP_INFO tcpi_notsent_bytes back to 0), and how many were
+  // unsent when it first looked; -1: not measured.
+  long long held_us = -1;
+  long long held_bytes = -1;
   [[nodiscard]] bool ok() const { return err == 0; }
 };
 
@@ -44,6 +49,7 @@ struct BlockInfo {
   int fd = -1;
   short events = 0;  // POLLIN / POLLOUT
   std::vector<PollEntry> watched;  // select: every socket it waits on (fd above: the first)
+  bool remote = false;  // a forked child's call: fd is the child's, not this process's
   [[nodiscard]] bool waits_on(int other) const {
     if (other == fd) return true;
     for (const PollEntry& entry : watched)
@@ -94,6 +100,10 @@ namespace ops {
 // The data of send/sendall/sendto is Bytes: what is sent is what the result and the
 // event hold, shared. Passing a string copies it once; passing Bytes copies nothing.
 [[nodiscard]] CallResult send(OpContext& ctx, int fd, const Bytes& data);
+// for part in parts: send(part): one send() per part, one right after the other (each
+// recorded as its own call), then measures how long the kernel kept bytes of them unsent
+// (held_us, held_bytes): Nagle's algorithm holds a small segment while one is unacked.
+[[nodiscard]] CallResult send_parts(OpContext& ctx, int fd, const std::vector<Bytes>& parts);
 // Loops over send() until every byte is queued, like Python's sendall.
 [[nodiscard]] CallResult sendall(OpContext& ctx, int fd, const Bytes& data);
 // wait_all: like MSG_WAITALL, keeps reading until max_bytes arrived, EOF or an error.
@@ -101,7 +111,9 @@ namespace ops {
 [[nodiscard]] CallResult sendto(OpContext& ctx, int fd, const Bytes& data, const Address& to);
 [[nodiscard]] CallResult recvfrom(OpContext& ctx, int fd, std::size_t max_bytes);
 [[nodiscard]] CallResult shutdown(OpContext& ctx, int fd, int how);
-[[nodiscard]] CallResult close(OpContext& ctx, int fd);
+// still_held: another descriptor (a dup, a forked child's copy) refers to the socket, so
+// this close only drops a reference and puts nothing on the wire (close(2)).
+[[nodiscard]] CallResult close(OpContext& ctx, int fd, bool still_held = false);
 [[nodiscard]] CallResult setblocking(OpContext& ctx, int fd, bool blocking);
 [[nodiscard]] CallResult settimeout(OpContext& ctx, int fd, double seconds);  // < 0: none
 // SO_LINGER takes a struct: value >= 0 sets {l_onoff = 1, l_linger = value}, < 0 turns it off.

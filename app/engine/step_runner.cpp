@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "engine/lesson_loader.hpp"
 #include "engine/py_print.hpp"
 #include "engine/py_text.hpp"
+#include "engine/wire_effect.hpp"
 
 namespace sockstep {
 namespace {
@@ -181,8 +183,222 @@ std::optional<std::string> StepRunner::payload_of(const Step& step) const {
   return whole;
 }
 
+void StepRunner::record(const Step& step, Call call, int fd, std::string args, const CallResult& result, int pid,
+                        const SocketFacts& facts, WireEffect wire) {
+  Event event;
+  event.kind = EventKind::Call;
+  event.call = call;
+  event.dir = call_direction(call);
+  event.wire = wire;
+  event.actor = step.actor;
+  event.pid = pid;
+  event.tid = pid;  // a child of fork() has the one thread
+  event.args = std::move(args);
+  event.fd = fd;
+  event.sock = facts;
+  event.value = result.value;
+  event.err = result.err;
+  event.detail = result.text;
+  event.byte_count = result.bytes.size();
+  event.bytes = result.bytes;
+  event.step = ctx_.step;
+  session_.log_.append(std::move(event));
+}
+
+CallResult StepRunner::fork(const Step& step) {
+  const std::string child_actor = arg_string(step, "child");
+  std::vector<int> keep;
+  {
+    std::lock_guard lock(session_.mutex_);
+    for (const auto& [var, fd] : session_.sockets_[step.actor]) keep.push_back(fd);
+  }
+  int err = 0;
+  std::unique_ptr<ForkedChild> child = ForkedChild::start(keep, err);
+  CallResult r;
+  if (!child) {
+    r = missing(err, {});
+  } else {
+    r.value = child->pid();
+    std::lock_guard lock(session_.mutex_);
+    // The child's table is a copy of the parent's: the same numbers, the same sockets,
+    // and a copy of every variable (what the parent had read, its address).
+    session_.sockets_[child_actor] = session_.sockets_[step.actor];
+    session_.socket_steps_[child_actor] = session_.socket_steps_[step.actor];
+    session_.values_[child_actor] = session_.values_[step.actor];
+    auto& facts = session_.child_facts_[child_actor];
+    for (const int fd : keep) facts[fd] = fd_facts::get(fd);
+    session_.children_[child_actor] = std::move(child);
+  }
+  record(step, Call::Fork, -1, "", r, static_cast<int>(::getpid()), SocketFacts{});
+  return r;
+}
+
+CallResult StepRunner::waitpid(const Step& step) {
+  ForkedChild* child = nullptr;
+  {
+    std::lock_guard lock(session_.mutex_);
+    child = session_.child_of(arg_string(step, "child"));
+  }
+  CallResult r;
+  int status = 0;
+  const bool nohang = arg_string(step, "options", "0") == "WNOHANG";
+  if (child == nullptr) {
+    r = missing(ECHILD, "no child of this actor was forked");
+  } else {
+    const ChildAnswer a = child->wait(nohang ? WNOHANG : 0, status, ctx_.waker(), [&] {
+      if (ctx_.on_block) ctx_.on_block(BlockInfo{Call::WaitPid, -1, 0, {}, true});
+    });
+    if (!nohang && ctx_.on_unblock) ctx_.on_unblock();
+    r.value = a.value;
+    r.err = a.err;
+    if (a.err != 0) r.value = -1;
+  }
+  // Python: (pid, status); the exit code is waitstatus_to_exitcode(status).
+  if (r.ok()) {
+    r.text = "(" + std::to_string(r.value) + ", " + std::to_string(status) + ")";
+    const auto [first, second] = result_names(step.result);
+    std::lock_guard lock(session_.mutex_);
+    if (!first.empty()) session_.values_[step.actor][first] = PyValue{PyValue::Kind::Int, {}, {}, r.value};
+    if (!second.empty()) session_.values_[step.actor][second] = PyValue{PyValue::Kind::Int, {}, {}, status};
+  }
+  record(step, Call::WaitPid, -1, std::string(child != nullptr ? std::to_string(child->pid()) : "?") + ", " +
+                                      (nohang ? "os.WNOHANG" : "0"),
+         r, static_cast<int>(::getpid()), SocketFacts{});
+  return r;
+}
+
+CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
+  const std::string& c = step.call;
+  const int pid = static_cast<int>(child.pid());
+  int fd = -1;
+  SocketFacts facts;
+  {
+    std::lock_guard lock(session_.mutex_);
+    const auto& vars = session_.sockets_[step.actor];
+    if (const auto it = vars.find(step.sock); it != vars.end()) fd = it->second;
+    const auto& known = session_.child_facts_[step.actor];
+    if (const auto f = known.find(fd); f != known.end()) facts = f->second;
+  }
+  const auto on_wait = [&, call = call_from_name(c).value_or(Call::None)] {
+    if (ctx_.log() != nullptr) {
+      Event event;
+      event.kind = EventKind::Blocked;
+      event.actor = step.actor;
+      event.pid = pid;
+      event.tid = pid;
+      event.call = call;
+      event.dir = call_direction(call);
+      event.fd = fd;
+      event.sock = facts;
+      event.step = ctx_.step;
+      ctx_.log()->append(std::move(event));
+    }
+    if (ctx_.on_block) ctx_.on_block(BlockInfo{call, fd, static_cast<short>(c == "recv" ? POLLIN : POLLOUT), {}, true});
+  };
+  const auto answered = [&](const ChildAnswer& a) {
+    if (ctx_.on_unblock) ctx_.on_unblock();
+    CallResult r;
+    r.value = a.value;
+    r.err = a.err;
+    if (a.err != 0 && a.value >= 0) r.err = 0;  // a send that queued a part reports the part
+    return r;
+  };
+  if (c == "exit") {
+    const long long status = arg_int(step, "status", 0);
+    // Exit closes every descriptor the child holds: their cards stay, faded, as they were.
+    std::vector<SocketCard> cards;
+    {
+      std::lock_guard lock(session_.mutex_);
+      const auto& steps = session_.socket_steps_[step.actor];
+      for (const auto& [var, held] : session_.sockets_[step.actor]) {
+        SocketCard card;
+        card.actor = step.actor;
+        card.var = var;
+        card.closed_step = ctx_.step;
+        card.view = session_.view_of(step.actor, held);
+        if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
+        cards.push_back(std::move(card));
+      }
+    }
+    CallResult r = answered(child.call(ForkedChild::Op::Exit, -1, status, 0, {}, ctx_.waker(), on_wait));
+    if (r.ok()) {
+      std::lock_guard lock(session_.mutex_);
+      session_.sockets_[step.actor].clear();
+      for (auto& card : cards) session_.closed_.push_back(std::move(card));
+    }
+    record(step, Call::Exit, -1, std::to_string(status), r, pid, SocketFacts{});
+    return r;
+  }
+  if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
+  if (c == "recv") {
+    const ChildAnswer a = child.call(ForkedChild::Op::Recv, fd, arg_int(step, "bufsize", 1024),
+                                     arg_bool(step, "waitall", false) ? MSG_WAITALL : 0, {}, ctx_.waker(), on_wait);
+    CallResult r = answered(a);
+    if (r.ok()) r.bytes = Bytes(a.bytes);
+    record(step, Call::Recv, fd, std::to_string(arg_int(step, "bufsize", 1024)), r, pid, facts);
+    return r;
+  }
+  if (c == "send" || c == "sendall") {
+    const auto payload = payload_of(step);
+    if (!payload || payload->size() > (1 << 16)) return missing(EMSGSIZE, "a forked child sends at most 65536 bytes at once");
+    const ChildAnswer a = child.call(c == "send" ? ForkedChild::Op::Send : ForkedChild::Op::Sendall, fd, 0, 0, *payload,
+                                     ctx_.waker(), on_wait);
+    CallResult r = answered(a);
+    r.bytes = Bytes(r.ok() ? payload->substr(0, static_cast<std::size_t>(r.value)) : *payload);
+    record(step, c == "send" ? Call::Send : Call::Sendall, fd, {}, r, pid, facts);
+    return r;
+  }
+  if (c == "shutdown") {
+    const int how = shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR"));
+    const SocketView before = [&] {
+      std::lock_guard lock(session_.mutex_);
+      return session_.view_of(step.actor, fd);
+    }();
+    const bool fin = how != SHUT_RD && (before.state == "ESTABLISHED" || before.state == "CLOSE_WAIT");
+    CallResult r = answered(child.call(ForkedChild::Op::Shutdown, fd, how, 0, {}, ctx_.waker(), on_wait));
+    const char* names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
+    record(step, Call::Shutdown, fd, how >= 0 && how <= 2 ? names[how] : "?", r, pid, facts,
+           r.ok() && fin ? WireEffect::Fin : WireEffect::None);
+    return r;
+  }
+  if (c == "close") {
+    std::lock_guard lock(session_.mutex_);
+    SocketCard card;
+    card.actor = step.actor;
+    card.var = step.sock;
+    card.closed_step = ctx_.step;
+    card.view = session_.view_of(step.actor, fd);
+    const auto& steps = session_.socket_steps_[step.actor];
+    if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
+    // What goes on the wire: only the last descriptor's close ends the connection.
+    const unsigned long inode = session_.inode_of(step.actor, fd);
+    const bool last = session_.descriptors_of(inode) <= 1;
+    const bool fin = last && (card.view.state == "ESTABLISHED" || card.view.state == "CLOSE_WAIT");
+    const bool rst = last && card.view.inq > 0 && !card.view.listening;
+    CallResult r = answered(child.call(ForkedChild::Op::Close, fd, 0, 0, {}, ctx_.waker(), on_wait));
+    if (r.ok()) {
+      session_.sockets_[step.actor].erase(step.sock);
+      session_.closed_.push_back(std::move(card));
+    }
+    record(step, Call::Close, fd, "", r, pid, facts, !r.ok() ? WireEffect::None : rst ? WireEffect::Rst : fin ? WireEffect::Fin : WireEffect::None);
+    return r;
+  }
+  return missing(ENOSYS, "a forked child in a lesson does not make " + c + "()");
+}
+
 CallResult StepRunner::call(const Step& step) {
   const std::string& c = step.call;
+  if (c == "fork") return fork(step);
+  if (c == "waitpid") return waitpid(step);
+  {
+    ForkedChild* child = nullptr;
+    {
+      std::lock_guard lock(session_.mutex_);
+      child = session_.child_of(step.actor);
+    }
+    if (child != nullptr) return child_call(step, *child);
+    if (c == "exit") return missing(ENOSYS, step.actor + " is no forked child");
+  }
   if (c == "socket") {
     const std::string family = arg_string(step, "family", "AF_INET");
     const int type = socktype_from_name(arg_string(step, "type", "SOCK_STREAM"));
@@ -254,6 +470,23 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "accept") return ops::accept(ctx_, fd);
   if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));
   if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
+  if (c == "send" && has_arg(step, "parts")) {
+    std::vector<Bytes> parts;
+    for (const auto& part : arg_names(step, "parts")) parts.emplace_back(part);
+    CallResult r = ops::send_parts(ctx_, fd, parts);
+    if (r.held_us >= 0) {
+      // What the kernel did with the bytes after the calls returned: no call says it.
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.1f", static_cast<double>(r.held_us) / 1000.0);
+      const std::string n = std::to_string(r.held_bytes);
+      session_.note(r.held_bytes > 0
+                        ? Text{n + " byte(s) waited " + ms + " ms unsent in the kernel after the last send() returned (TCP_INFO tcpi_notsent_bytes)",
+                               n + " 个字节在最后一次 send() 返回后,在内核里等了 " + ms + " ms 才发出(TCP_INFO 的 tcpi_notsent_bytes)"}
+                        : Text{"no byte waited unsent in the kernel after the last send() returned (TCP_INFO tcpi_notsent_bytes 0)",
+                               "最后一次 send() 返回后,内核里没有字节等着发出(TCP_INFO 的 tcpi_notsent_bytes 为 0)"});
+    }
+    return r;
+  }
   if (c == "send" || c == "sendall" || c == "sendto") {
     const auto payload = payload_of(step);
     if (!payload)
@@ -294,7 +527,9 @@ CallResult StepRunner::call(const Step& step) {
     card.view = inspect_socket(fd);
     const auto& steps = session_.socket_steps_[step.actor];
     if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
-    CallResult r = ops::close(ctx_, fd);
+    // A forked child's copy (or a dup) keeps the socket open: this close drops one reference.
+    const bool still_held = session_.descriptors_of(socket_inode_of_fd(fd)) > 1;
+    CallResult r = ops::close(ctx_, fd, still_held);
     session_.sockets_[step.actor].erase(step.sock);
     if (r.ok()) session_.closed_.push_back(std::move(card));
     return r;

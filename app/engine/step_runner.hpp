@@ -15,6 +15,12 @@ class StepRunner {
 
  private:
   CallResult call(const Step& step);
+  // fork, waitpid, and the calls a forked child makes (in its own process).
+  CallResult fork(const Step& step);
+  CallResult waitpid(const Step& step);
+  CallResult child_call(const Step& step, ForkedChild& child);
+  void record(const Step& step, Call call, int fd, std::string args, const CallResult& result, int pid,
+              const SocketFacts& facts, WireEffect wire = WireEffect::None);
   [[nodiscard]] int socket_of(const Step& step) const;
   [[nodiscard]] Address address_of(const Step& step, int fd) const;
   [[nodiscard]] std::optional<std::string> payload_of(const Step& step) const;
