@@ -30,7 +30,8 @@ constexpr ErrnoEntry kErrnos[] = {
     SOCKSTEP_ERRNO(ECONNRESET),   SOCKSTEP_ERRNO(ENOBUFS),         SOCKSTEP_ERRNO(EISCONN),
     SOCKSTEP_ERRNO(ENOTCONN),     SOCKSTEP_ERRNO(ESHUTDOWN),       SOCKSTEP_ERRNO(ETIMEDOUT),
     SOCKSTEP_ERRNO(ECONNREFUSED), SOCKSTEP_ERRNO(EHOSTUNREACH),    SOCKSTEP_ERRNO(EALREADY),
-    SOCKSTEP_ERRNO(EINPROGRESS),  SOCKSTEP_ERRNO(ECANCELED),
+    SOCKSTEP_ERRNO(EINPROGRESS),  SOCKSTEP_ERRNO(ECANCELED),       SOCKSTEP_ERRNO(ECHILD),
+    SOCKSTEP_ERRNO(ESRCH),
     // getaddrinfo's own codes (negative), as socket.gaierror reports them.
     SOCKSTEP_ERRNO(EAI_BADFLAGS), SOCKSTEP_ERRNO(EAI_NONAME),      SOCKSTEP_ERRNO(EAI_AGAIN),
     SOCKSTEP_ERRNO(EAI_FAIL),     SOCKSTEP_ERRNO(EAI_NODATA),      SOCKSTEP_ERRNO(EAI_FAMILY),
@@ -55,6 +56,8 @@ constexpr ChineseMessage kChinese[] = {
     {EBADF, "错误的文件描述符"},
     {EAGAIN, "资源暂时不可用(非阻塞调用本需等待)"},
     {ENOMEM, "内存不足"},
+    {ECHILD, "没有子进程"},
+    {ESRCH, "没有那个进程"},
     {EACCES, "权限不够"},
     {EFAULT, "地址错误"},
     {EEXIST, "文件已存在"},

@@ -238,10 +238,22 @@ std::unique_ptr<ForkedChild> ForkedChild::start(const std::vector<int>& keep, in
     dfl.sa_handler = SIG_DFL;
     for (const int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) (void)::sigaction(sig, &dfl, nullptr);
     child_close_others(kept.data(), kept.size());
-    // Its end of the channel must survive nothing but this child: no exec follows.
+    // Ready: from now on its table holds only what it keeps.
+    child_answer(pair[1], kDone, 0, 0, nullptr, 0);
     child_serve(pair[1]);
   }
   ::close(pair[1]);
+  // Until the child has closed the descriptors it does not keep, it holds copies of
+  // the other actors' sockets, whose close() would then send nothing: wait for it.
+  Answer ready;
+  if (!read_all(pair[0], &ready, sizeof ready)) {
+    err = ECHILD;
+    ::close(pair[0]);
+    (void)::kill(pid, SIGKILL);
+    while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return nullptr;
+  }
   const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd >= 0) (void)::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
   err = 0;

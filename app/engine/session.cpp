@@ -110,6 +110,7 @@ SocketView Session::view_of(const std::string& actor, int fd) const {
     view.peer = d.peer;
     view.listening = d.listening();
     if (view.listening) {
+      view.peer = {};  // sock_diag names a listener's peer 0.0.0.0:0; it has none
       view.accept_queue = d.rqueue;
       view.backlog = d.wqueue;
     } else {

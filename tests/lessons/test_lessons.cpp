@@ -94,6 +94,7 @@ std::vector<std::string> spellings(const std::string& call, const std::string& l
   if (language == "python") {
     if (call == "handoff") return {"Thread"};
     if (call == "unlink") return {"unlink"};
+    if (call == "exit") return {"_exit"};
     return {call};
   }
   if (call == "connect_ex") return {"connect"};
@@ -105,6 +106,7 @@ std::vector<std::string> spellings(const std::string& call, const std::string& l
   if (call == "accept") return {"accept", "accept4"};
   if (call == "print") return {"printf", "puts", "perror", "fprintf"};
   if (call == "handoff") return {"pthread_create"};
+  if (call == "exit") return {"_exit", "exit"};
   if (call == "select") return {"select", "poll"};
   return {call};
 }
