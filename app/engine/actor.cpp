@@ -1,5 +1,7 @@
 #include "engine/actor.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <exception>
 #include <system_error>
@@ -126,6 +128,7 @@ void Actor::run_guarded(Job& job, OpContext& ctx) {
 }
 
 void Actor::loop() {
+  tid_ = static_cast<int>(::gettid());
   OpContext ctx(log_, name_, &waker_);
   ctx.on_block = [this](const BlockInfo& info) {
     {

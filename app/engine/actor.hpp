@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -32,6 +33,9 @@ class Actor {
   Actor& operator=(const Actor&) = delete;
 
   [[nodiscard]] const std::string& name() const { return name_; }
+  // The kernel's id of the actor's thread (gettid), 0 until it has started: its
+  // /proc/self/task/TID says what it does, e.g. which system call it sleeps in.
+  [[nodiscard]] int tid() const { return tid_.load(); }
   // 0, or the errno with which the kernel refused this actor's thread (EAGAIN under a
   // process limit). Such an actor runs nothing: post() is not to be called on it.
   [[nodiscard]] int start_error() const { return start_error_; }
@@ -63,6 +67,7 @@ class Actor {
   bool busy_ = false;
   bool stopping_ = false;
   int start_error_ = 0;
+  std::atomic<int> tid_{0};
   std::thread thread_;
 };
 

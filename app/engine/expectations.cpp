@@ -2,6 +2,7 @@
 
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -131,12 +132,58 @@ bool same_set(std::vector<std::string> a, std::vector<std::string> b) {
   return a == b;
 }
 
+// The system calls a thread waiting in a lesson's call sleeps in: recv() is recvfrom in
+// glibc, accept() is accept4 here, select() and the waits with a timeout are poll().
+std::vector<long> syscalls_of(const std::string& call) {
+  if (call == "recv") return {SYS_recvfrom};
+  if (call == "accept") return {SYS_accept4, SYS_accept};
+  if (call == "send" || call == "sendall") return {SYS_sendto};
+  return {SYS_poll, SYS_ppoll};
+}
+
+std::string syscall_name(long number) {
+  switch (number) {
+    case SYS_recvfrom: return "recvfrom";
+    case SYS_accept4: return "accept4";
+    case SYS_accept: return "accept";
+    case SYS_sendto: return "sendto";
+    case SYS_poll: return "poll";
+    case SYS_ppoll: return "ppoll";
+    default: return "system call " + std::to_string(number);
+  }
+}
+
 std::string describe(const CallResult& result) {
   if (result.ok()) return "it returned " + std::to_string(result.value);
   return "it failed with " + errno_name(result.err) + " (" + errno_message(result.err) + ")";
 }
 
 }  // namespace
+
+std::vector<std::string> check_waits(const Expect& e, const KernelFacts& facts, bool settle) {
+  std::vector<std::string> failures;
+  for (const auto& [name, expected] : e.waits_in) {
+    if (!facts.waiting) break;
+    const std::vector<long> allowed = syscalls_of(expected);
+    // The engine says it waits just before the thread enters the kernel: look again
+    // for a moment until the kernel has it asleep there.
+    KernelFacts::Waiting now = facts.waiting(name);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(settle ? kSettleMs : 0);
+    while (now.call == expected && now.kernel_read &&
+           std::find(allowed.begin(), allowed.end(), now.syscall) == allowed.end() &&
+           std::chrono::steady_clock::now() < deadline) {
+      (void)::poll(nullptr, 0, 1);
+      now = facts.waiting(name);
+    }
+    if (now.call != expected)
+      failures.push_back("expected " + name + " to wait in " + expected + "(), " +
+                         (now.call.empty() ? std::string("it waits in nothing") : "it waits in " + now.call + "()"));
+    else if (now.kernel_read && std::find(allowed.begin(), allowed.end(), now.syscall) == allowed.end())
+      failures.push_back("expected " + name + "'s thread asleep in the kernel's " + syscall_name(allowed.front()) +
+                         ", /proc/.../syscall says " + (now.syscall < 0 ? std::string("it is running") : syscall_name(now.syscall)));
+  }
+  return failures;
+}
 
 bool process_may(Privilege need, const Step& step) {
   if (need == Privilege::None) return true;

@@ -21,6 +21,15 @@ struct KernelFacts {
   std::function<int(const std::string& actor, const std::string& var)> descriptors;
   // A forked child's process: "running", "zombie" or "reaped"; "" for an actor that is none.
   std::function<std::string(const std::string& actor)> process;
+  // What an actor waits in: the call by the engine's state ("" when it waits in none),
+  // and the system call its thread sleeps in by /proc/.../syscall (-1: running or not
+  // readable; then `kernel_read` is false when the file could not be read at all).
+  struct Waiting {
+    std::string call;
+    long syscall = -1;
+    bool kernel_read = false;
+  };
+  std::function<Waiting(const std::string& actor)> waiting;
 };
 
 // Every expectation of step that does not hold for result, one sentence each.
@@ -33,6 +42,9 @@ struct KernelFacts {
 [[nodiscard]] std::vector<std::string> check_expect(const Expect& expect, const Step& step,
                                                     const CallResult& result, const KernelFacts& facts,
                                                     bool settle);
+
+// waits_in: judged by the session as it settles a step, also one whose own call waits.
+[[nodiscard]] std::vector<std::string> check_waits(const Expect& expect, const KernelFacts& facts, bool settle = true);
 
 // Whether this process may do what step.needs names (bind below 1024, SOCK_RAW): it
 // holds the capability, or (for ports) the port is at or above ip_unprivileged_port_start.

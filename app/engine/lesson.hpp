@@ -71,6 +71,10 @@ struct Expect {
   std::map<std::string, long long> descriptors;
   // A forked child's process as /proc says: "running", "zombie" or "reaped".
   std::map<std::string, std::string> processes;
+  // Actors waiting in a call now, by the engine's own state and by the kernel: the
+  // system call their thread (a forked child: its process) sleeps in, read from
+  // /proc/.../syscall: "worker-1" = "recv" (recvfrom), "server" = "accept" (accept4).
+  std::map<std::string, std::string> waits_in;
   std::optional<long long> held_ms_min;
   std::optional<long long> held_ms_max;
   SourcePos pos;

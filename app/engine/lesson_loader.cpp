@@ -527,6 +527,7 @@ class Loader {
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
+      keys.emplace_back("waits_in");
     }
     check_keys(*table, keys, "'" + key + "'");
     e.pos = pos(node);
@@ -577,6 +578,19 @@ class Loader {
     if (const auto* v = table->get("send_queue_min")) load_byte_counts(*v, lesson, "send_queue_min", e.send_queue_min);
     if (const auto* v = table->get("window")) load_byte_counts(*v, lesson, "window", e.window, 0);
     if (const auto* v = table->get("descriptors")) load_byte_counts(*v, lesson, "descriptors", e.descriptors, 0);
+    if (const auto* v = table->get("waits_in")) {
+      const auto* waits = v->as_table();
+      if (waits == nullptr) fail(pos(*v), "'waits_in' must be a table", "write waits_in = { \"worker-1\" = \"recv\" }");
+      static const std::vector<std::string> calls = {"recv", "accept", "send", "sendall", "select", "connect", "waitpid"};
+      for (auto&& [k, value] : *waits) {
+        const std::string name(k.str());
+        check_actor(lesson, name, pos(k.source().begin));
+        const std::string call = string_of(value, name);
+        if (std::find(calls.begin(), calls.end(), call) == calls.end())
+          fail(pos(value), "'" + call + "' is no call an actor waits in", suggest(call, calls));
+        e.waits_in[name] = call;
+      }
+    }
     if (const auto* v = table->get("processes")) {
       const auto* procs = v->as_table();
       if (procs == nullptr) fail(pos(*v), "'processes' must be a table", "write processes = { \"child-1\" = \"zombie\" }");

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "engine/errno_names.hpp"
 #include "engine/expectations.hpp"
@@ -244,10 +246,17 @@ void Session::settle(std::size_t index) {
     auto& outcome = outcomes_[index];
     outcome.failures.insert(outcome.failures.end(), failures.begin(), failures.end());
   }
+  // Who waits where is true now, while this step's own call may still wait.
+  if (!e.waits_in.empty()) {
+    const std::vector<std::string> waits = check_waits(e, kernel_facts());
+    std::lock_guard lock(mutex_);
+    auto& outcome = outcomes_[index];
+    outcome.failures.insert(outcome.failures.end(), waits.begin(), waits.end());
+  }
   check_completed(index);
 }
 
-void Session::check_completed(std::size_t upto) {
+KernelFacts Session::kernel_facts() {
   KernelFacts facts;
   facts.socket = [this](const std::string& actor_name, const std::string& var) -> std::optional<SocketView> {
     std::lock_guard lock(mutex_);
@@ -263,6 +272,27 @@ void Session::check_completed(std::size_t upto) {
     if (it == vars.end()) return -1;
     return descriptors_of(inode_of(actor_name, it->second));
   };
+  facts.waiting = [this](const std::string& actor_name) {
+    KernelFacts::Waiting w;
+    const auto it = actors_.find(actor_name);
+    if (it == actors_.end()) return w;
+    const ActorStatus status = it->second->status();
+    if (status.state == ActorState::Blocked) w.call = call_name(status.blocked.call);
+    std::string task;
+    {
+      std::lock_guard lock(mutex_);
+      if (const ForkedChild* child = child_of(actor_name)) task = "/proc/" + std::to_string(child->pid()) + "/syscall";
+    }
+    if (task.empty()) task = "/proc/self/task/" + std::to_string(it->second->tid()) + "/syscall";
+    std::ifstream file(task);
+    std::string first;
+    if (file >> first) {
+      w.kernel_read = true;
+      // "running" while it runs; else the number of the call it sleeps in, then its arguments.
+      if (first != "running") w.syscall = std::strtol(first.c_str(), nullptr, 10);
+    }
+    return w;
+  };
   facts.process = [this](const std::string& actor_name) {
     std::lock_guard lock(mutex_);
     const ForkedChild* child = child_of(actor_name);
@@ -277,6 +307,11 @@ void Session::check_completed(std::size_t upto) {
     const auto& lines = console_[actor_name];
     return lines.empty() ? std::string() : lines.back();
   };
+  return facts;
+}
+
+void Session::check_completed(std::size_t upto) {
+  const KernelFacts facts = kernel_facts();
   for (std::size_t i = 0; i <= upto && i < lesson_.steps.size(); ++i) {
     StepOutcome current = outcome(i);
     if (current.status != StepStatus::Done || current.checked) continue;

@@ -19,6 +19,8 @@
 
 namespace sockstep {
 
+struct KernelFacts;
+
 struct SessionOptions {
   // Replaces the data of the first send/sendall whose data is a literal (editable message).
   std::optional<std::string> message;
@@ -111,6 +113,8 @@ class Session {
   void run_step(std::size_t index);
   void settle(std::size_t index);
   void check_completed(std::size_t index);
+  // What the checks read from the kernel, for this session's actors and sockets.
+  [[nodiscard]] KernelFacts kernel_facts();
   void note(const Text& text, NoteKind kind = NoteKind::Info);
   // With mutex_ held: the kernel's view of the socket an actor's fd refers to. A forked
   // child's fd is in the child's table, not this process's: it is read by its inode

@@ -425,6 +425,40 @@ TEST_CASE("window checks the window the peer advertised: 0 once a reader that do
                        doctest::Contains("window bytes must be from 0"), LessonError);
 }
 
+TEST_CASE("waits_in reads the kernel: the system call each waiting thread or forked child sleeps in") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"m\", zh = \"m\" }\nexplain = { en = \"e\", zh = \"e\" }\n";
+  };
+  const std::string head =
+      "id = \"x\"\ntitle = { en = \"t\", zh = \"t\" }\nactors = [\"server\", \"child\", \"client\"]\n" +
+      step("server", "socket", "result = \"phone\"") +
+      step("server", "bind", "sock = \"phone\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+      step("server", "getsockname", "sock = \"phone\"\nresult = \"addr\"") + step("server", "listen", "sock = \"phone\"") +
+      step("client", "socket", "result = \"phone\"") +
+      step("client", "connect", "sock = \"phone\"\nargs = { at = \"server.addr\" }") +
+      step("server", "accept", "sock = \"phone\"\nresult = \"conn, client_addr\"");
+  const auto lesson = [&](const std::string& who, const std::string& expect) {
+    std::string text = head;
+    if (who == "child") text += step("server", "fork", "args = { child = \"child\" }");
+    return text + step(who, "recv", "sock = \"conn\"\nexpect = { blocks = true, waits_in = " + expect + " }");
+  };
+  Session thread(load_lesson_text(lesson("server", "{ server = \"recv\" }"), "ok.toml"));
+  thread.run_to_end();
+  CHECK(thread.failures().empty());
+  Session child(load_lesson_text(lesson("child", "{ child = \"recv\" }"), "ok.toml"));
+  child.run_to_end();
+  CHECK(child.failures().empty());
+  // A wrong call fails, and so does an actor that waits in nothing.
+  Session wrong(load_lesson_text(lesson("server", "{ server = \"accept\", client = \"recv\" }"), "ok.toml"));
+  wrong.run_to_end();
+  REQUIRE(wrong.failures().size() == 2);
+  CHECK(wrong.failures()[0].find("expected client to wait in recv(), it waits in nothing") != std::string::npos);
+  CHECK(wrong.failures()[1].find("expected server to wait in accept(), it waits in recv()") != std::string::npos);
+  CHECK_THROWS_WITH_AS((void)load_lesson_text(lesson("server", "{ server = \"nap\" }"), "bad.toml"),
+                       doctest::Contains("'nap' is no call an actor waits in"), LessonError);
+}
+
 TEST_CASE("prediction and privilege mistakes are reported with file:line:col") {
   const std::string head = R"(id = "x"
 title = { en = "t", zh = "t" }
