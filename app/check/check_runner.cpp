@@ -384,7 +384,7 @@ class ServerCheck {
       return failure(fmt::format("client {} got back different bytes from byte {} on: not an echo{}", name, at,
                                  options_.upper ? "" : " (a server that answers in upper case, as the seed's does, is checked with --upper)"),
                      fmt::format("客户端 {} 收回的字节从第 {} 个起与发出的不同:这不是回显{}", name, at,
-                                 options_.upper ? "" : "(像种子程序那样用大写回答的服务器,请加 --upper 检查)"),
+                                 options_.upper ? "" : "(像原教程的服务端那样用大写回答的服务器,请加 --upper 检查)"),
                      evidence);
     }
     if (const auto read = read_before_close(accepted_inode(c)); read && *read < want)

@@ -382,6 +382,7 @@ void Session::reset() {
     ports_.clear();
     connections_.clear();
     closed_.clear();
+    ipv6_noted_ = false;
     // Another program may have taken the port since the last run: the replay must not
     // dial it (its bind would fail, and its clients would call that program instead).
     choose_port();

@@ -1,4 +1,5 @@
 #pragma once
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -158,6 +159,7 @@ class Session {
   // they were at the fork (the parent may close and reuse the numbers).
   std::map<std::string, std::unique_ptr<ForkedChild>> children_;
   std::map<std::string, std::map<int, SocketFacts>> child_facts_;
+  std::atomic<bool> ipv6_noted_{false};  // said once per run that IPv6 is off here
 };
 
 }  // namespace sockstep

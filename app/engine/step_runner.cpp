@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 
 #include "engine/errno_names.hpp"
@@ -603,10 +604,35 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
   }
 }
 
+// Where IPv6 is off, a lesson's IPv6 steps fail, and every step after them for that
+// reason: one note says why at the first of them, instead of a list of puzzling errors.
+static std::optional<Text> ipv6_missing(const Step& step, const CallResult& result, int fd) {
+  if (result.ok() || (result.err != EAFNOSUPPORT && result.err != EADDRNOTAVAIL)) return std::nullopt;
+  const bool v6 = step.call == "socket" ? arg_string(step, "family") == "AF_INET6"
+                                        : fd >= 0 && fd_facts::get(fd).family == AF_INET6;
+  if (!v6 || (step.call != "socket" && step.call != "bind" && step.call != "connect")) return std::nullopt;
+  std::ifstream lo("/proc/sys/net/ipv6/conf/lo/disable_ipv6");
+  int disabled = -1;
+  lo >> disabled;
+  const std::string why = disabled == 1 ? "net.ipv6.conf.lo.disable_ipv6 = 1: loopback has no ::1"
+                          : disabled < 0 ? "the kernel has no IPv6 (booted with ipv6.disable=1)"
+                                         : "this machine gives loopback no IPv6 address";
+  const std::string why_zh = disabled == 1 ? "net.ipv6.conf.lo.disable_ipv6 = 1:回环接口上没有 ::1"
+                             : disabled < 0 ? "内核没有 IPv6(启动时用了 ipv6.disable=1)"
+                                            : "这台机器的回环接口没有 IPv6 地址";
+  return Text{"IPv6 is disabled on this machine (" + why + "): this lesson's IPv6 steps cannot work here, and the checks that follow fail for that reason, not for a mistake in the lesson.",
+              "这台机器禁用了 IPv6(" + why_zh + "):本课的 IPv6 步骤在这里无法进行,后面的检查会因此失败,而不是课程本身有错。"};
+}
+
 CallResult StepRunner::run(std::size_t index) {
   const Step& step = session_.lesson_.steps[index];
   ctx_.step = static_cast<int>(index);
   CallResult result = call(step);
+  if (!session_.ipv6_noted_)
+    if (const auto why = ipv6_missing(step, result, socket_of(step))) {
+      session_.ipv6_noted_ = true;
+      session_.note(*why, NoteKind::Warning);
+    }
   store(step, index, result);
   return result;
 }
