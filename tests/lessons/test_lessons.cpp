@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -365,6 +366,28 @@ TEST_CASE("every lesson passes again after a reset (Back replays on fresh socket
     session.go_to(lesson.steps.size());
     CHECK(session.failures().empty());
   }
+}
+
+TEST_CASE("Back while a forked child waits in recv kills and reaps it, and the replay forks a new one") {
+  Session session(load_lesson_file(std::string(SOCKSTEP_TEST_LESSONS) + "/fork-per-client.toml"));
+  const auto child_pid = [&] {
+    for (const Event& e : session.events().all())
+      if (e.kind == EventKind::Call && e.call == Call::Fork) return static_cast<pid_t>(e.value);
+    return pid_t{0};
+  };
+  session.go_to(11);  // the child sleeps in recv(), client-1 has said nothing
+  REQUIRE(session.snapshot().outcomes[10].status == StepStatus::Blocked);
+  const pid_t first = child_pid();
+  REQUIRE(first > 0);
+  session.back();
+  // The waiting child was killed and reaped with the reset: it is no child of ours now.
+  CHECK(::waitpid(first, nullptr, WNOHANG) == -1);
+  CHECK(errno == ECHILD);
+  const pid_t second = child_pid();
+  CHECK(second > 0);
+  CHECK(second != first);
+  session.go_to(session.lesson().steps.size());
+  CHECK(session.failures().empty());
 }
 
 TEST_CASE("send_queue_min checks the kernel's send queue and is validated with file:line:col") {
