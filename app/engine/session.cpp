@@ -438,6 +438,10 @@ SessionSnapshot Session::snapshot() const {
       view.blocked_step = it == blocked_step_.end() ? -1 : it->second;
     }
     if (const auto it = console_.find(name); it != console_.end()) view.console = it->second;
+    if (const ForkedChild* child = child_of(name)) {
+      view.pid = static_cast<int>(child->pid());
+      view.process = child->process_state();
+    }
     if (const auto it = sockets_.find(name); it != sockets_.end()) {
       for (const auto& [var, fd] : it->second) {
         SocketCard card;

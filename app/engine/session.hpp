@@ -53,6 +53,9 @@ struct ActorView {
   std::vector<std::string> console;
   std::string ended;         // live sessions: how the program ended ("exited with status 0")
   std::string ended_zh;      // the same in Chinese, when the note says it
+  // A lesson's forked child: its pid and "running", "zombie" or "reaped" (/proc/PID/stat).
+  int pid = 0;
+  std::string process;
 };
 
 // A socket a lesson variable holds, as the kernel sees it now.

@@ -1,5 +1,7 @@
 #include <imgui.h>
 
+#include <cstdio>
+
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 
@@ -8,6 +10,15 @@ namespace {
 
 // One actor's output; long lines wrap (Chinese between characters), never cut off.
 void draw_lines(const Model& model, const ActorView& actor) {
+  if (actor.pid > 0) {
+    // A forked child is a process of its own: which one, and whether it is a zombie.
+    const Tx what = actor.process == "zombie"   ? Tx::ProcessZombie
+                    : actor.process == "reaped" ? Tx::ProcessReaped
+                                                : Tx::ProcessRunning;
+    char text[128];
+    std::snprintf(text, sizeof text, model.t(what), actor.pid);
+    wrapped_text_colored(actor.process == "zombie" ? model.palette->warn : model.palette->dim, text);
+  }
   ImGui::PushFont(model.fonts->mono);
   if (actor.console.empty()) {
     wrapped_text_colored(model.palette->dim, model.t(Tx::NothingPrinted));

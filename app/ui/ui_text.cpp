@@ -178,6 +178,9 @@ constexpr std::array kTable = {
     Pair{"%s ↔ %s: both directions, in the order the calls moved them",
          "%s ↔ %s:两个方向,按调用传送的先后"},
     Pair{"No TCP connection has moved bytes yet.", "还没有 TCP 连接传过字节。"},
+    Pair{"process %d, forked", "进程 %d,fork 出来的"},
+    Pair{"process %d: exited, a zombie until waitpid()", "进程 %d:已退出,在 waitpid() 之前是僵尸"},
+    Pair{"process %d: exited and reaped by waitpid()", "进程 %d:已退出,已被 waitpid() 收走"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

@@ -141,6 +141,9 @@ enum class Tx : std::size_t {
   BytesFollowView,
   FollowTitle,
   FollowNone,
+  ProcessRunning,
+  ProcessZombie,
+  ProcessReaped,
   Count
 };
 
