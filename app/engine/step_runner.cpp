@@ -230,7 +230,11 @@ CallResult StepRunner::fork(const Step& step) {
     for (const int fd : keep) facts[fd] = fd_facts::get(fd);
     session_.children_[child_actor] = std::move(child);
   }
-  record(step, Call::Fork, -1, "", r, static_cast<int>(::getpid()), SocketFacts{});
+  // The event names who the child is (the diagram draws the fork to its lane); the call
+  // returned only the pid.
+  CallResult shown = r;
+  if (r.ok()) shown.text = child_actor;
+  record(step, Call::Fork, -1, "", shown, static_cast<int>(::getpid()), SocketFacts{});
   return r;
 }
 

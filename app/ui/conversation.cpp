@@ -350,6 +350,11 @@ int Conversation::new_row(std::size_t event_index, int lane, std::int64_t at_us,
 void Conversation::add_row(const Event& event, std::size_t event_index) {
   const int lane = lane_of(event.actor);
   const int row = new_row(event_index, lane, event.t_us, false);
+  if (const auto fork = forks_.find(event.pid); fork != forks_.end()) {
+    const int parent_lane = rows_[static_cast<std::size_t>(fork->second)].lane;
+    if (parent_lane != lane) add_arrow(SeqArrow{ArrowKind::Fork, fork->second, fork->second, parent_lane, lane, 0, 0});
+    forks_.erase(fork);
+  }
 
   if (event.kind == EventKind::Blocked) {
     rows_.back().waiting = true;
@@ -365,6 +370,17 @@ void Conversation::add_row(const Event& event, std::size_t event_index) {
     waiting_row_.erase(it);
   }
   if (event.call == Call::Handoff || event.call == Call::Print) return;
+  if (event.call == Call::Fork) {
+    constexpr std::size_t kMaxPendingForks = 256;  // children that never make a call
+    if (!event.ok() || event.value <= 0) return;
+    // A lesson's fork names its child's actor; a traced one is known by the child's first call.
+    if (const auto child = std::find(lanes_.begin(), lanes_.end(), event.detail); !event.detail.empty() && child != lanes_.end()) {
+      add_arrow(SeqArrow{ArrowKind::Fork, row, row, lane, static_cast<int>(child - lanes_.begin()), 0, 0});
+    } else if (forks_.size() < kMaxPendingForks) {
+      forks_[static_cast<int>(event.value)] = row;
+    }
+    return;
+  }
 
   End& end = learn(event);
   if (event.connect_started() && connection_type(end.facts.type)) {

@@ -23,7 +23,7 @@ namespace sockstep::ui {
 
 // Packet: a captured segment (SYN, PSH, FIN...), drawn thin on its own row. Fin and Rst:
 // what a close or shutdown sent, when no captured packet shows it.
-enum class ArrowKind { Data, Handshake, Fin, Rst, Packet };
+enum class ArrowKind { Data, Handshake, Fin, Rst, Packet, Fork };
 
 struct SeqArrow {
   ArrowKind kind = ArrowKind::Data;
@@ -191,6 +191,9 @@ class Conversation {
   std::vector<Deferred> deferred_;
   std::int64_t latest_us_ = 0;  // the session's time as far as the events have told it
   std::map<std::string, int> waiting_row_;  // actor -> its Blocked row
+  // fork()s whose child has not been seen yet: the child's pid -> the fork's row. Its
+  // first call names its lane, and the arrow goes from the fork to that lane.
+  std::map<int, int> forks_;
   std::size_t consumed_ = 0;  // events of the cache already added
   std::string outside_;
   bool per_connection_ = false;

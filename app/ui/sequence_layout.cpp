@@ -136,6 +136,7 @@ ArrowShape SequenceLayout::arrow_shape(const SeqArrow& arrow, const Event& packe
       shape.ink = Ink::Error;
       break;
     case ArrowKind::Handshake:
+    case ArrowKind::Fork:  // a new process, a copy of this one: from the fork() to the child's lane
       shape.stroke = {1.5f, 0.0f, 8.0f};
       break;
   }
@@ -168,6 +169,9 @@ ArrowText arrow_text(const SeqArrow& arrow, const Event* data_event, bool bytes_
     case ArrowKind::Handshake:
       t.text = tx(Tx::Handshake, lang);
       t.short_text = tx(Tx::HandshakeShort, lang);
+      break;
+    case ArrowKind::Fork:
+      t.text = "fork()";
       break;
   }
   return t;

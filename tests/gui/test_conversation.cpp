@@ -474,3 +474,42 @@ TEST_CASE("a recv with MSG_PEEK moves no byte: the stream holds each byte once")
   CHECK(conv.streams()[0].total == 5);
   CHECK(conv.rows().size() == events.size());  // the peek is a row of its own
 }
+
+TEST_CASE("conversation: a fork() is an arrow from the parent's lane to the lane of the child it made") {
+  // The real lesson: the child's calls carry its own pid, the one fork() returned.
+  const std::vector<Event> events = run_lesson("fork-per-client");
+  const Conversation conv = conversation_of(events, {"server", "child-1", "client-1"});
+  std::vector<const SeqArrow*> forks;
+  for (const SeqArrow& a : conv.arrows())
+    if (a.kind == ArrowKind::Fork) forks.push_back(&a);
+  REQUIRE(forks.size() == 1);
+  CHECK(conv.lanes()[static_cast<std::size_t>(forks[0]->from_lane)] == "server");
+  CHECK(conv.lanes()[static_cast<std::size_t>(forks[0]->to_lane)] == "child-1");
+  const Event& fork = events[conv.rows()[static_cast<std::size_t>(forks[0]->from_row)].event_index];
+  CHECK(fork.call == Call::Fork);
+  // A child that makes no call, or a failed fork, draws nothing.
+  Conversation alone;
+  alone.reset({"server"});
+  Event failed = at(1, call_event("server", Call::Fork, -1));
+  failed.value = -1;
+  failed.err = EAGAIN;
+  alone.add(failed, 0);
+  CHECK(alone.arrows().empty());
+  // A traced fork names no lane: the child is known by its first call, made with its pid.
+  Conversation traced;
+  traced.reset({"srv[10/10]"});
+  Event forked = at(1, call_event("srv[10/10]", Call::Fork, -1));
+  forked.value = 500;
+  forked.pid = 10;
+  Event first = at(2, call_event("srv[500/500]", Call::Recv, 4));
+  first.pid = 500;
+  traced.add(forked, 0);
+  CHECK(traced.arrows().empty());
+  traced.add(first, 1);
+  std::vector<SeqArrow> fork_arrows;
+  for (const SeqArrow& a : traced.arrows())
+    if (a.kind == ArrowKind::Fork) fork_arrows.push_back(a);
+  REQUIRE(fork_arrows.size() == 1);
+  CHECK(traced.lanes()[static_cast<std::size_t>(fork_arrows[0].from_lane)] == "srv[10/10]");
+  CHECK(traced.lanes()[static_cast<std::size_t>(fork_arrows[0].to_lane)] == "srv[500/500]");
+}
