@@ -540,10 +540,13 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
     }
     case CallId::Close:
     case CallId::Shutdown: {
-      const CloseFacts kernel{static_cast<int>(h.arg[1]), h.arg[2] != 0, static_cast<int>(h.arg[3])};
+      const CloseFacts kernel{static_cast<int>(h.arg[1]), (h.arg[2] & 1) != 0, static_cast<int>(h.arg[3])};
       if (h.call == CallId::Close) {
         e.detail = inode_text();
-        if (e.ok()) e.wire = close_effect(kernel);
+        // Another descriptor (a dup, a forked child's copy) still held the socket: this
+        // close only dropped a reference, and put nothing on the wire.
+        const bool still_held = (h.arg[2] & 2) != 0;
+        if (e.ok()) e.wire = still_held ? WireEffect::None : close_effect(kernel);
         if (e.ok() && kernel.tcp_state >= 0) compare_with_kernel(e, h.arg[0], h.byte_count, kernel.unread, out);
         fds_.erase({h.pid, h.fd});
       } else {

@@ -28,6 +28,9 @@
 //              [3] bytes unread (SIOCINQ)
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <linux/tcp.h>  // struct tcp_info with the byte counters (glibc's copy is older)
 #include <netinet/in.h>
@@ -377,6 +380,69 @@ void fill_close_facts(Record& r, int fd) {
   r.h.arg[2] = getsockopt(fd, SOL_SOCKET, SO_LINGER, &l, &length) == 0 && l.l_onoff != 0 && l.l_linger == 0 ? 1 : 0;
   int unread = 0;
   r.h.arg[3] = ioctl(fd, SIOCINQ, &unread) == 0 ? unread : 0;
+}
+
+// libc's syscall() itself, past this library's own wrapper of it (which records socket
+// calls): for the tracer's own questions to the kernel. Every argument is passed as a long.
+long raw_syscall(long number, long a = 0, long b = 0, long c = 0, long d = 0, long e = 0, long f = 0) {
+  using syscall_type = long (*)(long, ...);
+  static syscall_type next = nullptr;  // as REAL(): no guard (this library has no libstdc++)
+  if (next == nullptr) next = real<syscall_type>("syscall");
+  return next(number, a, b, c, d, e, f);
+}
+
+long as_arg(const void* p) { return static_cast<long>(reinterpret_cast<std::uintptr_t>(p)); }
+
+// Whether a socket whose descriptor was just closed lives on in another one (a dup, a
+// forked child's copy): then that close put nothing on the wire (close(2)). Asked of the
+// kernel by the connection's two addresses (sock_diag): a socket still attached to a file
+// reports its inode; after the last close it is orphaned (inode 0) or gone. Made with raw
+// system calls, so that the program's own socket calls are not traced here.
+bool still_held(const sockaddr_storage& local, const sockaddr_storage& peer, unsigned long long inode) {
+  if (local.ss_family != peer.ss_family || (local.ss_family != AF_INET && local.ss_family != AF_INET6)) return false;
+  struct {
+    nlmsghdr nlh;
+    inet_diag_req_v2 req;
+  } ask{};
+  ask.nlh.nlmsg_len = sizeof ask;
+  ask.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  ask.nlh.nlmsg_flags = NLM_F_REQUEST;
+  ask.req.sdiag_family = static_cast<std::uint8_t>(local.ss_family);
+  ask.req.sdiag_protocol = IPPROTO_TCP;
+  ask.req.idiag_states = ~0U;
+  ask.req.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+  ask.req.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  if (local.ss_family == AF_INET) {
+    const auto& l = reinterpret_cast<const sockaddr_in&>(local);
+    const auto& p = reinterpret_cast<const sockaddr_in&>(peer);
+    ask.req.id.idiag_sport = l.sin_port;
+    ask.req.id.idiag_dport = p.sin_port;
+    std::memcpy(ask.req.id.idiag_src, &l.sin_addr, 4);
+    std::memcpy(ask.req.id.idiag_dst, &p.sin_addr, 4);
+  } else {
+    const auto& l = reinterpret_cast<const sockaddr_in6&>(local);
+    const auto& p = reinterpret_cast<const sockaddr_in6&>(peer);
+    ask.req.id.idiag_sport = l.sin6_port;
+    ask.req.id.idiag_dport = p.sin6_port;
+    std::memcpy(ask.req.id.idiag_src, &l.sin6_addr, 16);
+    std::memcpy(ask.req.id.idiag_dst, &p.sin6_addr, 16);
+  }
+  const int nl = static_cast<int>(raw_syscall(SYS_socket, AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  if (nl < 0) return false;
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  bool held = false;
+  if (raw_syscall(SYS_sendto, nl, as_arg(&ask), sizeof ask, 0, as_arg(&kernel), sizeof kernel) == static_cast<long>(sizeof ask)) {
+    alignas(nlmsghdr) char answer[1024];
+    const long n = raw_syscall(SYS_recvfrom, nl, as_arg(answer), sizeof answer);
+    const auto* h = reinterpret_cast<const nlmsghdr*>(answer);
+    if (n >= static_cast<long>(NLMSG_LENGTH(sizeof(inet_diag_msg))) && h->nlmsg_type == SOCK_DIAG_BY_FAMILY) {
+      const auto* msg = reinterpret_cast<const inet_diag_msg*>(NLMSG_DATA(h));
+      held = msg->idiag_inode != 0 && msg->idiag_inode == inode;
+    }
+  }
+  raw_syscall(SYS_close, nl);
+  return held;
 }
 
 bool is_blocking(int fd) {
@@ -853,6 +919,18 @@ SOCKSTEP_EXPORT int close(int fd) {
   const unsigned long long inode = socket_inode(fd);
   Record r;
   if (inode != 0) fill_close_facts(r, fd);
+  // A connection that a FIN or RST could end: its names, to ask after the close whether
+  // another descriptor still holds it.
+  const int state = inode != 0 ? static_cast<int>(r.h.arg[1]) : -1;
+  // The kernel's TCP states (include/net/tcp_states.h): ESTABLISHED 1, SYN_RECV 3,
+  // FIN_WAIT1 4, FIN_WAIT2 5, CLOSE_WAIT 8; <linux/tcp.h> does not name them.
+  const bool may_end = state == 1 || state == 3 || state == 4 || state == 5 || state == 8;
+  sockaddr_storage local{};
+  sockaddr_storage peer{};
+  socklen_t local_len = sizeof local;
+  socklen_t peer_len = sizeof peer;
+  const bool named = may_end && getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+                     getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0;
   // Stamped with when it began, as a send is: the FIN or RST it sends then sorts before
   // the peer's recv that it ended (-> 0, ECONNRESET), and after the close.
   const std::int64_t started = inode != 0 ? now_ns() : 0;
@@ -863,6 +941,8 @@ SOCKSTEP_EXPORT int close(int fd) {
     Record done = call_record(CallId::Close, fd, rc, err);
     done.h.t_ns = started;
     for (int i = 0; i < 4; ++i) done.h.arg[i] = r.h.arg[i];
+    // Bit 1 of arg[2] (beside SO_LINGER's bit 0): another descriptor keeps it open.
+    if (rc == 0 && named && still_held(local, peer, inode)) done.h.arg[2] |= 2;
     done.h.byte_count = r.h.byte_count;
     done.h.inode = inode;
     emit(done);

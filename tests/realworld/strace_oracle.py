@@ -67,6 +67,10 @@ def strace_calls(path):
             continue
         pid, name, args, result, err = m.group(1), m.group(2), m.group(3), int(m.group(4)), m.group(5)
         kind = KIND[name]
+        if name == 'socket' and 'NETLINK_SOCK_DIAG' in args:
+            # The tracer's own: after a close, the preload asks sock_diag whether another
+            # descriptor still holds the connection. Not the program's socket.
+            continue
         if kind in ('socket', 'accept') and result >= 0:
             # -yy annotates the returned fd only in the arguments of later calls; the
             # socket's inode is learned from its first use below.

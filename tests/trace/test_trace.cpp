@@ -284,3 +284,53 @@ TEST_CASE("closing the channel itself or exec without LD_PRELOAD is said, with t
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("a forking server's close in the parent puts nothing on the wire: its child still holds the connection") {
+  // socketserver.ForkingTCPServer: the parent closes its copy of the connection while the
+  // client's request still waits unread (a last close would reset it); the child reads it,
+  // answers, and its shutdown(SHUT_WR) sends the FIN.
+  const std::string python = find_program("python3");
+  if (python.empty()) {
+    MESSAGE("skipped: python3 is not installed");
+    return;
+  }
+  const int port = free_port();
+  const std::string server =
+      "import socketserver\n"
+      "class H(socketserver.BaseRequestHandler):\n"
+      "    def handle(self):\n"
+      "        self.request.sendall(self.request.recv(1024).upper())\n"
+      "class S(socketserver.ForkingTCPServer):\n"
+      "    allow_reuse_address = True\n"
+      "with S(('127.0.0.1', " + std::to_string(port) + "), H) as s:\n"
+      "    s.handle_request()\n";
+  const std::string client =
+      "import socket, time\n"
+      "for _ in range(200):\n"
+      "    try:\n"
+      "        c = socket.create_connection(('127.0.0.1', " + std::to_string(port) + ")); break\n"
+      "    except ConnectionRefusedError: time.sleep(0.02)\n"
+      "c.send(b'hi'); print(c.recv(10)); c.close()\n";
+  const RunResult r = run(sockstep_cmd({"trace", "--headless", "--json", "--", python, "-c", server, ":::", python, "-c", client}),
+                          "", std::chrono::seconds(60));
+  INFO(r.out);
+  INFO(r.err);
+  CHECK(r.code == 0);
+  const auto events = events_of(r.out);
+  int parent = 0;
+  for (const auto& e : events)
+    if (e["kind"] == "call" && e["call"] == "accept" && e.value("value", -1) >= 0) parent = e["pid"];
+  REQUIRE(parent != 0);
+  int conn_closes = 0;
+  bool child_fin = false;
+  for (const auto& e : events) {
+    if (e["kind"] != "call" || !e.contains("pid")) continue;
+    if (e["pid"] == parent && e["call"] == "close" && e.value("peer", "") != "") {
+      ++conn_closes;
+      CHECK_FALSE(e.contains("wire"));  // no FIN, and no RST for the request it left unread
+    }
+    if (e["pid"] != parent && e["call"] == "shutdown" && e.value("wire", "") == "FIN") child_fin = true;
+  }
+  CHECK(conn_closes == 1);
+  CHECK(child_fin);
+}
