@@ -25,6 +25,7 @@ std::string_view arrow_of(const ui::SeqArrow& arrow, const Event& row_event) {
     case ui::ArrowKind::Fin: return "--)";
     case ui::ArrowKind::Rst: return "-x";
     case ui::ArrowKind::Handshake: return "->>";
+    case ui::ArrowKind::Fork: return "->>";  // a new process, from the fork() to its child's lane
   }
   return "->>";
 }

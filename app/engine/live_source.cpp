@@ -94,7 +94,7 @@ pid_t LiveSource::pid_of(const std::string& actor) const {
 ActorView& LiveSource::actor(const std::string& name) {
   for (ActorView& view : actors_)
     if (view.name == name) return view;
-  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}, {}, {}});
+  actors_.push_back(ActorView{name, ActorState::Idle, {}, -1, {}, {}, {}, 0, {}});
   return actors_.back();
 }
 
