@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "cli/capture_flags.hpp"
 #include "cli/dial_client.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/py_text.hpp"
+#include "engine/reverse_names.hpp"
 #include "engine/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
@@ -53,9 +56,24 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.lane_per_connection = true;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  // The student view: a classroom's clients as tiles, named by the LAN when it can
+  // (looked up on a thread of its own; the callback only wakes the window).
+  std::function<void()> wake_window;
+  std::mutex wake_mutex;
+  ReverseNames names([&] {
+    std::lock_guard lock(wake_mutex);
+    if (wake_window) wake_window();
+  });
+  live.students.enabled = true;
+  live.students.open_first = options.students || options.allow_remote;
+  live.students.name_of = [&names](const std::string& host) { return names.lookup(host); };
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
+    {
+      std::lock_guard lock(wake_mutex);
+      wake_window = wake;
+    }
     worker = std::thread([&, wake] {
       (void)server.run();  // a failed poll() is in the log
       ended = true;
@@ -65,6 +83,9 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.stop = [&] {
     server.stop();
     if (worker.joinable()) worker.join();
+    // The window goes away after this: a name answered later wakes nothing.
+    std::lock_guard lock(wake_mutex);
+    wake_window = nullptr;
   };
   // A screenshot of a server that waits for clients: once it listens, or once the
   // clients it was told to serve have come and gone.

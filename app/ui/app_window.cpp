@@ -223,6 +223,7 @@ void GuiApp::open_live() {
   live_info_.title_zh = live.title_zh;
   live_info_.can_send = static_cast<bool>(live.send);
   live_info_.choices = live.choices;
+  live_info_.students = live.students;
   if (!live.choices.empty() && live.choose) {
     live_info_.chosen = std::min(live.initial_choice, live.choices.size() - 1);
     state_.selected_seq = live.choose(live_info_.chosen);

@@ -41,6 +41,7 @@ struct LiveGuiOptions {
   std::vector<LiveChoice> choices;
   std::size_t initial_choice = 0;
   std::function<std::uint64_t(std::size_t)> choose;
+  StudentsInfo students;  // serve: the student view
 };
 
 // 0 ok (or the session's own exit code from code_after); 1 no display or runtime error.

@@ -23,6 +23,7 @@ add_library(sockstep_ui STATIC
   ui/lane_label.cpp
   ui/lesson_panel.cpp
   ui/live_panel.cpp
+  ui/students_panel.cpp
   ui/menu_bar.cpp
   ui/model.cpp
   ui/palette.cpp

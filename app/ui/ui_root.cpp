@@ -237,6 +237,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
     live_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
       return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
     });
+    live_view_.students_key = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) { return k.key == GLFW_KEY_F6; });
     panel(Panel::Lesson, "lesson", [&] { draw_live(model, live_view_); });
   } else {
     panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
@@ -248,6 +249,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   panel(Panel::Bytes, "bytes", [&] { draw_bytes(model, bytes_view_); });
   panel(Panel::Console, "console", [&] { draw_console(model, console_view_); });
   panel(Panel::EventLog, "log", [&] { draw_event_log(model, log_view_); });
+  if (live_ != nullptr) draw_students(model, live_view_);  // serve: over the panels while open
 
   help_open_ = state.help_open;
   const bool was_open = help_open_;
