@@ -100,6 +100,11 @@ void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::str
 }
 
 bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kernel) {
+  // A live session's log says how much of it is kept (serve's keeps less: a class can
+  // flood it); the window's copy keeps no more than that.
+  const EventLogLimits& limits = log.limits();
+  if (events_.max_events() != limits.max_events || events_.max_bytes() != limits.max_total_bytes)
+    events_ = EventCache(limits.max_events, limits.max_total_bytes);
   const std::size_t before = events_.events().size();
   const std::uint64_t revision_before = events_.revision();
   const std::size_t added = events_.sync(log);
@@ -110,6 +115,7 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
     conversation_revision_ = events_.revision();
     conversation_.reset(lesson_->actors);
     conversation_.set_outside(outside_lane_, lane_per_connection_);
+    conversation_.set_max_kept_all(std::min(Conversation::kMaxKeptAll, events_.max_bytes()));
   }
   for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
   conversation_.set_consumed(events.size());
