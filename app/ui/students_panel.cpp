@@ -67,14 +67,17 @@ std::string times_line(const Model& model, const StudentTile& tile) {
          (tile.connected() ? std::string(model.t(Tx::TileNow)) : clock_since_start(tile.left_us));
 }
 
-// The address line: "#12 10.77.0.21:43120 pc-21", dropping what does not fit from the
-// least needed end (the name, then the arrival number, then the port), never cut mid-number.
+// The address line: "#12 10.77.0.21:43120  pc-21". What does not fit goes from the least
+// needed end: the port (the name says who it is better), then the arrival number, never
+// cut in the middle of a number.
 std::string address_line(const StudentTile& tile, const std::string& name, float width) {
   const std::string number = "#" + std::to_string(tile.arrival) + " ";
   const std::string full = tile.peer.to_string();
   const std::string host = tile.peer.family == AF_INET6 ? "[" + tile.peer.host + "]" : tile.peer.host;
   std::vector<std::string> candidates;
-  if (!name.empty()) candidates.push_back(number + full + "  " + name);
+  if (!name.empty())
+    for (const std::string& c : {number + full + "  " + name, number + host + "  " + name, host + "  " + name})
+      candidates.push_back(c);
   for (const std::string& c : {number + full, full, host}) candidates.push_back(c);
   for (const std::string& candidate : candidates)
     if (ImGui::CalcTextSize(candidate.c_str()).x <= width) return candidate;
@@ -143,18 +146,22 @@ void draw_tile(const Model& model, const StudentTile& tile, ImVec2 size, bool to
     y += line;
   };
   put(palette.text, address_line(tile, name_text, inner));
-  // The state, and at the right of the same line when it came and left: the state is
-  // cut to the room the times leave (the tooltip has it whole).
-  const std::string times = times_line(model, tile);
-  const float times_w = ImGui::CalcTextSize(times.c_str()).x;
+  // The state, and at the right of the same line when it came and left. The state comes
+  // first: the times shorten (only the arrival, or only the leaving, time) or go to the
+  // tooltip before the state is cut.
+  const std::string state = state_line(model, tile);
+  const float state_w = ImGui::CalcTextSize(state.c_str()).x;
   const float gap = ImGui::GetFontSize() * 0.6f;
-  if (times_w + gap * 4.0f < inner) {
+  std::string times = times_line(model, tile);
+  if (state_w + gap + ImGui::CalcTextSize(times.c_str()).x > inner)
+    times = tile.connected() ? clock_since_start(tile.connected_us) : "→ " + clock_since_start(tile.left_us);
+  const float times_w = ImGui::CalcTextSize(times.c_str()).x;
+  if (state_w + gap + times_w <= inner) {
     draw->AddText(ImVec2(a.x + pad + inner - times_w, y), palette.dim, times.c_str());
-    const std::string state = fit(state_line(model, tile), inner - times_w - gap);
     draw->AddText(ImVec2(a.x + pad, y), accent, state.c_str());
     y += line;
   } else {
-    put(accent, state_line(model, tile));
+    put(accent, state);
   }
   char bytes[128];
   std::snprintf(bytes, sizeof bytes, model.t(Tx::TileSentGot), human_bytes(static_cast<long long>(tile.bytes_in)).c_str(),

@@ -3,6 +3,7 @@ teacher's (serve, on 10.77.0.1) and the students' (one veth link, an address of 
 for each student: 10.77.0.10, .11, ...). Needs root and iproute2; nothing leaves the link
 between the two namespaces."""
 import os
+import shutil
 import subprocess
 
 SERVER_ADDR = "10.77.0.1"
@@ -40,6 +41,17 @@ class Lab:
         for i in range(self.students):
             sh(*in_ns(self.student_ns, "ip", "addr", "add", f"{student_addr(i)}/24", "dev", f"{tag}b", "nodad"))
 
+    def name_students(self, names):
+        """The names serve's namespace gives the students' addresses: `ip netns exec` puts
+        /etc/netns/NS/hosts in place of /etc/hosts for what it runs (the LAN's DNS)."""
+        folder = f"/etc/netns/{self.server_ns}"
+        os.makedirs(folder, exist_ok=True)
+        with open(f"{folder}/hosts", "w") as f:
+            f.write("127.0.0.1 localhost\n")
+            for i, name in enumerate(names):
+                f.write(f"{student_addr(i)} {name}\n")
+
     def drop(self):
+        shutil.rmtree(f"/etc/netns/{self.server_ns}", ignore_errors=True)
         for ns in (self.server_ns, self.student_ns):
             sh("ip", "netns", "del", ns, check=False)

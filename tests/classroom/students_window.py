@@ -6,7 +6,8 @@ show thirty tiles.
    students_window.py SOCKSTEP OUT_DIR [--students 30] [--leavers 5] [--lang en|zh]
 
 Each student sends a line and reads its echo; five then hang up, the others stay until
-serve goes away. serve is told to serve one client more than come (--max-clients N+1),
+serve goes away. serve's namespace names the students' machines (pc-01 ...) as a LAN's DNS
+would, so the tiles show reverse names. serve is told to serve one client more than come (--max-clients N+1),
 so its session never finishes and --screenshot pictures it at its patience's end (15 s)
 with everyone there. The PNG is decoded here (zlib, no imaging library) and the tiles are
 counted in it: each tile is a filled rectangle of one colour, so the test counts the
@@ -213,6 +214,8 @@ def main():
     scratch = os.path.join(args.out_dir, "config")
     width, height = 1280, 720  # a live window's screenshot is always the default size
     try:
+        # The LAN names its machines: pc-01 ... (the tiles' reverse names).
+        lab.name_students([f"pc-{i + 1:02d}" for i in range(args.students)])
         serve = subprocess.Popen(
             in_ns(lab.server_ns, "env", f"XDG_CONFIG_HOME={scratch}", "xvfb-run", "-a", "-s",
                   f"-screen 0 {width}x{height}x24", args.sockstep, "serve", "--allow-remote", "--host", SERVER_ADDR,
