@@ -16,6 +16,9 @@
 namespace sockstep::ui {
 namespace {
 
+// Up to this many places in the accept queue are drawn one cell each; more, as one bar.
+constexpr int kMaxQueueCells = 40;
+
 // The longest prefix of text (whole UTF-8 characters) that fits width, with "…" when cut.
 std::string fit(const std::string& text, float width) {
   if (ImGui::CalcTextSize(text.c_str()).x <= width) return text;
@@ -93,20 +96,31 @@ void draw_queue(const Model& model, const StudentTiles& tiles) {
   ImGui::SameLine();
   // One cell per connection the queue can hold: the kernel takes backlog + 1 before it
   // refuses (sk_acceptq_is_full() tests queued > backlog).
-  const int cells = std::clamp(q.backlog + 1, 1, 128);
+  const int slots = std::max(q.backlog + 1, 1);
   const float h = ImGui::GetTextLineHeight();
-  const float cell = std::min(h * 1.2f, std::max(4.0f, ImGui::GetContentRegionAvail().x * 0.4f / static_cast<float>(cells)));
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  for (int i = 0; i < cells; ++i) {
-    const ImVec2 a(at.x + static_cast<float>(i) * cell, at.y + 1.0f);
-    const ImVec2 b(a.x + cell - 2.0f, a.y + h - 2.0f);
-    const bool full = i < q.queued;
-    const bool was = i < q.most;
-    draw->AddRectFilled(a, b, full ? (i >= q.backlog ? palette.error : palette.warn) : palette.bar_bg, 2.0f);
-    if (was && !full) draw->AddRect(a, b, palette.warn, 2.0f, 0, 1.5f);
+  if (slots <= kMaxQueueCells) {
+    const float cell = std::min(h * 1.2f, std::max(4.0f, ImGui::GetContentRegionAvail().x * 0.4f / static_cast<float>(slots)));
+    for (int i = 0; i < slots; ++i) {
+      const ImVec2 a(at.x + static_cast<float>(i) * cell, at.y + 1.0f);
+      const ImVec2 b(a.x + cell - 2.0f, a.y + h - 2.0f);
+      const bool full = i < q.queued;
+      const bool was = i < q.most;
+      draw->AddRectFilled(a, b, full ? (i >= q.backlog ? palette.error : palette.warn) : palette.bar_bg, 2.0f);
+      if (was && !full) draw->AddRect(a, b, palette.warn, 2.0f, 0, 1.5f);
+    }
+    ImGui::Dummy(ImVec2(static_cast<float>(slots) * cell, h));
+  } else {
+    // A class-sized backlog (--backlog 128): one bar, the most seen marked on it.
+    const float width = ImGui::GetContentRegionAvail().x * 0.3f;
+    const auto x_of = [&](int n) { return at.x + width * std::min(1.0f, static_cast<float>(n) / static_cast<float>(slots)); };
+    draw->AddRectFilled(ImVec2(at.x, at.y + 1.0f), ImVec2(at.x + width, at.y + h - 1.0f), palette.bar_bg, 2.0f);
+    if (q.queued > 0)
+      draw->AddRectFilled(ImVec2(at.x, at.y + 1.0f), ImVec2(std::max(at.x + 3.0f, x_of(q.queued)), at.y + h - 1.0f), palette.warn, 2.0f);
+    if (q.most > 0) draw->AddLine(ImVec2(x_of(q.most), at.y), ImVec2(x_of(q.most), at.y + h), palette.warn, 2.0f);
+    ImGui::Dummy(ImVec2(width, h));
   }
-  ImGui::Dummy(ImVec2(static_cast<float>(cells) * cell, h));
   ImGui::SameLine();
   std::snprintf(text, sizeof text, model.t(Tx::StudentsQueueMost), q.most);
   ImGui::TextDisabled("%s", text);
