@@ -7,7 +7,7 @@
 namespace sockstep::cli {
 
 void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
-                   bool learn_ports, bool link_calls, bool notes_reach_stderr) {
+                   bool learn_ports, bool link_calls, bool notes_reach_stderr, CallTiming timing) {
   // A capability borrowed from setcap serves the capture alone: given up once it is
   // open (or not wanted), whatever happens next.
   struct Drop {
@@ -18,6 +18,7 @@ void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, s
   options.ports = std::move(ports);
   options.learn_ports = learn_ports;
   options.link_calls = link_calls;
+  options.call_timing = timing;
   options.pcap_path = flags.pcap;
   options.log_packets = flags.show;
   if (capture.start(log, std::move(options)) || notes_reach_stderr) return;

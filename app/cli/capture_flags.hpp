@@ -8,9 +8,10 @@ namespace sockstep::cli {
 // line on stderr (unless the log's listener already writes notes there) and a Note in
 // the log; the session goes on either way.
 // ports: the session's ports known now; learn_ports: add those it binds and connects to
-// later; link_calls: name the call that sent each packet (see engine/packet_links.hpp).
+// later; link_calls: name the call that sent each packet (see engine/packet_links.hpp);
+// timing: how the session's calls reach the log (a trace's: trace::kTracedCallTiming).
 void start_capture(Capture& capture, EventLog& log, const CaptureFlags& flags, std::vector<int> ports,
-                   bool learn_ports, bool link_calls, bool notes_reach_stderr);
+                   bool learn_ports, bool link_calls, bool notes_reach_stderr, CallTiming timing = {});
 
 // Stops the capture (the pcap file is flushed) and returns code, or a failure with one
 // line on stderr when the pcap file could not be written (a full disk, an I/O error).

@@ -108,7 +108,10 @@ int run_check(const CheckOptions& options) {
     if (const std::string why = prepare_export(dir, none); !why.empty()) return error(kExitFailed, why);
     const std::string markdown = "# sockstep check " + options.role + ": " + v.id + "\n\n```\n" +
                                  check::verdict_text(v, lang) + "```\n\n" + transcript(v.session);
-    if (finish_export(dir, v.session, markdown, kExitOk, false) != kExitOk) return kExitFailed;
+    ExportSetup setup;
+    setup.lang = lang;
+    setup.title = "check " + options.role + ": " + v.id;
+    if (finish_export(dir, v.session, markdown, kExitOk, false, setup) != kExitOk) return kExitFailed;
   }
   const bool failed = std::any_of(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
   if (gui && (failed || options.gui)) {

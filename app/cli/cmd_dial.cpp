@@ -114,7 +114,13 @@ int run_dial(const DialOptions& options) {
   if (options.follow) print_streams(log, json, stdout);
   // Ctrl-C while waiting for a reply is no failure.
   const int code = finish_capture(capture, stop_requested() || problem.empty() ? kExitOk : error(kExitFailed, problem));
-  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
+  if (options.export_dir.empty()) return code;
+  ExportSetup setup;
+  setup.lang = lang_from_code(options.lang).value_or(Lang::En);
+  setup.title = "dial " + address->to_string();
+  setup.lanes = {"client"};
+  setup.outside = "server";
+  return finish_export(options.export_dir, log, code, setup);
 }
 
 }  // namespace sockstep::cli

@@ -113,7 +113,15 @@ int run_serve(const ServeOptions& options) {
   const int code = finish_capture(
       capture, failed != 0 ? error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)))
                            : kExitOk);
-  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
+  if (options.export_dir.empty()) return code;
+  // Laid out as the window lays out serve: each client a lane of its own.
+  ExportSetup setup;
+  setup.lang = lang_from_code(options.lang).value_or(Lang::En);
+  setup.title = "serve " + opened.address.to_string();
+  setup.lanes = {"server"};
+  setup.outside = "clients";
+  setup.lane_per_connection = true;
+  return finish_export(options.export_dir, log, code, setup);
 }
 
 }  // namespace sockstep::cli

@@ -59,14 +59,15 @@ int run_trace(const TraceOptions& options) {
     }
     gone = output_gone(stdout);
   });
-  // The traced programs' ports are learned as they bind and connect. Calls are logged when
-  // the tracer reads them, not when they return, so packets are not linked to calls here.
+  // The traced programs' ports are learned as they bind and connect. A call reaches the log
+  // a little after it returned (the tracer reads it from the program's ring) but stamped
+  // with when it returned, so each packet is linked to the call that sent it.
   CaptureFlags capture_flags = options.capture;
   if (!options.export_dir.empty())
     if (const std::string why = prepare_export(options.export_dir, capture_flags); !why.empty())
       return error(kExitBadInput, why);
   Capture capture;
-  start_capture(capture, log, capture_flags, {}, true, false, true);
+  start_capture(capture, log, capture_flags, {}, true, true, true, trace::kTracedCallTiming);
   const trace::TraceResult result = trace::run_trace(run, log);
   // Calls still waiting when the programs ended (only the text holds them back).
   for (const Event& shown : waits.flush()) std::fputs((format_event(shown) + "\n").c_str(), stdout);
@@ -77,7 +78,12 @@ int run_trace(const TraceOptions& options) {
     code = error(never_ran ? kExitBadInput : kExitFailed, result.error);
   }
   code = finish_capture(capture, code);
-  return options.export_dir.empty() ? code : finish_export(options.export_dir, log, code);
+  if (options.export_dir.empty()) return code;
+  ExportSetup setup;
+  setup.lang = lang_from_code(options.lang).value_or(Lang::En);
+  setup.title = "trace";
+  for (const auto& arg : options.args) setup.title += " " + arg;
+  return finish_export(options.export_dir, log, code, setup);
 }
 
 }  // namespace sockstep::cli

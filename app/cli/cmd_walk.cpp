@@ -108,6 +108,12 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     start_capture(capture, session.events(), capture_flags, {lesson.port}, true, true, false);
   }
   std::string markdown = "# " + lesson.id + " — " + lesson.title.get(lang) + "\n\n```\n";
+  // The report's steps: each as taken, with the sockets after it and the answer given.
+  ExportSetup setup;
+  setup.lang = lang;
+  setup.title = lesson.id + " — " + lesson.title.get(lang);
+  setup.lanes = lesson.actors;
+  setup.lesson = true;
   if (!options.json) {
     fmt::print(says(lang, "== {} — {} ({} steps)\n", "== {} — {}(共 {} 步)\n"), lesson.id, lesson.title.get(lang),
                lesson.steps.size());
@@ -128,6 +134,22 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     events.clear();
     next_seq = session.events().copy_since(next_seq, events);
     const SessionSnapshot snap = session.snapshot();
+    if (!options.export_dir.empty()) {
+      const Step& step = lesson.steps[*index];
+      StepRecord record;
+      record.index = *index;
+      record.actor = step.actor;
+      record.call = call_text(step);
+      record.metaphor = step.metaphor;
+      record.explain = step.explain;
+      record.sockets = snap.sockets;
+      record.orphans = snap.orphans;
+      record.events = events;
+      record.predict = step.predict;
+      record.asked = quizzing && step.predict.has_value();
+      if (quizzing) record.answer = quiz.answer;
+      setup.steps.push_back(std::move(record));
+    }
     if (options.json) {
       fmt::print("{}\n", step_json_line(session, *index, events, snap, lang));
     } else {
@@ -153,7 +175,15 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
   const auto failures = session.failures();
   if (!options.export_dir.empty()) {
     markdown += "```\n";
-    if (finish_export(options.export_dir, session.events().all(), markdown, finish_capture(capture, kExitOk)) != kExitOk)
+    // A waiting step is judged when it returns: its verdict is read at the end.
+    for (StepRecord& record : setup.steps) {
+      const StepOutcome outcome = session.outcome(record.index);
+      record.status = outcome.status;
+      record.failures = outcome.failures;
+      record.predict_right = outcome.predict_right;
+    }
+    if (finish_export(options.export_dir, session.events().all(), markdown, finish_capture(capture, kExitOk), true,
+                      setup) != kExitOk)
       throw std::runtime_error("the export could not be written");
   }
   if (options.check && !options.json) {

@@ -63,7 +63,8 @@ void add_export_option(CLI::App* command, std::string& dir) {
 void add_follow_flag(CLI::App* command, bool& follow) {
   command->add_flag("--follow", follow,
                     "Afterwards, print each TCP connection's two byte streams in order, each call's piece on a "
-                    "line (as tshark -z follow,tcp); JSON: one line per direction");
+                    "line (as tshark -z follow,tcp); JSON: one line per direction; in the window: the Bytes panel's "
+                    "Follow view");
 }
 
 void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFlags& capture,

@@ -68,6 +68,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.lane_per_connection = true;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   // The student view: a classroom's clients as tiles, named by the LAN when it can
   // (looked up on a thread of its own; the callback only wakes the window).
   std::function<void()> wake_window;
@@ -116,6 +117,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.outside = "server";
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -151,10 +153,12 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.follow = options.follow;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
-    // Calls are logged when the tracer reads them, so packets are not linked to calls.
-    start_capture(capture, log, window_capture(options.capture), {}, true, false, false);
+    // Calls are stamped with when they returned: packets are linked to them as in serve.
+    start_capture(capture, log, window_capture(options.capture), {}, true, true, false,
+                  trace::kTracedCallTiming);
     worker = std::thread([&, wake] {
       result = trace::run_trace(run, log);
       ended = true;

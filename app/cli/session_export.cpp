@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "cli/event_format.hpp"
+#include "cli/export_html.hpp"
+#include "cli/export_mermaid.hpp"
+#include "cli/export_svg.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/pcapng_export.hpp"
 
@@ -35,7 +40,18 @@ std::string transcript(const std::vector<Event>& events) {
 }
 
 std::string perfetto_json(const std::vector<Event>& events) {
-  nlohmann::json trace = nlohmann::json::array();
+  // Written as text, one trace event at a time: a JSON tree of a long session's slices
+  // cost more than every other exported file together (bench_export).
+  std::string out = "{\"traceEvents\":[";
+  bool first = true;
+  const auto begin_item = [&] {
+    if (!first) out += ',';
+    first = false;
+  };
+  const auto quoted = [](std::string_view text) {
+    return nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  auto to = std::back_inserter(out);
   std::map<std::pair<int, int>, std::string> threads;   // (pid, tid) -> actor
   std::map<std::pair<int, int>, std::int64_t> waiting;  // (pid, tid) -> when its call began waiting
   // Bytes sent so far on each direction of each connection, with the send that holds each run.
@@ -60,40 +76,50 @@ std::string perfetto_json(const std::vector<Event>& events) {
       begin = w->second;
       waiting.erase(w);
     }
-    nlohmann::json slice{{"name", e.name()}, {"ph", "X"}, {"ts", begin}, {"dur", std::max<std::int64_t>(1, e.t_us - begin)},
-                         {"pid", pid}, {"tid", tid},
-                         {"args", {{"fd", e.fd}, {"result", e.ok() ? std::to_string(e.value) : errno_name(e.err)}}}};
-    if (e.byte_count > 0) slice["args"]["bytes"] = e.byte_count;
-    trace.push_back(slice);
+    begin_item();
+    fmt::format_to(to, R"({{"name":{},"ph":"X","ts":{},"dur":{},"pid":{},"tid":{},"args":{{"fd":{},"result":{})",
+                   quoted(e.name()), begin, std::max<std::int64_t>(1, e.t_us - begin), pid, tid, e.fd,
+                   quoted(e.ok() ? std::to_string(e.value) : errno_name(e.err)));
+    if (e.byte_count > 0) fmt::format_to(to, R"(,"bytes":{})", e.byte_count);
+    out += "}}";
     // Flow arrows: a send starts one; the recv that takes its first byte ends it.
     if (!e.ok() || e.value <= 0 || !e.sock.stream() || e.sock.local.empty() || e.sock.peer.empty()) continue;
-    const bool out = e.dir == Direction::Out;
+    const bool outgoing = e.dir == Direction::Out;
     if (e.dir == Direction::None || e.peeked) continue;
-    const auto key = out ? std::pair{e.sock.local.to_string(), e.sock.peer.to_string()}
-                         : std::pair{e.sock.peer.to_string(), e.sock.local.to_string()};
+    const auto key = outgoing ? std::pair{e.sock.local.to_string(), e.sock.peer.to_string()}
+                              : std::pair{e.sock.peer.to_string(), e.sock.local.to_string()};
     const auto moved = static_cast<std::uint64_t>(e.value);
-    if (out) {
+    if (outgoing) {
       const std::uint64_t id = next_flow++;
       sent[key].push_back(Run{sent_total[key], id});
       sent_total[key] += moved;
-      trace.push_back({{"name", "bytes"}, {"cat", "bytes"}, {"ph", "s"}, {"id", id}, {"ts", e.t_us}, {"pid", pid}, {"tid", tid}});
+      begin_item();
+      fmt::format_to(to, R"({{"name":"bytes","cat":"bytes","ph":"s","id":{},"ts":{},"pid":{},"tid":{}}})", id, e.t_us,
+                     pid, tid);
     } else {
-      const std::uint64_t first = received_total[key];
+      const std::uint64_t from = received_total[key];
       received_total[key] += moved;
-      // This recv took bytes [first, first + moved): it ends the flow of every send whose
-      // first byte is among them.
-      for (const Run& run : sent[key])
-        if (run.begin >= first && run.begin < first + moved)
-          trace.push_back({{"name", "bytes"}, {"cat", "bytes"}, {"ph", "f"}, {"bp", "e"}, {"id", run.id},
-                           {"ts", e.t_us}, {"pid", pid}, {"tid", tid}});
+      // This recv took bytes [from, from + moved): it ends the flow of every send whose
+      // first byte is among them. Runs are in stream order: the first is found by halving.
+      const std::vector<Run>& runs = sent[key];
+      for (auto run = std::lower_bound(runs.begin(), runs.end(), from,
+                                       [](const Run& r, std::uint64_t at) { return r.begin < at; });
+           run != runs.end() && run->begin < from + moved; ++run) {
+        begin_item();
+        fmt::format_to(to, R"({{"name":"bytes","cat":"bytes","ph":"f","bp":"e","id":{},"ts":{},"pid":{},"tid":{}}})",
+                       run->id, e.t_us, pid, tid);
+      }
     }
   }
   for (const auto& [ids, actor] : threads) {
-    trace.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", ids.first}, {"args", {{"name", actor}}}});
-    trace.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", ids.first}, {"tid", ids.second}, {"args", {{"name", actor}}}});
+    begin_item();
+    fmt::format_to(to, R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":{}}}}})", ids.first, quoted(actor));
+    begin_item();
+    fmt::format_to(to, R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":{}}}}})", ids.first,
+                   ids.second, quoted(actor));
   }
-  return nlohmann::json{{"traceEvents", trace}, {"displayTimeUnit", "ms"}}.dump(-1, ' ', false,
-                                                                                 nlohmann::json::error_handler_t::replace);
+  out += R"(],"displayTimeUnit":"ms"})";
+  return out;
 }
 
 std::string prepare_export(const std::string& dir, CaptureFlags& capture) {
@@ -106,16 +132,21 @@ std::string prepare_export(const std::string& dir, CaptureFlags& capture) {
   return {};
 }
 
-int finish_export(const std::string& dir, const EventLog& log, int code) {
+int finish_export(const std::string& dir, const EventLog& log, int code, const ExportSetup& setup) {
   const std::vector<Event> events = log.all();
-  return finish_export(dir, events, transcript(events), code);
+  return finish_export(dir, events, transcript(events), code, true, setup);
 }
 
 int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code,
-                  bool captured) {
+                  bool captured, const ExportSetup& setup) {
   const fs::path folder(dir);
   bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
+  // The diagrams and the report: one conversation, laid out as the window lays it out.
+  const ui::Conversation conv = conversation_of(events, setup);
+  ok = ok && write_file(folder / "session.svg", sequence_svg(events, conv, SvgOptions{setup.lang, setup.title, true})) &&
+       write_file(folder / "session.mmd", sequence_mermaid(events, conv, setup.lang, setup.title)) &&
+       write_file(folder / "session.html", session_html(events, conv, setup));
   const fs::path pcap = folder / kCapturePcap;
   std::error_code ec;
   if (fs::exists(pcap, ec)) {

@@ -6,9 +6,14 @@
 //   session.json    a Chrome trace-event file Perfetto (ui.perfetto.dev) opens: a track
 //                   per program and thread, a slice per call (spanning the time it
 //                   waited), a flow arrow from each send to the recv that took its first byte
+//   session.svg     the sequence diagram, drawn as the window draws it (export_svg)
+//   session.mmd     the same as a Mermaid sequenceDiagram (export_mermaid)
+//   session.html    one page with the diagram, the calls, the bytes and, for a lesson, its
+//                   steps, sockets and predictions (export_html)
 #include <string>
 
 #include "cli/commands.hpp"
+#include "cli/export_setup.hpp"
 #include "engine/event_log.hpp"
 
 namespace sockstep::cli {
@@ -19,11 +24,12 @@ namespace sockstep::cli {
 [[nodiscard]] std::string prepare_export(const std::string& dir, CaptureFlags& capture);
 // Writes the files; returns code, or kExitFailed with one line on stderr when one could
 // not be written. Without packets (capture not permitted) the rest is written.
-[[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code);
+// setup: the lanes as the window shows them, the language, a lesson's steps.
+[[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code, const ExportSetup& setup = {});
 // The same with the transcript given (walk's: its steps as the terminal shows them).
 // captured: a capture was asked for (without one, no pcapng is expected and none is said).
 [[nodiscard]] int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown,
-                                int code, bool captured = true);
+                                int code, bool captured = true, const ExportSetup& setup = {});
 
 // The events as the terminal shows them, in a Markdown code block (session.md).
 [[nodiscard]] std::string transcript(const std::vector<Event>& events);

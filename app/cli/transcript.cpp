@@ -10,13 +10,13 @@ namespace {
 
 std::string queue_text(int value) { return value < 0 ? "-" : std::to_string(value); }
 
+}  // namespace
+
 std::string call_text(const Step& step) {
   std::string lhs = step.result.empty() ? "" : step.result + " = ";
   std::string target = step.sock.empty() ? "" : step.sock + ".";
   return lhs + target + step.call + "()";
 }
-
-}  // namespace
 
 std::string format_socket(const SocketCard& card) {
   const SocketView& v = card.view;

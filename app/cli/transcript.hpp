@@ -14,5 +14,7 @@ namespace sockstep::cli {
 [[nodiscard]] std::string step_json_line(const Session& session, std::size_t index,
                                          const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
 [[nodiscard]] std::string format_socket(const SocketCard& card);
+// A step's call as its Python line has it: "conn, client_addr = phone.accept()".
+[[nodiscard]] std::string call_text(const Step& step);
 
 }  // namespace sockstep::cli

@@ -1,6 +1,7 @@
 #include "engine/actor.hpp"
 
 #include <cerrno>
+#include <exception>
 #include <system_error>
 
 namespace sockstep {
@@ -86,14 +87,42 @@ void Actor::run_sync(Job job) {
   std::mutex done_mutex;
   std::condition_variable done_cv;
   bool done = false;
+  std::exception_ptr failed;
   post([&](OpContext& ctx) {
-    job(ctx);
+    try {
+      job(ctx);
+    } catch (...) {
+      failed = std::current_exception();  // the caller's to handle, on its own thread
+    }
     std::lock_guard lock(done_mutex);
     done = true;
     done_cv.notify_all();
   });
   std::unique_lock lock(done_mutex);
   done_cv.wait(lock, [&] { return done; });
+  if (failed) std::rethrow_exception(failed);
+}
+
+// A job that throws (a bug, or memory that ran out) ends that job, not the program: the
+// actor says so in the log and takes the next one.
+void Actor::run_guarded(Job& job, OpContext& ctx) {
+  std::string what;
+  try {
+    job(ctx);
+    return;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "an unknown exception";
+  }
+  if (log_ == nullptr) return;
+  Event e;
+  e.kind = EventKind::Note;
+  e.note = NoteKind::Error;
+  e.actor = name_;
+  e.detail = name_ + "'s call ended with an internal error (" + what + "); its next steps still run";
+  e.args = name_ + " 的调用因内部错误结束(" + what + ");后面的步骤照常进行";
+  log_->append(std::move(e));
 }
 
 void Actor::loop() {
@@ -126,7 +155,7 @@ void Actor::loop() {
       busy_ = true;
       status_.state = ActorState::Running;
     }
-    job(ctx);
+    run_guarded(job, ctx);
     {
       std::lock_guard lock(mutex_);
       busy_ = false;

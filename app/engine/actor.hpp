@@ -50,6 +50,7 @@ class Actor {
 
  private:
   void loop();
+  void run_guarded(Job& job, OpContext& ctx);
 
   std::string name_;
   EventLog* log_;

@@ -5,10 +5,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "engine/held_packets.hpp"
@@ -84,6 +86,7 @@ struct Capture::Impl {
   std::set<int> ports;
   PacketLinker linker;
   std::uint64_t next_seq = 1;  // of the log, for the linker
+  std::int64_t calls_upto_us = std::numeric_limits<std::int64_t>::min();  // the latest call logged
   std::int64_t wall_minus_log = 0;  // worked out once per batch of packets read
   std::atomic<std::size_t>* kept = nullptr;
   HeldPackets held;
@@ -104,6 +107,7 @@ struct Capture::Impl {
     const std::size_t before = ports.size();
     next_seq = log->visit_since(next_seq, [this](const Event& e) {
       linker.learn(e);
+      if (e.kind == EventKind::Call || e.kind == EventKind::Blocked) calls_upto_us = std::max(calls_upto_us, e.t_us);
       // Any port a call's socket named, the failed ones' too (a refused connect's SYN
       // and RST are the session's).
       if (options.learn_ports && (e.kind == EventKind::Call || e.kind == EventKind::Blocked)) {
@@ -158,6 +162,15 @@ struct Capture::Impl {
     // The kernel stamps with the wall clock; the log runs on the monotonic one.
     f.at_us = f.kernel_us - wall_minus_log;
     if (options.link_calls) {
+      if (options.call_timing.late.count() > 0) {
+        const auto until = std::chrono::steady_clock::now() + options.call_timing.late;
+        learn_from_log();
+        while (calls_upto_us < f.at_us) {
+          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+          if (left.count() <= 0 || !log->wait_for(next_seq, left)) break;
+          learn_from_log();
+        }
+      }
       f.caused_by = linker.cause(e);
       // The call that sent it is often still returning: wait (bounded) for it to be logged.
       const auto deadline = std::chrono::steady_clock::now() + kLinkWait;
@@ -267,6 +280,7 @@ bool Capture::start(EventLog& log, CaptureOptions options) {
   write_error_.clear();
   impl.options = std::move(options);
   impl.held = HeldPackets(impl.options.hold);
+  impl.linker.sends_stamped_at_start(impl.options.call_timing.sends_stamped_at_start);
   impl.ports.insert(impl.options.ports.begin(), impl.options.ports.end());
   impl.ports.erase(0);
   char error[PCAP_ERRBUF_SIZE] = {};

@@ -2,11 +2,13 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine/event_log.hpp"
+#include "engine/call_timing.hpp"
 #include "engine/held_packets.hpp"
 
 namespace sockstep {
@@ -19,6 +21,7 @@ struct CaptureOptions {
   bool learn_ports = false;
   HeldPackets::Limits hold;
   bool link_calls = true;    // name the call that sent each packet (needs call-return times in the log)
+  CallTiming call_timing;
   std::string pcap_path;     // also write every kept packet to this pcap file
   bool log_packets = true;   // false: only the pcap file gets them
   std::string device = "lo";

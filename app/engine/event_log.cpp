@@ -1,5 +1,8 @@
 #include "engine/event_log.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <chrono>
 
 namespace sockstep {
@@ -12,7 +15,13 @@ std::int64_t steady_now_us() {
 
 EventLog::EventLog(EventLogLimits limits) : limits_(limits), start_us_(steady_now_us()) {}
 
-std::uint64_t EventLog::append(Event event) {
+std::uint64_t EventLog::append(Event event) { return store(std::move(event), std::nullopt); }
+
+std::uint64_t EventLog::append_happened(Event event, std::int64_t monotonic_us) {
+  return store(std::move(event), monotonic_us);
+}
+
+std::uint64_t EventLog::store(Event event, std::optional<std::int64_t> happened_us) {
   if (event.byte_count < event.bytes.size()) event.byte_count = event.bytes.size();
   // An event keeps a copy of what it shows when the buffer it shares is much larger: a
   // capped event, or a send that queued a part of a large buffer. What an event holds
@@ -31,7 +40,8 @@ std::uint64_t EventLog::append(Event event) {
     std::lock_guard lock(mutex_);
     seq = next_seq_++;
     event.seq = seq;
-    event.t_us = steady_now_us() - start_us_.load(std::memory_order_relaxed);
+    const std::int64_t now = steady_now_us();
+    event.t_us = std::min(happened_us.value_or(now), now) - start_us_.load(std::memory_order_relaxed);
     // Bytes count by the memory they hold, which may be more than they show (Bytes::keep).
     const std::size_t footprint = event.bytes.footprint();
     while (ring_.size() > 0 && (ring_.size() >= limits_.max_events ||

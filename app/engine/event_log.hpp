@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ class EventLog {
   explicit EventLog(EventLogLimits limits = {});
 
   std::uint64_t append(Event event);
+  // The same for an event that happened before it reached the log (a traced call, read
+  // from its program's ring a little later): its time is when it happened, given on
+  // CLOCK_MONOTONIC (steady_clock) in microseconds, never later than now.
+  std::uint64_t append_happened(Event event, std::int64_t monotonic_us);
   // Appends to out every event with seq >= from_seq; returns the next seq to ask for.
   std::uint64_t copy_since(std::uint64_t from_seq, std::vector<Event>& out) const;
   [[nodiscard]] std::vector<Event> all() const;
@@ -59,6 +64,7 @@ class EventLog {
   [[nodiscard]] const EventLogLimits& limits() const { return limits_; }
 
  private:
+  std::uint64_t store(Event event, std::optional<std::int64_t> happened_us);
   void drop_oldest();
 
   EventLogLimits limits_;

@@ -108,8 +108,15 @@ std::uint64_t PacketLinker::cause(const Event& packet) const {
   if (packet.kind != EventKind::Packet) return 0;
   const PacketFields& p = packet.packet;
   const CallSeen* best = nullptr;
+  const bool begun = sends_at_start_;
   for (const Socket& s : sockets_) {
     if (!may_have_sent(s, p, false)) continue;
+    if (begun) {
+      const auto last = std::find_if(s.calls.rbegin(), s.calls.rend(),
+                                     [&](const CallSeen& c) { return c.t_us <= p.at_us && fits(p.label, c.call); });
+      if (last != s.calls.rend() && (best == nullptr || last->t_us > best->t_us)) best = &*last;
+      continue;
+    }
     const auto running = std::find_if(s.calls.begin(), s.calls.end(),
                                       [&](const CallSeen& c) { return c.t_us >= p.at_us; });
     if (running == s.calls.end() || !fits(p.label, running->call)) continue;

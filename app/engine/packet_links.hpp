@@ -31,6 +31,10 @@ class PacketLinker {
   [[nodiscard]] bool may_learn_more(const Event& packet) const;
   // "client connect()" for the call with this seq, if it is still known.
   [[nodiscard]] std::string describe(std::uint64_t seq) const;
+  // A trace's connects, sends, closes and shutdowns are stamped with when they began (so
+  // a send sorts before the recv it woke, a close before the recv that saw its FIN), not
+  // when they returned: then a packet was sent by the last such call begun before it left.
+  void sends_stamped_at_start(bool yes) { sends_at_start_ = yes; }
   // Every port a socket of the session was seen to use.
   [[nodiscard]] const std::set<int>& ports() const { return ports_; }
 
@@ -56,6 +60,7 @@ class PacketLinker {
 
   std::deque<Socket> sockets_;  // bounded: the oldest closed ones are forgotten
   std::set<int> ports_;
+  bool sends_at_start_ = false;
 };
 
 }  // namespace sockstep

@@ -161,6 +161,45 @@ const TracedProcess* Decoder::process(pid_t pid) const {
   return it == processes_.end() ? nullptr : &it->second;
 }
 
+pid_t Decoder::printer_of(pid_t started) const {
+  pid_t at = started;
+  for (int depth = 0; depth < 64; ++depth) {  // bounded: a pid's parent chain is short
+    const TracedProcess* p = process(at);
+    if (p == nullptr || p->spoke) return at;
+    // Its one child; of several, the one that made socket calls (strace's own helper
+    // made none), else the one still running (`sh -c 'a; b'` while b runs).
+    pid_t only = 0;
+    pid_t speaker = 0;
+    pid_t running = 0;
+    int children = 0;
+    int speakers = 0;
+    int still = 0;
+    for (const auto& [pid, child] : processes_) {
+      if (child.parent != at || pid == at) continue;
+      only = pid;
+      ++children;
+      if (child.spoke) {
+        speaker = pid;
+        ++speakers;
+      }
+      if (!child.said_bye) {
+        running = pid;
+        ++still;
+      }
+    }
+    if (children == 1) {
+      at = only;
+    } else if (speakers == 1) {
+      at = speaker;
+    } else if (still == 1) {
+      at = running;
+    } else {
+      return at;
+    }
+  }
+  return at;
+}
+
 std::string Decoder::actor(pid_t pid, std::string_view fallback) const {
   const auto* p = process(pid);
   const std::string name = p != nullptr && !p->name.empty() ? p->name : (fallback.empty() ? "?" : std::string(fallback));

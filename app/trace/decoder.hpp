@@ -49,6 +49,11 @@ class Decoder {
   [[nodiscard]] const TracedProcess* process(pid_t pid) const;
   // "name[pid]", using the program's own name once it said hello.
   [[nodiscard]] std::string actor(pid_t pid, std::string_view fallback = {}) const;
+  // Who prints what a started program's pipe carries: the program itself, or, when it is
+  // a wrapper (`timeout 5 python3 x.py`, `sh -c 'a; b'`: it made no socket call and has
+  // one traced child, or one that made socket calls, or one still running), the program
+  // it started, followed down.
+  [[nodiscard]] pid_t printer_of(pid_t started) const;
   // Listen records seen per pid: `trace A ::: B` starts B after A listens.
   [[nodiscard]] int listens(pid_t pid) const;
   // The same for pid and every traced process descended from it: a server started

@@ -445,14 +445,16 @@ class Tracer {
   void hold(std::int64_t t_ns, Event event) {
     held_.emplace(t_ns, std::move(event));
     while (held_.size() > kMaxHeld) {
-      log_.append(std::move(held_.begin()->second));
+      log_.append_happened(std::move(held_.begin()->second), held_.begin()->first / 1000);
       held_.erase(held_.begin());
     }
   }
 
   void release(std::int64_t upto_ns) {
     while (!held_.empty() && held_.begin()->first <= upto_ns) {
-      log_.append(std::move(held_.begin()->second));
+      // Stamped with when it happened, not when the reorder window let it go: a packet
+      // it sent is then linked to it, and placed beside it.
+      log_.append_happened(std::move(held_.begin()->second), held_.begin()->first / 1000);
       held_.erase(held_.begin());
     }
   }
@@ -654,6 +656,9 @@ class Tracer {
       const ssize_t n = ::read(fd, buffer, sizeof buffer);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno == EAGAIN) return true;
+      // What a program printed came after the calls it made before: with those decoded,
+      // the line is labelled with the program that printed it (print() asks the decoder).
+      if (n > 0 && i == 0) drain_records();
       if (n <= 0) {
         if (!line.empty()) print(c, line);
         line.clear();
@@ -679,7 +684,9 @@ class Tracer {
   void print(const Child& c, const std::string& text) {
     Event e;
     e.kind = EventKind::Print;
-    e.actor = actor_of(c);
+    const pid_t printer = decoder_.printer_of(c.s.pid);
+    e.actor = printer == c.s.pid ? actor_of(c) : decoder_.actor(printer);
+    e.pid = printer;
     e.detail = printable_text(text);
     hold(monotonic_ns(), std::move(e));
   }

@@ -1,10 +1,12 @@
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/call_timing.hpp"
 #include "engine/event_log.hpp"
 #include "trace/ring.hpp"
 
@@ -49,6 +51,11 @@ struct TraceOptions {
   // Sees every raw record before it is decoded (to keep real traces as test inputs).
   std::function<void(std::string_view)> on_record;
 };
+
+// How a traced call reaches the log: connects and sends stamped with when they began,
+// and let out once older than the tracer's reorder window (20 ms), the rings read every
+// 5 ms; a busy machine adds to it, so a capture linking packets waits 100 ms at most.
+inline constexpr CallTiming kTracedCallTiming{std::chrono::milliseconds{100}, true};
 
 struct TraceResult {
   std::vector<int> exit_codes;  // per command: exit code, 128 + signal, -1 never ran

@@ -853,11 +853,15 @@ SOCKSTEP_EXPORT int close(int fd) {
   const unsigned long long inode = socket_inode(fd);
   Record r;
   if (inode != 0) fill_close_facts(r, fd);
+  // Stamped with when it began, as a send is: the FIN or RST it sends then sorts before
+  // the peer's recv that it ended (-> 0, ECONNRESET), and after the close.
+  const std::int64_t started = inode != 0 ? now_ns() : 0;
   const int rc = real_close(fd);
   const int err = errno;
   if (fd < kInodeSlots) g_inode[fd] = 0;
   if (inode != 0) {
     Record done = call_record(CallId::Close, fd, rc, err);
+    done.h.t_ns = started;
     for (int i = 0; i < 4; ++i) done.h.arg[i] = r.h.arg[i];
     done.h.byte_count = r.h.byte_count;
     done.h.inode = inode;
@@ -871,10 +875,12 @@ SOCKSTEP_EXPORT int shutdown(int fd, int how) {
   REAL(shutdown, int (*)(int, int));
   Record before;
   if (tracing() && !is_channel(fd)) fill_close_facts(before, fd);
+  const std::int64_t started = tracing() ? now_ns() : 0;  // as close: its FIN sorts after it
   const int rc = real_shutdown(fd, how);
   const int err = errno;
   if (tracing() && !is_channel(fd)) {
     Record r = call_record(CallId::Shutdown, fd, rc, err);
+    r.h.t_ns = started;
     r.h.inode = cached_inode(fd);
     r.h.arg[0] = how;
     for (int i = 1; i < 4; ++i) r.h.arg[i] = before.h.arg[i];

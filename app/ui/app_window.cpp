@@ -232,6 +232,7 @@ void GuiApp::open_live() {
   live_source_ = std::make_unique<LiveSource>(live.actors, live.outside.empty() ? "untraced" : live.outside);
   live_source_->name_outside_by_address(live.lane_per_connection);
   root_->set_live(live_lesson_, live_info_, live.outside, live.lane_per_connection);
+  root_->show_follow(live.follow);
   auto wake = [this] {
     if (!wake_posted_.exchange(true)) glfwPostEmptyEvent();  // thread-safe in GLFW
   };

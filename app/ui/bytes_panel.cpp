@@ -7,6 +7,7 @@
 #include "engine/errno_names.hpp"
 #include "engine/hex_rows.hpp"
 #include "ui/panels.hpp"
+#include "ui/stream_follow.hpp"
 #include "ui/widgets.hpp"
 
 namespace sockstep::ui {
@@ -174,6 +175,62 @@ void draw_stream(const Model& model, const ByteStream& stream) {
   ImGui::PopFont();
 }
 
+// A piece's bytes as text, as tshark's follow shows them: printable ASCII as it is, a line
+// break where the bytes have one, anything else as \xNN so no byte is hidden.
+std::vector<std::string> follow_lines(std::string_view bytes) {
+  std::vector<std::string> lines(1);
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    if (b == '\n') {
+      if (i + 1 < bytes.size()) lines.emplace_back();
+      continue;
+    }
+    if (b == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+    if (b >= 0x20 && b < 0x7F) {
+      lines.back() += static_cast<char>(b);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", b);
+      lines.back() += escaped;
+    }
+  }
+  return lines;
+}
+
+void draw_follow(const Model& model) {
+  const Palette& palette = *model.palette;
+  const auto& streams = model.conversation->streams();
+  const std::vector<FollowedConnection> connections = follow_connections(streams);
+  if (connections.empty()) {
+    ImGui::TextDisabled("%s", model.t(Tx::FollowNone));
+    return;
+  }
+  const auto end_name = [](const std::string& lane, const Address& address) {
+    return address.empty() ? lane : lane + " " + address.to_string();
+  };
+  for (std::size_t c = 0; c < connections.size(); ++c) {
+    const FollowedConnection& conn = connections[c];
+    const ByteStream& first = streams[conn.forward];
+    char title[320];
+    std::snprintf(title, sizeof title, model.t(Tx::FollowTitle), end_name(first.from, first.from_address).c_str(),
+                  end_name(first.to, first.to_address).c_str());
+    wrapped_text_colored(palette.text, title);
+    for (const FollowPiece& piece : conn.pieces) {
+      const ByteStream& s = streams[piece.stream];
+      const bool selected = piece.seq == model.state->selected_seq;
+      const std::string head = (piece.forward ? "→ " : "← ") + s.from + "  " + std::to_string(piece.end - piece.begin) + " B";
+      text_colored(selected ? palette.text : palette.dim, head);
+      ImGui::Indent();
+      ImGui::PushFont(model.fonts->mono);
+      for (const std::string& line : follow_lines(std::string_view(s.data).substr(piece.begin, piece.end - piece.begin)))
+        wrapped_text_colored(palette.actor(s.from), line);
+      ImGui::PopFont();
+      ImGui::Unindent();
+    }
+    ImGui::Spacing();
+  }
+}
+
 }  // namespace
 
 void draw_bytes(const Model& model, BytesView& view) {
@@ -185,7 +242,16 @@ void draw_bytes(const Model& model, BytesView& view) {
     ImGui::TextDisabled("%s", model.t(Tx::NoBytesYet));
     return;
   }
+  // Hex: every stream and datagram flow byte by byte; Follow: each TCP connection as text.
+  if (ImGui::RadioButton(model.t(Tx::BytesHexView), !view.follow)) view.follow = false;
+  ImGui::SameLine();
+  if (ImGui::RadioButton(model.t(Tx::BytesFollowView), view.follow)) view.follow = true;
   ImGui::BeginChild("streams");
+  if (view.follow) {
+    draw_follow(model);
+    ImGui::EndChild();
+    return;
+  }
   wrapped_text_colored(model.palette->dim, model.t(Tx::StreamLegend));
   for (std::size_t i = 0; i < streams.size(); ++i) {
     ImGui::PushID(static_cast<int>(i));

@@ -182,14 +182,20 @@ std::string Conversation::lane_toward(const End& end, const Event& event) const 
   return unseen_lane(end);
 }
 
-// Whether the bytes a receive on `end` took were sent by a socket of the session.
+// Whether the bytes a receive on `end` took were sent by a socket of the session. A
+// datagram socket with no name yet counts: the kernel names it at its first sendto, and
+// that call's event may be logged after the recvfrom it woke.
 bool Conversation::observed_sender(const End& end, const Event& event) const {
   if (connected(end.facts, event)) return other_end(end) != nullptr;
   const Address& from = event.sock.peer;
-  for (const End& e : ends_)
-    if (&e != &end && same_kind(e.facts.type, end.facts.type) && !e.facts.stream() &&
-        ((!from.empty() && names_meet(e.facts.local, from)) || (end.facts.family == AF_UNIX && from.empty())))
+  for (const End& e : ends_) {
+    if (&e == &end || !same_kind(e.facts.type, end.facts.type) || e.facts.stream()) continue;
+    if (!from.empty() && names_meet(e.facts.local, from)) return true;
+    if (end.facts.family == AF_UNIX && from.empty()) return true;
+    const bool unnamed = e.facts.local.empty() || (e.facts.family != AF_UNIX && e.facts.local.port == 0);
+    if (e.open && unnamed && !from.empty() && (e.facts.family == from.family || e.facts.family == AF_UNSPEC))
       return true;
+  }
   return false;
 }
 

@@ -27,6 +27,7 @@ struct LiveGuiOptions {
   bool lane_per_connection = false;   // serve: each client's connection a lane (and card name) of its own
   std::string lang;                   // "" keeps the language the settings remember
   std::string screenshot;             // write this PNG once finished() holds, then exit
+  bool follow = false;                // --follow: the Bytes panel opens on its Follow view
   // Starts the session's threads; wake may be called from any thread to redraw.
   std::function<void(std::function<void()> wake)> start;
   std::function<void()> stop;         // stops and joins them; called once, on the UI thread

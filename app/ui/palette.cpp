@@ -3,18 +3,18 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ui/actor_hue.hpp"
+
 namespace sockstep::ui {
 
 ImU32 Palette::actor(const std::string& name) const {
-  if (name == "server") return server;
-  if (name == "client") return client;
-  if (name.rfind("client", 0) == 0) return third;
-  // Traced programs ("echo_server.py[4242]"): their name says their role, mostly.
-  if (name.find("serv") != std::string::npos) return server;
-  if (name.find("client") != std::string::npos) return client;
-  std::size_t hash = 0;
-  for (char c : name) hash = hash * 31 + static_cast<unsigned char>(c);
-  return hash % 2 == 0 ? third : fourth;
+  switch (actor_hue(name)) {
+    case ActorHue::Server: return server;
+    case ActorHue::Client: return client;
+    case ActorHue::Third: return third;
+    case ActorHue::Fourth: return fourth;
+  }
+  return third;
 }
 
 namespace {

@@ -7,6 +7,7 @@
 
 #include "engine/student_tiles.hpp"
 #include "ui/model.hpp"
+#include "ui/sequence_layout.hpp"  // sequence_row_label
 
 namespace sockstep::ui {
 
@@ -47,13 +48,10 @@ struct SequenceView {
   std::uint64_t followed_selection = 0;
 };
 void draw_sequence(const Model& model, SequenceView& view);
-// A call's row in the diagram: "socket(…) → fd 3", "getsockname() → 127.0.0.1:8084".
-// How much of the address a getsockname()/getpeername() returned the row has room for.
-enum class RowName { Full, Port, None };
-[[nodiscard]] std::string sequence_row_label(const Event& event, RowName name_shown = RowName::Full);
 
 struct BytesView {
   std::uint64_t shown_seq = 0;
+  bool follow = false;  // each connection's two directions in order, as text
 };
 void draw_bytes(const Model& model, BytesView& view);
 

@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
 #include "ui/lane_label.hpp"
 #include "ui/panels.hpp"
+#include "ui/sequence_layout.hpp"
 #include "ui/widgets.hpp"
 
 namespace sockstep::ui {
@@ -42,50 +40,15 @@ void dashed_line(ImDrawList* draw, ImVec2 a, ImVec2 b, ImU32 color, float thickn
 
 }  // namespace
 
-std::string sequence_row_label(const Event& event, RowName name_shown) {
-  // Full arguments are in the tooltip and the log; the diagram keeps rows short.
-  std::string args = event.args.size() <= 10 ? event.args : std::string("…");
-  std::string text = std::string(event.name()) + "(" + args + ")";
-  if (event.kind == EventKind::Blocked) return text + " …";
-  // A non-blocking connect under way is no failure: the handshake goes on.
-  if (is_connect(event.call) && event.err == EINPROGRESS) return text + " → EINPROGRESS";
-  if (!event.ok()) return text + " ✗ " + errno_name(event.err);
-  if (event.call == Call::Socket || event.call == Call::Accept) {
-    return text + " → fd " + std::to_string(event.value);
-  }
-  if (sends_bytes(event.call) || receives_bytes(event.call)) {
-    return text + " → " + std::to_string(event.value) + " B";
-  }
-  // The address getsockname() / getpeername() returned, the point of calling them (short,
-  // as the cards write it; the log has Python's tuple).
-  if (const Address* name = event.name_returned(); name != nullptr && !name->empty()) {
-    const bool ip = name->family == AF_INET || name->family == AF_INET6;
-    if (name_shown == RowName::Port && ip) return text + " → :" + std::to_string(name->port);
-    return name_shown == RowName::Full ? text + " → " + name->to_string() : text;
-  }
-  if (event.call == Call::ConnectEx) {
-    return text + " → " + std::to_string(event.value) +
-           (event.value != 0 ? " " + errno_name(static_cast<int>(event.value)) : "");
-  }
-  return text;
-}
-
 void draw_sequence(const Model& model, SequenceView& view) {
   const Conversation& conv = *model.conversation;
   const std::vector<Event>& events = model.events->events();
   const Palette& palette = *model.palette;
   const std::vector<std::string>& lanes = conv.lanes();
-  const std::size_t lane_count = std::max<std::size_t>(lanes.size(), 1);
 
   const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
-  // Outer lanes keep their labels outside, so arrows and bytes run between them.
-  std::vector<float> lane_x(lane_count);
-  const float margin = lane_count <= 2 ? width * 0.36f : width * 0.14f;
-  for (std::size_t i = 0; i < lane_count; ++i) {
-    lane_x[i] = lane_count == 1 ? width * 0.5f
-                                : margin + (width - 2 * margin) * static_cast<float>(i) /
-                                               static_cast<float>(lane_count - 1);
-  }
+  const float row_h = SequenceLayout::row_height_for(ImGui::GetTextLineHeight());
+  const SequenceLayout layout(conv, width, row_h);
 
   // Lane headers stay put while the rows scroll.
   {
@@ -96,11 +59,9 @@ void draw_sequence(const Model& model, SequenceView& view) {
       return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x + 8.0f;
     };
     for (std::size_t i = 0; i < lanes.size(); ++i) {
-      const float left = i == 0 ? lane_x[i] * 2.0f : lane_x[i] - lane_x[i - 1];
-      const float right = i + 1 == lanes.size() ? (width - lane_x[i]) * 2.0f : lane_x[i + 1] - lane_x[i];
-      const std::string label = lane_label(lanes[i], std::min(left, right) - 6.0f, measure);
+      const std::string label = lane_label(lanes[i], layout.header_room(i), measure);
       const ImVec2 size = ImGui::CalcTextSize(label.c_str());
-      ImGui::SetCursorScreenPos(ImVec2(origin.x + lane_x[i] - size.x * 0.5f - 4.0f, origin.y));
+      ImGui::SetCursorScreenPos(ImVec2(origin.x + layout.lane_x(i) - size.x * 0.5f - 4.0f, origin.y));
       actor_chip(palette.actor(lanes[i]), label);
       if (label != lanes[i] && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", lanes[i].c_str());
     }
@@ -109,34 +70,40 @@ void draw_sequence(const Model& model, SequenceView& view) {
 
   const std::vector<SeqRow>& rows = conv.rows();
   const std::vector<int>& order = conv.display_order();
-  const float row_h = std::floor(ImGui::GetTextLineHeight() * 1.55f);
   ImGui::BeginChild("rows", ImVec2(0, 0), false);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 top = ImGui::GetCursorScreenPos();
-  const float total_h = row_h * static_cast<float>(rows.size() + 1);
-  const auto row_y = [&](int row) { return top.y + row_h * (static_cast<float>(conv.position_of(row)) + 0.5f); };
+  const float total_h = layout.total_height();
+  const auto at = [&](Point p) { return ImVec2(top.x + p.x, top.y + p.y); };
   const float visible_top = ImGui::GetWindowPos().y;
   const float visible_bottom = visible_top + ImGui::GetWindowHeight();
 
   // Lanes: time flows down them.
   for (std::size_t i = 0; i < lanes.size(); ++i) {
-    draw->AddLine(ImVec2(top.x + lane_x[i], std::max(top.y, visible_top)),
-                  ImVec2(top.x + lane_x[i], std::min(top.y + total_h, visible_bottom)), palette.lane,
-                  1.0f);
+    draw->AddLine(ImVec2(top.x + layout.lane_x(i), std::max(top.y, visible_top)),
+                  ImVec2(top.x + layout.lane_x(i), std::min(top.y + total_h, visible_bottom)), palette.lane, 1.0f);
   }
   // Waiting spans: a thick bar on the lane while the call sits in the kernel.
   for (int row : conv.blocked_rows()) {
     const SeqRow& r = rows[static_cast<std::size_t>(row)];
-    const float y0 = row_y(row);
-    const float y1 = r.block_end_row >= 0 ? row_y(r.block_end_row) : top.y + total_h;
+    const auto [span_top, span_bottom] = layout.blocked_span(row);
+    const float y0 = top.y + span_top;
+    const float y1 = top.y + span_bottom;
     if (y1 < visible_top || y0 > visible_bottom) continue;
-    const float x = top.x + lane_x[static_cast<std::size_t>(r.lane)];
+    const float x = top.x + layout.lane_x(static_cast<std::size_t>(r.lane));
     draw->AddRectFilled(ImVec2(x - 4.0f, y0), ImVec2(x + 4.0f, y1), palette.blocked_bg);
     dashed_line(draw, ImVec2(x, y0), ImVec2(x, y1), palette.warn, 3.0f, 4.0f);
   }
 
   const int current = model.current_index();
   int selected_row = -1;
+  const auto row_measure = [](std::string_view text) {
+    return ImGui::CalcTextSize(text.data(), text.data() + text.size()).x;
+  };
+  const ImFont* mono = model.fonts->mono;
+  const auto mono_measure = [mono](float size, std::string_view text) {
+    return mono->CalcTextSizeA(size, FLT_MAX, 0.0f, text.data(), text.data() + text.size()).x;
+  };
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(order.size()), row_h);
   while (clipper.Step()) {
@@ -144,7 +111,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
       const int row = order[static_cast<std::size_t>(position)];
       const SeqRow& r = rows[static_cast<std::size_t>(row)];
       const Event& event = events[r.event_index];
-      const float y = row_y(row);
+      const float y = top.y + layout.row_y(row);
       const ImVec2 row_min(top.x, y - row_h * 0.5f);
       const ImVec2 row_max(top.x + width, y + row_h * 0.5f);
       if (event.seq == model.state->selected_seq) {
@@ -160,113 +127,51 @@ void draw_sequence(const Model& model, SequenceView& view) {
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", event_summary(event, model.lang() == Lang::Zh).c_str());
       ImGui::PopID();
 
-      const std::size_t lane = static_cast<std::size_t>(r.lane);
-      const float x = top.x + lane_x[lane];
+      const float x = top.x + layout.lane_x(static_cast<std::size_t>(r.lane));
       const bool packet_row = event.kind == EventKind::Packet;  // only its arrow: no dot, no call text
-      const ImU32 color = palette.actor(event.actor);
-      if (!packet_row) draw->AddCircleFilled(ImVec2(x, y), 4.0f, color);
-      bool left_side = lane == 0 && lane_count > 1;
-      std::string label = sequence_row_label(event);
-      ImVec2 size = ImGui::CalcTextSize(label.c_str());
-      const auto room = [&](bool left) {
-        if (left) return x - 8.0f - (lane > 0 ? top.x + lane_x[lane - 1] + 8.0f : top.x + 2.0f);
-        return (lane + 1 < lane_count ? top.x + lane_x[lane + 1] - 8.0f : top.x + width) - (x + 8.0f);
-      };
-      if (size.x > room(left_side)) {
-        // A row without arrows has the space between the lanes free; else the address the
-        // call returned shrinks to its port, or is left to the tooltip.
-        if (r.arrows.empty() && lane_count > 1 && size.x <= room(!left_side)) {
-          left_side = !left_side;
-        } else {
-          for (const RowName shorter : {RowName::Port, RowName::None}) {
-            label = sequence_row_label(event, shorter);
-            size = ImGui::CalcTextSize(label.c_str());
-            if (size.x <= room(left_side)) break;
-          }
-        }
+      if (!packet_row) {
+        draw->AddCircleFilled(ImVec2(x, y), 4.0f, palette.actor(event.actor));
+        const PlacedLabel label = layout.row_label(event, r, row_measure);
+        const Ink ink = SequenceLayout::row_label_ink(event);
+        const ImU32 label_color = ink == Ink::Text ? palette.text : ink == Ink::Warn ? palette.warn : palette.error;
+        draw->AddText(ImVec2(top.x + label.x, y - ImGui::GetTextLineHeight() * 0.5f), label_color,
+                      label.text.c_str());
       }
-      const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
-      const ImU32 label_color = event.ok() ? palette.text
-                                : errno_reports_a_wait(event.err) || (is_connect(event.call) && event.err == EINPROGRESS)
-                                    ? palette.warn
-                                    : palette.error;
-      if (!packet_row) draw->AddText(ImVec2(tx, y - size.y * 0.5f), label_color, label.c_str());
 
       for (int a : r.arrows) {
         const SeqArrow& arrow = conv.arrows()[static_cast<std::size_t>(a)];
         if (arrow.hidden) continue;  // its captured packet is drawn instead
-        ImU32 arrow_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
-        if (arrow.kind == ArrowKind::Packet) arrow_color = event.packet.label == PacketKind::Rst ? palette.error : palette.dim;
-        if (arrow.kind == ArrowKind::Rst) arrow_color = palette.error;
-        const ImVec2 from(top.x + lane_x[static_cast<std::size_t>(arrow.from_lane)], row_y(arrow.from_row));
-        const float to_x = top.x + lane_x[static_cast<std::size_t>(arrow.to_lane)];
-        std::string text;
-        std::string short_text;  // said instead when text does not fit between the lanes
+        const ImU32 actor_color = palette.actor(lanes[static_cast<std::size_t>(arrow.from_lane)]);
+        const ArrowShape shape = layout.arrow_shape(arrow, event);
+        const ImU32 line_color = shape.ink == Ink::Error ? palette.error : shape.ink == Ink::Dim ? palette.dim : actor_color;
+        const ImVec2 from = at(shape.from);
+        const ImVec2 to = at(shape.to);
+        if (shape.stroke.dash > 0.0f)
+          dashed_line(draw, from, to, line_color, shape.stroke.thickness, shape.stroke.dash);
+        else
+          draw->AddLine(from, to, line_color, shape.stroke.thickness);
+        if (shape.stroke.head > 0.0f) arrow_head(draw, from, to, line_color, shape.stroke.head);
+        if (arrow.from_row != row) continue;
+        // The words in the sending lane's colour (a dropped datagram's too), on a plate so
+        // no lane line runs through the letters.
+        const ImU32 text_color = arrow.kind == ArrowKind::Data ? actor_color : line_color;
+        const Event* data_event = nullptr;
+        bool released = false;
         if (arrow.kind == ArrowKind::Data) {
           const long index = model.events->find_seq(arrow.seq);
-          std::string preview;
-          if (index >= 0) preview = events[static_cast<std::size_t>(index)].bytes.substr(0, 24);
-          // A count where the bytes are no longer kept (EventCache), never an empty b''.
-          text = index >= 0 && model.events->bytes_released(static_cast<std::size_t>(index))
-                     ? std::to_string(arrow.bytes) + " B"
-                     : python_bytes_repr(preview) + (arrow.bytes > 24 ? "…" : "");
-          if (arrow.dropped && arrow.to_lane == arrow.from_lane) {
-            // Nobody was there to take it: the kernel dropped it.
-            text += " ✗";
-            const ImVec2 to(from.x + row_h * 1.6f, from.y);
-            dashed_line(draw, from, to, palette.error, 2.0f, 4.0f);
-          } else if (arrow.to_row >= 0) {
-            const ImVec2 to(to_x, row_y(arrow.to_row));
-            draw->AddLine(from, to, arrow_color, 2.0f);
-            arrow_head(draw, from, to, arrow_color, 9.0f);
-          } else {
-            // Not read yet: the bytes wait in the receiver's queue.
-            const ImVec2 to(to_x + (to_x > from.x ? -14.0f : 14.0f), from.y + row_h * 0.6f);
-            dashed_line(draw, from, to, arrow_color, 2.0f, 5.0f);
-            arrow_head(draw, from, to, arrow_color, 9.0f);
+          if (index >= 0) {
+            data_event = &events[static_cast<std::size_t>(index)];
+            released = model.events->bytes_released(static_cast<std::size_t>(index));
           }
-        } else if (arrow.kind == ArrowKind::Packet) {
-          // Thin and grey: what the kernel put on the wire, not a call.
-          const ImVec2 to(to_x, from.y);
-          draw->AddLine(from, to, arrow_color, 1.0f);
-          arrow_head(draw, from, to, arrow_color, 6.0f);
-          text = std::string(event.name()) + (arrow.bytes > 0 ? " " + std::to_string(arrow.bytes) + " B" : "");
-        } else {
-          const ImVec2 to(to_x, from.y);
-          if (arrow.kind == ArrowKind::Fin) {
-            dashed_line(draw, from, to, arrow_color, 1.5f, 4.0f);
-            text = model.t(Tx::Fin);
-          } else if (arrow.kind == ArrowKind::Rst) {
-            draw->AddLine(from, to, arrow_color, 2.0f);
-            text = model.t(Tx::Rst);
-          } else {
-            draw->AddLine(from, to, arrow_color, 1.5f);
-            text = model.t(Tx::Handshake);
-            short_text = model.t(Tx::HandshakeShort);
-          }
-          arrow_head(draw, from, to, arrow_color, 8.0f);
         }
-        if (arrow.from_row == row) {
-          // The label sits between the lanes: a smaller size if it would reach them,
-          // and a plate under it so no lane line runs through the letters.
-          const ImFont* font = model.fonts->mono;
-          const float gap = std::fabs(to_x - from.x) - 12.0f;
-          float size = ImGui::GetFontSize() * (arrow.kind == ArrowKind::Packet ? 0.8f : 1.0f);
-          float text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
-          if (text_w > gap && !short_text.empty()) {
-            text = short_text;
-            text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
-          }
-          if (text_w > gap && gap > 0.0f) {
-            size = std::max(size * 0.7f, size * gap / text_w);
-            text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
-          }
-          const float mid = (from.x + to_x) * 0.5f;
-          const ImVec2 at(mid - text_w * 0.5f, from.y - size - 2.0f);
-          draw->AddRectFilled(ImVec2(at.x - 2.0f, at.y), ImVec2(at.x + text_w + 2.0f, at.y + size),
-                              ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), 2.0f);
-          draw->AddText(font, size, at, arrow_color, text.c_str());
-        }
+        const ArrowText text = arrow_text(arrow, data_event, released, event, model.lang());
+        const PlacedLabel label =
+            layout.arrow_label(arrow, text, ImGui::GetFontSize() * arrow_label_scale(arrow), mono_measure);
+        const ImVec2 label_at(top.x + label.x, from.y - label.size - 2.0f);
+        draw->AddRectFilled(ImVec2(label_at.x - 2.0f, label_at.y),
+                            ImVec2(label_at.x + label.width + 2.0f, label_at.y + label.size),
+                            ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), 2.0f);
+        draw->AddText(mono, label.size, label_at, text_color, label.text.c_str());
       }
     }
   }

@@ -11,7 +11,6 @@ add_library(sockstep_ui STATIC
   ui/card_error.cpp
   ui/code_panel.cpp
   ui/console_panel.cpp
-  ui/conversation.cpp
   ui/countdown.cpp
   ui/event_cache.cpp
   ui/event_log_panel.cpp
@@ -20,7 +19,6 @@ add_library(sockstep_ui STATIC
   ui/gui_app.cpp
   ui/help_overlay.cpp
   ui/layout.cpp
-  ui/lane_label.cpp
   ui/lesson_panel.cpp
   ui/live_panel.cpp
   ui/students_panel.cpp
@@ -36,16 +34,16 @@ add_library(sockstep_ui STATIC
   ui/socket_cards.cpp
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
+  ui/stream_follow.cpp
   ui/text_wrap.cpp
   ui/ui_root.cpp
-  ui/ui_text.cpp
   ui/widgets.cpp
 )
 target_include_directories(sockstep_ui PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # The backends' headers live beside imgui's but imgui.pc does not name the folder.
 target_include_directories(sockstep_ui SYSTEM PUBLIC /usr/include/imgui/backends)
 target_link_libraries(sockstep_ui
-  PUBLIC sockstep_engine PkgConfig::IMGUI PkgConfig::FONTCONFIG glfw OpenGL::GL
+  PUBLIC sockstep_engine sockstep_diagram PkgConfig::IMGUI PkgConfig::FONTCONFIG glfw OpenGL::GL
          Threads::Threads ${CMAKE_DL_LIBS}
   PRIVATE nlohmann_json::nlohmann_json)
 

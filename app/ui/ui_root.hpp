@@ -47,6 +47,8 @@ class UiRoot {
   [[nodiscard]] const EventCache& events() const { return events_; }
   [[nodiscard]] const Conversation& conversation() const { return conversation_; }
   void set_palette(const Palette& palette) { palette_ = palette; }
+  // The Bytes panel on its Follow view (each connection as text) or on its hex streams.
+  void show_follow(bool follow) { bytes_view_.follow = follow; }
   // The reference cards the steps link to; their text joins the font's glyphs.
   void set_cards(std::vector<ReferenceCard> cards);
   [[nodiscard]] const VerdictTimeline& verdicts() const { return verdicts_; }

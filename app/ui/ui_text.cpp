@@ -201,6 +201,11 @@ constexpr std::array kTable = {
     Pair{"How many more bytes the peer said it has room for (TCP_INFO tcpi_snd_wnd). 0: its receive "
          "buffer is full, and this side waits until it reads.",
          "对方说它还能再收多少字节(TCP_INFO 的 tcpi_snd_wnd)。0:对方的接收缓冲区满了,这一方要等它读了才能再发。"},
+    Pair{"Hex", "十六进制"},
+    Pair{"Follow", "追踪"},
+    Pair{"%s ↔ %s: both directions, in the order the calls moved them",
+         "%s ↔ %s:两个方向,按调用传送的先后"},
+    Pair{"No TCP connection has moved bytes yet.", "还没有 TCP 连接传过字节。"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

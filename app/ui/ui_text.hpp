@@ -161,6 +161,10 @@ enum class Tx : std::size_t {
   LiveEnded,
   PeerWindow,
   PeerWindowTip,
+  BytesHexView,
+  BytesFollowView,
+  FollowTitle,
+  FollowNone,
   Count
 };
 

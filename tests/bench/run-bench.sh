@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 build=${1:-build/default}
 if [ "$build" = build/default ]; then
   cmake --preset default >/dev/null
-  cmake --build --preset default --target bench_echo bench_bulk bench_replay >/dev/null
+  cmake --build --preset default --target bench_echo bench_bulk bench_replay bench_export >/dev/null
   cmake --build --preset default --target gui_bench bench_trace >/dev/null 2>&1 || true
 fi
 out=$(mktemp -d)
@@ -24,6 +24,7 @@ run() {  # name command...: runs one benchmark, shows its own report
 run echo "$build/bench_echo"
 run bulk "$build/bench_bulk" 1024
 run replay "$build/bench_replay" 15
+run export "$build/bench_export" 100000
 if [ -x "$build/gui_bench" ] && command -v xvfb-run >/dev/null; then
   run gui xvfb-run -a "$build/gui_bench" 10
 fi
@@ -70,6 +71,7 @@ row "bulk: event log memory" "$kept" "<= cap"
 rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
 lesson=$(field replay 's/.*back() from step \([0-9]*\) of \([^ ]*\) .*/step \1 of \2/p')
 row "reset/replay: back() from the last step" "median $rm_ ms ($lesson)" "< 50 ms"
+row "--export of 100k events, every file" "$(field export 's/^  finish_export, every file: *\([0-9]* ms\).*/\1/p')" "< 2000 ms"
 if [ -s "$out/gui" ]; then
   row "GUI startup to first frame" "$(field gui 's/^startup to first frame: *\([0-9]* ms\).*/\1/p')" "<= 500 ms"
   row "GUI frame build, 100k events (CPU)" "$(field gui 's/^frame build (CPU): *mean [0-9.]* ms, median \([0-9.]* ms\).*/median \1/p')" "<= 1 ms"

@@ -79,6 +79,14 @@ with tempfile.TemporaryDirectory() as tmp:
         problems.append("check --export wrote no whole-reply/session.md with its verdict and calls")
     if not os.path.exists(os.path.join(exported, "refused", "session.json")):
         problems.append("check --export wrote no refused/session.json")
+    # Its diagram and report too, in the check's language.
+    svg = os.path.join(exported, "whole-reply", "session.svg")
+    html = os.path.join(exported, "whole-reply", "session.html")
+    if not os.path.exists(svg) or not any("recv(" in (t.text or "") for t in ET.parse(svg).getroot().iter(
+            "{http://www.w3.org/2000/svg}text")):
+        problems.append("check --export wrote no whole-reply/session.svg with the program's recv()")
+    if not os.path.exists(html) or '<html lang="zh-Hans">' not in open(html, encoding="utf-8").read():
+        problems.append("check --export --lang zh wrote no Chinese whole-reply/session.html")
     # The Chinese verdicts.
     if "原因" not in done.stdout or "回复是分几次到的" not in done.stdout or "项检查中通过了 3 项" not in done.stdout:
         problems.append(f"--lang zh output: {done.stdout!r}")

@@ -212,6 +212,36 @@ struct SeenPacket {
 
 }  // namespace
 
+TEST_CASE("a trace's linker: connects, sends and closes stamped with when they began") {
+  using namespace sockstep::test;
+  PacketLinker linker;
+  linker.sends_stamped_at_start(true);
+  std::uint64_t seq = 0;
+  const auto call = [&](const char* actor, Call name, int fd, std::int64_t t, SocketFacts facts = {},
+                        long long value = 0) {
+    Event e = call_event(actor, name, fd, std::move(facts), value);
+    e.seq = ++seq;
+    e.t_us = t;
+    linker.learn(e);
+    return e.seq;
+  };
+  call("server", Call::Listen, 3, 30, tcp(v4(8084)));
+  call("client", Call::Socket, 4, 40, tcp(), 4);
+  const auto connect = call("client", Call::Connect, 4, 45, tcp(v4(41234), v4(8084)));  // began at 45
+  call("server", Call::Accept, 3, 70, tcp(v4(8084), v4(41234)), 5);
+  const auto first = call("client", Call::Send, 4, 80, tcp(v4(41234), v4(8084)));
+  call("client", Call::Recv, 4, 100, tcp(v4(41234), v4(8084)));
+  const auto second = call("client", Call::Send, 4, 110, tcp(v4(41234), v4(8084)));
+  const auto close = call("client", Call::Close, 4, 130, tcp(v4(41234), v4(8084)));  // began at 130
+  CHECK(linker.cause(packet_event(PacketKind::Syn, 41234, 8084, 50)) == connect);
+  CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 85)) == first);
+  CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 112)) == second);
+  CHECK(linker.cause(packet_event(PacketKind::Fin, 41234, 8084, 131)) == close);
+  CHECK(linker.cause(packet_event(PacketKind::Fin, 41234, 8084, 125)) == 0);  // before the close began
+  CHECK(linker.cause(packet_event(PacketKind::Psh, 41234, 8084, 60)) == 0);  // before any send began
+  CHECK(linker.cause(packet_event(PacketKind::Ack, 8084, 41234, 86)) == 0);
+}
+
 TEST_CASE("a captured echo session: handshake, data, FIN exchange, linked to its calls; the pcap reads back") {
   EventLog log;
   OpContext server(&log, "server", nullptr);

@@ -368,6 +368,27 @@ TEST_CASE("conversation: UDP and TCP between the same programs stay apart, datag
   CHECK(conv.arrows().back().dropped);
 }
 
+TEST_CASE("conversation: a recvfrom logged before the sendto that woke it is drawn from the sender") {
+  // The client's socket has no name until its first sendto; that call's event can come
+  // after the server's recvfrom returns (two threads, one lock).
+  Conversation conv;
+  conv.reset({"server", "client"});
+  conv.set_lesson(true);
+  const std::vector<Event> events = {
+      at(1, call_event("server", Call::Bind, 3, udp(v4(9000)))),
+      at(2, call_event("client", Call::Socket, 4, udp(Address{}))),
+      at(3, call_event("server", Call::RecvFrom, 3, udp(v4(9000), v4(41001)), 5, "hello")),
+      at(4, call_event("client", Call::SendTo, 4, udp(v4(41001, "0.0.0.0"), v4(9000)), 5, "hello")),
+  };
+  for (std::size_t i = 0; i < events.size(); ++i) conv.add(events[i], i);
+  CHECK(conv.held_back() == 0);
+  CHECK(conv.lanes() == std::vector<std::string>{"server", "client"});
+  REQUIRE(conv.streams().size() == 1);
+  CHECK(conv.streams()[0].from == "client");
+  CHECK(conv.streams()[0].to == "server");
+  CHECK(conv.streams()[0].received == 5);
+}
+
 TEST_CASE("conversation model: more-callers puts every byte on its own connection") {
   const std::vector<Event> events = run_lesson("more-callers");
   const Conversation conv = conversation_of(events, {"server", "worker", "client-1", "client-2"});

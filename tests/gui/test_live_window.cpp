@@ -7,12 +7,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
 #include "cli/cli_support.hpp"
+#include "ui/layout.hpp"
 
 using namespace sockstep::test;
 using namespace std::chrono_literals;
@@ -56,6 +59,28 @@ Picture read_png(const std::string& path) {
   return p;
 }
 
+// The share of a rectangle's pixels that are not its background (its most common grey):
+// text and hex rows are ink, an empty panel with one line of text has little.
+double ink(const std::string& path, int x0, int y0, int x1, int y1) {
+  int w = 0;
+  int h = 0;
+  int channels = 0;
+  unsigned char* pixels = stbi_load(path.c_str(), &w, &h, &channels, 1);
+  REQUIRE_MESSAGE(pixels != nullptr, "cannot read " << path);
+  x1 = std::min(x1, w);
+  y1 = std::min(y1, h);
+  std::array<int, 256> histogram{};
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) ++histogram[pixels[y * w + x]];
+  const int background = static_cast<int>(std::max_element(histogram.begin(), histogram.end()) - histogram.begin());
+  int inked = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) inked += std::abs(pixels[y * w + x] - background) > 40 ? 1 : 0;
+  stbi_image_free(pixels);
+  const int area = std::max(1, (x1 - x0) * (y1 - y0));
+  return static_cast<double>(inked) / area;
+}
+
 // Runs a sockstep command with the scratch settings folder.
 RunResult run_app(const Scratch& scratch, std::vector<std::string> args) {
   std::vector<std::string> argv = {"env", "XDG_CONFIG_HOME=" + scratch.dir + "/config"};
@@ -86,6 +111,46 @@ TEST_CASE("trace of the seed's server and client draws the whole session, then e
   CHECK(picture.width == 1280);
   CHECK(picture.height == 720);
   CHECK(picture.grey_sd > 0.05);
+}
+
+TEST_CASE("trace of nc in the window: the Bytes panel shows the bytes nc moved with read() and write()") {
+  const std::string python = find_program("python3");
+  const std::string nc = find_program("nc");
+  if (python.empty() || nc.empty()) {
+    MESSAGE("skipped: python3 or nc is not installed");
+    return;
+  }
+  REQUIRE(std::getenv("DISPLAY") != nullptr);
+  Scratch scratch;
+  const int port = free_port();
+  const std::string session = scratch.dir + "/nc.png";
+  const std::string empty = scratch.dir + "/none.png";
+  const RunResult r = run_app(scratch, {"trace", "--screenshot", session, "--", python, "-c",
+                                        seed_program("echo_server.py", port), ":::", "sh", "-c",
+                                        "printf 'hello\\nworld\\n' | " + nc + " -N 127.0.0.1 " + std::to_string(port)});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  // The same window on a program that moves no byte: the panel's empty state.
+  const RunResult none = run_app(scratch, {"trace", "--screenshot", empty, "--", "true"});
+  REQUIRE(none.code == 0);
+  // Where the window puts the Bytes panel in a live session (no steps, no code), its
+  // inner part (title bar and borders left out).
+  std::array<bool, sockstep::ui::kPanelCount> visible{};
+  visible.fill(true);
+  visible[static_cast<std::size_t>(sockstep::ui::Panel::Steps)] = false;
+  visible[static_cast<std::size_t>(sockstep::ui::Panel::Code)] = false;
+  const auto rects = sockstep::ui::compute_layout(ImVec2(0, 24), ImVec2(1280, 696), visible);
+  const auto& bytes = rects[static_cast<std::size_t>(sockstep::ui::Panel::Bytes)];
+  const int x0 = static_cast<int>(bytes.pos.x + bytes.size.x * 0.05f);
+  const int x1 = static_cast<int>(bytes.pos.x + bytes.size.x * 0.95f);
+  const int y0 = static_cast<int>(bytes.pos.y + bytes.size.y * 0.45f);  // below the selected-call line
+  const int y1 = static_cast<int>(bytes.pos.y + bytes.size.y * 0.95f);
+  const double with_bytes = ink(session, x0, y0, x1, y1);
+  const double without = ink(empty, x0, y0, x1, y1);
+  CAPTURE(with_bytes);
+  CAPTURE(without);
+  CHECK(with_bytes > 0.04);
+  CHECK(with_bytes > 3 * without);
 }
 
 TEST_CASE("trace in the window exits as --headless does: 1 when a program failed") {

@@ -3,6 +3,7 @@
 (every packet of the session, the client's connect, send and close named in the comments
 of the packets they sent), session.json is Chrome trace-event JSON (a slice per call and
 a flow from the send to the recv that took its bytes), session.md has the transcript.
+(report_oracle.py reads session.svg, session.mmd and session.html.)
 Without capture permission only the pcapng is left out, said in one line.
 
 Also walk echo-tcp --export (the lesson's own packets, on port 8084).
@@ -35,7 +36,8 @@ with tempfile.TemporaryDirectory() as tmp:
         problems.append(f"dial --export exited {done.returncode}: {done.stderr}")
     files = sorted(os.listdir(out)) if os.path.isdir(out) else []
     permitted = "not permitted" not in done.stderr
-    want = ["session.json", "session.md"] + (["session.pcapng"] if permitted else [])
+    want = ["session.html", "session.json", "session.md", "session.mmd", "session.svg"] + (
+        ["session.pcapng"] if permitted else [])
     if files != sorted(want):
         problems.append(f"files {files}, expected {sorted(want)}")
     if "session.md" in files and "send(b'hello')" not in open(os.path.join(out, "session.md")).read():
@@ -82,6 +84,31 @@ with tempfile.TemporaryDirectory() as tmp:
     elif "not permitted" not in done.stderr:
         problems.append("walk --export wrote no session.pcapng and did not say why")
     print("walk echo-tcp --export: " + ("pcapng with comments" if os.path.exists(pcapng) else "no capture"))
+
+# A trace's session: its calls reach the log after they returned, stamped with their own
+# time, so its packets are commented too (both programs' connect, sends and closes).
+client = os.path.join(os.path.dirname(seed), "echo_client.py")
+with tempfile.TemporaryDirectory() as tmp:
+    out = os.path.join(tmp, "trace")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    done = subprocess.run([sockstep, "trace", "--headless", "--export", out, "--", sys.executable, "-c",
+                           open(seed).read().replace("8084", str(port)), ":::", sys.executable, "-c",
+                           open(client).read().replace("8084", str(port))],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        problems.append(f"trace --export exited {done.returncode}: {done.stderr}")
+    pcapng = os.path.join(out, "session.pcapng")
+    if os.path.exists(pcapng):
+        comments = subprocess.run(["tshark", "-r", pcapng, "-T", "fields", "-e", "frame.comment"], capture_output=True,
+                                  text=True, check=True).stdout
+        for call in (f"connect(('127.0.0.1', {port})) -> 0", "send(b'hello') -> 5", "send(b'HELLO') -> 5", "close() -> 0"):
+            if call not in comments:
+                problems.append(f"trace's session.pcapng has no packet commented {call!r}: {comments.split()}")
+    elif "not permitted" not in done.stderr + done.stdout:
+        problems.append("trace --export wrote no session.pcapng and did not say why")
+    print("trace --export: " + ("pcapng with comments" if os.path.exists(pcapng) else "no capture"))
 
 for p in problems:
     print(p)

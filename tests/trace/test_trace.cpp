@@ -74,6 +74,16 @@ TEST_CASE("a server started through a wrapper (timeout, sh -c) is seen to listen
   CHECK(r.out.find("has not called listen()") == std::string::npos);
   const auto events = events_of(r.out);
   CHECK(in_order(calls_of(events, actor_of_call(events, "connect")), {"connect", "send |b'hello'", "recv 1024|b'HELLO'"}));
+  // What the server printed is labelled with the server, not with the timeout that started it.
+  const std::string server = actor_of_call(events, "listen");
+  REQUIRE(server.rfind("python3[", 0) == 0);
+  int printed = 0;
+  for (const auto& e : events) {
+    if (e["kind"] != "print" || e["detail"].get<std::string>().find("starting") == std::string::npos) continue;
+    ++printed;
+    CHECK(e["actor"] == server);
+  }
+  CHECK(printed == 1);
 }
 
 TEST_CASE("trace of the seed's server and client shows the whole echo session in order") {

@@ -71,3 +71,29 @@ TEST_CASE("without a ring every record goes over the channel, and none is lost e
   constexpr int kCalls = 500;
   check_all_arrived(trace_writers(0, kThreads, kCalls), kThreads, kCalls);
 }
+
+TEST_CASE("a million one-byte sends: every record arrives, or what was dropped is counted and said") {
+  constexpr long kSends = 1'000'000;
+  TraceOptions options;
+  options.commands = {{TRACE_MANY_SENDS, std::to_string(kSends)}};
+  options.preload = TRACE_PRELOAD;
+  // The log keeps a bounded window of events; the listener counts every one that arrives.
+  EventLog log;
+  long sends = 0;
+  long dropped = 0;
+  std::vector<std::string> warnings;
+  log.set_listener([&](const Event& e) {
+    if (e.kind == EventKind::Call && e.call == Call::Send && e.ok() && e.value == 1) ++sends;
+    if (e.kind == EventKind::Note && e.note == NoteKind::Warning) {
+      warnings.push_back(e.detail);
+      if (e.detail.find("records dropped") != std::string::npos) dropped += std::atol(e.detail.c_str());
+    }
+  });
+  const TraceResult result = run_trace(options, log);
+  REQUIRE(result.error.empty());
+  CHECK(result.all_ok);
+  for (const auto& w : warnings) MESSAGE(w);
+  MESSAGE(sends << " sends seen, " << dropped << " records said dropped");
+  CHECK(sends + dropped >= kSends);
+  CHECK(sends <= kSends);
+}
