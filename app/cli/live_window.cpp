@@ -11,6 +11,7 @@
 #include "engine/echo_server.hpp"
 #include "engine/py_text.hpp"
 #include "engine/reverse_names.hpp"
+#include "engine/student_tiles.hpp"
 #include "engine/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
@@ -33,13 +34,14 @@ CaptureFlags window_capture(CaptureFlags flags) {
 
 // What serve's window keeps of its session. A class of clients flooding it would fill the
 // default (200,000 events and 64 MiB of bytes, in the log and again in the window's copy,
-// and a MiB each way per connection in the byte streams) to 700 MB; the newest 10,000
-// calls and 4 MiB of their bytes are a lab's hour of exchanges, and with 100 clients
-// flooding keep serve's window under 200 MB (tests/soak/serve_memory.py --window).
+// and a MiB each way per connection in the byte streams) to 700 MB; the newest 5,000
+// calls and 2 MiB of their bytes are a class's twenty rounds of exchanges, and with 100
+// clients flooding keep serve's window under 200 MB (tests/soak/serve_memory.py --window).
+// The tiles keep their own counts, so what the log lets go stays counted there.
 EventLogLimits serve_window_limits() {
   EventLogLimits limits;
-  limits.max_events = 10000;
-  limits.max_total_bytes = 4 * 1024 * 1024;
+  limits.max_events = 5000;
+  limits.max_total_bytes = 2 * 1024 * 1024;
   return limits;
 }
 
@@ -80,6 +82,22 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.students.enabled = true;
   live.students.open_first = options.students || options.allow_remote;
   live.students.name_of = [&names](const std::string& host) { return names.lookup(host); };
+  // The tiles see every call of serve's thread as it is made: a flood makes the log let
+  // calls go before the window copies them, and a tile must still count them (and its
+  // accept() must not be lost). One lock per call, never held for long.
+  std::mutex tiles_mutex;
+  StudentTiles tiles;
+  tiles.set_fed_every_event(true);
+  live.observe = [&](const Event& e) {
+    // Only serve's own thread: its events come in seq order.
+    if (e.actor != "server" && !(e.kind == EventKind::Note && e.note == NoteKind::ListenFull)) return;
+    std::lock_guard lock(tiles_mutex);
+    tiles.observe(e);
+  };
+  live.students.with_tiles = [&](const std::function<void(StudentTiles&)>& use) {
+    std::lock_guard lock(tiles_mutex);
+    use(tiles);
+  };
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);

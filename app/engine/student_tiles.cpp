@@ -54,6 +54,10 @@ void StudentTiles::trim() {
 
 void StudentTiles::observe(const Event& e) {
   if (e.seq != 0 && e.seq <= last_seq_) return;
+  if (!fed_every_event_ && e.seq > last_seq_ + 1 && last_seq_ != 0) {
+    for (const auto& [fd, arrival] : open_)
+      if (StudentTile* tile = open_tile(fd)) tile->counts_partial = true;
+  }
   if (e.seq != 0) last_seq_ = e.seq;
   if (e.kind == EventKind::Note && e.note == NoteKind::ListenFull) {
     queue_.overflows += e.overflow.overflows;

@@ -40,6 +40,9 @@ struct StudentTile {
   // empty once the kernel holds nothing of it.
   std::string state;
   bool state_without_fd = false;  // state is an fd-less socket's (TIME_WAIT, FIN_WAIT2...)
+  // Some of serve's calls on this connection went by unseen (the window's log let them go
+  // before the window read them, in a flood): bytes_in and bytes_out are at least these.
+  bool counts_partial = false;
   TileEnding ending = TileEnding::Connected;
   int err = 0;  // TileEnding::Failed: the errno
   [[nodiscard]] bool connected() const { return left_us < 0; }
@@ -67,7 +70,8 @@ class StudentTiles {
   explicit StudentTiles(std::string server_actor = "server", std::size_t max_tiles = 512);
 
   // Learns from one event; events come in seq order and an older seq is ignored, so the
-  // same events may be offered again.
+  // same events may be offered again. A gap in the seqs (events the log let go before they
+  // were offered) marks the counts of every client connected then as partial.
   void observe(const Event& event);
   // The kernel's view: each connected tile's state from serve's socket card, a left
   // one's from the fd-less socket the kernel keeps for it, the listener's queue.
@@ -79,6 +83,9 @@ class StudentTiles {
   [[nodiscard]] std::uint64_t arrivals() const { return arrivals_; }  // every client ever accepted
   [[nodiscard]] std::uint64_t last_seq() const { return last_seq_; }
   void clear();
+  // Fed with every event of serve's thread as it is appended (not from a copy that may
+  // have lost some): a gap in the seqs is other threads' events, and counts stay whole.
+  void set_fed_every_event(bool on) { fed_every_event_ = on; }
 
  private:
   StudentTile* open_tile(int fd);
@@ -93,6 +100,7 @@ class StudentTiles {
   int listener_fd_ = -1;
   std::uint64_t arrivals_ = 0;
   std::uint64_t last_seq_ = 0;
+  bool fed_every_event_ = false;
 };
 
 // Rows and columns for count tiles in a width x height area: the layout with the

@@ -236,7 +236,11 @@ void GuiApp::open_live() {
   auto wake = [this] {
     if (!wake_posted_.exchange(true)) glfwPostEmptyEvent();  // thread-safe in GLFW
   };
-  if (live.log != nullptr) live.log->set_listener([wake](const Event&) { wake(); });
+  if (live.log != nullptr)
+    live.log->set_listener([wake, observe = live.observe](const Event& e) {
+      if (observe) observe(e);
+      wake();
+    });
   if (live.start) live.start(wake);
   live_started_ = true;
 }

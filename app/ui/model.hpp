@@ -9,6 +9,7 @@
 #include "engine/lesson.hpp"
 #include "engine/reference_cards.hpp"
 #include "engine/reverse_names.hpp"
+#include "engine/student_tiles.hpp"
 #include "engine/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
@@ -101,6 +102,10 @@ struct StudentsInfo {
   bool open_first = false;  // the window opens on the student view (serve --allow-remote)
   // The name the LAN gives a client's host; never waits (empty: no names looked up).
   std::function<ReverseNames::Answer(const std::string&)> name_of;
+  // The tiles as the session keeps them (fed with every event as it happens): the view
+  // brings them up to date with the kernel and copies them for its frame. Empty: the view
+  // learns them from the window's copy of the log.
+  std::function<void(const std::function<void(StudentTiles&)>&)> with_tiles;
 };
 
 struct LiveInfo {

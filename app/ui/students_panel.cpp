@@ -178,7 +178,7 @@ void draw_tile(const Model& model, const StudentTile& tile, ImVec2 size, bool to
     put(accent, state);
   }
   char bytes[128];
-  std::snprintf(bytes, sizeof bytes, model.t(Tx::TileSentGot), human_bytes(static_cast<long long>(tile.bytes_in)).c_str(),
+  std::snprintf(bytes, sizeof bytes, model.t(tile.counts_partial ? Tx::TileSentGotAtLeast : Tx::TileSentGot), human_bytes(static_cast<long long>(tile.bytes_in)).c_str(),
                 human_bytes(static_cast<long long>(tile.bytes_out)).c_str());
   put(palette.text, bytes);
   if (tile.recvs == 0) {
@@ -224,9 +224,17 @@ void draw_tile(const Model& model, const StudentTile& tile, ImVec2 size, bool to
   }
 }
 
-// New events since the model last looked, found by seq: the cache may have let its
+// The session's own tiles when it keeps them (serve: fed with every event as it happens),
+// else new events since the model last looked, found by seq: the cache may have let its
 // oldest go meanwhile (its revision changed), the model keeps what it learnt.
 void feed(const Model& model, LiveView& view) {
+  if (const auto& with_tiles = model.live->students.with_tiles) {
+    with_tiles([&](StudentTiles& tiles) {
+      tiles.update_kernel(*model.snap);
+      view.tiles = tiles;
+    });
+    return;
+  }
   const std::vector<Event>& events = model.events->events();
   const std::uint64_t after = view.tiles.last_seq();
   auto it = std::upper_bound(events.begin(), events.end(), after,

@@ -174,6 +174,7 @@ constexpr std::array kTable = {
          "有 %llu 个客户端被内核重置:它们的 SYN cookie 无法还原"},
     Pair{"now", "现在"},
     Pair{"sent %s · got %s", "发出 %s · 收回 %s"},
+    Pair{"sent ≥%s · got ≥%s", "发出 ≥%s · 收回 ≥%s"},
     Pair{"nothing sent yet", "还没有发送"},
     Pair{"hung up", "已挂断"},
     Pair{"reset (ECONNRESET)", "被重置(ECONNRESET)"},

@@ -139,6 +139,7 @@ enum class Tx : std::size_t {
   StudentsCookiesFailed,
   TileNow,
   TileSentGot,
+  TileSentGotAtLeast,
   TileNothingSent,
   TileHungUp,
   TileReset,

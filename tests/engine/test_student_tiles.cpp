@@ -212,6 +212,11 @@ TEST_CASE("a tile for every accept, the oldest that left let go beyond the bound
   tiles.observe(full);
   CHECK(tiles.queue().overflows == 7);
   CHECK(tiles.queue().most == 6);  // an overflow means the queue held backlog + 1
+  CHECK_FALSE(tiles.tiles()[2].counts_partial);
+  seq += 10;  // ten events the log let go before they were offered
+  tiles.observe(call(Call::Recv, 6, 5));
+  CHECK(tiles.tiles()[2].counts_partial);
+  CHECK(tiles.tiles()[2].bytes_in == 5);
   accept(7, 1005);  // all three still connected: the oldest goes
   CHECK(tiles.tiles().size() == 3);
   CHECK(tiles.tiles()[0].peer.port == 1003);
