@@ -111,6 +111,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
                     "listen()'s backlog (the seed's 5); the kernel caps it at net.core.somaxconn")
       ->check(kDecimal)
       ->check(CLI::Range(0, 65535));
+  serve->add_flag("--students", options.students,
+                  "Open the window on the student view, a tile per client (the default with --allow-remote; F6 switches)");
   add_follow_flag(serve, options.follow);
   add_export_option(serve, options.export_dir);
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,

@@ -39,6 +39,7 @@ struct ServeOptions {
   bool allow_remote = false;
   int max_clients = 0;  // 0: serve until stopped
   int backlog = 5;      // listen()'s argument: the seed's 5
+  bool students = false;  // window: open on the student view (always with allow_remote)
   CaptureFlags capture;
   bool follow = false;     // after serving: each connection's byte streams
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json

@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
+#include <mutex>
 #include <thread>
 
 #include "cli/capture_flags.hpp"
 #include "cli/dial_client.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/py_text.hpp"
+#include "engine/reverse_names.hpp"
+#include "engine/student_tiles.hpp"
 #include "engine/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
@@ -28,10 +32,23 @@ CaptureFlags window_capture(CaptureFlags flags) {
   return flags;
 }
 
+// What serve's window keeps of its session. A class of clients flooding it would fill the
+// default (200,000 events and 64 MiB of bytes, in the log and again in the window's copy,
+// and a MiB each way per connection in the byte streams) to 700 MB; the newest 5,000
+// calls and 2 MiB of their bytes are a class's twenty rounds of exchanges, and with 100
+// clients flooding keep serve's window under 200 MB (tests/soak/serve_memory.py --window).
+// The tiles keep their own counts, so what the log lets go stays counted there.
+EventLogLimits serve_window_limits() {
+  EventLogLimits limits;
+  limits.max_events = 5000;
+  limits.max_total_bytes = 2 * 1024 * 1024;
+  return limits;
+}
+
 }  // namespace
 
 int serve_window(const Address& address, const ServeOptions& options) {
-  EventLog log;
+  EventLog log(serve_window_limits());
   EchoServerOptions server_options;
   server_options.max_clients = options.max_clients;
   EchoServer server(log, address, options.backlog, std::move(server_options));
@@ -54,9 +71,40 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   live.follow = options.follow;
+  // The student view: a classroom's clients as tiles, named by the LAN when it can
+  // (looked up on a thread of its own; the callback only wakes the window).
+  std::function<void()> wake_window;
+  std::mutex wake_mutex;
+  ReverseNames names([&] {
+    std::lock_guard lock(wake_mutex);
+    if (wake_window) wake_window();
+  });
+  live.students.enabled = true;
+  live.students.open_first = options.students || options.allow_remote;
+  live.students.name_of = [&names](const std::string& host) { return names.lookup(host); };
+  // The tiles see every call of serve's thread as it is made: a flood makes the log let
+  // calls go before the window copies them, and a tile must still count them (and its
+  // accept() must not be lost). One lock per call, never held for long.
+  std::mutex tiles_mutex;
+  StudentTiles tiles;
+  tiles.set_fed_every_event(true);
+  live.observe = [&](const Event& e) {
+    // Only serve's own thread: its events come in seq order.
+    if (e.actor != "server" && !(e.kind == EventKind::Note && e.note == NoteKind::ListenFull)) return;
+    std::lock_guard lock(tiles_mutex);
+    tiles.observe(e);
+  };
+  live.students.with_tiles = [&](const std::function<void(StudentTiles&)>& use) {
+    std::lock_guard lock(tiles_mutex);
+    use(tiles);
+  };
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
+    {
+      std::lock_guard lock(wake_mutex);
+      wake_window = wake;
+    }
     worker = std::thread([&, wake] {
       (void)server.run();  // a failed poll() is in the log
       ended = true;
@@ -66,6 +114,9 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.stop = [&] {
     server.stop();
     if (worker.joinable()) worker.join();
+    // The window goes away after this: a name answered later wakes nothing.
+    std::lock_guard lock(wake_mutex);
+    wake_window = nullptr;
   };
   // A screenshot of a server that waits for clients: once it listens, or once the
   // clients it was told to serve have come and gone.

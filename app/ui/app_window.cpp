@@ -223,6 +223,7 @@ void GuiApp::open_live() {
   live_info_.title_zh = live.title_zh;
   live_info_.can_send = static_cast<bool>(live.send);
   live_info_.choices = live.choices;
+  live_info_.students = live.students;
   if (!live.choices.empty() && live.choose) {
     live_info_.chosen = std::min(live.initial_choice, live.choices.size() - 1);
     state_.selected_seq = live.choose(live_info_.chosen);
@@ -235,7 +236,11 @@ void GuiApp::open_live() {
   auto wake = [this] {
     if (!wake_posted_.exchange(true)) glfwPostEmptyEvent();  // thread-safe in GLFW
   };
-  if (live.log != nullptr) live.log->set_listener([wake](const Event&) { wake(); });
+  if (live.log != nullptr)
+    live.log->set_listener([wake, observe = live.observe](const Event& e) {
+      if (observe) observe(e);
+      wake();
+    });
   if (live.start) live.start(wake);
   live_started_ = true;
 }

@@ -45,11 +45,16 @@ int Conversation::row_of_event(std::size_t event_index) const {
   return event_index < row_by_event_.size() ? row_by_event_[event_index] : -1;
 }
 
-void ByteStream::add(std::string_view kept, std::size_t count) {
+std::size_t ByteStream::add(std::string_view kept, std::size_t count, std::size_t room) {
   kept = kept.substr(0, count);
   if (data.empty()) first = total;  // no run yet: it may start with this call
-  if (first + data.size() == total && data.size() < kMaxKept) data.append(kept.substr(0, kMaxKept - data.size()));
+  std::size_t added = 0;
+  if (first + data.size() == total && data.size() < kMaxKept) {
+    added = std::min({kept.size(), kMaxKept - data.size(), room});
+    data.append(kept.substr(0, added));
+  }
   total += count;
+  return added;
 }
 
 int Conversation::add_arrow(SeqArrow arrow) {
@@ -431,7 +436,7 @@ void Conversation::send(const Event& event, const End& end, int row, int lane) {
   Flow& flow = flow_out(end, event, to_lane);
   ByteStream& s = streams_[flow.stream];
   const std::size_t count = event.byte_count > 0 ? event.byte_count : event.bytes.size();
-  s.add(event.bytes, count);
+  kept_all_ += s.add(event.bytes, count, max_kept_all_ - std::min(kept_all_, max_kept_all_));
   s.send_ends.push_back(StreamMark{s.total, event.seq});
   const int arrow = add_arrow(SeqArrow{ArrowKind::Data, row, to_session ? -1 : row, lane, lane_of(to_lane), count, event.seq});
   if (to_session && (count > 0 || s.datagrams())) flow.pending.push_back(Pending{arrow, count});
@@ -460,7 +465,7 @@ void Conversation::receive(const Event& event, const End& end, int row) {
       flow = &flows_.back();
     }
     ByteStream& s = streams_[flow->stream];
-    s.add(event.bytes, got);
+    kept_all_ += s.add(event.bytes, got, max_kept_all_ - std::min(kept_all_, max_kept_all_));
     s.received += got;
     s.send_ends.push_back(StreamMark{s.total, event.seq});
     s.recv_ends.push_back(StreamMark{s.received, event.seq});

@@ -65,7 +65,8 @@ struct ByteStream {
   int type = 0;            // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
   // A run of the stream's bytes without a gap: data[i] is byte first + i of the stream.
   // It starts at the first call whose bytes are kept (the window may have let go of
-  // earlier ones), and stops growing at kMaxKept or at a call whose bytes were not all
+  // earlier ones), and stops growing at kMaxKept, when the conversation's streams hold
+  // Conversation::kMaxKeptAll together, or at a call whose bytes were not all
   // kept (capped by the log), since the bytes after that call could not be placed.
   std::size_t first = 0;
   std::string data;
@@ -77,12 +78,18 @@ struct ByteStream {
   std::vector<std::pair<std::size_t, std::size_t>> dropped;
 
   [[nodiscard]] bool datagrams() const { return type != SOCK_STREAM; }
-  // A call put count bytes on the stream, of which the log kept `kept` (its first ones).
-  void add(std::string_view kept, std::size_t count);
+  // A call put count bytes on the stream, of which the log kept `kept` (its first ones);
+  // at most room of them join data. Returns how many did.
+  std::size_t add(std::string_view kept, std::size_t count, std::size_t room = kMaxKept);
 };
 
 class Conversation {
  public:
+  // What all its streams keep together by default: a hundred clients of serve flooding
+  // it would otherwise keep a MiB each way each (the streams that came first keep theirs).
+  static constexpr std::size_t kMaxKeptAll = 16 * 1024 * 1024;
+  // A smaller bound for a session that keeps less (serve's window: what its log keeps).
+  void set_max_kept_all(std::size_t bytes) { max_kept_all_ = bytes; }
   // lanes: the lesson's actors in display order; unknown actors get a lane when seen.
   void reset(std::vector<std::string> lanes);
   void add(const Event& event, std::size_t event_index);
@@ -177,6 +184,8 @@ class Conversation {
   std::vector<SeqRow> rows_;
   std::vector<SeqArrow> arrows_;
   std::vector<ByteStream> streams_;
+  std::size_t kept_all_ = 0;  // bytes the streams' data hold together
+  std::size_t max_kept_all_ = kMaxKeptAll;
   std::vector<Flow> flows_;
   std::deque<End> ends_;
   std::vector<int> blocked_rows_;

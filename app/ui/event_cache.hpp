@@ -33,6 +33,7 @@ class EventCache {
   // The memory the kept events' bytes hold (Bytes::footprint), never over max_bytes.
   [[nodiscard]] std::size_t held_bytes() const { return held_bytes_; }
   [[nodiscard]] std::size_t max_bytes() const { return max_bytes_; }
+  [[nodiscard]] std::size_t max_events() const { return max_events_; }
 
  private:
   void release_oldest_bytes();

@@ -42,6 +42,11 @@ struct LiveGuiOptions {
   std::vector<LiveChoice> choices;
   std::size_t initial_choice = 0;
   std::function<std::uint64_t(std::size_t)> choose;
+  StudentsInfo students;  // serve: the student view
+  // Called with every event as the log appends it, on the appending thread, before the
+  // window is woken: for what must see every event even if the log lets it go before the
+  // window copies it (the student view's counts).
+  std::function<void(const Event&)> observe;
 };
 
 // 0 ok (or the session's own exit code from code_after); 1 no display or runtime error.

@@ -43,6 +43,9 @@ void draw_live(const Model& model, LiveView& view) {
   }
   ImGui::Spacing();
 
+  if (live.students.enabled &&
+      ImGui::Button((std::string(model.t(Tx::StudentsButton)) + "###students_open").c_str()))
+    view.students_open = true;
   ImGui::TextDisabled("%s", model.t(Tx::LiveWatching));
   ImGui::SameLine();
   ImGui::PushFont(model.fonts->mono);

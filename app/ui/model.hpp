@@ -1,5 +1,6 @@
 #pragma once
 #include <array>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,6 +8,8 @@
 
 #include "engine/lesson.hpp"
 #include "engine/reference_cards.hpp"
+#include "engine/reverse_names.hpp"
+#include "engine/student_tiles.hpp"
 #include "engine/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
@@ -93,6 +96,18 @@ struct LiveChoice {
   bool passed = false;
 };
 
+// serve: the student view, one tile per client (F6 switches between it and the panels).
+struct StudentsInfo {
+  bool enabled = false;     // this session has clients to show as students
+  bool open_first = false;  // the window opens on the student view (serve --allow-remote)
+  // The name the LAN gives a client's host; never waits (empty: no names looked up).
+  std::function<ReverseNames::Answer(const std::string&)> name_of;
+  // The tiles as the session keeps them (fed with every event as it happens): the view
+  // brings them up to date with the kernel and copies them for its frame. Empty: the view
+  // learns them from the window's copy of the log.
+  std::function<void(const std::function<void(StudentTiles&)>&)> with_tiles;
+};
+
 struct LiveInfo {
   std::string title;     // "dial 127.0.0.1:8084"
   std::string title_zh;  // the same in Chinese; empty: the title says it
@@ -101,6 +116,7 @@ struct LiveInfo {
   bool finished = false; // the session's programs have all ended
   std::vector<LiveChoice> choices;  // sessions to pick from (check --gui); empty: one
   std::size_t chosen = 0;           // the one shown
+  StudentsInfo students;
 };
 
 // Everything one frame draws from: one session snapshot, taken at the top of the frame.

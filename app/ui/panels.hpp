@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/student_tiles.hpp"
 #include "ui/model.hpp"
 #include "ui/sequence_layout.hpp"  // sequence_row_label
 
@@ -88,8 +89,17 @@ struct LiveView {
   // Enter was pressed this frame: ImGui 1.86 misses a key pressed and released between
   // two frames, so the app's own key queue says so too.
   bool enter_pressed = false;
+  // serve's student view: shown over the panels while open; F6 (or its button) switches.
+  bool students_open = false;
+  bool students_started = false;  // open_first was applied
+  bool students_key = false;      // F6 was pressed this frame
+  bool pointer_moved = false;     // tooltips only once the pointer moved over the view
+  StudentTiles tiles;             // fed from the event cache, like the event log's filter
+  std::uint64_t tiles_generation = 0;
 };
 void draw_live(const Model& model, LiveView& view);
+// The student view: the accept queue against the backlog, then one tile per client.
+void draw_students(const Model& model, LiveView& view);
 
 void draw_help(const Model& model, bool* open);
 // The reference card of model.state->card_call; *open goes false when closed.

@@ -21,6 +21,7 @@ add_library(sockstep_ui STATIC
   ui/layout.cpp
   ui/lesson_panel.cpp
   ui/live_panel.cpp
+  ui/students_panel.cpp
   ui/menu_bar.cpp
   ui/model.cpp
   ui/palette.cpp

@@ -100,6 +100,11 @@ void UiRoot::set_live(const Lesson& lesson, const LiveInfo& info, const std::str
 }
 
 bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kernel) {
+  // A live session's log says how much of it is kept (serve's keeps less: a class can
+  // flood it); the window's copy keeps no more than that.
+  const EventLogLimits& limits = log.limits();
+  if (events_.max_events() != limits.max_events || events_.max_bytes() != limits.max_total_bytes)
+    events_ = EventCache(limits.max_events, limits.max_total_bytes);
   const std::size_t before = events_.events().size();
   const std::uint64_t revision_before = events_.revision();
   const std::size_t added = events_.sync(log);
@@ -110,6 +115,7 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
     conversation_revision_ = events_.revision();
     conversation_.reset(lesson_->actors);
     conversation_.set_outside(outside_lane_, lane_per_connection_);
+    conversation_.set_max_kept_all(std::min(Conversation::kMaxKeptAll, events_.max_bytes()));
   }
   for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
   conversation_.set_consumed(events.size());
@@ -237,6 +243,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
     live_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
       return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
     });
+    live_view_.students_key = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) { return k.key == GLFW_KEY_F6; });
     panel(Panel::Lesson, "lesson", [&] { draw_live(model, live_view_); });
   } else {
     panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
@@ -248,6 +255,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   panel(Panel::Bytes, "bytes", [&] { draw_bytes(model, bytes_view_); });
   panel(Panel::Console, "console", [&] { draw_console(model, console_view_); });
   panel(Panel::EventLog, "log", [&] { draw_event_log(model, log_view_); });
+  if (live_ != nullptr) draw_students(model, live_view_);  // serve: over the panels while open
 
   help_open_ = state.help_open;
   const bool was_open = help_open_;

@@ -18,20 +18,14 @@ import subprocess
 import sys
 import threading
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lab import SERVER_ADDR, Lab, in_ns, sh  # noqa: E402
+
 SOCKSTEP = sys.argv[1]
 STUDENTS = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 BACKLOG = 5
-TAG = f"ss{os.getpid() % 100000}"
-SERVER_NS, STUDENT_NS = f"{TAG}srv", f"{TAG}stu"
-SERVER_ADDR = "10.77.0.1"
-
-
-def sh(*args, check=True):
-    return subprocess.run(list(args), check=check, capture_output=True, text=True, timeout=30)
-
-
-def in_ns(ns, *args):
-    return ["ip", "netns", "exec", ns, *args]
+LAB = Lab(STUDENTS)
+SERVER_NS, STUDENT_NS = LAB.server_ns, LAB.student_ns
 
 
 def nstat(ns, name):
@@ -41,24 +35,6 @@ def nstat(ns, name):
         if len(words) >= 2 and words[0] == name:
             return int(words[1])
     return 0
-
-
-def make_lab():
-    sh("ip", "netns", "add", SERVER_NS)
-    sh("ip", "netns", "add", STUDENT_NS)
-    sh("ip", "link", "add", f"{TAG}a", "netns", SERVER_NS, "type", "veth", "peer", "name", f"{TAG}b", "netns",
-       STUDENT_NS)
-    for ns, dev in ((SERVER_NS, f"{TAG}a"), (STUDENT_NS, f"{TAG}b")):
-        sh(*in_ns(ns, "ip", "link", "set", "lo", "up"))
-        sh(*in_ns(ns, "ip", "link", "set", dev, "up"))
-    sh(*in_ns(SERVER_NS, "ip", "addr", "add", f"{SERVER_ADDR}/24", "dev", f"{TAG}a"))
-    for i in range(STUDENTS):
-        sh(*in_ns(STUDENT_NS, "ip", "addr", "add", f"10.77.0.{10 + i}/24", "dev", f"{TAG}b", "nodad"))
-
-
-def drop_lab():
-    for ns in (SERVER_NS, STUDENT_NS):
-        sh("ip", "netns", "del", ns, check=False)
 
 
 STUDENT_PROGRAM = r'''
@@ -110,9 +86,9 @@ def main():
         print("lan_burst: skipped: network namespaces need root")
         return 77
     try:
-        make_lab()
+        LAB.make()
     except (subprocess.CalledProcessError, FileNotFoundError) as e:
-        drop_lab()
+        LAB.drop()
         print(f"lan_burst: skipped: cannot make network namespaces here ({e})")
         return 77
     counters = ("TcpExtListenOverflows", "TcpExtSyncookiesSent", "TcpExtSyncookiesFailed")
@@ -150,7 +126,7 @@ def main():
         assert serve.returncode == 0, f"serve exited {serve.returncode}: {serve.stderr.read()}"
         after = {name: nstat(SERVER_NS, name) for name in counters}
     finally:
-        drop_lab()
+        LAB.drop()
 
     failed = [(i, r) for i, r in enumerate(results) if not r["ok"]]
     assert not failed, f"{len(failed)} of {STUDENTS} students not served: {failed[:5]}"

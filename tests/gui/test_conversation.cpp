@@ -245,6 +245,23 @@ TEST_CASE("conversation: a stream keeps its bytes from the start, without a gap"
     bulk.add(at(i + 1, call_event("client", Call::Send, 4, client, static_cast<long long>(chunk.size()), chunk)), i);
   CHECK(bulk.streams()[0].data.size() == ByteStream::kMaxKept);
   CHECK(bulk.streams()[0].total == 5 * chunk.size());
+
+  // A class of flooding clients: the streams together keep no more than kMaxKeptAll.
+  Conversation lab;
+  lab.reset({"server", "client"});
+  const std::string mib(ByteStream::kMaxKept, 'q');
+  const std::size_t clients = Conversation::kMaxKeptAll / ByteStream::kMaxKept + 4;
+  for (std::size_t i = 0; i < clients; ++i)
+    lab.add(at(i + 1, call_event("client", Call::Send, static_cast<int>(10 + i), tcp(v4(static_cast<int>(42000 + i)), v4(8084)),
+                                 static_cast<long long>(mib.size()), mib)),
+            i);
+  std::size_t kept = 0;
+  for (const ByteStream& s : lab.streams()) kept += s.data.size();
+  CHECK(lab.streams().size() == clients);
+  CHECK(kept == Conversation::kMaxKeptAll);
+  CHECK(lab.streams().front().data.size() == ByteStream::kMaxKept);  // the first keep theirs
+  CHECK(lab.streams().back().data.empty());
+  CHECK(lab.streams().back().total == mib.size());  // counted all the same
 }
 
 TEST_CASE("conversation, live serve: each client's connection is a lane and a stream of its own") {

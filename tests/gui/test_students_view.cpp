@@ -1,0 +1,100 @@
+// serve's student view drawn with ImGui but no window or GL: the real panel code lays out
+// a class's tiles at a projector's 1280x720, in both languages.
+#include <doctest/doctest.h>
+
+#include <imgui.h>
+#include <imgui_internal.h>  // the tile area's child window, to read how far it scrolls
+
+#include <string>
+
+#include "engine/live_source.hpp"
+#include "ui/fonts.hpp"
+#include "ui/ui_root.hpp"
+#include "ui/ui_text.hpp"
+
+using namespace sockstep;
+using namespace sockstep::ui;
+
+namespace {
+
+// How far the tiles' area scrolls after a frame (0: every tile in view), -1 when absent.
+float tiles_scroll(const char* part) {
+  for (ImGuiWindow* window : GImGui->Windows)
+    if (std::string(window->Name).find(part) != std::string::npos && window->WasActive) return window->ScrollMax.y;
+  return -1.0f;
+}
+
+// students clients accepted by serve, each having sent a line.
+void accept_students(EventLog& log, int students) {
+  for (int i = 0; i < students; ++i) {
+    Event accept;
+    accept.actor = "server";
+    accept.call = Call::Accept;
+    accept.fd = 3;
+    accept.value = 10 + i;
+    accept.sock.peer = Address{AF_INET, "192.168.100." + std::to_string(100 + i), 40000 + i, {}};
+    log.append(accept);
+    Event recv;
+    recv.actor = "server";
+    recv.call = Call::Recv;
+    recv.dir = Direction::In;
+    recv.fd = 10 + i;
+    const std::string line = "student " + std::to_string(i) + " says hello\n";
+    recv.value = static_cast<long long>(line.size());
+    recv.bytes = Bytes(line);
+    recv.byte_count = line.size();
+    log.append(recv);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the student view fits forty tiles in 1280x720 without scrolling, and scrolls for sixty") {
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(1280, 720);
+  io.DeltaTime = 1.0f / 60.0f;
+  FontManager fonts(find_font_files());
+  for (std::size_t i = 0; i < tx_count(); ++i) {
+    fonts.note_text(tx_at(i, Lang::En));
+    fonts.note_text(tx_at(i, Lang::Zh));
+  }
+  fonts.build(1.0f);
+
+  for (const int students : {40, 60}) {
+    for (const Lang lang : {Lang::En, Lang::Zh}) {
+      INFO(students << " students, " << lang_code(lang));
+      Lesson lanes;
+      lanes.actors = {"server"};
+      LiveInfo info;
+      info.title = "serve 192.168.100.1:8084";
+      info.students.enabled = true;
+      info.students.open_first = true;
+      UiRoot root(fonts);
+      root.set_live(lanes, info, "clients", true);
+      EventLog log;
+      accept_students(log, students);
+      LiveSource live({"server"}, "clients");
+      UiState state;
+      state.lang = lang;
+      std::vector<LessonEntry> lessons;
+      Commands out;
+      for (int frame = 0; frame < 3; ++frame) {  // a new window settles its size in its first frames
+        (void)root.refresh_live(live, log, false);
+        ImGui::NewFrame();
+        out.clear();
+        root.draw(state, lessons, "", {}, out);
+        ImGui::Render();
+      }
+      const float scroll = tiles_scroll("##tiles");
+      REQUIRE(scroll >= 0.0f);
+      if (students <= 40) {
+        CHECK(scroll == 0.0f);
+      } else {
+        CHECK(scroll > 0.0f);
+      }
+    }
+  }
+  ImGui::DestroyContext();
+}
