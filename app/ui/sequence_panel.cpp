@@ -11,6 +11,7 @@
 #include "engine/py_text.hpp"
 #include "ui/lane_label.hpp"
 #include "ui/panels.hpp"
+#include "ui/text_wrap.hpp"
 #include "ui/widgets.hpp"
 
 namespace sockstep::ui {
@@ -185,6 +186,11 @@ void draw_sequence(const Model& model, SequenceView& view) {
           }
         }
       }
+      if (size.x > room(left_side)) {
+        // Still too wide: cut, never over the next lifeline (the row's tooltip says it all).
+        label = elided(label, std::max(0.0f, room(left_side)));
+        size = ImGui::CalcTextSize(label.c_str());
+      }
       const float tx = left_side ? std::max(top.x + 2.0f, x - 8.0f - size.x) : x + 8.0f;
       const ImU32 label_color = event.ok() ? palette.text
                                 : errno_reports_a_wait(event.err) || (is_connect(event.call) && event.err == EINPROGRESS)
@@ -259,6 +265,14 @@ void draw_sequence(const Model& model, SequenceView& view) {
           }
           if (text_w > gap && gap > 0.0f) {
             size = std::max(size * 0.7f, size * gap / text_w);
+            text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
+          }
+          if (text_w > gap && gap > 0.0f) {
+            // Even smaller it would reach the lanes: cut it (the row's tooltip has it all).
+            const float at_size = size;
+            text = elide(text, gap, [&](std::string_view t) {
+              return font->CalcTextSizeA(at_size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
+            });
             text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
           }
           const float mid = (from.x + to_x) * 0.5f;
