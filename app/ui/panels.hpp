@@ -42,6 +42,7 @@ struct SocketsView {
 void draw_sockets(const Model& model, SocketsView& view);
 
 struct SequenceView {
+  float scroll_x = 0.0f;  // the rows' horizontal scroll when the lanes are wider than the panel
   std::size_t followed_rows = 0;
   std::uint64_t followed_selection = 0;
 };

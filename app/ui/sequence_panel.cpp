@@ -1,4 +1,5 @@
 #include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll: the lane headers follow the rows sideways
 
 #include <algorithm>
 #include <cfloat>
@@ -78,18 +79,37 @@ void draw_sequence(const Model& model, SequenceView& view) {
   const std::vector<std::string>& lanes = conv.lanes();
   const std::size_t lane_count = std::max<std::size_t>(lanes.size(), 1);
 
-  const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
-  // Outer lanes keep their labels outside, so arrows and bytes run between them.
+  const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
+  // Outer lanes keep their labels outside, so arrows and bytes run between them. Lanes
+  // closer than a short call's label ("accept() → fd 4") would crowd every label onto the
+  // next lifeline: then the diagram is wider than the panel and scrolls sideways.
+  const float min_gap = ImGui::GetFontSize() * 7.5f;
+  float width = avail;
+  float margin = lane_count <= 2 ? width * 0.36f : width * 0.14f;
+  if (lane_count > 2 && (width - 2 * margin) / static_cast<float>(lane_count - 1) < min_gap) {
+    // The outer lanes' labels sit outside them: room for "accept() → fd 30".
+    margin = std::min(margin, min_gap * 1.2f);
+    width = std::max(avail, 2 * margin + min_gap * static_cast<float>(lane_count - 1));
+  }
+  const bool scrolls_x = width > avail + 0.5f;
+  const float gap = lane_count > 1 ? (width - 2 * margin) / static_cast<float>(lane_count - 1) : width;
   std::vector<float> lane_x(lane_count);
-  const float margin = lane_count <= 2 ? width * 0.36f : width * 0.14f;
   for (std::size_t i = 0; i < lane_count; ++i) {
     lane_x[i] = lane_count == 1 ? width * 0.5f
                                 : margin + (width - 2 * margin) * static_cast<float>(i) /
                                                static_cast<float>(lane_count - 1);
   }
 
-  // Lane headers stay put while the rows scroll.
+  // Lane headers stay put while the rows scroll down, and move with them sideways.
   {
+    const float header_h = ImGui::GetFrameHeight() + 2.0f;
+    // As wide as the rows plus their vertical scrollbar, so both scroll as far.
+    ImGui::SetNextWindowContentSize(ImVec2(width + ImGui::GetStyle().ScrollbarSize, header_h));
+    if (scrolls_x) ImGui::SetNextWindowScroll(ImVec2(view.scroll_x, 0.0f));
+    // Scrolled sideways with the rows, its own bar hidden.
+    ImGui::BeginChild("lanes", ImVec2(0, header_h), false,
+                      ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollbar |
+                          ImGuiWindowFlags_NoScrollWithMouse);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     // Each header gets the room between its neighbours (the outer ones up to the edge);
     // a name that does not fit is shortened, and said whole in its tooltip.
@@ -105,13 +125,14 @@ void draw_sequence(const Model& model, SequenceView& view) {
       actor_chip(palette.actor(lanes[i]), label);
       if (label != lanes[i] && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", lanes[i].c_str());
     }
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + ImGui::GetFrameHeight() + 2.0f));
+    ImGui::EndChild();
   }
 
   const std::vector<SeqRow>& rows = conv.rows();
   const std::vector<int>& order = conv.display_order();
   const float row_h = std::floor(ImGui::GetTextLineHeight() * 1.55f);
-  ImGui::BeginChild("rows", ImVec2(0, 0), false);
+  ImGui::SetNextWindowContentSize(ImVec2(width, 0.0f));
+  ImGui::BeginChild("rows", ImVec2(0, 0), false, scrolls_x ? ImGuiWindowFlags_HorizontalScrollbar : 0);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 top = ImGui::GetCursorScreenPos();
   const float total_h = row_h * static_cast<float>(rows.size() + 1);
@@ -255,27 +276,34 @@ void draw_sequence(const Model& model, SequenceView& view) {
         if (arrow.from_row == row) {
           // The label sits between the lanes: a smaller size if it would reach them,
           // and a plate under it so no lane line runs through the letters.
+          // An arrow across several lanes has its label in the first gap it crosses, so
+          // the label sits on no lifeline of the lanes it passes.
           const ImFont* font = model.fonts->mono;
-          const float gap = std::fabs(to_x - from.x) - 12.0f;
+          // Bytes nobody took stop short on their own lane: their label goes beside it.
+          const bool dropped_here = arrow.dropped && arrow.to_lane == arrow.from_lane;
+          const float label_to = dropped_here ? from.x + gap : to_x;
+          const float lanes_crossed = std::max(1.0f, std::round(std::fabs(label_to - from.x) / std::max(1.0f, gap)));
+          const float span = std::fabs(label_to - from.x) / lanes_crossed;
+          const float label_room = span - 12.0f;
           float size = ImGui::GetFontSize() * (arrow.kind == ArrowKind::Packet ? 0.8f : 1.0f);
           float text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
-          if (text_w > gap && !short_text.empty()) {
+          if (text_w > label_room && !short_text.empty()) {
             text = short_text;
             text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
           }
-          if (text_w > gap && gap > 0.0f) {
-            size = std::max(size * 0.7f, size * gap / text_w);
+          if (text_w > label_room && label_room > 0.0f) {
+            size = std::max(size * 0.7f, size * label_room / text_w);
             text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
           }
-          if (text_w > gap && gap > 0.0f) {
+          if (text_w > label_room && label_room > 0.0f) {
             // Even smaller it would reach the lanes: cut it (the row's tooltip has it all).
             const float at_size = size;
-            text = elide(text, gap, [&](std::string_view t) {
+            text = elide(text, label_room, [&](std::string_view t) {
               return font->CalcTextSizeA(at_size, FLT_MAX, 0.0f, t.data(), t.data() + t.size()).x;
             });
             text_w = font->CalcTextSizeA(size, FLT_MAX, 0.0f, text.c_str()).x;
           }
-          const float mid = (from.x + to_x) * 0.5f;
+          const float mid = from.x + (label_to > from.x ? span : -span) * 0.5f;
           const ImVec2 at(mid - text_w * 0.5f, from.y - size - 2.0f);
           draw->AddRectFilled(ImVec2(at.x - 2.0f, at.y), ImVec2(at.x + text_w + 2.0f, at.y + size),
                               ImGui::GetColorU32(ImGuiCol_WindowBg, 0.85f), 2.0f);
@@ -288,11 +316,21 @@ void draw_sequence(const Model& model, SequenceView& view) {
   ImGui::SetCursorScreenPos(ImVec2(top.x, top.y + total_h));
   ImGui::Dummy(ImVec2(1, 1));
 
-  // Follow the lesson: show the newest rows when rows were added, or the selection.
+  // Follow the lesson: show the newest rows when rows were added, or the selection;
+  // sideways, the lane of the newest row.
   if (view.followed_rows != rows.size()) {
     view.followed_rows = rows.size();
     ImGui::SetScrollY(std::max(0.0f, total_h - ImGui::GetWindowHeight()));
+    if (scrolls_x && !order.empty()) {
+      const SeqRow& last = rows[static_cast<std::size_t>(order.back())];
+      const float x = lane_x[static_cast<std::size_t>(last.lane)];
+      const float scroll = ImGui::GetScrollX();
+      if (x < scroll + gap * 0.5f || x > scroll + avail - gap * 0.5f) {
+        ImGui::SetScrollX(std::clamp(x - avail * 0.5f, 0.0f, width - avail));
+      }
+    }
   }
+  view.scroll_x = ImGui::GetScrollX();
   if (view.followed_selection != model.state->selected_seq) {
     view.followed_selection = model.state->selected_seq;
     const long index = model.events->find_seq(model.state->selected_seq);

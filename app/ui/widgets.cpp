@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ui/palette.hpp"
 #include "ui/text_wrap.hpp"
 
 namespace sockstep::ui {
@@ -121,7 +122,7 @@ void actor_chip(ImU32 color, const std::string& name) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddRectFilled(pos, ImVec2(pos.x + size.x + 2 * pad.x, pos.y + size.y + 2 * pad.y), color,
                       3.0f);
-  draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), IM_COL32(0, 0, 0, 255), name.c_str());
+  draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), Palette::on_colour(color), name.c_str());
   ImGui::Dummy(ImVec2(size.x + 2 * pad.x, size.y + 2 * pad.y));
 }
 

@@ -4,6 +4,9 @@
 
 #include <imgui.h>
 
+#include <string>
+#include <vector>
+
 #include "ui/palette.hpp"
 
 using namespace sockstep::ui;
@@ -19,5 +22,31 @@ TEST_CASE("text colours reach 4.5:1 against the window, also on a faded card") {
       CHECK(contrast_ratio(text, window) >= 4.5f);
       CHECK(contrast_ratio(blend(text, window, kFadedCardAlpha), window) >= 4.5f);
     }
+  }
+}
+
+TEST_CASE("every actor's colour reads as text in both themes, its chip's label on it too, and no two are alike") {
+  for (const bool light : {false, true}) {
+    CAPTURE(light);
+    ImGuiStyle style;
+    light ? ImGui::StyleColorsLight(&style) : ImGui::StyleColorsDark(&style);
+    const ImU32 window = ImGui::ColorConvertFloat4ToU32(style.Colors[ImGuiCol_WindowBg]);
+    const Palette p = make_palette(light);
+    for (std::size_t i = 0; i < p.actors.size(); ++i) {
+      CAPTURE(i);
+      CHECK(contrast_ratio(p.actors[i], window) >= 4.5f);
+      CHECK(contrast_ratio(Palette::on_colour(p.actors[i]), p.actors[i]) >= 4.5f);
+      for (std::size_t j = 0; j < i; ++j) CHECK(p.actors[i] != p.actors[j]);
+    }
+    // The backlog lesson's eleven lanes: neighbours never share a colour.
+    std::vector<std::string> lanes{"server"};
+    for (int n = 1; n <= 10; ++n) lanes.push_back("client-" + std::to_string(n));
+    for (std::size_t i = 1; i < lanes.size(); ++i) {
+      CAPTURE(lanes[i]);
+      CHECK(p.actor(lanes[i]) != p.actor(lanes[i - 1]));
+      CHECK(p.actor(lanes[i]) != p.actor("server"));
+    }
+    CHECK(p.actor("client") == p.actor("client-1"));
+    CHECK(p.actor("echo_server.py[4242]") == p.actor("server"));
   }
 }

@@ -193,3 +193,32 @@ TEST_CASE("the card the step just touched is scrolled into view: backlog's clien
   // Twelve cards do not fit: without the scroll the eighth would be out of view.
   CHECK(root.snapshot().sockets.size() >= 8);
 }
+
+TEST_CASE("the backlog lesson's eleven lanes scroll sideways, the headers with the rows") {
+  Headless context;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  const auto path = resolve_lesson("backlog");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  session.go_to(24);  // every client has dialled
+  for (int i = 0; i < 3; ++i) frame(root, session, state, fonts, lessons, out);
+  ImGuiWindow* rows = nullptr;
+  ImGuiWindow* lanes = nullptr;
+  for (ImGuiWindow* w : ImGui::GetCurrentContext()->Windows) {
+    const std::string name = w->Name;
+    if (name.find("###sequence/rows") != std::string::npos) rows = w;
+    if (name.find("###sequence/lanes") != std::string::npos) lanes = w;
+  }
+  REQUIRE(rows != nullptr);
+  REQUIRE(lanes != nullptr);
+  CHECK(rows->ScrollbarX);
+  CHECK(rows->ScrollMax.x > 0.0f);
+  // Lanes 7.5 font sizes apart at least: ten gaps do not fit the panel.
+  CHECK(rows->ContentSize.x >= 10 * 7.5f * ImGui::GetFontSize());
+  CHECK(lanes->Scroll.x == doctest::Approx(rows->Scroll.x));
+}
