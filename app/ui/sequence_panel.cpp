@@ -88,7 +88,7 @@ void draw_sequence(const Model& model, SequenceView& view) {
   float margin = lane_count <= 2 ? width * 0.36f : width * 0.14f;
   if (lane_count > 2 && (width - 2 * margin) / static_cast<float>(lane_count - 1) < min_gap) {
     // The outer lanes' labels sit outside them: room for "accept() → fd 30".
-    margin = std::min(margin, min_gap * 1.2f);
+    margin = min_gap * 1.2f;
     width = std::max(avail, 2 * margin + min_gap * static_cast<float>(lane_count - 1));
   }
   const bool scrolls_x = width > avail + 0.5f;
@@ -205,6 +205,15 @@ void draw_sequence(const Model& model, SequenceView& view) {
             size = ImGui::CalcTextSize(label.c_str());
             if (size.x <= room(left_side)) break;
           }
+        }
+      }
+      if (size.x > room(left_side)) {
+        // Then the call alone, "socket(…)" without what it returned.
+        const std::string args = event.args.size() <= 10 ? event.args : std::string("…");
+        const std::string call_only = std::string(event.name()) + "(" + args + ")";
+        if (call_only.size() < label.size()) {
+          label = call_only;
+          size = ImGui::CalcTextSize(label.c_str());
         }
       }
       if (size.x > room(left_side)) {

@@ -127,6 +127,8 @@ std::string elide(std::string_view text, float width, const std::function<float(
   if (lo == 0) return "…";
   std::string out(text.substr(0, ends[lo - 1]));
   while (!out.empty() && out.back() == ' ') out.pop_back();
+  // "socket(…" cut after its own "…" says so already: no second one.
+  if (out.size() >= 3 && out.compare(out.size() - 3, 3, "…") == 0) return out;
   return out + "…";
 }
 

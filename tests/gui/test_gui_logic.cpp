@@ -246,6 +246,7 @@ TEST_CASE("elide keeps whole characters and says it cut with …") {
   const std::string zh = elide("拨打电话号码", 10.0f, width);  // three bytes a character
   CHECK(zh == "拨打…");
   CHECK(elide("abc", 1.0f, width) == "…");
+  CHECK(elide("socket(…) → fd 3", 12.0f, width) == "socket(…");  // never "……
 }
 
 TEST_CASE("settings round-trip, and a broken file gives defaults and a message") {
