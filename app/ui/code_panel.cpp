@@ -146,13 +146,18 @@ void draw_code(const Model& model, CodeView& view) {
         const Step* step = model.current_step() != nullptr ? model.current_step() : model.next_step();
         if (ImGui::BeginTabBar("listings", ImGuiTabBarFlags_FittingPolicyScroll)) {
           for (const Listing* listing : listings) {
-            const bool own = step != nullptr && listing->actor == step->actor && line_of(step, listing->name) > 0;
+            // The listing the step's line is in (client-7 runs client.py).
+            const bool own = step != nullptr && line_of(step, listing->name) > 0;
             ImGui::PushStyleColor(ImGuiCol_Text, model.palette->actor(listing->actor));
             const bool open = ImGui::BeginTabItem(listing->name.c_str(), nullptr,
                                                   follow && own ? ImGuiTabItemFlags_SetSelected : 0);
             ImGui::PopStyleColor();
             if (!open) continue;
-            draw_listing(model, view, *listing, follow);
+            // A tab just brought forward scrolls to its line too (it is drawn from the
+            // frame after the step).
+            const bool fresh = view.tab_shown != listing->name;
+            view.tab_shown = listing->name;
+            draw_listing(model, view, *listing, follow || fresh);
             ImGui::EndTabItem();
           }
           ImGui::EndTabBar();

@@ -31,6 +31,7 @@ struct CodeView {
   std::map<std::string, std::vector<std::string>> lines;  // listing -> its lines
   int scrolled_to_position = -1;
   std::uint64_t scrolled_generation = 0;
+  std::string tab_shown;  // the listing shown in a tab (too narrow for side by side)
 };
 void draw_code(const Model& model, CodeView& view);
 
