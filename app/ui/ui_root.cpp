@@ -200,15 +200,15 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
 
 void UiRoot::draw_splitters(const Model& model, const std::vector<Splitter>& splitters,
                             const LayoutWeights& weights) {
-  // Each splitter is a small window of its own over the edge it moves, drawn after the
-  // panels (which never come to the front), so it gets the pointer first.
+  // Each splitter is a small window of its own over the edge it moves, in front of the
+  // panels: those never come to the front, and ImGui puts such windows behind the others
+  // when they are made, so the splitters must not be of that kind.
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground |
                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
-                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                                 ImGuiWindowFlags_NoNav;
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
   for (std::size_t i = 0; i < splitters.size(); ++i) {
     const Splitter& s = splitters[i];
     const std::string id = "##splitter" + std::to_string(s.a) + "_" + std::to_string(s.b);

@@ -222,3 +222,34 @@ TEST_CASE("the backlog lesson's eleven lanes scroll sideways, the headers with t
   CHECK(rows->ContentSize.x >= 10 * 7.5f * ImGui::GetFontSize());
   CHECK(lanes->Scroll.x == doctest::Approx(rows->Scroll.x));
 }
+
+TEST_CASE("dragging the edge between the lesson and the right column moves weight between them") {
+  Headless context;
+  FontManager fonts(find_font_files());
+  fonts.build(1.0f);
+  const auto path = resolve_lesson("echo-tcp");
+  REQUIRE(path);
+  Session session(load_lesson_file(*path));
+  UiRoot root(fonts);
+  UiState state;
+  std::vector<LessonEntry> lessons;
+  Commands out;
+  ImGuiIO& io = ImGui::GetIO();
+  const Layout layout = compute_layout(ImVec2(0, 0), ImVec2(1280, 720), state.visible, state.weights, LayoutMetrics{});
+  const float edge = layout.panels[static_cast<std::size_t>(Panel::Lesson)].size.x;
+  // The pointer on the edge, pressed, then moved 60 px right: a frame each, as ImGui sees input.
+  io.MousePos = ImVec2(edge, 400);
+  for (int i = 0; i < 3; ++i) frame(root, session, state, fonts, lessons, out);
+  io.MouseDown[0] = true;
+  frame(root, session, state, fonts, lessons, out);
+  io.MousePos = ImVec2(edge + 60, 400);
+  frame(root, session, state, fonts, lessons, out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].kind == Command::Kind::SetWeight);
+  CHECK(out[0].number == 0);
+  CHECK(out[0].real > state.weights[0]);
+  CHECK(out[1].number == 1);
+  CHECK(out[0].real + out[1].real == doctest::Approx(state.weights[0] + state.weights[1]));
+  io.MouseDown[0] = false;
+  frame(root, session, state, fonts, lessons, out);
+}
