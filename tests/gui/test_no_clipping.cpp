@@ -129,6 +129,19 @@ TEST_CASE("no label is cut at 1280x720 in any lesson, step, language or mode") {
             const std::string panel = c.window.substr(0, c.window.find('/'));
             cut.emplace(c.text + " | " + panel, std::string(where) + " +" + std::to_string(static_cast<int>(c.overflow)) + "px");
           }
+          // At the end, the Bytes panel's Follow view too (each connection as text).
+          if (n == count) {
+            root.show_follow(true);
+            for (int i = 0; i < 3; ++i) frame(root, session, state, entries, out, i == 2);
+            for (const auto& c : sockstep::test::clip_probe_take()) {
+              char where[160];
+              std::snprintf(where, sizeof where, "%s %s %s follow view [%s]", mode.name, lang == Lang::Zh ? "zh" : "en",
+                            session.lesson().id.c_str(), c.window.c_str());
+              const std::string panel = c.window.substr(0, c.window.find('/'));
+              cut.emplace(c.text + " | " + panel, std::string(where) + " +" + std::to_string(static_cast<int>(c.overflow)) + "px");
+            }
+            root.show_follow(false);
+          }
           session.step();
         }
       }
