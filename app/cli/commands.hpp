@@ -44,6 +44,7 @@ struct ServeOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -56,6 +57,7 @@ struct TraceOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once the programs have exited
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 struct DialOptions {
   std::string target;
@@ -69,6 +71,7 @@ struct DialOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 
 struct CheckOptions {
@@ -85,6 +88,7 @@ struct CheckOptions {
   std::string export_dir;         // --export DIR: DIR/ID/session.md and .json per check
   bool headless = false;          // never the window
   std::string screenshot;         // window: write this PNG and exit
+  bool present = false;           // window: presentation mode (--present)
 };
 
 int run_lessons();
