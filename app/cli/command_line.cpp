@@ -67,9 +67,16 @@ void add_follow_flag(CLI::App* command, bool& follow) {
                     "Follow view");
 }
 
+#ifdef SOCKSTEP_HAVE_GUI
+void add_present_flag(CLI::App* command, bool& present) {
+  command->add_flag("--present", present,
+                    "Window: presentation mode for a projector (large text, light theme, four panels; F5 toggles it)");
+}
+#endif
+
 void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFlags& capture,
                        [[maybe_unused]] std::string& screenshot, [[maybe_unused]] const char* screenshot_help,
-                       [[maybe_unused]] std::string& lang) {
+                       [[maybe_unused]] std::string& lang, [[maybe_unused]] bool& present) {
   command->add_flag("--headless", headless, "No window: print one line per event");
   command->add_flag("--json", json, "Print events as JSON lines");
   add_capture_flags(command, capture);
@@ -79,6 +86,7 @@ void add_session_flags(CLI::App* command, bool& headless, bool& json, CaptureFla
   command->add_option("--screenshot", screenshot, screenshot_help)
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
+  add_present_flag(command, present);
 #endif
 }
 
@@ -116,7 +124,8 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& options) {
   add_follow_flag(serve, options.follow);
   add_export_option(serve, options.export_dir);
   add_session_flags(serve, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang);
+                    "Window: write this PNG once listening (after --max-clients if set), then exit", options.lang,
+                    options.present);
   return serve;
 }
 
@@ -128,7 +137,8 @@ CLI::App* add_dial_command(CLI::App& app, DialOptions& options) {
   add_follow_flag(dial, options.follow);
   add_export_option(dial, options.export_dir);
   add_session_flags(dial, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG after the reply (with --message), then exit", options.lang);
+                    "Window: write this PNG after the reply (with --message), then exit", options.lang,
+                    options.present);
   return dial;
 }
 
@@ -142,7 +152,8 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& options) {
   add_follow_flag(trace, options.follow);
   add_export_option(trace, options.export_dir);
   add_session_flags(trace, options.headless, options.json, options.capture, options.screenshot,
-                    "Window: write this PNG once the programs have exited, then exit", options.lang);
+                    "Window: write this PNG once the programs have exited, then exit", options.lang,
+                    options.present);
   return trace;
 }
 CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
@@ -172,6 +183,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& options) {
   check->add_option("--screenshot", options.screenshot, "With --gui: write this PNG of the window and exit")
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
+  add_present_flag(check, options.present);
 #endif
   return check;
 }
@@ -205,6 +217,7 @@ int run_command_line(int argc, char** argv) {
   gui_cmd->add_option("--screenshot", gui.screenshot, "Render, write this PNG and exit")
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
+  add_present_flag(gui_cmd, gui.present);
 #endif
 
   try {

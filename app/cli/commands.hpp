@@ -45,6 +45,7 @@ struct ServeOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once listening (or after max_clients)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 struct TraceOptions {
   std::vector<std::string> args;  // the command(s) after --, ':::' between programs
@@ -57,6 +58,7 @@ struct TraceOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG once the programs have exited
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 struct DialOptions {
   std::string target;
@@ -70,6 +72,7 @@ struct DialOptions {
   std::string export_dir;  // --export DIR: session.pcapng, .md, .json
   std::string screenshot;  // window: write this PNG after the reply (or the failed connect)
   std::string lang;        // window: en or zh; empty keeps the one chosen last
+  bool present = false;    // window: presentation mode (--present)
 };
 
 struct CheckOptions {
@@ -86,6 +89,7 @@ struct CheckOptions {
   std::string export_dir;         // --export DIR: DIR/ID/session.md and .json per check
   bool headless = false;          // never the window
   std::string screenshot;         // window: write this PNG and exit
+  bool present = false;           // window: presentation mode (--present)
 };
 
 int run_lessons();

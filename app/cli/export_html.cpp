@@ -24,15 +24,7 @@ auto says(Lang lang, const char* en, const char* zh) { return fmt::runtime(in(la
 
 std::string esc(std::string_view text) { return xml_text(text); }
 
-const char* hue_colour(const std::string& lane) {
-  switch (ui::actor_hue(lane)) {
-    case ui::ActorHue::Server: return "#0072b2";
-    case ui::ActorHue::Client: return "#d55e00";
-    case ui::ActorHue::Third: return "#009e73";
-    case ui::ActorHue::Fourth: return "#cc79a7";
-  }
-  return "#000";
-}
+const char* hue_colour(const std::string& lane) { return ui::kPrintHues[ui::actor_hue(lane)]; }
 
 constexpr const char* kStyle = R"(
 body{font-family:"Noto Sans","Noto Sans CJK SC","DejaVu Sans",sans-serif;color:#000;background:#fff;margin:24px auto;max-width:1200px;padding:0 16px;line-height:1.45}

@@ -24,15 +24,7 @@ constexpr const char* kDim = "#505050";
 constexpr const char* kLane = "#969696";
 constexpr const char* kBlocked = "#f1dae7";  // the window's blocked_bg over white
 
-const char* hue_colour(const std::string& lane) {
-  switch (ui::actor_hue(lane)) {
-    case ui::ActorHue::Server: return "#0072b2";
-    case ui::ActorHue::Client: return "#d55e00";
-    case ui::ActorHue::Third: return "#009e73";
-    case ui::ActorHue::Fourth: return "#cc79a7";
-  }
-  return kText;
-}
+const char* hue_colour(const std::string& lane) { return ui::kPrintHues[ui::actor_hue(lane)]; }
 
 const char* ink_colour(Ink ink, const char* actor) {
   switch (ink) {
@@ -85,22 +77,33 @@ void text(std::string& out, float x, float y, float size, const char* colour, co
 
 std::string sequence_svg(const std::vector<Event>& events, const ui::Conversation& conv, const SvgOptions& options) {
   const std::vector<std::string>& lanes = conv.lanes();
-  // Wide enough that the outer lanes' calls are written beside them, not over their dots
-  // (a returned address may still shrink to its port, as in the window, which is narrower
-  // and shortens or overlaps more of them): the layout keeps 36% of the width
-  // outside two lanes, 14% outside more, half of it beside a single lane.
+  // Wide enough that the outer lanes' calls are written beside them, not over their dots,
+  // and the others' between their lane and the next (a returned address may still shrink
+  // to its port, a label to its call alone, as in the window, which is narrower and
+  // shortens more of them): the layout keeps 36% of the width outside two lanes, 14%
+  // outside more, half of it beside a single lane.
   float edge = 0;
+  float inner = 0;
   const std::size_t last_lane = lanes.empty() ? 0 : lanes.size() - 1;
   for (std::size_t p = 0; p < std::min(conv.display_order().size(), kMaxDiagramRows); ++p) {
     const ui::SeqRow& r = conv.rows()[static_cast<std::size_t>(conv.display_order()[p])];
     const Event& e = events[r.event_index];
-    if (e.kind != EventKind::Packet && (r.lane == 0 || static_cast<std::size_t>(r.lane) == last_lane))
-      edge = std::max(edge, mono_width(ui::sequence_row_label(e, ui::RowName::Port), kFont) + 12.0f);
+    if (e.kind == EventKind::Packet) continue;
+    const float w = mono_width(ui::sequence_row_label(e, ui::RowName::Port), kFont);
+    if (r.lane == 0 || static_cast<std::size_t>(r.lane) == last_lane)
+      edge = std::max(edge, w + 12.0f);
+    else
+      inner = std::max(inner, w + 17.0f);  // 8 from its dot, 8 short of the next lane, 1 for rounding
   }
   const float share = lanes.size() <= 1 ? 0.5f : lanes.size() == 2 ? 0.36f : 0.14f;
-  const float width = std::clamp(edge / share, std::max(720.0f, 180.0f * static_cast<float>(lanes.size())), 2400.0f);
+  const float between = lanes.size() > 2 ? inner * static_cast<float>(lanes.size() - 1) / (1.0f - 2.0f * share) : 0.0f;
+  const float room = std::clamp(std::max(edge / share, between),
+                                std::max(720.0f, 180.0f * static_cast<float>(lanes.size())), 2400.0f);
   const float row_h = ui::SequenceLayout::row_height_for(kFont * 1.25f);
-  const ui::SequenceLayout layout(conv, width, row_h);
+  // The window's least gap between lanes: so many lanes that 2400 is too narrow for it
+  // make the picture wider still.
+  const ui::SequenceLayout layout(conv, room, row_h, ui::SequenceLayout::min_gap_for(kFont));
+  const float width = layout.width();
   const std::vector<int>& order = conv.display_order();
   const std::size_t shown = std::min(order.size(), kMaxDiagramRows);
   const bool cut = shown < order.size();

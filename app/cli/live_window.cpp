@@ -71,6 +71,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   live.follow = options.follow;
+  live.present = options.present;
   // The student view: a classroom's clients as tiles, named by the LAN when it can
   // (looked up on a thread of its own; the callback only wakes the window).
   std::function<void()> wake_window;
@@ -136,6 +137,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   live.follow = options.follow;
+  live.present = options.present;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -172,6 +174,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   live.follow = options.follow;
+  live.present = options.present;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     // Calls are stamped with when they returned: packets are linked to them as in serve.
@@ -234,6 +237,7 @@ int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.present = options.present;
   live.start = [](const std::function<void()>&) {};
   live.stop = [] {};
   live.finished = [] { return true; };

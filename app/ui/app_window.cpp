@@ -10,6 +10,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "engine/errno_names.hpp"
@@ -17,6 +18,7 @@
 #include "engine/lesson_paths.hpp"
 #include "engine/reference_cards.hpp"
 #include "ui/countdown.hpp"
+#include "ui/font_text.hpp"
 #include "ui/panels.hpp"
 #include "ui/screenshot.hpp"
 
@@ -27,31 +29,10 @@ constexpr float kMinZoom = 0.6f;
 // How long --screenshot waits for a live session to finish before it pictures it anyway.
 constexpr std::chrono::seconds kShotPatience{15};
 constexpr float kMaxZoom = 3.0f;
-
-void note_lesson_text(FontManager& fonts, const Lesson& lesson) {
-  const auto both = [&](const Text& text) {
-    fonts.note_text(text.en);
-    fonts.note_text(text.zh);
-  };
-  const auto headline = [&](const Text& text) {
-    fonts.note_headline(text.en);
-    fonts.note_headline(text.zh);
-  };
-  headline(lesson.title);
-  both(lesson.summary);
-  for (const Listing& listing : lesson.listings) fonts.note_text(listing.code);
-  for (const Step& step : lesson.steps) {
-    headline(step.metaphor);
-    both(step.explain);
-    if (step.predict) {
-      both(step.predict->question);
-      for (const PredictChoice& choice : step.predict->choices) both(choice.text);
-    }
-    for (const auto& [key, value] : step.args) {
-      if (const auto* s = std::get_if<std::string>(&value)) fonts.note_text(*s);
-    }
-  }
-}
+// Presentation mode's body text as a share of the window's height: 3.6 % is 26 px at
+// 1280x720, read from the back of a classroom (the normal 16 px is 2.2 %).
+constexpr float kPresentTextShare = 0.036f;
+constexpr float kBodyPixels = 16.0f;  // the body font at zoom 1 (fonts.cpp)
 
 }  // namespace
 
@@ -60,6 +41,24 @@ GuiApp::GuiApp(AppConfig config) : config_(std::move(config)) {
   state_.zoom = std::clamp(config_.settings.zoom, kMinZoom, kMaxZoom);
   state_.light = config_.settings.light;
   state_.visible = config_.settings.visible;
+  state_.weights = config_.settings.weights;
+  state_.present = config_.settings.present || config_.present;
+  state_.present_zoom = config_.settings.present_zoom > 0.0f
+                            ? std::clamp(config_.settings.present_zoom, kMinZoom, kMaxZoom)
+                            : 0.0f;
+  state_.present_visible = config_.settings.present_visible;
+  state_.present_weights = config_.settings.present_weights;
+}
+
+float GuiApp::font_zoom() const {
+  if (!state_.present) return state_.zoom;
+  if (state_.present_zoom > 0.0f) return state_.present_zoom;
+  int width = 0;
+  int height = 720;
+  if (window_ != nullptr) glfwGetWindowSize(window_, &width, &height);
+  // In twentieths, so resizing the window rebuilds the fonts only now and then.
+  const float zoom = std::round(static_cast<float>(height) * kPresentTextShare / kBodyPixels * 20.0f) / 20.0f;
+  return std::clamp(zoom, 1.0f, kMaxZoom);
 }
 
 GuiApp::~GuiApp() {
@@ -149,17 +148,7 @@ bool GuiApp::open(std::string& error, int& exit_code) {
   imgui_ready_ = true;
 
   fonts_ = std::make_unique<FontManager>(find_font_files());
-  for (std::size_t i = 0; i < tx_count(); ++i) {
-    fonts_->note_text(tx_at(i, Lang::En));
-    fonts_->note_text(tx_at(i, Lang::Zh));
-  }
-  // Words drawn in the Chinese window that are not in the text table.
-  for (const int err : known_errnos()) fonts_->note_text(errno_message(err, true));
-  for (const char* role : kLiveRoles) fonts_->note_text(live_role_zh(role));
-  for (Tx big : kHeadlineTexts) {
-    fonts_->note_headline(tx(big, Lang::En));
-    fonts_->note_headline(tx(big, Lang::Zh));
-  }
+  note_interface_text(*fonts_);
   root_ = std::make_unique<UiRoot>(*fonts_);
   if (const std::string cards = reference_cards_path(); !cards.empty()) {
     try {
@@ -254,7 +243,8 @@ void GuiApp::stop_live() {
 
 void GuiApp::rebuild_fonts() {
   if (imgui_ready_) ImGui_ImplOpenGL3_DestroyFontsTexture();
-  fonts_->build(state_.zoom);
+  const float zoom = font_zoom();
+  fonts_->build(zoom);
   if (imgui_ready_) {
     // The backend would otherwise make its shaders (and the font texture, from the
     // atlas's CPU pixels) at the first NewFrame: after ClearTexData below there are
@@ -270,10 +260,11 @@ void GuiApp::rebuild_fonts() {
   }
   // Building the atlas churns through many temporary blocks: hand them back.
   malloc_trim(0);
-  apply_style(state_.light, state_.zoom);
-  root_->set_palette(make_palette(state_.light));
-  built_zoom_ = state_.zoom;
-  built_light_ = state_.light;
+  apply_style(state_.light_theme(), zoom);
+  root_->set_palette(make_palette(state_.light_theme()));
+  built_zoom_ = zoom;
+  built_light_ = state_.light_theme();
+  state_.font_zoom = zoom;
 }
 
 void GuiApp::update_title() {
@@ -307,11 +298,34 @@ bool GuiApp::apply_view(const Command& command) {
       remember();
       return true;
     case K::Zoom:
-      state_.zoom = command.real == 0.0
-                        ? 1.0f
-                        : std::clamp(state_.zoom * static_cast<float>(command.real), kMinZoom, kMaxZoom);
+      if (state_.present) {
+        // From the zoom shown now, so the first Ctrl + leaves the automatic size smoothly.
+        state_.present_zoom = command.real == 0.0 ? 0.0f
+                                                  : std::clamp(font_zoom() * static_cast<float>(command.real),
+                                                               kMinZoom, kMaxZoom);
+      } else {
+        state_.zoom = command.real == 0.0
+                          ? 1.0f
+                          : std::clamp(state_.zoom * static_cast<float>(command.real), kMinZoom, kMaxZoom);
+      }
       remember();
       return true;
+    case K::TogglePresent:
+      state_.present = !state_.present;
+      state_.maximised = -1;
+      remember();
+      return true;
+    case K::Maximise:
+      state_.maximised = command.number >= 0 && command.number < static_cast<long long>(kPanelCount)
+                             ? static_cast<int>(command.number)
+                             : -1;
+      return true;
+    case K::SetWeight: {
+      auto& weights = state_.present ? state_.present_weights : state_.weights;
+      const auto index = static_cast<std::size_t>(command.number);
+      if (index < weights.size() && command.real > 0.0) weights[index] = static_cast<float>(command.real);
+      return true;
+    }
     case K::SetLight:
       state_.light = command.number != 0;
       remember();
@@ -321,7 +335,10 @@ bool GuiApp::apply_view(const Command& command) {
       return true;
     case K::TogglePanel: {
       const auto index = static_cast<std::size_t>(command.number);
-      if (index < kPanelCount) state_.visible[index] = !state_.visible[index];
+      auto& visible = state_.present ? state_.present_visible : state_.visible;
+      if (index < kPanelCount) visible[index] = !visible[index];
+      // Asking for a panel while another fills the window brings the tiling back.
+      if (state_.maximised >= 0 && visible[index]) state_.maximised = -1;
       remember();
       return true;
     }
@@ -444,6 +461,11 @@ void GuiApp::remember() {
   s.lesson = session_->lesson().id;
   s.step = static_cast<int>(session_->position());
   s.visible = state_.visible;
+  s.weights = state_.weights;
+  s.present = state_.present;
+  s.present_zoom = state_.present_zoom;
+  s.present_visible = state_.present_visible;
+  s.present_weights = state_.present_weights;
   if (window_ != nullptr) glfwGetWindowSize(window_, &s.width, &s.height);
   std::string error;
   if (!save_settings(config_.settings_path, s, &error) && !error.empty()) {
@@ -479,7 +501,7 @@ bool GuiApp::refresh(bool read_kernel) {
 }
 
 bool GuiApp::frame() {
-  if (built_zoom_ != state_.zoom || built_light_ != state_.light || fonts_->stale()) rebuild_fonts();
+  if (built_zoom_ != font_zoom() || built_light_ != state_.light_theme() || fonts_->stale()) rebuild_fonts();
   refresh(true);
   return draw_frame();
 }
@@ -502,7 +524,7 @@ bool GuiApp::draw_frame() {
   int height = 0;
   glfwGetFramebufferSize(window_, &width, &height);
   glViewport(0, 0, width, height);
-  const ImVec4 clear = state_.light ? ImVec4(0.94f, 0.94f, 0.94f, 1.0f) : ImVec4(0.1f, 0.1f, 0.11f, 1.0f);
+  const ImVec4 clear = state_.light_theme() ? ImVec4(0.94f, 0.94f, 0.94f, 1.0f) : ImVec4(0.1f, 0.1f, 0.11f, 1.0f);
   glClearColor(clear.x, clear.y, clear.z, clear.w);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());

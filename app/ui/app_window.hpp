@@ -27,6 +27,7 @@ struct AppConfig {
   Settings settings;
   std::string settings_path;
   const LiveGuiOptions* live = nullptr;  // a live session instead of a lesson
+  bool present = false;      // start in presentation mode (--present)
 };
 
 // The window: GLFW + OpenGL 3 + ImGui around a UiRoot, an event-driven loop, and the
@@ -64,6 +65,9 @@ class GuiApp {
   // Commands about the window itself, the same for lessons and live sessions.
   bool apply_view(const Command& command);
   void rebuild_fonts();
+  // The zoom the fonts should have now: the learner's, or presentation mode's (its
+  // own, else from the window's height).
+  [[nodiscard]] float font_zoom() const;
   void update_title();
   [[nodiscard]] double wait_seconds() const;
   void remember();

@@ -40,36 +40,50 @@ void draw_selected(const Model& model) {
   const Event* event = index >= 0 ? &model.events->events()[static_cast<std::size_t>(index)] : nullptr;
   const bool released = index >= 0 && model.events->bytes_released(static_cast<std::size_t>(index));
   if (event == nullptr || (event->bytes.empty() && !released)) {
-    ImGui::TextDisabled("%s", model.t(Tx::SelectBytes));
+    wrapped_text_colored(ImGui::GetColorU32(ImGuiCol_TextDisabled), model.t(Tx::SelectBytes));
     return;
   }
+  // One line while it fits; each part that does not goes to the next.
   actor_chip(model.palette->actor(event->actor), event->actor);
-  ImGui::SameLine();
-  ImGui::Text("%s()  %zu %s", event->name(), event->byte_count, model.t(Tx::Bytes));
+  char what[128];
+  std::snprintf(what, sizeof what, "%s()  %zu %s", event->name(), event->byte_count, model.t(Tx::Bytes));
+  flow_next(ImGui::CalcTextSize(what).x);
+  ImGui::TextUnformatted(what);
   if (event->step >= 0) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("(%s %d)", model.t(Tx::Step), event->step + 1);
+    char step[64];
+    std::snprintf(step, sizeof step, "(%s %d)", model.t(Tx::Step), event->step + 1);
+    flow_next(ImGui::CalcTextSize(step).x);
+    ImGui::TextDisabled("%s", step);
   }
   if (!event->ok()) {
     // A failed send shows what it was asked to send: none of it went.
-    ImGui::SameLine();
-    text_colored(model.palette->error, std::string(model.t(Tx::NotSent)) + " " + errno_name(event->err));
+    const std::string not_sent = std::string(model.t(Tx::NotSent)) + " " + errno_name(event->err);
+    flow_next(ImGui::CalcTextSize(not_sent.c_str()).x);
+    text_colored(model.palette->error, not_sent);
   }
   if (released) {
     // The window let go of them (EventCache): the call is still there, its bytes are not.
-    ImGui::TextDisabled(model.t(Tx::BytesReleased), model.events->max_bytes() / (1024 * 1024));
+    char text[256];
+    std::snprintf(text, sizeof text, model.t(Tx::BytesReleased), model.events->max_bytes() / (1024 * 1024));
+    wrapped_text_colored(ImGui::GetColorU32(ImGuiCol_TextDisabled), text);
     return;
   }
   if (event->capped()) {
-    ImGui::TextDisabled(model.t(Tx::Capped), event->bytes.size(), event->byte_count);
+    char text[256];
+    std::snprintf(text, sizeof text, model.t(Tx::Capped), event->bytes.size(), event->byte_count);
+    wrapped_text_colored(ImGui::GetColorU32(ImGuiCol_TextDisabled), text);
   }
   ImGui::PushFont(model.fonts->mono);
   const float char_w = ImGui::CalcTextSize("0").x;
-  const std::size_t per_row = bytes_per_row(ImGui::GetContentRegionAvail().x, char_w, 8, 4.0f);
+  // The child's scrollbar takes its width from the rows; a panel narrower than four
+  // bytes scrolls sideways.
+  const std::size_t per_row =
+      bytes_per_row(ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize, char_w, 8, 4.0f);
   const std::vector<HexRow> rows = hex_rows(event->bytes, per_row);
   ImGui::BeginChild("hex", ImVec2(0, std::min(ImGui::GetTextLineHeightWithSpacing() *
                                                   static_cast<float>(rows.size() + 1),
-                                              ImGui::GetContentRegionAvail().y * 0.45f)));
+                                              ImGui::GetContentRegionAvail().y * 0.45f)),
+                    false, ImGuiWindowFlags_HorizontalScrollbar);
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(rows.size()));
   while (clipper.Step()) {
@@ -93,16 +107,18 @@ void draw_stream(const Model& model, const ByteStream& stream) {
   char title[256];
   std::snprintf(title, sizeof title, model.t(stream.datagrams() ? Tx::DatagramTitle : Tx::StreamTitle), from.c_str(),
                 to.c_str());
-  text_colored(palette.actor(stream.from), title);
+  wrapped_text_colored(palette.actor(stream.from), title);
   std::size_t dropped = 0;
   for (const auto& [begin, end] : stream.dropped) dropped += end - begin;
   if (dropped > 0) {
     char line[200];
     std::snprintf(line, sizeof line, model.t(Tx::DroppedTail), dropped);
-    text_colored(palette.error, line);
+    wrapped_text_colored(palette.error, line);
   }
   if (stream.data.size() < stream.total) {
-    ImGui::TextDisabled(model.t(Tx::StreamCut), stream.data.size(), stream.total);
+    char line[200];
+    std::snprintf(line, sizeof line, model.t(Tx::StreamCut), stream.data.size(), stream.total);
+    wrapped_text_colored(ImGui::GetColorU32(ImGuiCol_TextDisabled), line);
   }
   const std::size_t first = stream.first;  // data[i] is byte first + i of the stream
 

@@ -55,10 +55,14 @@ void draw_listing(const Model& model, CodeView& view, const Listing& listing, bo
   const ImU32 own = palette.actor(listing.actor);
   text_colored(own, listing.name);
   if (blocked_line > 0) {
-    ImGui::SameLine();
     char text[128];
     std::snprintf(text, sizeof text, model.t(Tx::BlockedIn), blocked_in.c_str());
-    text_colored(palette.warn, std::string("… ") + text);
+    const std::string waits = std::string("… ") + text;
+    // Beside the name when there is room, else under it, wrapped.
+    const float room = ImGui::GetContentRegionAvail().x - ImGui::CalcTextSize(listing.name.c_str()).x -
+                       ImGui::GetStyle().ItemSpacing.x;
+    if (ImGui::CalcTextSize(waits.c_str()).x <= room) ImGui::SameLine();
+    wrapped_text_colored(palette.warn, waits);
   }
 
   ImGui::BeginChild("lines", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
@@ -133,7 +137,32 @@ void draw_code(const Model& model, CodeView& view) {
         if (listing.language == language) listings.push_back(&listing);
       }
       const int columns = static_cast<int>(listings.size());
-      if (columns > 0 &&
+      // Side by side while each listing gets some 30 characters; narrower (a projector's
+      // zoom, a small window) one at a time in tabs, the one of the step's program shown.
+      ImGui::PushFont(model.fonts->mono);
+      const float char_w = ImGui::CalcTextSize("0").x;
+      ImGui::PopFont();
+      if (columns > 1 && ImGui::GetContentRegionAvail().x / static_cast<float>(columns) < char_w * 30.0f) {
+        const Step* step = model.current_step() != nullptr ? model.current_step() : model.next_step();
+        if (ImGui::BeginTabBar("listings", ImGuiTabBarFlags_FittingPolicyScroll)) {
+          for (const Listing* listing : listings) {
+            // The listing the step's line is in (client-7 runs client.py).
+            const bool own = step != nullptr && line_of(step, listing->name) > 0;
+            ImGui::PushStyleColor(ImGuiCol_Text, model.palette->actor(listing->actor));
+            const bool open = ImGui::BeginTabItem(listing->name.c_str(), nullptr,
+                                                  follow && own ? ImGuiTabItemFlags_SetSelected : 0);
+            ImGui::PopStyleColor();
+            if (!open) continue;
+            // A tab just brought forward scrolls to its line too (it is drawn from the
+            // frame after the step).
+            const bool fresh = view.tab_shown != listing->name;
+            view.tab_shown = listing->name;
+            draw_listing(model, view, *listing, follow || fresh);
+            ImGui::EndTabItem();
+          }
+          ImGui::EndTabBar();
+        }
+      } else if (columns > 0 &&
           ImGui::BeginTable("side_by_side", columns,
                             ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchSame,
                             ImGui::GetContentRegionAvail())) {

@@ -2,6 +2,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cctype>
 #include <cstdio>
 #include <sstream>
@@ -86,12 +87,21 @@ void draw_event_log(const Model& model, EventLogView& view) {
   const std::vector<Event>& events = model.events->events();
   const Palette& palette = *model.palette;
 
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - ImGui::GetFontSize() * 9.0f);
+  // The filter takes what the checkbox and the count leave of the line (both measured,
+  // so neither runs past the edge at any zoom or in either language).
+  char count[64];
+  std::snprintf(count, sizeof count, model.t(Tx::Events), view.matches.size());
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float follow_w = ImGui::GetFrameHeight() + style.ItemInnerSpacing.x + ImGui::CalcTextSize(model.t(Tx::Follow)).x;
+  const float rest = follow_w + ImGui::CalcTextSize(count).x + style.ItemSpacing.x * 2.0f;
+  const float filter_w = ImGui::GetContentRegionAvail().x - rest;
+  const bool one_line = filter_w >= ImGui::GetFontSize() * 5.0f;
+  ImGui::SetNextItemWidth(one_line ? filter_w : -FLT_MIN);
   ImGui::InputTextWithHint("###filter", model.t(Tx::FilterHint), &view.filter);
-  ImGui::SameLine();
+  if (one_line) ImGui::SameLine();
   ImGui::Checkbox(model.t(Tx::Follow), &view.follow);
   ImGui::SameLine();
-  ImGui::TextDisabled(model.t(Tx::Events), view.matches.size());
+  ImGui::TextDisabled("%s", count);
 
   if (view.filter != view.applied_filter || view.revision != model.events->revision()) {
     view.applied_filter = view.filter;
@@ -145,23 +155,26 @@ void draw_event_log(const Model& model, EventLogView& view) {
       ImGui::TableSetColumnIndex(1);
       if (event.step >= 0) ImGui::Text("%d", event.step + 1);
       ImGui::TableSetColumnIndex(2);
-      text_colored(palette.actor(event.actor), event.actor);
+      // A cell too narrow says as much as fits and ends in "…"; the row's tooltip and the
+      // cell's own say it whole.
+      text_in_cell_colored(palette.actor(event.actor), event.actor);
       ImGui::TableSetColumnIndex(3);
+      const ImU32 disabled = ImGui::GetColorU32(ImGuiCol_TextDisabled);
       if (event.kind == EventKind::Call || event.kind == EventKind::Blocked) {
-        ImGui::Text("%s(%s)", event.name(), event.args.c_str());
+        text_in_cell(std::string(event.name()) + "(" + event.args + ")");
       } else if (event.kind == EventKind::Packet) {
-        ImGui::TextDisabled("%s %s", event.name(), event.args.c_str());  // SYN 127.0.0.1:41234 → …
+        text_in_cell_colored(disabled, std::string(event.name()) + " " + event.args);  // SYN 127.0.0.1:41234 → …
       } else {
-        ImGui::TextDisabled("%s", event_kind_label(event.kind, zh));
+        text_in_cell_colored(disabled, event_kind_label(event.kind, zh));
       }
       ImGui::TableSetColumnIndex(4);
       const std::string result = result_text(event, zh);
       if (event.ok()) {
-        text_colored(palette.text, result);
+        text_in_cell_colored(palette.text, result);
       } else if (errno_reports_a_wait(event.err)) {
-        text_colored(palette.warn, result);  // would have waited: not a failure
+        text_in_cell_colored(palette.warn, result);  // would have waited: not a failure
       } else {
-        text_colored(palette.error, "✗ " + result);
+        text_in_cell_colored(palette.error, "✗ " + result);
       }
     }
   }

@@ -75,9 +75,13 @@ int run_gui(const GuiOptions& options) {
   if (options.steps < -1) return fail(2, "--steps must be 0 or more");
   config.steps = options.steps;
   config.screenshot = options.screenshot;
+  config.present = options.present;
   if (screenshot) {
-    // Same picture on every machine: default size unless the settings ask otherwise.
+    // Same picture on every machine: default size unless the settings ask otherwise,
+    // presentation mode only when asked for.
     config.settings.step = 0;
+    config.settings.present = false;
+    config.settings.present_zoom = 0.0f;
   }
   return open_and_run(std::move(config));
 }
@@ -89,12 +93,15 @@ int run_live_gui(const LiveGuiOptions& options) {
   config.save_settings = false;
   config.screenshot = options.screenshot;
   config.live = &options;
+  config.present = options.present;
   if (!options.screenshot.empty()) {
     // Same picture on every machine: the default size and every panel.
     config.settings.width = 0;
     config.settings.height = 0;
     config.settings.visible.fill(true);
     config.settings.zoom = 1.0f;
+    config.settings.present = false;
+    config.settings.present_zoom = 0.0f;
   }
   return open_and_run(std::move(config));
 }

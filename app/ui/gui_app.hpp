@@ -13,6 +13,7 @@ struct GuiOptions {
   std::string lang = "en";  // "" keeps the language the settings remember
   int steps = -1;      // steps to take before the first frame; -1 restores the saved step
   std::string screenshot;   // write this PNG after the steps, then exit
+  bool present = false;     // presentation mode (--present)
 };
 
 // A live session in the window (serve, dial, trace): the caller owns the session's
@@ -28,6 +29,7 @@ struct LiveGuiOptions {
   std::string lang;                   // "" keeps the language the settings remember
   std::string screenshot;             // write this PNG once finished() holds, then exit
   bool follow = false;                // --follow: the Bytes panel opens on its Follow view
+  bool present = false;               // presentation mode (--present)
   // Starts the session's threads; wake may be called from any thread to redraw.
   std::function<void(std::function<void()> wake)> start;
   std::function<void()> stop;         // stops and joins them; called once, on the UI thread

@@ -29,42 +29,50 @@ void draw_controls(const Model& model) {
   const bool at_start = snap.position == 0;
   const bool at_end = snap.position >= snap.step_count;
   const float unit = ImGui::GetFrameHeight();
+  // Each button goes on the line it fits on: at a projector's zoom or in a narrow panel
+  // they wrap onto a second line rather than run past the edge.
+  const auto wide = [](const std::string& label, float least) { return std::max(least, button_width(label.c_str())); };
 
+  const std::string back = std::string("◀ ") + model.t(Tx::Back) + "###back";
   ImGui::BeginDisabled(at_start);
-  if (ImGui::Button((std::string("◀ ") + model.t(Tx::Back) + "###back").c_str(),
-                    ImVec2(unit * 3.6f, unit * 1.3f))) {
+  if (ImGui::Button(back.c_str(), ImVec2(wide(back, unit * 3.6f), unit * 1.3f))) {
     model.send({Command::Kind::Back});
   }
   ImGui::EndDisabled();
-  ImGui::SameLine();
   // A question before the step holds Next until the learner answers or skips it.
+  const std::string next = std::string(model.t(Tx::Next)) + " ▶###next";
+  flow_next(wide(next, unit * 4.6f));
   ImGui::BeginDisabled(at_end || model.question_pending());
   ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-  if (ImGui::Button((std::string(model.t(Tx::Next)) + " ▶###next").c_str(),
-                    ImVec2(unit * 4.6f, unit * 1.3f))) {
+  if (ImGui::Button(next.c_str(), ImVec2(wide(next, unit * 4.6f), unit * 1.3f))) {
     model.send({Command::Kind::Step});
   }
   ImGui::PopStyleColor();
   ImGui::EndDisabled();
-  ImGui::SameLine();
-  if (ImGui::Button((std::string(model.t(Tx::Reset)) + "###reset").c_str(),
-                    ImVec2(0, unit * 1.3f))) {
+  const std::string reset = std::string(model.t(Tx::Reset)) + "###reset";
+  flow_next(button_width(reset.c_str()));
+  if (ImGui::Button(reset.c_str(), ImVec2(0, unit * 1.3f))) {
     model.send({Command::Kind::Reset});
   }
-  ImGui::SameLine();
-  const char* play = model.state->playing ? model.t(Tx::Pause) : model.t(Tx::Play);
+  const std::string play = std::string(model.state->playing ? model.t(Tx::Pause) : model.t(Tx::Play)) + "###play";
+  flow_next(button_width(play.c_str()));
   ImGui::BeginDisabled(at_end && !model.state->playing);
-  if (ImGui::Button((std::string(play) + "###play").c_str(), ImVec2(0, unit * 1.3f))) {
+  if (ImGui::Button(play.c_str(), ImVec2(0, unit * 1.3f))) {
     model.send({Command::Kind::TogglePlay});
   }
   ImGui::EndDisabled();
 
   float seconds = static_cast<float>(model.state->play_seconds);
-  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
+  const float speed_w = ImGui::CalcTextSize(model.t(Tx::Speed)).x;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  // The slider takes what the word "speed" leaves, never less than 8 font sizes (then
+  // the word goes under it).
+  const float slider_w = std::max(ImGui::GetFontSize() * 8.0f, std::min(avail * 0.6f, avail - speed_w - ImGui::GetStyle().ItemSpacing.x));
+  ImGui::SetNextItemWidth(std::min(slider_w, avail));
   if (ImGui::SliderFloat("###speed", &seconds, 0.3f, 5.0f, model.t(Tx::SecondsPerStep))) {
     model.send({Command::Kind::SetSpeed, 0, seconds});
   }
-  ImGui::SameLine();
+  flow_next(speed_w);
   ImGui::TextUnformatted(model.t(Tx::Speed));
 }
 
@@ -91,7 +99,9 @@ void draw_message_editor(const Model& model, LessonView& view) {
   if (entered || ImGui::IsItemDeactivatedAfterEdit()) {
     model.send({Command::Kind::SetMessage, 0, 0.0, view.message});
   }
-  if (model.snap->position > *send_step) ImGui::TextDisabled("%s", model.t(Tx::MessageReplay));
+  if (model.snap->position > *send_step) {
+    wrapped_text_colored(ImGui::GetColorU32(ImGuiCol_TextDisabled), model.t(Tx::MessageReplay));
+  }
 }
 
 }  // namespace
@@ -101,7 +111,7 @@ void draw_lesson(const Model& model, LessonView& view) {
   const SessionSnapshot& snap = *model.snap;
   const Palette& palette = *model.palette;
 
-  text_colored(palette.dim, model.t(lesson.title));
+  wrapped_text_colored(palette.dim, model.t(lesson.title));
   if (!snap.notice.en.empty()) {
     wrapped_text_colored(palette.warn, model.t(snap.notice));
   }
@@ -114,9 +124,11 @@ void draw_lesson(const Model& model, LessonView& view) {
   if (model.question_pending() && !view.question_in_view) {
     char below[160];
     std::snprintf(below, sizeof below, model.t(Tx::QuestionBelow), snap.position + 1);
-    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::ColorConvertU32ToFloat4(palette.warn));
-    if (ImGui::Selectable(below)) view.scroll_to_question = true;
-    ImGui::PopStyleColor();
+    // Wrapped, not a one-line Selectable: in a narrow panel or at a projector's zoom
+    // the whole sentence still shows.
+    wrapped_text_colored(palette.warn, below);
+    if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    if (ImGui::IsItemClicked()) view.scroll_to_question = true;
   }
   ImGui::Separator();
   // The text scrolls under the controls, which stay in view.
@@ -130,15 +142,16 @@ void draw_lesson(const Model& model, LessonView& view) {
     ImGui::PopFont();
     if (!lesson.summary.en.empty()) wrapped_text(model.t(lesson.summary));
     ImGui::Spacing();
-    text_colored(palette.ok, model.t(Tx::PressNext));
+    wrapped_text_colored(palette.ok, model.t(Tx::PressNext));
   } else {
     ImGui::TextDisabled(model.t(Tx::StepOf), model.current_index() + 1,
                         static_cast<int>(snap.step_count));
-    ImGui::SameLine();
+    flow_next(ImGui::CalcTextSize(step->actor.c_str()).x + 8.0f);
     actor_chip(palette.actor(step->actor), step->actor);
     if (model.card(step->call) != nullptr) {
-      ImGui::SameLine();
-      if (ImGui::SmallButton((std::string(model.t(Tx::Reference)) + " (F2)###card").c_str())) {
+      const std::string card = std::string(model.t(Tx::Reference)) + " (F2)###card";
+      flow_next(ImGui::CalcTextSize(card.c_str(), nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f);
+      if (ImGui::SmallButton(card.c_str())) {
         model.send({Command::Kind::ToggleCard, 0, 0.0, step->call});
       }
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::ReferenceTip));
@@ -177,10 +190,13 @@ void draw_lesson(const Model& model, LessonView& view) {
     ImGui::Spacing();
     ImGui::TextDisabled("%s", model.t(Tx::NextUp));
     ImGui::SameLine();
-    text_colored(palette.actor(next->actor), next->actor + " · " + next->call + "()");
-    ImGui::SameLine();
+    const std::string who = next->actor + " · " + next->call + "()";
+    flow_next(ImGui::CalcTextSize(who.c_str()).x);
+    text_colored(palette.actor(next->actor), who);
+    // The metaphor wraps in what is left of the line, or under it if that is little.
+    if (room_after_item() > ImGui::GetFontSize() * 10.0f) ImGui::SameLine();
     wrapped_text(std::string("— ") + model.t(next->metaphor));
-    if (next->predict && model.state->playing) text_colored(palette.dim, model.t(Tx::PlayAsksNothing));
+    if (next->predict && model.state->playing) wrapped_text_colored(palette.dim, model.t(Tx::PlayAsksNothing));
   } else if (snap.step_count > 0) {
     ImGui::Spacing();
     text_colored(palette.ok, model.t(Tx::Finished));

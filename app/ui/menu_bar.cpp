@@ -28,16 +28,25 @@ void draw_menu_bar(const Model& model) {
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu((std::string(model.t(Tx::MenuView)) + "###view_menu").c_str())) {
+    if (ImGui::MenuItem(model.t(Tx::PresentMode), "F5", model.state->present)) {
+      model.send({Command::Kind::TogglePresent});
+    }
+    ImGui::Separator();
+    // The panels of the mode on screen (presentation mode keeps a set of its own).
     for (std::size_t i = 0; i < kPanelCount; ++i) {
-      if (ImGui::MenuItem(model.t(kPanelTitles[i]), nullptr, model.state->visible[i])) {
+      const std::string keys = "Ctrl " + std::to_string(i + 1);
+      if (ImGui::MenuItem(model.t(kPanelTitles[i]), keys.c_str(), model.state->shown_panels()[i])) {
         model.send({Command::Kind::TogglePanel, static_cast<long long>(i)});
       }
+    }
+    if (model.state->maximised >= 0) {
+      if (ImGui::MenuItem(model.t(Tx::RestorePanels), "M")) model.send({Command::Kind::Maximise, -1});
     }
     ImGui::Separator();
     if (ImGui::MenuItem(model.t(Tx::ZoomIn), "Ctrl +")) model.send({Command::Kind::Zoom, 0, 1.15});
     if (ImGui::MenuItem(model.t(Tx::ZoomOut), "Ctrl -")) model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
     if (ImGui::MenuItem(model.t(Tx::ZoomReset), "Ctrl 0")) model.send({Command::Kind::Zoom, 0, 0.0});
-    if (ImGui::MenuItem(model.t(Tx::LightTheme), nullptr, model.state->light)) {
+    if (ImGui::MenuItem(model.t(Tx::LightTheme), nullptr, model.state->light_theme(), !model.state->present)) {
       model.send({Command::Kind::SetLight, model.state->light ? 0 : 1});
     }
     ImGui::EndMenu();

@@ -46,6 +46,9 @@ struct Command {
     LiveSend,       // text = the message (live dial)
     LiveReconnect,  // live dial
     LiveChoose,     // number = which of LiveInfo::choices to show
+    TogglePresent,  // presentation mode on or off (F5)
+    Maximise,       // number = Panel to fill the window with; -1 restores the tiling
+    SetWeight,      // number = index into the layout weights, real = its new value
   };
   Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
       : kind(k), number(n), real(r), text(std::move(t)) {}
@@ -65,6 +68,15 @@ using Commands = std::vector<Command>;
 
 enum class Panel { Lesson, Steps, Code, Sockets, Sequence, Bytes, Console, EventLog, Count };
 inline constexpr std::size_t kPanelCount = static_cast<std::size_t>(Panel::Count);
+
+// How the rows and columns of the tiling share the window out (see layout.hpp), as
+// the splitters left them: the left and right columns; lesson and steps; the right
+// column's top band, sockets and bottom band; code and sequence; bytes, console, log.
+inline constexpr std::size_t kWeightCount = 12;
+using LayoutWeights = std::array<float, kWeightCount>;
+[[nodiscard]] LayoutWeights default_weights(bool present);
+// The panels presentation mode starts with: the four a class follows.
+inline constexpr std::array<bool, kPanelCount> kPresentPanels{true, false, true, true, true, false, false, false};
 
 struct LessonEntry {
   std::string path;
@@ -86,6 +98,18 @@ struct UiState {
   Picks picks;                    // answers to the lesson's predictions
   std::string card_call;          // the call whose reference card is open; "" if none
   std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+  LayoutWeights weights = default_weights(false);
+  // Presentation mode: large text, the light theme, its own panels and weights.
+  bool present = false;
+  float present_zoom = 0.0f;  // 0: from the window's height (body text 3.6 % of it)
+  std::array<bool, kPanelCount> present_visible = kPresentPanels;
+  LayoutWeights present_weights = default_weights(true);
+  int maximised = -1;         // the Panel filling the window, -1 for none
+  float font_zoom = 1.0f;     // the zoom the fonts are built at now (either mode)
+
+  [[nodiscard]] const std::array<bool, kPanelCount>& shown_panels() const { return present ? present_visible : visible; }
+  [[nodiscard]] const LayoutWeights& shown_weights() const { return present ? present_weights : weights; }
+  [[nodiscard]] bool light_theme() const { return present || light; }
 };
 
 // What a live session (serve, dial, trace) adds to the model; absent for lessons.
@@ -144,7 +168,7 @@ struct Model {
   [[nodiscard]] const Step* current_step() const;
   [[nodiscard]] int current_index() const { return static_cast<int>(snap->position) - 1; }
   [[nodiscard]] const Step* next_step() const;
-  [[nodiscard]] float zoom() const { return state->zoom; }
+  [[nodiscard]] float zoom() const { return state->font_zoom; }
   // The step about to run asks a question and Next waits for the answer (never while
   // playing: auto-play runs on without asking).
   [[nodiscard]] bool question_pending() const {

@@ -8,13 +8,13 @@
 namespace sockstep::ui {
 
 ImU32 Palette::actor(const std::string& name) const {
-  switch (actor_hue(name)) {
-    case ActorHue::Server: return server;
-    case ActorHue::Client: return client;
-    case ActorHue::Third: return third;
-    case ActorHue::Fourth: return fourth;
-  }
-  return third;
+  return actors[actor_hue(name)];
+}
+
+ImU32 Palette::on_colour(ImU32 colour) {
+  const ImU32 black = IM_COL32(0, 0, 0, 255);
+  const ImU32 white = IM_COL32(255, 255, 255, 255);
+  return contrast_ratio(black, colour) >= contrast_ratio(white, colour) ? black : white;
 }
 
 namespace {
@@ -45,10 +45,14 @@ Palette make_palette(bool light) {
   Palette p;
   p.light = light;
   if (light) {
-    p.server = IM_COL32(0, 114, 178, 255);    // blue
-    p.client = IM_COL32(213, 94, 0, 255);     // vermillion
-    p.third = IM_COL32(0, 158, 115, 255);     // bluish green
-    p.fourth = IM_COL32(204, 121, 167, 255);  // reddish purple
+    // Okabe-Ito's hues darkened to 4.8:1 on the light window (white text on their chips).
+    p.actors = {IM_COL32(0, 109, 171, 255),   // blue
+                IM_COL32(173, 76, 0, 255),    // vermillion
+                IM_COL32(0, 120, 87, 255),    // bluish green
+                IM_COL32(145, 86, 119, 255),  // reddish purple
+                IM_COL32(140, 97, 0, 255),    // orange
+                IM_COL32(52, 110, 142, 255),  // sky blue
+                IM_COL32(113, 107, 31, 255)}; // yellow
     p.error = IM_COL32(150, 40, 105, 255);
     p.ok = IM_COL32(0, 95, 65, 255);
     p.warn = IM_COL32(110, 78, 0, 255);
@@ -60,10 +64,14 @@ Palette make_palette(bool light) {
     p.lane = IM_COL32(150, 150, 150, 255);
     p.bar_bg = IM_COL32(215, 215, 215, 255);
   } else {
-    p.server = IM_COL32(86, 180, 233, 255);   // sky blue
-    p.client = IM_COL32(230, 159, 0, 255);    // orange
-    p.third = IM_COL32(0, 158, 115, 255);     // bluish green
-    p.fourth = IM_COL32(204, 121, 167, 255);  // reddish purple
+    // Okabe-Ito as it is, but blue lightened: on the dark window it read at 3.7:1.
+    p.actors = {IM_COL32(86, 180, 233, 255),  // sky blue
+                IM_COL32(230, 159, 0, 255),   // orange
+                IM_COL32(0, 158, 115, 255),   // bluish green
+                IM_COL32(204, 121, 167, 255), // reddish purple
+                IM_COL32(240, 228, 66, 255),  // yellow
+                IM_COL32(213, 94, 0, 255),    // vermillion
+                IM_COL32(38, 135, 190, 255)}; // blue
     p.error = IM_COL32(222, 140, 190, 255);
     p.ok = IM_COL32(0, 190, 140, 255);
     p.warn = IM_COL32(240, 228, 66, 255);

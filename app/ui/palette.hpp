@@ -1,18 +1,22 @@
 #pragma once
+#include <array>
 #include <string>
 
 #include <imgui.h>
 
+#include "ui/actor_hue.hpp"
+
 namespace sockstep::ui {
 
-// Okabe-Ito colours: told apart by people with any common colour-vision deficiency.
-// Every colour-coded thing also carries a word or a mark, so colour is never the only cue.
+// Okabe-Ito colours (ui/actor_hue): told apart by people with any common colour-vision
+// deficiency. Every colour-coded thing also carries a word or a mark, so colour is never
+// the only cue.
 struct Palette {
   bool light = false;
-  ImU32 server;
-  ImU32 client;
-  ImU32 third;    // client-2 and further actors
-  ImU32 fourth;
+  // Okabe-Ito's seven hues, each made dark enough (light theme) or kept light enough
+  // (dark theme) to read as text at 4.5:1 on the window: the server's first, then the
+  // clients' in turn, so neighbouring lanes never share one.
+  std::array<ImU32, kActorColours> actors{};
   ImU32 error;
   ImU32 ok;
   ImU32 warn;
@@ -25,6 +29,8 @@ struct Palette {
   ImU32 bar_bg;
 
   [[nodiscard]] ImU32 actor(const std::string& name) const;
+  // Text drawn on an actor's colour (a lane's chip): black or white, whichever reads better.
+  [[nodiscard]] static ImU32 on_colour(ImU32 colour);
   [[nodiscard]] ImVec4 actor_vec(const std::string& name) const {
     return ImGui::ColorConvertU32ToFloat4(actor(name));
   }

@@ -33,6 +33,7 @@ struct CodeView {
   std::map<std::string, std::vector<std::string>> lines;  // listing -> its lines
   int scrolled_to_position = -1;
   std::uint64_t scrolled_generation = 0;
+  std::string tab_shown;  // the listing shown in a tab (too narrow for side by side)
 };
 void draw_code(const Model& model, CodeView& view);
 
@@ -44,6 +45,7 @@ struct SocketsView {
 void draw_sockets(const Model& model, SocketsView& view);
 
 struct SequenceView {
+  float scroll_x = 0.0f;  // the rows' horizontal scroll when the lanes are wider than the panel
   std::size_t followed_rows = 0;
   std::uint64_t followed_selection = 0;
 };

@@ -5,14 +5,23 @@
 
 #include "engine/errno_names.hpp"
 #include "engine/py_text.hpp"
+#include "ui/text_wrap.hpp"
 #include "ui/ui_text.hpp"
 
 namespace sockstep::ui {
+namespace {
+
+// The call alone, "socket(…)": full arguments are in the tooltip and the log; the diagram
+// keeps rows short.
+std::string call_text(const Event& event) {
+  const std::string args = event.args.size() <= 10 ? event.args : std::string("…");
+  return std::string(event.name()) + "(" + args + ")";
+}
+
+}  // namespace
 
 std::string sequence_row_label(const Event& event, RowName name_shown) {
-  // Full arguments are in the tooltip and the log; the diagram keeps rows short.
-  std::string args = event.args.size() <= 10 ? event.args : std::string("…");
-  std::string text = std::string(event.name()) + "(" + args + ")";
+  std::string text = call_text(event);
   if (event.kind == EventKind::Blocked) return text + " …";
   // A non-blocking connect under way is no failure: the handshake goes on.
   if (is_connect(event.call) && event.err == EINPROGRESS) return text + " → EINPROGRESS";
@@ -37,15 +46,20 @@ std::string sequence_row_label(const Event& event, RowName name_shown) {
   return text;
 }
 
-SequenceLayout::SequenceLayout(const Conversation& conversation, float width, float row_height)
+SequenceLayout::SequenceLayout(const Conversation& conversation, float width, float row_height, float min_gap)
     : conv_(&conversation), width_(width), row_h_(row_height) {
   const std::size_t count = std::max<std::size_t>(conversation.lanes().size(), 1);
   // Outer lanes keep their labels outside, so arrows and bytes run between them.
   lane_x_.resize(count);
-  const float margin = count <= 2 ? width * 0.36f : width * 0.14f;
+  float margin = count <= 2 ? width * 0.36f : width * 0.14f;
+  if (count > 2 && (width - 2 * margin) / static_cast<float>(count - 1) < min_gap) {
+    // The outer lanes' labels sit outside them: room for "accept() → fd 30".
+    margin = min_gap * 1.2f;
+    width_ = std::max(width, 2 * margin + min_gap * static_cast<float>(count - 1));
+  }
+  gap_ = count > 1 ? (width_ - 2 * margin) / static_cast<float>(count - 1) : width_ * 0.5f;
   for (std::size_t i = 0; i < count; ++i)
-    lane_x_[i] = count == 1 ? width * 0.5f
-                            : margin + (width - 2 * margin) * static_cast<float>(i) / static_cast<float>(count - 1);
+    lane_x_[i] = count == 1 ? width_ * 0.5f : margin + gap_ * static_cast<float>(i);
 }
 
 float SequenceLayout::row_height_for(float line_height) { return std::floor(line_height * 1.55f); }
@@ -59,6 +73,12 @@ float SequenceLayout::header_room(std::size_t i) const {
   const float left = i == 0 ? lane_x_[i] * 2.0f : lane_x_[i] - lane_x_[i - 1];
   const float right = i + 1 == n ? (width_ - lane_x_[i]) * 2.0f : lane_x_[i + 1] - lane_x_[i];
   return std::min(left, right) - 6.0f;
+}
+
+float SequenceLayout::scroll_to_show(std::size_t lane, float scroll, float view_width) const {
+  const float x = lane_x_[lane];
+  if (x >= scroll + gap_ * 0.5f && x <= scroll + view_width - gap_ * 0.5f) return scroll;
+  return std::clamp(x - view_width * 0.5f, 0.0f, std::max(0.0f, width_ - view_width));
 }
 
 std::pair<float, float> SequenceLayout::blocked_span(int row) const {
@@ -90,6 +110,19 @@ PlacedLabel SequenceLayout::row_label(const Event& event, const SeqRow& r, const
         if (size <= room(placed.left_side)) break;
       }
     }
+  }
+  if (size > room(placed.left_side)) {
+    // Then the call alone, without what it returned.
+    std::string call_only = call_text(event);
+    if (call_only.size() < placed.text.size()) {
+      placed.text = std::move(call_only);
+      size = measure(placed.text);
+    }
+  }
+  if (size > room(placed.left_side)) {
+    // Still too wide: cut, never over the next lifeline (the row's tooltip says it all).
+    placed.text = elide(placed.text, std::max(0.0f, room(placed.left_side)), measure);
+    size = measure(placed.text);
   }
   placed.width = size;
   placed.x = placed.left_side ? std::max(2.0f, x - 8.0f - size) : x + 8.0f;
@@ -183,21 +216,32 @@ PlacedLabel SequenceLayout::arrow_label(const SeqArrow& arrow, const ArrowText& 
                                         const MeasureAt& measure) const {
   // The label sits between the lanes: a smaller size if it would reach them.
   const float from_x = lane_x_[static_cast<std::size_t>(arrow.from_lane)];
-  const float to_x = lane_x_[static_cast<std::size_t>(arrow.to_lane)];
-  const float gap = std::fabs(to_x - from_x) - 12.0f;
+  const bool dropped_here = arrow.dropped && arrow.to_lane == arrow.from_lane;
+  const float to_x = dropped_here ? from_x + gap_ : lane_x_[static_cast<std::size_t>(arrow.to_lane)];
+  // The first gap the arrow crosses.
+  const float lanes_crossed = std::max(1.0f, std::round(std::fabs(to_x - from_x) / std::max(1.0f, gap_)));
+  const float span = std::fabs(to_x - from_x) / lanes_crossed;
+  const float room = span - 12.0f;
   PlacedLabel placed;
   placed.text = text.text;
   placed.size = base_size;
   placed.width = measure(placed.size, placed.text);
-  if (placed.width > gap && !text.short_text.empty()) {
+  if (placed.width > room && !text.short_text.empty()) {
     placed.text = text.short_text;
     placed.width = measure(placed.size, placed.text);
   }
-  if (placed.width > gap && gap > 0.0f) {
-    placed.size = std::max(placed.size * 0.7f, placed.size * gap / placed.width);
+  if (placed.width > room && room > 0.0f) {
+    placed.size = std::max(placed.size * 0.7f, placed.size * room / placed.width);
     placed.width = measure(placed.size, placed.text);
   }
-  placed.x = (from_x + to_x) * 0.5f - placed.width * 0.5f;
+  if (placed.width > room && room > 0.0f) {
+    // Even smaller it would reach the lanes: cut it (the row's tooltip has it all).
+    const float size = placed.size;
+    placed.text = elide(placed.text, room, [&](std::string_view t) { return measure(size, t); });
+    placed.width = measure(placed.size, placed.text);
+  }
+  const float mid = from_x + (to_x > from_x ? span : -span) * 0.5f;
+  placed.x = mid - placed.width * 0.5f;
   return placed;
 }
 

@@ -64,12 +64,20 @@ using MeasureAt = std::function<float(float, std::string_view)>;
 
 class SequenceLayout {
  public:
-  // width: the diagram's, the lanes spread over it; row_height: one row's.
-  SequenceLayout(const Conversation& conversation, float width, float row_height);
+  // width: the room the diagram has, the lanes spread over it; row_height: one row's.
+  // min_gap: the least room between two lanes (0: none). Lanes closer than a short call's
+  // label would crowd every label onto the next lifeline: then the diagram is wider than
+  // width (the window scrolls it sideways, the SVG is drawn wider).
+  SequenceLayout(const Conversation& conversation, float width, float row_height, float min_gap = 0.0f);
 
+  // The window's min_gap: room for "accept() → fd 4" between two lanes.
+  [[nodiscard]] static float min_gap_for(float font_size) { return font_size * 7.5f; }
   [[nodiscard]] static float row_height_for(float line_height);
   [[nodiscard]] std::size_t lane_count() const { return lane_x_.size(); }
+  // The diagram's width: the room given, or more where min_gap asked for it.
   [[nodiscard]] float width() const { return width_; }
+  // The distance between two neighbouring lanes (beside a single lane: to the edge).
+  [[nodiscard]] float gap() const { return gap_; }
   [[nodiscard]] float row_height() const { return row_h_; }
   [[nodiscard]] float lane_x(std::size_t lane) const { return lane_x_[lane]; }
   // The middle of a row, from the top of the first row (rows in display order).
@@ -79,14 +87,20 @@ class SequenceLayout {
   [[nodiscard]] float header_room(std::size_t lane) const;
   // Top and bottom of a Blocked row's waiting span (to the end while it still waits).
   [[nodiscard]] std::pair<float, float> blocked_span(int row) const;
+  // Where a view view_width wide, scrolled sideways to scroll, should scroll to show lane:
+  // scroll itself while the lane is well inside, else the lane in the middle.
+  [[nodiscard]] float scroll_to_show(std::size_t lane, float scroll, float view_width) const;
   // A call's label beside its dot: on the side with room (the first lane's on the left),
-  // the returned address shortened or left out when it does not fit.
+  // the returned address shortened or left out when it does not fit, then the call alone
+  // ("socket(…)"), then cut: never over the next lifeline (the row's tooltip says it all).
   [[nodiscard]] PlacedLabel row_label(const Event& event, const SeqRow& row, const Measure& measure) const;
   [[nodiscard]] static Ink row_label_ink(const Event& event);
   // The line of an arrow: packet_event is the row's event of a Packet arrow.
   [[nodiscard]] ArrowShape arrow_shape(const SeqArrow& arrow, const Event& packet_event) const;
   // The label between the arrow's lanes at base size: the short text, then a smaller size
-  // (down to 70%) where the text would reach the lanes.
+  // (down to 70%) where the text would reach the lanes, then cut. An arrow across several
+  // lanes has its label in the first gap it crosses, so it sits on no lifeline it passes;
+  // bytes nobody took (the arrow stops short on its own lane) have theirs beside it.
   [[nodiscard]] PlacedLabel arrow_label(const SeqArrow& arrow, const ArrowText& text, float base_size,
                                         const MeasureAt& measure) const;
 
@@ -95,6 +109,7 @@ class SequenceLayout {
   std::vector<float> lane_x_;
   float width_;
   float row_h_;
+  float gap_ = 0;
 };
 
 // The words of an arrow. data_event: the send of a Data arrow (null when gone);

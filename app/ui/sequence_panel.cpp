@@ -1,4 +1,5 @@
 #include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll: the lane headers follow the rows sideways
 
 #include <algorithm>
 #include <cfloat>
@@ -46,12 +47,23 @@ void draw_sequence(const Model& model, SequenceView& view) {
   const Palette& palette = *model.palette;
   const std::vector<std::string>& lanes = conv.lanes();
 
-  const float width = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
+  const float avail = ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ScrollbarSize;
   const float row_h = SequenceLayout::row_height_for(ImGui::GetTextLineHeight());
-  const SequenceLayout layout(conv, width, row_h);
+  // Lanes never closer than a short call's label: else the diagram scrolls sideways.
+  const SequenceLayout layout(conv, avail, row_h, SequenceLayout::min_gap_for(ImGui::GetFontSize()));
+  const float width = layout.width();
+  const bool scrolls_x = width > avail + 0.5f;
 
-  // Lane headers stay put while the rows scroll.
+  // Lane headers stay put while the rows scroll down, and move with them sideways.
   {
+    const float header_h = ImGui::GetFrameHeight() + 2.0f;
+    // As wide as the rows plus their vertical scrollbar, so both scroll as far.
+    ImGui::SetNextWindowContentSize(ImVec2(width + ImGui::GetStyle().ScrollbarSize, header_h));
+    if (scrolls_x) ImGui::SetNextWindowScroll(ImVec2(view.scroll_x, 0.0f));
+    // Scrolled sideways with the rows, its own bar hidden.
+    ImGui::BeginChild("lanes", ImVec2(0, header_h), false,
+                      ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoScrollbar |
+                          ImGuiWindowFlags_NoScrollWithMouse);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     // Each header gets the room between its neighbours (the outer ones up to the edge);
     // a name that does not fit is shortened, and said whole in its tooltip.
@@ -65,12 +77,13 @@ void draw_sequence(const Model& model, SequenceView& view) {
       actor_chip(palette.actor(lanes[i]), label);
       if (label != lanes[i] && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", lanes[i].c_str());
     }
-    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + ImGui::GetFrameHeight() + 2.0f));
+    ImGui::EndChild();
   }
 
   const std::vector<SeqRow>& rows = conv.rows();
   const std::vector<int>& order = conv.display_order();
-  ImGui::BeginChild("rows", ImVec2(0, 0), false);
+  ImGui::SetNextWindowContentSize(ImVec2(width, 0.0f));
+  ImGui::BeginChild("rows", ImVec2(0, 0), false, scrolls_x ? ImGuiWindowFlags_HorizontalScrollbar : 0);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 top = ImGui::GetCursorScreenPos();
   const float total_h = layout.total_height();
@@ -179,11 +192,19 @@ void draw_sequence(const Model& model, SequenceView& view) {
   ImGui::SetCursorScreenPos(ImVec2(top.x, top.y + total_h));
   ImGui::Dummy(ImVec2(1, 1));
 
-  // Follow the lesson: show the newest rows when rows were added, or the selection.
+  // Follow the lesson: show the newest rows when rows were added, or the selection;
+  // sideways, the lane of the newest row.
   if (view.followed_rows != rows.size()) {
     view.followed_rows = rows.size();
     ImGui::SetScrollY(std::max(0.0f, total_h - ImGui::GetWindowHeight()));
+    if (scrolls_x && !order.empty()) {
+      const SeqRow& last = rows[static_cast<std::size_t>(order.back())];
+      const float scroll = ImGui::GetScrollX();
+      const float wanted = layout.scroll_to_show(static_cast<std::size_t>(last.lane), scroll, avail);
+      if (wanted != scroll) ImGui::SetScrollX(wanted);
+    }
   }
+  view.scroll_x = ImGui::GetScrollX();
   if (view.followed_selection != model.state->selected_seq) {
     view.followed_selection = model.state->selected_seq;
     const long index = model.events->find_seq(model.state->selected_seq);

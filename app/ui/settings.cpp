@@ -8,6 +8,29 @@
 #include <nlohmann/json.hpp>
 
 namespace sockstep::ui {
+namespace {
+
+template <std::size_t N>
+void read_bools(const nlohmann::json& j, const char* key, std::array<bool, N>& out) {
+  if (!j.contains(key) || !j[key].is_array()) return;
+  const auto& values = j[key];
+  for (std::size_t i = 0; i < N && i < values.size(); ++i) {
+    if (values[i].is_boolean()) out[i] = values[i].get<bool>();
+  }
+}
+
+// A weight that is not a positive number (a hand-edited file) keeps its default.
+void read_weights(const nlohmann::json& j, const char* key, LayoutWeights& out) {
+  if (!j.contains(key) || !j[key].is_array()) return;
+  const auto& values = j[key];
+  for (std::size_t i = 0; i < out.size() && i < values.size(); ++i) {
+    if (values[i].is_number() && values[i].get<float>() > 0.0f && values[i].get<float>() < 100.0f) {
+      out[i] = values[i].get<float>();
+    }
+  }
+}
+
+}  // namespace
 
 std::string settings_path() {
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
@@ -31,12 +54,12 @@ Settings load_settings(const std::string& path, std::string* error) {
     settings.step = j.value("step", settings.step);
     settings.width = j.value("width", settings.width);
     settings.height = j.value("height", settings.height);
-    if (j.contains("panels") && j["panels"].is_array()) {
-      const auto& panels = j["panels"];
-      for (std::size_t i = 0; i < kPanelCount && i < panels.size(); ++i) {
-        if (panels[i].is_boolean()) settings.visible[i] = panels[i].get<bool>();
-      }
-    }
+    read_bools(j, "panels", settings.visible);
+    read_bools(j, "present_panels", settings.present_visible);
+    read_weights(j, "splits", settings.weights);
+    read_weights(j, "present_splits", settings.present_weights);
+    settings.present = j.value("present", settings.present);
+    settings.present_zoom = j.value("present_zoom", settings.present_zoom);
   } catch (const std::exception& e) {
     if (error != nullptr) *error = path + ": " + e.what() + " (using defaults)";
     return Settings{};
@@ -55,6 +78,11 @@ bool save_settings(const std::string& path, const Settings& settings, std::strin
   j["width"] = settings.width;
   j["height"] = settings.height;
   j["panels"] = settings.visible;
+  j["splits"] = settings.weights;
+  j["present"] = settings.present;
+  j["present_zoom"] = settings.present_zoom;
+  j["present_panels"] = settings.present_visible;
+  j["present_splits"] = settings.present_weights;
   std::error_code ec;
   const std::filesystem::path target(path);
   std::filesystem::create_directories(target.parent_path(), ec);

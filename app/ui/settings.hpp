@@ -17,6 +17,13 @@ struct Settings {
   int width = 0;       // 0: default window size
   int height = 0;
   std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+  LayoutWeights weights = default_weights(false);
+  // Presentation mode (F5, --present): whether it was on, its zoom (0: from the window's
+  // height), its own panels and splitters.
+  bool present = false;
+  float present_zoom = 0.0f;
+  std::array<bool, kPanelCount> present_visible = kPresentPanels;
+  LayoutWeights present_weights = default_weights(true);
 };
 
 // $XDG_CONFIG_HOME/sockstep/settings.json, else ~/.config/sockstep/settings.json;

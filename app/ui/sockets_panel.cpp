@@ -42,7 +42,9 @@ void begin_card(const Model& model, const char* id, const CardStyle& style, floa
   ImGui::PushStyleColor(ImGuiCol_ChildBg, lit ? model.palette->now_bg : ImGui::GetColorU32(ImGuiCol_ChildBg));
   ImGui::PushStyleColor(ImGuiCol_Border, lit ? model.palette->warn : ImGui::GetColorU32(ImGuiCol_Border));
   ImGui::PushStyleVar(ImGuiStyleVar_ChildBorderSize, lit ? 2.0f : ImGui::GetStyle().ChildBorderSize);
-  ImGui::BeginChild(id, ImVec2(style.width, style.height), true, ImGuiWindowFlags_NoScrollbar);
+  // A card whose lines do not all fit (an error, Chinese wrapping, a low panel) gets a
+  // scrollbar of its own rather than a cut last line.
+  ImGui::BeginChild(id, ImVec2(style.width, style.height), true);
 }
 
 void end_card() {
@@ -74,9 +76,13 @@ void card_header(const Model& model, const std::string& actor, const std::string
 
 void labelled(const char* label, const std::string& value, ImFont* mono) {
   ImGui::TextDisabled("%s", label);
-  ImGui::SameLine(ImGui::GetFontSize() * 3.6f);
+  // The values line up, unless a label (in Chinese, at a large zoom) is wider.
+  ImGui::SameLine(std::max(ImGui::GetFontSize() * 3.6f,
+                           ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + ImGui::GetStyle().ItemSpacing.x));
   ImGui::PushFont(mono);
-  ImGui::TextUnformatted(value.c_str());
+  // A long address ([::ffff:127.0.0.1]:41495, an abstract unix name) ends in "…" on a
+  // narrow card; hovering says it whole.
+  text_in_cell(value);
   ImGui::PopFont();
 }
 
@@ -221,7 +227,7 @@ void draw_sockets(const Model& model, SocketsView& view) {
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float z = model.zoom();
-  CardStyle style;
+  CardStyle style{};
   style.width = std::clamp(avail.x / static_cast<float>(count) - spacing, 215.0f * z, 300.0f * z);
   const bool needs_scroll = (style.width + spacing) * static_cast<float>(count) > avail.x;
   style.height = avail.y - (needs_scroll ? ImGui::GetStyle().ScrollbarSize + 2.0f : 0.0f);

@@ -128,7 +128,9 @@ void draw_steps(const Model& model, StepsView& view) {
       ImGui::TextDisabled("%s()", step.call.c_str());
     }
     ImGui::TableSetColumnIndex(3);
-    ImGui::TextUnformatted(model.t(step.metaphor).c_str());
+    // The columns before fit their text; this one takes what is left, and a metaphor
+    // too long for it ends in "…" and says it whole on hover.
+    text_in_cell(model.t(step.metaphor));
     ImGui::TableSetColumnIndex(4);
     // "?" opens the call's reference card without leaving the current step.
     if (model.card(step.call) != nullptr) {

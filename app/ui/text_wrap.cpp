@@ -107,4 +107,29 @@ std::vector<LineSpan> wrap_lines(std::string_view text, float width,
   return lines;
 }
 
+std::string elide(std::string_view text, float width, const std::function<float(std::string_view)>& measure) {
+  if (measure(text) <= width) return std::string(text);
+  // Character boundaries, then a binary search for the longest start that fits.
+  std::vector<std::size_t> ends;
+  for (std::size_t i = 1; i <= text.size(); ++i) {
+    if (i == text.size() || (static_cast<unsigned char>(text[i]) & 0xC0u) != 0x80u) ends.push_back(i);
+  }
+  std::size_t lo = 0;  // count of characters known to fit
+  std::size_t hi = ends.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi + 1) / 2;
+    if (measure(std::string(text.substr(0, ends[mid - 1])) + "…") <= width) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  if (lo == 0) return "…";
+  std::string out(text.substr(0, ends[lo - 1]));
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  // "socket(…" cut after its own "…" says so already: no second one.
+  if (out.size() >= 3 && out.compare(out.size() - 3, 3, "…") == 0) return out;
+  return out + "…";
+}
+
 }  // namespace sockstep::ui

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,11 @@ struct LineSpan {
 // than the line is cut where it has to be. Newlines always break.
 [[nodiscard]] std::vector<LineSpan> wrap_lines(std::string_view text, float width,
                                                const std::function<float(char32_t)>& advance);
+
+// The longest start of text that, with "…" after it, measures at most width (whole
+// UTF-8 characters only); text itself when it fits; "…" alone when nothing else does.
+[[nodiscard]] std::string elide(std::string_view text, float width,
+                                const std::function<float(std::string_view)>& measure);
 
 // Characters that Chinese text breaks around (CJK ideographs, kana, full-width forms).
 [[nodiscard]] bool is_cjk(char32_t c);

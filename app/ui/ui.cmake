@@ -14,8 +14,8 @@ add_library(sockstep_ui STATIC
   ui/countdown.cpp
   ui/event_cache.cpp
   ui/event_log_panel.cpp
+  ui/font_text.cpp
   ui/fonts.cpp
-  ui/glyph_set.cpp
   ui/gui_app.cpp
   ui/help_overlay.cpp
   ui/layout.cpp
@@ -35,7 +35,6 @@ add_library(sockstep_ui STATIC
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
   ui/stream_follow.cpp
-  ui/text_wrap.cpp
   ui/ui_root.cpp
   ui/widgets.cpp
 )

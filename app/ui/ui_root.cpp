@@ -144,6 +144,10 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
   for (const KeyPress& press : keys) {
     const int key = press.key;
     if ((press.mods & GLFW_MOD_CONTROL) != 0) {
+      // Ctrl 1 … Ctrl 8: a panel in or out, in the View menu's order.
+      if (key >= GLFW_KEY_1 && key < GLFW_KEY_1 + static_cast<int>(kPanelCount)) {
+        model.send({Command::Kind::TogglePanel, key - GLFW_KEY_1});
+      }
       if (key == GLFW_KEY_EQUAL || key == GLFW_KEY_KP_ADD) model.send({Command::Kind::Zoom, 0, 1.15});
       if (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT) model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
       if (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0) model.send({Command::Kind::Zoom, 0, 0.0});
@@ -184,11 +188,61 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
       if (step != nullptr) model.send({Command::Kind::ToggleCard, 0, 0.0, step->call});
     }
     if (key == GLFW_KEY_ESCAPE && !state.card_call.empty()) model.send({Command::Kind::ToggleCard});
+    if (key == GLFW_KEY_F5) model.send({Command::Kind::TogglePresent});
+    // M fills the window with the panel under the pointer (the last one pointed at),
+    // and M or Esc gives the others back.
+    if (key == GLFW_KEY_M) {
+      model.send({Command::Kind::Maximise, state.maximised >= 0 ? -1 : static_cast<long long>(pointed_panel_)});
+    }
+    if (key == GLFW_KEY_ESCAPE && state.maximised >= 0 && state.card_call.empty() && !state.help_open) {
+      model.send({Command::Kind::Maximise, -1});
+    }
     if (key == GLFW_KEY_P) model.send({Command::Kind::TogglePlay});
     if (key == GLFW_KEY_F1 || (state.help_open && key == GLFW_KEY_ESCAPE)) {
       model.send({Command::Kind::ToggleHelp});
     }
   }
+}
+
+void UiRoot::draw_splitters(const Model& model, const std::vector<Splitter>& splitters,
+                            const LayoutWeights& weights) {
+  // Each splitter is a small window of its own over the edge it moves, in front of the
+  // panels: those never come to the front, and ImGui puts such windows behind the others
+  // when they are made, so the splitters must not be of that kind.
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowMinSize, ImVec2(1, 1));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
+  for (std::size_t i = 0; i < splitters.size(); ++i) {
+    const Splitter& s = splitters[i];
+    const std::string id = "##splitter" + std::to_string(s.a) + "_" + std::to_string(s.b);
+    ImGui::SetNextWindowPos(s.pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(s.size, ImGuiCond_Always);
+    if (ImGui::Begin(id.c_str(), nullptr, flags)) {
+      ImGui::InvisibleButton("grip", s.size);
+      const bool active = ImGui::IsItemActive();
+      if (active || ImGui::IsItemHovered()) {
+        ImGui::SetMouseCursor(s.vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+        const ImVec2 min = ImGui::GetItemRectMin();
+        const ImVec2 max = ImGui::GetItemRectMax();
+        ImGui::GetWindowDrawList()->AddRectFilled(min, max, ImGui::GetColorU32(active ? ImGuiCol_SeparatorActive
+                                                                                      : ImGuiCol_SeparatorHovered));
+      }
+      if (active) {
+        const ImVec2 delta = ImGui::GetIO().MouseDelta;
+        const float moved = s.vertical ? delta.x : delta.y;
+        if (moved != 0.0f) {
+          const LayoutWeights after = drag_splitter(weights, s, moved);
+          model.send({Command::Kind::SetWeight, s.a, after[static_cast<std::size_t>(s.a)]});
+          model.send({Command::Kind::SetWeight, s.b, after[static_cast<std::size_t>(s.b)]});
+        }
+      }
+    }
+    ImGui::End();
+  }
+  ImGui::PopStyleVar(3);
 }
 
 void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
@@ -215,12 +269,24 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   // A live session has no steps or code listings: their room goes to the others.
-  auto visible = state.visible;
+  auto visible = state.shown_panels();
   if (live_ != nullptr) {
     visible[static_cast<std::size_t>(Panel::Steps)] = false;
     visible[static_cast<std::size_t>(Panel::Code)] = false;
   }
-  const auto rects = compute_layout(viewport->WorkPos, viewport->WorkSize, visible);
+  std::optional<Panel> maximised;
+  if (state.maximised >= 0 && state.maximised < static_cast<int>(kPanelCount) &&
+      (live_ == nullptr || (state.maximised != static_cast<int>(Panel::Steps) &&
+                            state.maximised != static_cast<int>(Panel::Code)))) {
+    maximised = static_cast<Panel>(state.maximised);
+    visible.fill(false);
+    visible[static_cast<std::size_t>(*maximised)] = true;
+  }
+  // Minimum sizes follow the font, so a larger zoom gives the panels more room, not less.
+  const LayoutMetrics metrics{ImGui::GetFontSize(), ImGui::GetFrameHeightWithSpacing()};
+  const Layout layout =
+      compute_layout(viewport->WorkPos, viewport->WorkSize, visible, state.shown_weights(), metrics, maximised);
+  const auto& rects = layout.panels;
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoBringToFrontOnFocus;
@@ -236,7 +302,10 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
         which == Panel::Code || which == Panel::Console || which == Panel::Bytes) {
       extra = ImGuiWindowFlags_NoScrollbar;  // they scroll their own child regions
     }
-    if (ImGui::Begin(title.c_str(), nullptr, flags | extra)) body();
+    if (ImGui::Begin(title.c_str(), nullptr, flags | extra)) {
+      if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) pointed_panel_ = which;
+      body();
+    }
     ImGui::End();
   };
   if (live_ != nullptr) {
@@ -256,6 +325,8 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   panel(Panel::Console, "console", [&] { draw_console(model, console_view_); });
   panel(Panel::EventLog, "log", [&] { draw_event_log(model, log_view_); });
   if (live_ != nullptr) draw_students(model, live_view_);  // serve: over the panels while open
+
+  draw_splitters(model, layout.splitters, state.shown_weights());
 
   help_open_ = state.help_open;
   const bool was_open = help_open_;

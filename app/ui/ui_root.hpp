@@ -8,6 +8,7 @@
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
 #include "ui/fonts.hpp"
+#include "ui/layout.hpp"
 #include "ui/model.hpp"
 #include "ui/palette.hpp"
 #include "ui/panels.hpp"
@@ -56,6 +57,7 @@ class UiRoot {
 
  private:
   void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);
+  void draw_splitters(const Model& model, const std::vector<Splitter>& splitters, const LayoutWeights& weights);
 
   FontManager& fonts_;
   Palette palette_;
@@ -81,6 +83,8 @@ class UiRoot {
   BytesView bytes_view_;
   ConsoleView console_view_;
   EventLogView log_view_;
+  // The panel under the pointer last frame: M maximises it.
+  Panel pointed_panel_ = Panel::Sequence;
   bool help_open_ = false;
   bool card_open_ = false;
 };

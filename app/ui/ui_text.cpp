@@ -86,25 +86,37 @@ constexpr std::array kTable = {
     Pair{"Reset zoom", "恢复缩放"},
     Pair{"Light theme", "浅色主题"},
     Pair{"Keys", "快捷键"},
-    Pair{"Right / Space   next step\n"
-         "Left            back one step (replays on fresh sockets)\n"
-         "R               reset\n"
-         "P               play / pause\n"
-         "Ctrl + / Ctrl - zoom (for projectors), Ctrl 0 resets\n"
-         "1 2 3 4         answer the question before a step, S skips it\n"
-         "F2              reference card of the step's call\n"
-         "F1              this help\n\n"
-         "Click a step to go there. Click an event to see its bytes.",
-         "右方向键 / 空格  下一步\n"
-         "左方向键         上一步(在新的套接字上重放)\n"
-         "R                重来\n"
-         "P                播放 / 暂停\n"
-         "Ctrl + / Ctrl -  缩放(适合投影),Ctrl 0 恢复\n"
-         "1 2 3 4          回答步骤前的预测问题,S 跳过\n"
-         "F2               这个调用的参考卡片\n"
-         "F1               显示本帮助\n\n"
-         "点击某一步跳到那里。点击某个事件查看它的字节。"},
+    // One key per line, a tab before what it does: the help draws them as a table, so the
+    // columns line up whatever the width of the characters.
+    Pair{"Right / Space\tnext step\n"
+         "Left\tback one step (replays on fresh sockets)\n"
+         "R\treset\n"
+         "P\tplay / pause\n"
+         "1 2 3 4\tanswer the question before a step; S skips it\n"
+         "F2\treference card of the step's call\n"
+         "Ctrl + / Ctrl -\tzoom; Ctrl 0 resets it\n"
+         "F5\tpresentation mode: large text, light theme, four panels\n"
+         "Ctrl 1 … Ctrl 8\tshow or hide a panel (as listed in View)\n"
+         "M\tmaximise the panel under the pointer; M or Esc gives the others back\n"
+         "drag an edge\tresize the panels beside it\n"
+         "F1\tthis help\n"
+         "\tClick a step to go there. Click an event to see its bytes.",
+         "右方向键 / 空格\t下一步\n"
+         "左方向键\t上一步(在新的套接字上重放)\n"
+         "R\t重来\n"
+         "P\t播放 / 暂停\n"
+         "1 2 3 4\t回答步骤前的预测问题;S 跳过\n"
+         "F2\t这个调用的参考卡片\n"
+         "Ctrl + / Ctrl -\t缩放;Ctrl 0 恢复\n"
+         "F5\t演示模式:大字、浅色主题、四个面板\n"
+         "Ctrl 1 … Ctrl 8\t显示或隐藏一个面板(顺序同“视图”菜单)\n"
+         "M\t最大化指针下的面板;再按 M 或 Esc 恢复\n"
+         "拖动边界\t调整两旁面板的大小\n"
+         "F1\t显示本帮助\n"
+         "\t点击某一步跳到那里。点击某个事件查看它的字节。"},
     Pair{"Close (F1)", "关闭 (F1)"},
+    Pair{"Presentation mode", "演示模式"},
+    Pair{"Show all panels again", "恢复所有面板"},
     Pair{"No Chinese font found: install fonts-noto-cjk to read the 中文 text.",
          "没有找到中文字体:请安装 fonts-noto-cjk。"},
     Pair{"The kernel did not do what the lesson says:", "内核的行为与课程描述不符:"},

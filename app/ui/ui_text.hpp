@@ -79,6 +79,8 @@ enum class Tx : std::size_t {
   HelpTitle,
   HelpKeys,
   HelpClose,
+  PresentMode,
+  RestorePanels,
   NoCjkFont,
   ChecksFailed,
   ChecksOk,

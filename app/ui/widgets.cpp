@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "ui/palette.hpp"
 #include "ui/text_wrap.hpp"
 
 namespace sockstep::ui {
@@ -24,6 +25,43 @@ std::vector<LineSpan> wrap_in_font(std::string_view text, float width) {
 }
 
 }  // namespace
+
+std::string elided(std::string_view text, float width) {
+  return elide(text, width, [](std::string_view t) { return ImGui::CalcTextSize(t.data(), t.data() + t.size()).x; });
+}
+
+bool text_fitted(std::string_view text, float width) {
+  const std::string shown = elided(text, width);
+  ImGui::TextUnformatted(shown.data(), shown.data() + shown.size());
+  const bool cut = shown.size() != text.size();
+  if (cut && ImGui::IsItemHovered()) {
+    const std::string whole(text);
+    ImGui::SetTooltip("%s", whole.c_str());
+  }
+  return cut;
+}
+
+bool text_in_cell(std::string_view text) { return text_fitted(text, ImGui::GetContentRegionAvail().x); }
+
+bool text_in_cell_colored(ImU32 color, std::string_view text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  const bool cut = text_in_cell(text);
+  ImGui::PopStyleColor();
+  return cut;
+}
+
+float room_after_item() {
+  const float edge = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  return edge - (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x);
+}
+
+void flow_next(float width) {
+  if (width <= room_after_item() + 0.5f) ImGui::SameLine();
+}
+
+float button_width(const char* label) {
+  return ImGui::CalcTextSize(label, nullptr, true).x + ImGui::GetStyle().FramePadding.x * 2.0f;
+}
 
 void wrapped_text(std::string_view text) {
   const auto lines = wrap_in_font(text, ImGui::GetContentRegionAvail().x);
@@ -84,7 +122,7 @@ void actor_chip(ImU32 color, const std::string& name) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddRectFilled(pos, ImVec2(pos.x + size.x + 2 * pad.x, pos.y + size.y + 2 * pad.y), color,
                       3.0f);
-  draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), IM_COL32(0, 0, 0, 255), name.c_str());
+  draw->AddText(ImVec2(pos.x + pad.x, pos.y + pad.y), Palette::on_colour(color), name.c_str());
   ImGui::Dummy(ImVec2(size.x + 2 * pad.x, size.y + 2 * pad.y));
 }
 
@@ -100,14 +138,23 @@ void queue_bar(const char* label, int used, int limit, bool bytes, ImU32 color, 
   } else {
     std::snprintf(numbers, sizeof numbers, "%d", used);
   }
-  // label | bar | numbers, on one line, so a card stays short.
-  const ImVec2 start = ImGui::GetCursorScreenPos();
-  const float label_w = ImGui::GetFontSize() * 6.2f;
+  // label | bar | numbers, on one line, so a card stays short; on a card too narrow for
+  // that (a projector's zoom), the bar and numbers go under the label.
+  const ImVec2 first = ImGui::GetCursorScreenPos();
   const float numbers_w = ImGui::CalcTextSize(numbers).x;
+  // Bars line up at 6.2 font sizes; a longer label (接收队列 at a large zoom) pushes its own.
+  const float label_w = std::max(ImGui::GetFontSize() * 6.2f, ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemSpacing.x);
+  const bool one_line = label_w + ImGui::GetFontSize() * 2.0f + numbers_w + 6.0f <= width;
   ImGui::TextUnformatted(label);
   const float line_h = ImGui::GetTextLineHeight();
+  ImVec2 start = first;
+  float bar_x0 = start.x + label_w;
+  if (!one_line) {
+    start = ImGui::GetCursorScreenPos();
+    bar_x0 = start.x;
+    ImGui::Dummy(ImVec2(width, line_h));
+  }
   const float bar_h = line_h * 0.5f;
-  const float bar_x0 = start.x + label_w;
   const float bar_x1 = std::max(bar_x0 + 10.0f, start.x + width - numbers_w - 6.0f);
   const float bar_y = start.y + (line_h - bar_h) * 0.5f;
   draw->AddRectFilled(ImVec2(bar_x0, bar_y), ImVec2(bar_x1, bar_y + bar_h), background, 2.0f);

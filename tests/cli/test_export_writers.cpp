@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,13 @@ bool has_text(const nlohmann::json& texts, const std::string& want) {
   for (const auto& t : texts)
     if (t.is_string() && t.get<std::string>().find(want) != std::string::npos) return true;
   return false;
+}
+
+// Characters, not bytes: "→" is one.
+std::size_t ui_chars(std::string_view t) {
+  std::size_t n = 0;
+  for (const char c : t) n += (static_cast<unsigned char>(c) & 0xC0u) != 0x80u ? 1 : 0;
+  return n;
 }
 
 Event at(std::uint64_t seq, Event e) {
@@ -167,6 +175,86 @@ TEST_CASE("sequence layout: the window's lane and row geometry") {
   CHECK(ui::SequenceLayout::row_height_for(16.0f) == doctest::Approx(24.0f));
 }
 
+TEST_CASE("sequence layout: many lanes are never closer than the least gap; the diagram grows wider") {
+  ui::Conversation conv;
+  std::vector<std::string> lanes = {"server"};
+  for (int i = 1; i <= 10; ++i) lanes.push_back("client-" + std::to_string(i));
+  conv.reset(lanes);
+  const ui::SequenceLayout spread(conv, 1000.0f, 24.0f);  // no least gap: squeezed into the room
+  CHECK(spread.width() == doctest::Approx(1000.0f));
+  CHECK(spread.gap() == doctest::Approx(72.0f));
+  const ui::SequenceLayout wide(conv, 1000.0f, 24.0f, 100.0f);
+  CHECK(wide.gap() == doctest::Approx(100.0f));
+  // The outer lanes keep 1.2 gaps outside them for their labels.
+  CHECK(wide.lane_x(0) == doctest::Approx(120.0f));
+  CHECK(wide.lane_x(10) == doctest::Approx(1120.0f));
+  CHECK(wide.width() == doctest::Approx(1240.0f));
+  // Where the room suffices the least gap changes nothing.
+  const ui::SequenceLayout roomy(conv, 2000.0f, 24.0f, 100.0f);
+  CHECK(roomy.width() == doctest::Approx(2000.0f));
+  CHECK(roomy.gap() == doctest::Approx(144.0f));
+  // Two lanes never grow.
+  conv.reset({"server", "client"});
+  CHECK(ui::SequenceLayout(conv, 300.0f, 24.0f, 100.0f).width() == doctest::Approx(300.0f));
+
+  // Scrolled sideways: a lane well inside the view keeps the scroll, one outside is centred.
+  conv.reset(lanes);
+  const ui::SequenceLayout again(conv, 1000.0f, 24.0f, 100.0f);
+  CHECK(again.scroll_to_show(1, 0.0f, 600.0f) == doctest::Approx(0.0f));
+  CHECK(again.scroll_to_show(5, 0.0f, 600.0f) == doctest::Approx(620.0f - 300.0f));
+  CHECK(again.scroll_to_show(10, 0.0f, 600.0f) == doctest::Approx(1240.0f - 600.0f));  // not past the end
+}
+
+TEST_CASE("sequence layout: a row's label shrinks to the call alone, then is cut, never reaching the next lane") {
+  ui::Conversation conv;
+  conv.reset({"server", "client-1", "client-2", "client-3"});
+  const ui::SequenceLayout layout(conv, 400.0f, 24.0f, 100.0f);  // lanes 100 apart
+  const Event accept = call_event("client-1", Call::Accept, 3, tcp(v4(9000), v4(41000)), 30);
+  ui::SeqRow row;
+  row.lane = 1;
+  row.arrows = {0};  // not free to move to the other side
+  const float room = 100.0f - 16.0f;
+  // 10 per character: "accept() → fd 30" (16) does not fit in 84, "accept()" (8) does.
+  const auto ten = [](std::string_view t) { return 10.0f * static_cast<float>(ui_chars(t)); };
+  const ui::PlacedLabel call_only = layout.row_label(accept, row, ten);
+  CHECK(call_only.text == "accept()");
+  CHECK(call_only.x == doctest::Approx(layout.lane_x(1) + 8.0f));
+  // 20 per character: even "accept()" does not; it is cut with an ellipsis, within the room.
+  const auto twenty = [](std::string_view t) { return 20.0f * static_cast<float>(ui_chars(t)); };
+  const ui::PlacedLabel cut = layout.row_label(accept, row, twenty);
+  CHECK(cut.text == "acc…");
+  CHECK(cut.width <= room);
+  CHECK(cut.x + cut.width <= layout.lane_x(2) - 8.0f);
+}
+
+TEST_CASE("sequence layout: an arrow across several lanes has its label in the first gap it crosses") {
+  ui::Conversation conv;
+  conv.reset({"server", "client-1", "client-2", "client-3"});
+  const ui::SequenceLayout layout(conv, 400.0f, 24.0f, 100.0f);
+  const auto ten = [](float, std::string_view t) { return 10.0f * static_cast<float>(ui_chars(t)); };
+  ui::SeqArrow arrow;
+  arrow.kind = ui::ArrowKind::Handshake;
+  arrow.from_lane = 3;
+  arrow.to_lane = 0;
+  const ui::PlacedLabel label = layout.arrow_label(arrow, {"SYN", ""}, 13.0f, ten);
+  // Between lanes 3 and 2, the first it passes, not across lane 1 or 2 halfway to lane 0.
+  CHECK(label.x >= layout.lane_x(2));
+  CHECK(label.x + label.width <= layout.lane_x(3));
+  CHECK(label.x + label.width * 0.5f == doctest::Approx((layout.lane_x(2) + layout.lane_x(3)) * 0.5f));
+  // Too long for the gap even at 70%: cut, not drawn over the lanes.
+  const ui::PlacedLabel long_one = layout.arrow_label(arrow, {"three-way handshake done", ""}, 13.0f, ten);
+  CHECK(long_one.text.size() < std::string("three-way handshake done").size());
+  CHECK(long_one.width <= 100.0f - 12.0f);
+  // Bytes nobody took: the arrow stops short on its own lane, its label beside it.
+  ui::SeqArrow dropped;
+  dropped.from_lane = 1;
+  dropped.to_lane = 1;
+  dropped.dropped = true;
+  const ui::PlacedLabel beside = layout.arrow_label(dropped, {"b'x' ✗", ""}, 13.0f, ten);
+  CHECK(beside.x > layout.lane_x(1));
+  CHECK(beside.x + beside.width < layout.lane_x(2));
+}
+
 TEST_CASE("session.svg: the echo lesson's diagram as XML, with its lanes, calls, bytes, waits and FIN") {
   const std::vector<Event> events = walk_lesson("echo-tcp");
   const ExportSetup setup = lesson_setup({"server", "client"});
@@ -193,6 +281,45 @@ TEST_CASE("session.svg: the echo lesson's diagram as XML, with its lanes, calls,
   const std::string zh = sequence_svg(events, conv, SvgOptions{Lang::Zh, "echo-tcp", true});
   CHECK(zh.find(ui::tx(ui::Tx::Fin, Lang::Zh)) != std::string::npos);
   CHECK(parse_svg(zh)["texts"].size() == texts.size());
+}
+
+TEST_CASE("session.svg: the backlog lesson's eleven lanes are wide apart: each call is said whole, short of the next lane") {
+  const std::vector<Event> events = walk_lesson("backlog");
+  ExportSetup setup;
+  setup.lesson = true;
+  const ui::Conversation conv = conversation_of(events, setup);
+  REQUIRE(conv.lanes().size() >= 11);
+  const fs::path file = temp_file("backlog.svg", sequence_svg(events, conv, SvgOptions{Lang::En, "backlog", true}));
+  // Python's XML parser: the lifelines' x (the lanes' grey lines), and each call's label
+  // (13 px, not the bold headers) with where it starts.
+  const RunResult r = run({"python3", "-c",
+                           "import sys, json, xml.etree.ElementTree as ET\n"
+                           "root = ET.parse(sys.argv[1]).getroot()\n"
+                           "ns = '{http://www.w3.org/2000/svg}'\n"
+                           "lanes = sorted({float(e.get('x1')) for e in root.iter(ns + 'line')\n"
+                           "                if e.get('stroke') == '#969696' and e.get('x1') == e.get('x2')})\n"
+                           "labels = [[float(e.get('x')), e.text] for e in root.iter(ns + 'text')\n"
+                           "          if e.get('font-size') == '13.0' and e.get('font-weight') is None\n"
+                           "          and e.get('text-anchor') is None and e.get('fill') == '#000000']\n"
+                           "print(json.dumps({'lanes': lanes, 'labels': labels}))\n",
+                           file.string()});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const nlohmann::json read = nlohmann::json::parse(r.out);
+  const std::vector<float> lanes = read["lanes"].get<std::vector<float>>();
+  REQUIRE(lanes.size() == conv.lanes().size());
+  int fds = 0;
+  for (const auto& label : read["labels"]) {
+    const float x = label[0].get<float>();
+    const std::string text = label[1].get<std::string>();
+    INFO(text << " at " << x);
+    // A label right of a lane ends 8 short of the next one, in the monospace font's widths.
+    const auto next = std::upper_bound(lanes.begin(), lanes.end(), x);
+    if (next != lanes.end() && next != lanes.begin()) CHECK(x + mono_width(text, 13.0f) <= *next - 7.9f);
+    fds += text.rfind("socket(", 0) == 0 && text.find("→ fd ") != std::string::npos ? 1 : 0;
+  }
+  // Every socket() still says its fd: the server's and each client's.
+  CHECK(fds >= 11);
 }
 
 TEST_CASE("session.svg: names and bytes with markup and bad UTF-8 still parse, and say what they said") {

@@ -1,6 +1,7 @@
 // Pure UI logic: no window, no GL, no display.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "ui/layout.hpp"
 #include "ui/panels.hpp"
 #include "ui/settings.hpp"
+#include "ui/text_wrap.hpp"
 
 using namespace sockstep;
 using namespace sockstep::ui;
@@ -174,6 +176,79 @@ TEST_CASE("layout tiles the window at projector and laptop sizes") {
         all_rects[static_cast<std::size_t>(Panel::EventLog)].size.x);
 }
 
+TEST_CASE("the layout follows the font: at a projector's zoom no panel is narrower than its text needs") {
+  std::array<bool, kPanelCount> all{};
+  all.fill(true);
+  const ImVec2 window(1280, 700);
+  for (const float em : {16.0f, 25.6f, 40.0f}) {
+    CAPTURE(em);
+    const LayoutMetrics m{em, em * 1.6f};
+    const Layout layout = compute_layout(ImVec2(0, 20), window, all, default_weights(false), m);
+    float area = 0;
+    for (const PanelRect& r : layout.panels) area += r.size.x * r.size.y;
+    CHECK(area == doctest::Approx(window.x * window.y).epsilon(0.001));
+    // The left column never gets under 14 font sizes (a quarter of 1280 is 320 px)
+    // while the window has room for every column's minimum (34 font sizes on the right).
+    const PanelRect& lesson = layout.panels[static_cast<std::size_t>(Panel::Lesson)];
+    if (48.0f * em <= window.x) CHECK(lesson.size.x >= 14.0f * em - 0.5f);
+    // Every panel at least 9 font sizes wide (the console's minimum) while all minimums
+    // fit (48 font sizes across), else all shrink alike.
+    for (const PanelRect& r : layout.panels) CHECK(r.size.x >= std::min(9.0f * em, window.x * 9.0f / 48.0f) - 1.0f);
+    CHECK(layout.splitters.size() == 7);
+  }
+  // Presentation mode's four panels: lesson on the left, code and sequence, cards below.
+  const Layout present = compute_layout(ImVec2(0, 0), window, kPresentPanels, default_weights(true), LayoutMetrics{25.6f, 40.0f});
+  CHECK(present.panels[static_cast<std::size_t>(Panel::Bytes)].size.x == 0.0f);
+  CHECK(present.panels[static_cast<std::size_t>(Panel::Sockets)].size.x > 700.0f);
+  CHECK(present.splitters.size() == 3);
+  // Maximised: one panel, the whole window, no splitter.
+  const Layout one = compute_layout(ImVec2(0, 20), window, all, default_weights(false), LayoutMetrics{}, Panel::Code);
+  CHECK(one.panels[static_cast<std::size_t>(Panel::Code)].size.x == window.x);
+  CHECK(one.panels[static_cast<std::size_t>(Panel::Lesson)].size.x == 0.0f);
+  CHECK(one.splitters.empty());
+}
+
+TEST_CASE("a dragged splitter moves weight between its two neighbours only") {
+  std::array<bool, kPanelCount> all{};
+  all.fill(true);
+  const LayoutWeights w = default_weights(false);
+  const Layout before = compute_layout(ImVec2(0, 0), ImVec2(1280, 720), all, w, LayoutMetrics{});
+  const auto left_edge = std::find_if(before.splitters.begin(), before.splitters.end(),
+                                      [](const Splitter& s) { return s.a == 0 && s.b == 1; });
+  REQUIRE(left_edge != before.splitters.end());
+  CHECK(left_edge->vertical);
+  const LayoutWeights after = drag_splitter(w, *left_edge, 128.0f);
+  CHECK(after[0] + after[1] == doctest::Approx(w[0] + w[1]));
+  CHECK(after[2] == w[2]);
+  const Layout moved = compute_layout(ImVec2(0, 0), ImVec2(1280, 720), all, after, LayoutMetrics{});
+  CHECK(moved.panels[0].size.x == doctest::Approx(before.panels[0].size.x + 128.0f).epsilon(0.01));
+  // Dragged far past the edge: the neighbour keeps a twentieth.
+  const LayoutWeights far = drag_splitter(w, *left_edge, 99999.0f);
+  CHECK(far[1] == doctest::Approx((w[0] + w[1]) * 0.05f));
+}
+
+TEST_CASE("share_out holds parts at their minimum and shares the rest by weight") {
+  const auto out = share_out(1000.0f, {1.0f, 1.0f, 2.0f}, {400.0f, 0.0f, 0.0f});
+  CHECK(out[0] == doctest::Approx(400.0f));
+  CHECK(out[1] == doctest::Approx(200.0f));
+  CHECK(out[2] == doctest::Approx(400.0f));
+  const auto tight = share_out(300.0f, {1.0f, 1.0f}, {200.0f, 400.0f});
+  CHECK(tight[0] == doctest::Approx(100.0f));
+  CHECK(tight[1] == doctest::Approx(200.0f));
+}
+
+TEST_CASE("elide keeps whole characters and says it cut with …") {
+  const auto width = [](std::string_view t) { return static_cast<float>(t.size()); };  // a byte a pixel
+  CHECK(elide("socket(AF_INET)", 100.0f, width) == "socket(AF_INET)");
+  const std::string cut = elide("socket(AF_INET)", 10.0f, width);
+  CHECK(cut == "socket(…");  // "…" is three bytes
+  CHECK(width(cut) <= 10.0f);
+  const std::string zh = elide("拨打电话号码", 10.0f, width);  // three bytes a character
+  CHECK(zh == "拨打…");
+  CHECK(elide("abc", 1.0f, width) == "…");
+  CHECK(elide("socket(…) → fd 3", 12.0f, width) == "socket(…");  // never "……
+}
+
 TEST_CASE("settings round-trip, and a broken file gives defaults and a message") {
   const auto dir = std::filesystem::temp_directory_path() / ("sockstep-settings-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
@@ -184,6 +259,11 @@ TEST_CASE("settings round-trip, and a broken file gives defaults and a message")
   s.lesson = "echo-tcp";
   s.step = 7;
   s.visible[3] = false;
+  s.present = true;
+  s.present_zoom = 2.0f;
+  s.present_visible[5] = true;
+  s.weights[0] = 0.4f;
+  s.present_weights[7] = 0.7f;
   std::string error;
   REQUIRE(save_settings(path, s, &error));
   const Settings back = load_settings(path, &error);
@@ -192,6 +272,11 @@ TEST_CASE("settings round-trip, and a broken file gives defaults and a message")
   CHECK(back.lesson == "echo-tcp");
   CHECK(back.step == 7);
   CHECK_FALSE(back.visible[3]);
+  CHECK(back.present);
+  CHECK(back.present_zoom == doctest::Approx(2.0f));
+  CHECK(back.present_visible[5]);
+  CHECK(back.weights[0] == doctest::Approx(0.4f));
+  CHECK(back.present_weights[7] == doctest::Approx(0.7f));
 
   std::ofstream(path) << "{ not json";
   error.clear();

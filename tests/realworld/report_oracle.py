@@ -122,8 +122,9 @@ def check_html(path, lang, tmp):
     white = found.get("#FFFFFF", 0)
     if total == 0 or white > total * 0.97 or len(found) < 16:
         problems.append(f"{lang}: the picture looks blank ({len(found)} colours, {white} of {total} pixels white)")
-    # The lanes' colours (server blue, client vermillion): the inline diagram was drawn.
-    for name, colour in (("server", "#0072B2"), ("client", "#D55E00")):
+    # The lanes' colours (server blue, client vermillion, as the light theme draws them):
+    # the inline diagram was drawn.
+    for name, colour in (("server", "#006DAB"), ("client", "#AD4C00")):
         if found.get(colour, 0) < 20:
             problems.append(f"{lang}: the picture has no {name} lane colour {colour}")
     if lang == "en":  # the DOM is the same in both languages; one look is enough
