@@ -291,6 +291,17 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
     else if (e.held_ms_max && ms > static_cast<double>(*e.held_ms_max))
       failures.push_back("expected the bytes to wait unsent at most " + std::to_string(*e.held_ms_max) + " ms, they waited " + shown + " ms");
   }
+  if (e.took_ms_min || e.took_ms_max) {
+    const double ms = static_cast<double>(result.took_us) / 1000.0;
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.1f", ms);
+    if (result.took_us < 0)
+      failures.push_back("expected a measured time of the call, but the call was not timed");
+    else if (e.took_ms_min && ms < static_cast<double>(*e.took_ms_min))
+      failures.push_back("expected the call to take at least " + std::to_string(*e.took_ms_min) + " ms, it returned after " + shown + " ms");
+    else if (e.took_ms_max && ms > static_cast<double>(*e.took_ms_max))
+      failures.push_back("expected the call to take at most " + std::to_string(*e.took_ms_max) + " ms, it returned after " + shown + " ms");
+  }
   if (e.address && !glob_matches(*e.address, result.address.to_string()))
     failures.push_back("expected the address " + *e.address + ", got " +
                        (result.address.empty() ? std::string("none") : result.address.to_string()));

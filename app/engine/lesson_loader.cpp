@@ -523,7 +523,7 @@ class Loader {
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min", "window", "readable", "writable", "held_ms_min", "held_ms_max", "descriptors", "processes"};
+                                     "send_queue_min", "window", "readable", "writable", "held_ms_min", "held_ms_max", "took_ms_min", "took_ms_max", "descriptors", "processes"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -615,6 +615,16 @@ class Loader {
     }
     if (e.held_ms_min && e.held_ms_max && *e.held_ms_min > *e.held_ms_max)
       fail(pos(*table->get("held_ms_max")), "held_ms_max is below held_ms_min", "swap them");
+    for (const char* bound : {"took_ms_min", "took_ms_max"}) {
+      const auto* v = table->get(bound);
+      if (v == nullptr) continue;
+      const long long ms = int_of(*v, bound);
+      // A step waits at most its step timeout (10 s) for a call that does not block.
+      if (ms < 0 || ms > 10000) fail(pos(*v), std::string(bound) + " must be from 0 to 10000 ms", "a step waits for its call at most 10 s");
+      (std::string(bound) == "took_ms_min" ? e.took_ms_min : e.took_ms_max) = ms;
+    }
+    if (e.took_ms_min && e.took_ms_max && *e.took_ms_min > *e.took_ms_max)
+      fail(pos(*table->get("took_ms_max")), "took_ms_max is below took_ms_min", "swap them");
     if (const auto* v = table->get("readable")) e.readable = ready_set(*v, step, "readable", "read");
     if (const auto* v = table->get("writable")) e.writable = ready_set(*v, step, "writable", "write");
   }

@@ -34,6 +34,9 @@ struct CallResult {
   // unsent when it first looked; -1: not measured.
   long long held_us = -1;
   long long held_bytes = -1;
+  // How long the step's call took, from its start to its return (steady clock): a
+  // connect that waited for SYN retransmissions, a recv under settimeout. -1: not measured.
+  long long took_us = -1;
   [[nodiscard]] bool ok() const { return err == 0; }
 };
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -631,7 +632,17 @@ static std::optional<Text> ipv6_missing(const Step& step, const CallResult& resu
 CallResult StepRunner::run(std::size_t index) {
   const Step& step = session_.lesson_.steps[index];
   ctx_.step = static_cast<int>(index);
+  const auto started = std::chrono::steady_clock::now();
   CallResult result = call(step);
+  result.took_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  if (step.expect.took_ms_min || step.expect.took_ms_max) {
+    // A lesson that times a call shows the time: no return value says how long it took.
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(result.took_us) / 1e6);
+    session_.note(Text{step.call + "() returned after " + seconds + " s",
+                       step.call + "() 在 " + seconds + " 秒后返回"});
+  }
   if (!session_.ipv6_noted_)
     if (const auto why = ipv6_missing(step, result, socket_of(step))) {
       session_.ipv6_noted_ = true;

@@ -260,3 +260,46 @@ TEST_CASE("a server on :: tied to loopback takes an IPv4 client as ::ffff:127.0.
   CHECK(bind.err == EPERM);
   CHECK(bind.text.find("SO_BINDTODEVICE") != std::string::npos);
 }
+
+TEST_CASE("a connect to a full accept queue: ETIMEDOUT after its SYN retries with TCP_SYNCNT 1, a timeout in SYN_SENT under settimeout") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  // listen(0) holds one connection (backlog + 1): the first client fills it, and the
+  // kernel drops every SYN after that, so nothing answers the next two.
+  const auto text = [&](const std::string& timed) {
+    return "id = \"full\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [\"server\", \"client\"]\n" +
+           step("server", "socket", "result = \"srv\"") + step("server", "bind", "sock = \"srv\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+           step("server", "getsockname", "sock = \"srv\"\nresult = \"addr\"") +
+           step("server", "listen", "sock = \"srv\"\nargs = { backlog = 0 }") +
+           step("client", "socket", "result = \"first\"") +
+           step("client", "connect", "sock = \"first\"\nargs = { at = \"server.addr\" }\nexpect = { ok = true, state = \"ESTABLISHED\" }") +
+           step("client", "socket", "result = \"phone\"") +
+           step("client", "setsockopt", "sock = \"phone\"\nargs = { level = \"IPPROTO_TCP\", name = \"TCP_SYNCNT\", value = 1 }") +
+           step("client", "connect", "sock = \"phone\"\nargs = { at = \"server.addr\" }\nexpect = { blocks = false, errno = \"ETIMEDOUT\", " + timed + " }") +
+           step("client", "socket", "result = \"quick\"") +
+           step("client", "settimeout", "sock = \"quick\"\nargs = { seconds = 1 }") +
+           step("client", "connect", "sock = \"quick\"\nargs = { at = \"server.addr\" }\nexpect = { blocks = false, errno = \"timeout\", state = \"SYN_SENT\", took_ms_min = 800, took_ms_max = 3000 }");
+  };
+  {
+    Session session(load_lesson_text(text("took_ms_min = 2000, took_ms_max = 8000"), "full.toml"));
+    session.run_to_end();
+    CHECK(session.failures().empty());
+    // SYN, one retransmission 1 s later, and 2 s more before the kernel gives up (tcp(7)).
+    const CallResult gave_up = session.outcome(8).result;
+    CHECK(gave_up.err == ETIMEDOUT);
+    CHECK(gave_up.took_us >= 2'500'000);
+    CHECK(gave_up.took_us < 6'000'000);
+    const CallResult timed_out = session.outcome(11).result;
+    CHECK(timed_out.err != ETIMEDOUT);
+    CHECK(timed_out.took_us >= 900'000);
+    CHECK(timed_out.took_us < 2'500'000);
+  }
+  // A bound the call misses is a failure that names the time it took.
+  Session session(load_lesson_text(text("took_ms_max = 1000"), "full.toml"));
+  session.run_to_end();
+  const auto failures = session.failures();
+  CHECK(std::any_of(failures.begin(), failures.end(),
+                    [](const auto& f) { return f.find("at most 1000 ms, it returned after") != std::string::npos; }));
+}
