@@ -103,7 +103,7 @@ std::pair<std::string, std::string> result_names(const std::string& result) {
 }
 
 std::string socket_made_by(const Step& step) {
-  if (step.call != "socket" && step.call != "accept") return "";
+  if (step.call != "socket" && step.call != "accept" && step.call != "epoll_create") return "";
   return result_names(step.result).first;
 }
 

@@ -268,6 +268,24 @@ class Loader {
 
   // A select()'s lists name sockets the actor holds at this step, as its sock would.
   void check_watched(const Step& step, const toml::table& table, const std::set<std::string>& held) const {
+    if (step.call == "epoll_ctl") {
+      const auto* args = table.get("args") != nullptr ? table.get("args")->as_table() : nullptr;
+      const auto* fd = args != nullptr ? args->get("fd") : nullptr;
+      if (fd == nullptr) fail(pos(table), "epoll_ctl() names the socket it watches", "add args.fd = \"conn\"");
+      const std::string name = string_of(*fd, "fd");
+      if (!held.contains(name)) {
+        const std::vector<std::string> known(held.begin(), held.end());
+        fail(pos(*fd), step.actor + " holds no socket '" + name + "' at this step",
+             known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(name, known));
+      }
+      const std::string op = has_arg(step, "op") ? arg_string(step, "op") : "EPOLL_CTL_ADD";
+      if (op != "EPOLL_CTL_ADD" && op != "EPOLL_CTL_MOD" && op != "EPOLL_CTL_DEL")
+        fail(pos(*args->get("op")), "unknown epoll_ctl op '" + op + "'", "use EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL");
+      for (const auto& event : arg_names(step, "events"))
+        if (event != "EPOLLIN" && event != "EPOLLOUT" && event != "EPOLLET" && event != "EPOLLRDHUP")
+          fail(pos(*args->get("events")), "unknown epoll event '" + event + "'", "use EPOLLIN, EPOLLOUT, EPOLLRDHUP or EPOLLET");
+      return;
+    }
     if (step.call != "select") return;
     const auto* args = table.get("args")->as_table();
     for (const char* key : {"read", "write"}) {
@@ -632,8 +650,9 @@ class Loader {
   // readable = ["server.conn"]: sockets of a select() step, each one it watches that way.
   std::vector<std::string> ready_set(const toml::node& node, const Step& step, const std::string& key,
                                      const std::string& list) const {
+    if (step.call == "epoll_wait") return names_of(node, key);  // any of the actor's sockets may come back
     if (step.call != "select")
-      fail(pos(node), "'" + key + "' is what a select() found", "check it on a call = \"select\" step");
+      fail(pos(node), "'" + key + "' is what a select() or an epoll_wait() found", "check it on a call = \"select\" step");
     const std::vector<std::string> watched = arg_names(step, list);
     std::vector<std::string> known;
     for (const auto& var : watched) known.push_back(step.actor + "." + var);

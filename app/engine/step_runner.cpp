@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include <stdlib.h>
@@ -457,6 +458,40 @@ CallResult StepRunner::call(const Step& step) {
     return ops::select(ctx_, std::move(watch), has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
   }
 
+  if (c == "epoll_create") return ops::epoll_create(ctx_);
+  if (c == "epoll_ctl" || c == "epoll_wait") {
+    const int epfd = socket_of(step);
+    if (epfd < 0) return missing(EBADF, "no epoll instance named '" + step.sock + "'");
+    if (c == "epoll_wait") {
+      // What the instance watches, for the wait's display: every socket it was given.
+      std::vector<PollEntry> watched;
+      {
+        std::lock_guard lock(session_.mutex_);
+        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) watched.push_back({fd, static_cast<short>(events), 0});
+      }
+      return ops::epoll_wait(ctx_, epfd, watched, static_cast<int>(arg_int(step, "maxevents", 16)),
+                             has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
+    }
+    Step named = step;
+    named.sock = arg_string(step, "fd");
+    const int fd = socket_of(named);
+    if (fd < 0) return missing(EBADF, "no open socket named '" + named.sock + "'");
+    const std::string op_name = arg_string(step, "op", "EPOLL_CTL_ADD");
+    const int op = op_name == "EPOLL_CTL_MOD" ? EPOLL_CTL_MOD : op_name == "EPOLL_CTL_DEL" ? EPOLL_CTL_DEL : EPOLL_CTL_ADD;
+    unsigned events = 0;
+    for (const auto& name : arg_names(step, "events"))
+      events |= name == "EPOLLIN" ? EPOLLIN : name == "EPOLLOUT" ? EPOLLOUT : name == "EPOLLET" ? EPOLLET
+              : name == "EPOLLRDHUP" ? EPOLLRDHUP : 0u;
+    CallResult r = ops::epoll_ctl(ctx_, epfd, op, fd, events);
+    if (r.ok()) {
+      std::lock_guard lock(session_.mutex_);
+      auto& interest = session_.epoll_interest_[epfd];
+      if (op == EPOLL_CTL_DEL) interest.erase(fd);
+      else interest[fd] = events;
+    }
+    return r;
+  }
+
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
   if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
@@ -561,7 +596,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     std::lock_guard lock(session_.mutex_);
     auto& sockets = session_.sockets_[step.actor];
     auto& values = session_.values_[step.actor];
-    if (result.ok() && (step.call == "socket" || step.call == "accept") && !first.empty()) {
+    if (result.ok() && (step.call == "socket" || step.call == "accept" || step.call == "epoll_create") && !first.empty()) {
       sockets[first] = static_cast<int>(result.value);
       session_.socket_steps_[step.actor][first] = static_cast<int>(index);
     }
