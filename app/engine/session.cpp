@@ -451,6 +451,7 @@ SessionSnapshot Session::snapshot() const {
     }
     if (const auto it = sockets_.find(name); it != sockets_.end()) {
       for (const auto& [var, fd] : it->second) {
+        if (epoll_interest_.contains(fd)) continue;  // an epoll instance: no socket card
         SocketCard card;
         card.actor = name;
         card.var = var;

@@ -706,9 +706,13 @@ CallResult epoll_ctl(OpContext& ctx, int epfd, int op, int fd, unsigned events) 
   return result;
 }
 
-CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<PollEntry>& watched, int maxevents,
-                      double timeout_seconds) {
+CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+                      int maxevents, double timeout_seconds) {
   CallResult result;
+  // As poll() events, for whoever asks what the wait is on (EPOLLET is no poll() bit).
+  std::vector<PollEntry> watched;
+  for (const auto& [fd, mask] : interest)
+    watched.push_back({fd, static_cast<short>(mask & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)), 0});
   std::vector<epoll_event> ready(static_cast<std::size_t>(std::clamp(maxevents, 1, 64)));
   const auto look = [&] {
     int n;
@@ -748,6 +752,10 @@ CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<PollEntry>& wa
                 epoll_mask_text(got) + ")";
     }
     detail = n == 0 ? "[] (nothing ready)" : detail + "]";
+    // What it watches, beside what came back: the interest set epoll_ctl left.
+    std::string set;
+    for (const auto& [fd, mask] : interest) set += (set.empty() ? "" : ", ") + std::to_string(fd) + ": " + epoll_mask_text(mask);
+    detail += "; watching {" + set + "}";
     result.value = n;
   }
   char timeout[32] = "-1";

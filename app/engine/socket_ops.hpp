@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/address.hpp"
@@ -147,11 +148,12 @@ namespace ops {
 [[nodiscard]] CallResult epoll_ctl(OpContext& ctx, int epfd, int op, int fd, unsigned events);
 // ep.poll(timeout, maxevents): the ready list as the kernel returns it, one PollEntry per
 // socket (revents: what it reported; events: POLLIN/POLLOUT as select() would sort it),
-// value its length. watched is the interest set, shown while the call waits; the first
-// look never waits, then it waits in poll() on the epoll fd itself (readable while its
-// ready list is not empty) until the timeout (value 0) or the waker (ECANCELED).
-[[nodiscard]] CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<PollEntry>& watched, int maxevents,
-                                    double timeout_seconds);
+// value its length. interest is the interest set (fd, mask), shown while the call waits
+// and beside its answer; the first look never waits, then it waits in poll() on the
+// epoll fd itself (readable while its ready list is not empty) until the timeout
+// (value 0) or the waker (ECANCELED).
+[[nodiscard]] CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+                                    int maxevents, double timeout_seconds);
 // os.unlink(path) for an AF_UNIX socket file; abstract names ('@...') have no file.
 [[nodiscard]] CallResult unlink(OpContext& ctx, const std::string& path);
 

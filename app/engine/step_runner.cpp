@@ -464,12 +464,12 @@ CallResult StepRunner::call(const Step& step) {
     if (epfd < 0) return missing(EBADF, "no epoll instance named '" + step.sock + "'");
     if (c == "epoll_wait") {
       // What the instance watches, for the wait's display: every socket it was given.
-      std::vector<PollEntry> watched;
+      std::vector<std::pair<int, unsigned>> interest;
       {
         std::lock_guard lock(session_.mutex_);
-        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) watched.push_back({fd, static_cast<short>(events), 0});
+        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) interest.emplace_back(fd, events);
       }
-      return ops::epoll_wait(ctx_, epfd, watched, static_cast<int>(arg_int(step, "maxevents", 16)),
+      return ops::epoll_wait(ctx_, epfd, interest, static_cast<int>(arg_int(step, "maxevents", 16)),
                              has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
     }
     Step named = step;
@@ -568,11 +568,19 @@ CallResult StepRunner::call(const Step& step) {
     card.view = inspect_socket(fd);
     const auto& steps = session_.socket_steps_[step.actor];
     if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
+    // An epoll instance is no socket: it leaves no card behind.
+    const bool epoll = session_.epoll_interest_.contains(fd);
     // A forked child's copy (or a dup) keeps the socket open: this close drops one reference.
-    const bool still_held = session_.descriptors_of(socket_inode_of_fd(fd)) > 1;
+    const bool still_held = !epoll && session_.descriptors_of(socket_inode_of_fd(fd)) > 1;
     CallResult r = ops::close(ctx_, fd, still_held);
     session_.sockets_[step.actor].erase(step.sock);
-    if (r.ok()) session_.closed_.push_back(std::move(card));
+    if (epoll) {
+      session_.epoll_interest_.erase(fd);
+    } else if (!still_held) {
+      // The kernel drops a socket from every interest set once its last descriptor closes.
+      for (auto& [ep, interest] : session_.epoll_interest_) interest.erase(fd);
+    }
+    if (r.ok() && !epoll) session_.closed_.push_back(std::move(card));
     return r;
   }
   if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
@@ -599,6 +607,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     if (result.ok() && (step.call == "socket" || step.call == "accept" || step.call == "epoll_create") && !first.empty()) {
       sockets[first] = static_cast<int>(result.value);
       session_.socket_steps_[step.actor][first] = static_cast<int>(index);
+      if (step.call == "epoll_create") session_.epoll_interest_[static_cast<int>(result.value)];  // empty, and known as epoll
     }
     if (result.ok() && step.call == "accept" && !second.empty())
       values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
