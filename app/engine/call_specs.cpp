@@ -61,6 +61,17 @@ const std::vector<CallSpec>& call_specs() {
        {{"read", ArgType::Names, "sockets to watch for reading, e.g. [\"phone\", \"conn\"]"},
         {"write", ArgType::Names, "sockets to watch for writing, e.g. [\"phone\"]"},
         {"timeout", ArgType::Number, "seconds to wait, 0: just look; left out: until one is ready"}}},
+      // select.epoll(): epoll_create1(EPOLL_CLOEXEC); the result names the epoll instance.
+      {"epoll_create", false, 1, {}},
+      // ep.register(fd, mask) / ep.modify / ep.unregister, made on the epoll instance (sock).
+      {"epoll_ctl", true, 0,
+       {{"op", ArgType::String, "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL"},
+        {"fd", ArgType::String, "the socket variable it watches, e.g. \"conn\""},
+        {"events", ArgType::Names, "[\"EPOLLIN\"], [\"EPOLLIN\", \"EPOLLET\"], [\"EPOLLOUT\"]..."}}},
+      // ep.poll(timeout, maxevents): the ready list.
+      {"epoll_wait", true, 1,
+       {{"timeout", ArgType::Number, "seconds to wait, 0: just look; left out: until one is ready"},
+        {"maxevents", ArgType::Int, "most events returned, 1 to 64 (default 16)"}}},
       // os.unlink(path): an AF_UNIX path stays in the file system after close().
       {"unlink", false, 0, {kPath}},
       // threading.Thread(target=handle, args=(conn,)): the socket moves to another actor.

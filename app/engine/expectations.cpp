@@ -1,6 +1,8 @@
 #include "engine/expectations.hpp"
 
 #include <poll.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -80,6 +82,10 @@ void await_state(const std::string& expected, const std::optional<SocketView>& v
 // POLLIN only then (streams); a datagram socket is readable once one datagram is in.
 void await_queued(const SocketView& view, long long bytes) {
   if (view.fd < 0) return;
+  // Already there: nothing to wait for, and the socket is left alone (setting
+  // SO_RCVLOWAT wakes its waiters, a new edge for an edge-triggered epoll).
+  int queued = 0;
+  if (::ioctl(view.fd, SIOCINQ, &queued) == 0 && queued >= bytes) return;
   const int lowat = static_cast<int>(bytes);
   const bool stream = view.type == SOCK_STREAM;
   if (stream) ::setsockopt(view.fd, SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof lowat);
@@ -108,7 +114,10 @@ void await_window(const KernelFacts& facts, const std::string& actor, const std:
 // The sockets a select() step watched that way and found ready, as actor.variable.
 std::vector<std::string> found_ready(const Step& step, const CallResult& result, const KernelFacts& facts, bool reading) {
   std::vector<std::string> out;
-  for (const auto& var : arg_names(step, reading ? "read" : "write")) {
+  const std::vector<std::string> vars = step.call == "epoll_wait" && facts.socket_names
+                                            ? facts.socket_names(step.actor)
+                                            : arg_names(step, reading ? "read" : "write");
+  for (const auto& var : vars) {
     const auto view = facts.socket(step.actor, var);
     if (!view) continue;
     for (const PollEntry& entry : result.polled)
@@ -291,6 +300,17 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
     else if (e.held_ms_max && ms > static_cast<double>(*e.held_ms_max))
       failures.push_back("expected the bytes to wait unsent at most " + std::to_string(*e.held_ms_max) + " ms, they waited " + shown + " ms");
   }
+  if (e.took_ms_min || e.took_ms_max) {
+    const double ms = static_cast<double>(result.took_us) / 1000.0;
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.1f", ms);
+    if (result.took_us < 0)
+      failures.push_back("expected a measured time of the call, but the call was not timed");
+    else if (e.took_ms_min && ms < static_cast<double>(*e.took_ms_min))
+      failures.push_back("expected the call to take at least " + std::to_string(*e.took_ms_min) + " ms, it returned after " + shown + " ms");
+    else if (e.took_ms_max && ms > static_cast<double>(*e.took_ms_max))
+      failures.push_back("expected the call to take at most " + std::to_string(*e.took_ms_max) + " ms, it returned after " + shown + " ms");
+  }
   if (e.address && !glob_matches(*e.address, result.address.to_string()))
     failures.push_back("expected the address " + *e.address + ", got " +
                        (result.address.empty() ? std::string("none") : result.address.to_string()));
@@ -330,7 +350,7 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
     if (!expected) continue;
     const std::vector<std::string> found = found_ready(step, result, facts, reading);
     if (!same_set(*expected, found))
-      failures.push_back(std::string("expected select() to find ") + (reading ? "readable " : "writable ") +
+      failures.push_back("expected " + step.call + "() to find " + (reading ? "readable " : "writable ") +
                          name_list(*expected) + ", it found " + name_list(found));
   }
   if (e.console) {

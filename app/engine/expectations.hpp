@@ -15,6 +15,8 @@ struct KernelFacts {
   // SocketView of actor's variable, nullopt once it is closed.
   std::function<std::optional<SocketView>(const std::string& actor, const std::string& var)> socket;
   std::function<std::vector<OrphanSocket>()> orphans;
+  // The names of the sockets an actor holds now (an epoll_wait may report any of them).
+  std::function<std::vector<std::string>(const std::string& actor)> socket_names;
   std::function<std::string(const std::string& actor)> last_console_line;
   // How many descriptors (in this process and its forked children) refer to the socket
   // an actor's variable names; -1 once the variable is closed.

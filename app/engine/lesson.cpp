@@ -34,7 +34,7 @@ std::string Listing::line(int number) const {
 bool Expect::empty() const {
   return !ok && !err && !value && !bytes && !state && states.empty() && !blocks && !unblocks &&
          !accept_queue && !orphan && !console && !address && !text && !truncated && !value_min &&
-         !value_max && queued.empty() && send_queue_min.empty() && window.empty() && !readable && !writable && !held_ms_min && !held_ms_max && descriptors.empty() && waits_in.empty() &&
+         !value_max && queued.empty() && send_queue_min.empty() && window.empty() && !readable && !writable && !held_ms_min && !held_ms_max && !took_ms_min && !took_ms_max && descriptors.empty() && waits_in.empty() &&
          processes.empty();
 }
 
@@ -103,7 +103,7 @@ std::pair<std::string, std::string> result_names(const std::string& result) {
 }
 
 std::string socket_made_by(const Step& step) {
-  if (step.call != "socket" && step.call != "accept") return "";
+  if (step.call != "socket" && step.call != "accept" && step.call != "epoll_create") return "";
   return result_names(step.result).first;
 }
 

@@ -77,6 +77,10 @@ struct Expect {
   std::map<std::string, std::string> waits_in;
   std::optional<long long> held_ms_min;
   std::optional<long long> held_ms_max;
+  // How long the step's call took to return, at least / at most this many ms (the
+  // engine's clock around the call): a connect that gave up after its SYN retries.
+  std::optional<long long> took_ms_min;
+  std::optional<long long> took_ms_max;
   SourcePos pos;
   [[nodiscard]] bool empty() const;
 };

@@ -268,6 +268,24 @@ class Loader {
 
   // A select()'s lists name sockets the actor holds at this step, as its sock would.
   void check_watched(const Step& step, const toml::table& table, const std::set<std::string>& held) const {
+    if (step.call == "epoll_ctl") {
+      const auto* args = table.get("args") != nullptr ? table.get("args")->as_table() : nullptr;
+      const auto* fd = args != nullptr ? args->get("fd") : nullptr;
+      if (fd == nullptr) fail(pos(table), "epoll_ctl() names the socket it watches", "add args.fd = \"conn\"");
+      const std::string name = string_of(*fd, "fd");
+      if (!held.contains(name)) {
+        const std::vector<std::string> known(held.begin(), held.end());
+        fail(pos(*fd), step.actor + " holds no socket '" + name + "' at this step",
+             known.empty() ? "make one first: call = \"socket\", result = \"phone\"" : suggest(name, known));
+      }
+      const std::string op = has_arg(step, "op") ? arg_string(step, "op") : "EPOLL_CTL_ADD";
+      if (op != "EPOLL_CTL_ADD" && op != "EPOLL_CTL_MOD" && op != "EPOLL_CTL_DEL")
+        fail(pos(*args->get("op")), "unknown epoll_ctl op '" + op + "'", "use EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL");
+      for (const auto& event : arg_names(step, "events"))
+        if (event != "EPOLLIN" && event != "EPOLLOUT" && event != "EPOLLET" && event != "EPOLLRDHUP")
+          fail(pos(*args->get("events")), "unknown epoll event '" + event + "'", "use EPOLLIN, EPOLLOUT, EPOLLRDHUP or EPOLLET");
+      return;
+    }
     if (step.call != "select") return;
     const auto* args = table.get("args")->as_table();
     for (const char* key : {"read", "write"}) {
@@ -523,7 +541,7 @@ class Loader {
     if (table == nullptr) fail(pos(node), "'" + key + "' must be a table", "write " + key + " = { ok = true }");
     std::vector<std::string> keys = {"ok", "errno", "value", "bytes", "state", "states", "accept_queue", "orphan",
                                      "console", "address", "text", "truncated", "value_min", "value_max", "queued",
-                                     "send_queue_min", "window", "readable", "writable", "held_ms_min", "held_ms_max", "descriptors", "processes"};
+                                     "send_queue_min", "window", "readable", "writable", "held_ms_min", "held_ms_max", "took_ms_min", "took_ms_max", "descriptors", "processes"};
     if (waits) {
       keys.emplace_back("blocks");
       keys.emplace_back("unblocks");
@@ -615,6 +633,16 @@ class Loader {
     }
     if (e.held_ms_min && e.held_ms_max && *e.held_ms_min > *e.held_ms_max)
       fail(pos(*table->get("held_ms_max")), "held_ms_max is below held_ms_min", "swap them");
+    for (const char* bound : {"took_ms_min", "took_ms_max"}) {
+      const auto* v = table->get(bound);
+      if (v == nullptr) continue;
+      const long long ms = int_of(*v, bound);
+      // A step waits at most its step timeout (10 s) for a call that does not block.
+      if (ms < 0 || ms > 10000) fail(pos(*v), std::string(bound) + " must be from 0 to 10000 ms", "a step waits for its call at most 10 s");
+      (std::string(bound) == "took_ms_min" ? e.took_ms_min : e.took_ms_max) = ms;
+    }
+    if (e.took_ms_min && e.took_ms_max && *e.took_ms_min > *e.took_ms_max)
+      fail(pos(*table->get("took_ms_max")), "took_ms_max is below took_ms_min", "swap them");
     if (const auto* v = table->get("readable")) e.readable = ready_set(*v, step, "readable", "read");
     if (const auto* v = table->get("writable")) e.writable = ready_set(*v, step, "writable", "write");
   }
@@ -622,8 +650,9 @@ class Loader {
   // readable = ["server.conn"]: sockets of a select() step, each one it watches that way.
   std::vector<std::string> ready_set(const toml::node& node, const Step& step, const std::string& key,
                                      const std::string& list) const {
+    if (step.call == "epoll_wait") return names_of(node, key);  // any of the actor's sockets may come back
     if (step.call != "select")
-      fail(pos(node), "'" + key + "' is what a select() found", "check it on a call = \"select\" step");
+      fail(pos(node), "'" + key + "' is what a select() or an epoll_wait() found", "check it on a call = \"select\" step");
     const std::vector<std::string> watched = arg_names(step, list);
     std::vector<std::string> known;
     for (const auto& var : watched) known.push_back(step.actor + "." + var);

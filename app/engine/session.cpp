@@ -265,6 +265,12 @@ KernelFacts Session::kernel_facts() {
     if (it == vars.end()) return std::nullopt;
     return view_of(actor_name, it->second);
   };
+  facts.socket_names = [this](const std::string& actor_name) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> names;
+    for (const auto& [var, fd] : sockets_[actor_name]) names.push_back(var);
+    return names;
+  };
   facts.descriptors = [this](const std::string& actor_name, const std::string& var) {
     std::lock_guard lock(mutex_);
     const auto& vars = sockets_[actor_name];
@@ -377,6 +383,7 @@ void Session::reset() {
     sockets_.clear();
     socket_steps_.clear();
     values_.clear();
+    epoll_interest_.clear();
     console_.clear();
     blocked_step_.clear();
     ports_.clear();
@@ -444,6 +451,7 @@ SessionSnapshot Session::snapshot() const {
     }
     if (const auto it = sockets_.find(name); it != sockets_.end()) {
       for (const auto& [var, fd] : it->second) {
+        if (epoll_interest_.contains(fd)) continue;  // an epoll instance: no socket card
         SocketCard card;
         card.actor = name;
         card.var = var;

@@ -150,6 +150,9 @@ class Session {
   std::map<std::string, std::map<std::string, PyValue>> values_;       // actor -> var -> value
   std::map<std::string, std::vector<std::string>> console_;
   std::map<std::string, int> blocked_step_;                            // actor -> step
+  // Each epoll instance's interest set as epoll_ctl left it: epoll fd -> fd -> mask
+  // (every epoll fd of the session has an entry, so none is shown as a socket).
+  std::map<int, std::map<int, unsigned>> epoll_interest_;
   std::set<int> ports_;          // ports this session's TCP sockets used (for orphans)
   ConnectionSet connections_;    // the connections its sockets had (to tell its orphans from older ones)
   std::vector<SocketCard> closed_;  // what each close step closed, as it was just before

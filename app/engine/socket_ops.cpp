@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -661,6 +662,105 @@ CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_s
   const SocketFacts facts = watch.empty() ? SocketFacts{} : fd_facts::get(watch.front().fd);
   record(ctx, Call::Select, watch.empty() ? -1 : watch.front().fd,
          fd_list(watch, POLLIN) + ", " + fd_list(watch, POLLOUT) + ", [], " + timeout, result, ready, &facts);
+  return result;
+}
+
+namespace {
+// "EPOLLIN|EPOLLET": an epoll mask as Python's select module names its bits.
+std::string epoll_mask_text(unsigned events) {
+  std::string out;
+  const auto add = [&](unsigned bit, const char* name) {
+    if ((events & bit) == 0) return;
+    out += (out.empty() ? "" : "|");
+    out += name;
+  };
+  add(EPOLLIN, "EPOLLIN");
+  add(EPOLLOUT, "EPOLLOUT");
+  add(EPOLLERR, "EPOLLERR");
+  add(EPOLLHUP, "EPOLLHUP");
+  add(EPOLLRDHUP, "EPOLLRDHUP");
+  add(EPOLLET, "EPOLLET");
+  return out.empty() ? "0" : out;
+}
+}  // namespace
+
+CallResult epoll_create(OpContext& ctx) {
+  CallResult result;
+  const int fd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd < 0) result = failure(errno);
+  else result.value = fd;
+  record(ctx, Call::EpollCreate, fd, "EPOLL_CLOEXEC", result);
+  return result;
+}
+
+CallResult epoll_ctl(OpContext& ctx, int epfd, int op, int fd, unsigned events) {
+  CallResult result;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epfd, op, fd, &ev) != 0) result = failure(errno);
+  const char* op_name = op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_MOD ? "EPOLL_CTL_MOD" : "EPOLL_CTL_DEL";
+  record(ctx, Call::EpollCtl, epfd,
+         std::string(op_name) + ", " + std::to_string(fd) + (op == EPOLL_CTL_DEL ? "" : ", " + epoll_mask_text(events)),
+         result, {}, nullptr);
+  return result;
+}
+
+CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+                      int maxevents, double timeout_seconds) {
+  CallResult result;
+  // As poll() events, for whoever asks what the wait is on (EPOLLET is no poll() bit).
+  std::vector<PollEntry> watched;
+  for (const auto& [fd, mask] : interest)
+    watched.push_back({fd, static_cast<short>(mask & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)), 0});
+  std::vector<epoll_event> ready(static_cast<std::size_t>(std::clamp(maxevents, 1, 64)));
+  const auto look = [&] {
+    int n;
+    do {
+      n = ::epoll_wait(epfd, ready.data(), static_cast<int>(ready.size()), 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+  };
+  // The first look never waits, as epoll_wait(..., 0) does.
+  int n = look();
+  if (n == 0 && timeout_seconds != 0) {
+    const int timeout_ms = timeout_seconds < 0 ? -1 : static_cast<int>(std::ceil(timeout_seconds * 1000.0));
+    announce_wait(ctx, epfd, POLLIN, Call::EpollWait, watched);
+    const int waited = poll_ready(ctx, epfd, POLLIN, timeout_ms);
+    end_wait(ctx);
+    if (waited == ECANCELED) {
+      n = -1;
+      errno = ECANCELED;
+    } else if (waited == 0) {
+      n = look();
+    } else if (waited != kPythonTimeout) {
+      n = -1;
+      errno = waited;
+    }
+  }
+  std::string detail;
+  if (n < 0) {
+    result = failure(errno);
+  } else {
+    for (int i = 0; i < n; ++i) {
+      const unsigned got = ready[static_cast<std::size_t>(i)].events;
+      // As select() would sort it: an error or a hang-up makes a socket readable.
+      const short sorted = static_cast<short>(((got & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 ? POLLIN : 0) |
+                                              ((got & (EPOLLOUT | EPOLLERR)) != 0 ? POLLOUT : 0));
+      result.polled.push_back({ready[static_cast<std::size_t>(i)].data.fd, sorted, static_cast<short>(got)});
+      detail += (detail.empty() ? "[(" : ", (") + std::to_string(ready[static_cast<std::size_t>(i)].data.fd) + ", " +
+                epoll_mask_text(got) + ")";
+    }
+    detail = n == 0 ? "[] (nothing ready)" : detail + "]";
+    // What it watches, beside what came back: the interest set epoll_ctl left.
+    std::string set;
+    for (const auto& [fd, mask] : interest) set += (set.empty() ? "" : ", ") + std::to_string(fd) + ": " + epoll_mask_text(mask);
+    detail += "; watching {" + set + "}";
+    result.value = n;
+  }
+  char timeout[32] = "-1";
+  if (timeout_seconds >= 0) std::snprintf(timeout, sizeof timeout, "%g", timeout_seconds);
+  record(ctx, Call::EpollWait, epfd, std::string(timeout) + ", " + std::to_string(ready.size()), result, detail);
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/address.hpp"
@@ -34,6 +35,9 @@ struct CallResult {
   // unsent when it first looked; -1: not measured.
   long long held_us = -1;
   long long held_bytes = -1;
+  // How long the step's call took, from its start to its return (steady clock): a
+  // connect that waited for SYN retransmissions, a recv under settimeout. -1: not measured.
+  long long took_us = -1;
   [[nodiscard]] bool ok() const { return err == 0; }
 };
 
@@ -137,6 +141,19 @@ namespace ops {
 // in poll() until one is ready, the time runs out (value 0, no error, as in Python) or
 // the waker ends it (ECANCELED). poll() has no limit on fd numbers (FD_SETSIZE).
 [[nodiscard]] CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_seconds);
+// select.epoll(): an epoll instance (epoll_create1(EPOLL_CLOEXEC)); value is its fd.
+[[nodiscard]] CallResult epoll_create(OpContext& ctx);
+// ep.register / modify / unregister: op is EPOLL_CTL_ADD, _MOD or _DEL, events the
+// EPOLLIN / EPOLLOUT / EPOLLET mask the kernel keeps for fd in the interest set.
+[[nodiscard]] CallResult epoll_ctl(OpContext& ctx, int epfd, int op, int fd, unsigned events);
+// ep.poll(timeout, maxevents): the ready list as the kernel returns it, one PollEntry per
+// socket (revents: what it reported; events: POLLIN/POLLOUT as select() would sort it),
+// value its length. interest is the interest set (fd, mask), shown while the call waits
+// and beside its answer; the first look never waits, then it waits in poll() on the
+// epoll fd itself (readable while its ready list is not empty) until the timeout
+// (value 0) or the waker (ECANCELED).
+[[nodiscard]] CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+                                    int maxevents, double timeout_seconds);
 // os.unlink(path) for an AF_UNIX socket file; abstract names ('@...') have no file.
 [[nodiscard]] CallResult unlink(OpContext& ctx, const std::string& path);
 

@@ -3,12 +3,14 @@
 #include <netinet/in.h>
 #include <sys/un.h>
 #include <sys/socket.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -456,6 +458,40 @@ CallResult StepRunner::call(const Step& step) {
     return ops::select(ctx_, std::move(watch), has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
   }
 
+  if (c == "epoll_create") return ops::epoll_create(ctx_);
+  if (c == "epoll_ctl" || c == "epoll_wait") {
+    const int epfd = socket_of(step);
+    if (epfd < 0) return missing(EBADF, "no epoll instance named '" + step.sock + "'");
+    if (c == "epoll_wait") {
+      // What the instance watches, for the wait's display: every socket it was given.
+      std::vector<std::pair<int, unsigned>> interest;
+      {
+        std::lock_guard lock(session_.mutex_);
+        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) interest.emplace_back(fd, events);
+      }
+      return ops::epoll_wait(ctx_, epfd, interest, static_cast<int>(arg_int(step, "maxevents", 16)),
+                             has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
+    }
+    Step named = step;
+    named.sock = arg_string(step, "fd");
+    const int fd = socket_of(named);
+    if (fd < 0) return missing(EBADF, "no open socket named '" + named.sock + "'");
+    const std::string op_name = arg_string(step, "op", "EPOLL_CTL_ADD");
+    const int op = op_name == "EPOLL_CTL_MOD" ? EPOLL_CTL_MOD : op_name == "EPOLL_CTL_DEL" ? EPOLL_CTL_DEL : EPOLL_CTL_ADD;
+    unsigned events = 0;
+    for (const auto& name : arg_names(step, "events"))
+      events |= name == "EPOLLIN" ? EPOLLIN : name == "EPOLLOUT" ? EPOLLOUT : name == "EPOLLET" ? EPOLLET
+              : name == "EPOLLRDHUP" ? EPOLLRDHUP : 0u;
+    CallResult r = ops::epoll_ctl(ctx_, epfd, op, fd, events);
+    if (r.ok()) {
+      std::lock_guard lock(session_.mutex_);
+      auto& interest = session_.epoll_interest_[epfd];
+      if (op == EPOLL_CTL_DEL) interest.erase(fd);
+      else interest[fd] = events;
+    }
+    return r;
+  }
+
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
   if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
@@ -532,11 +568,19 @@ CallResult StepRunner::call(const Step& step) {
     card.view = inspect_socket(fd);
     const auto& steps = session_.socket_steps_[step.actor];
     if (const auto s = steps.find(step.sock); s != steps.end()) card.opened_step = s->second;
+    // An epoll instance is no socket: it leaves no card behind.
+    const bool epoll = session_.epoll_interest_.contains(fd);
     // A forked child's copy (or a dup) keeps the socket open: this close drops one reference.
-    const bool still_held = session_.descriptors_of(socket_inode_of_fd(fd)) > 1;
+    const bool still_held = !epoll && session_.descriptors_of(socket_inode_of_fd(fd)) > 1;
     CallResult r = ops::close(ctx_, fd, still_held);
     session_.sockets_[step.actor].erase(step.sock);
-    if (r.ok()) session_.closed_.push_back(std::move(card));
+    if (epoll) {
+      session_.epoll_interest_.erase(fd);
+    } else if (!still_held) {
+      // The kernel drops a socket from every interest set once its last descriptor closes.
+      for (auto& [ep, interest] : session_.epoll_interest_) interest.erase(fd);
+    }
+    if (r.ok() && !epoll) session_.closed_.push_back(std::move(card));
     return r;
   }
   if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
@@ -560,9 +604,10 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     std::lock_guard lock(session_.mutex_);
     auto& sockets = session_.sockets_[step.actor];
     auto& values = session_.values_[step.actor];
-    if (result.ok() && (step.call == "socket" || step.call == "accept") && !first.empty()) {
+    if (result.ok() && (step.call == "socket" || step.call == "accept" || step.call == "epoll_create") && !first.empty()) {
       sockets[first] = static_cast<int>(result.value);
       session_.socket_steps_[step.actor][first] = static_cast<int>(index);
+      if (step.call == "epoll_create") session_.epoll_interest_[static_cast<int>(result.value)];  // empty, and known as epoll
     }
     if (result.ok() && step.call == "accept" && !second.empty())
       values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
@@ -631,7 +676,17 @@ static std::optional<Text> ipv6_missing(const Step& step, const CallResult& resu
 CallResult StepRunner::run(std::size_t index) {
   const Step& step = session_.lesson_.steps[index];
   ctx_.step = static_cast<int>(index);
+  const auto started = std::chrono::steady_clock::now();
   CallResult result = call(step);
+  result.took_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  if (step.expect.took_ms_min || step.expect.took_ms_max) {
+    // A lesson that times a call shows the time: no return value says how long it took.
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", static_cast<double>(result.took_us) / 1e6);
+    session_.note(Text{step.call + "() returned after " + seconds + " s",
+                       step.call + "() 在 " + seconds + " 秒后返回"});
+  }
   if (!session_.ipv6_noted_)
     if (const auto why = ipv6_missing(step, result, socket_of(step))) {
       session_.ipv6_noted_ = true;

@@ -310,3 +310,12 @@ TEST_CASE("prints says what the program prints; a value it cannot print as Pytho
   const LessonError socket = error_of(with("prints = \"result\""));
   CHECK(std::string(socket.what()).find("socket() returns nothing") != std::string::npos);
 }
+
+TEST_CASE("took_ms_min and took_ms_max are from 0 to 10000 ms, the smaller first") {
+  const Lesson lesson = load_lesson_text(kHeader + kStep + "expect = { took_ms_min = 0, took_ms_max = 50 }\n", "t.toml");
+  CHECK(lesson.steps[0].expect.took_ms_max == 50);
+  CHECK(error_of(kHeader + kStep + "expect = { took_ms_max = 20000 }\n").message().find("from 0 to 10000 ms") !=
+        std::string::npos);
+  CHECK(error_of(kHeader + kStep + "expect = { took_ms_min = 300, took_ms_max = 200 }\n").message().find("below") !=
+        std::string::npos);
+}

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <poll.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -259,4 +261,96 @@ TEST_CASE("a server on :: tied to loopback takes an IPv4 client as ::ffff:127.0.
   const CallResult bind = session.outcome(1).result;
   CHECK(bind.err == EPERM);
   CHECK(bind.text.find("SO_BINDTODEVICE") != std::string::npos);
+}
+
+TEST_CASE("a connect to a full accept queue: ETIMEDOUT after its SYN retries with TCP_SYNCNT 1, a timeout in SYN_SENT under settimeout") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  // listen(0) holds one connection (backlog + 1): the first client fills it, and the
+  // kernel drops every SYN after that, so nothing answers the next two.
+  const auto text = [&](const std::string& timed) {
+    return "id = \"full\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [\"server\", \"client\"]\n" +
+           step("server", "socket", "result = \"srv\"") + step("server", "bind", "sock = \"srv\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+           step("server", "getsockname", "sock = \"srv\"\nresult = \"addr\"") +
+           step("server", "listen", "sock = \"srv\"\nargs = { backlog = 0 }") +
+           step("client", "socket", "result = \"first\"") +
+           step("client", "connect", "sock = \"first\"\nargs = { at = \"server.addr\" }\nexpect = { ok = true, state = \"ESTABLISHED\" }") +
+           step("client", "socket", "result = \"phone\"") +
+           step("client", "setsockopt", "sock = \"phone\"\nargs = { level = \"IPPROTO_TCP\", name = \"TCP_SYNCNT\", value = 1 }") +
+           step("client", "connect", "sock = \"phone\"\nargs = { at = \"server.addr\" }\nexpect = { blocks = false, errno = \"ETIMEDOUT\", " + timed + " }") +
+           step("client", "socket", "result = \"quick\"") +
+           step("client", "settimeout", "sock = \"quick\"\nargs = { seconds = 1 }") +
+           step("client", "connect", "sock = \"quick\"\nargs = { at = \"server.addr\" }\nexpect = { blocks = false, errno = \"timeout\", state = \"SYN_SENT\", took_ms_min = 800, took_ms_max = 3000 }");
+  };
+  {
+    Session session(load_lesson_text(text("took_ms_min = 2000, took_ms_max = 8000"), "full.toml"));
+    session.run_to_end();
+    CHECK(session.failures().empty());
+    // SYN, one retransmission 1 s later, and 2 s more before the kernel gives up (tcp(7)).
+    const CallResult gave_up = session.outcome(8).result;
+    CHECK(gave_up.err == ETIMEDOUT);
+    CHECK(gave_up.took_us >= 2'500'000);
+    CHECK(gave_up.took_us < 6'000'000);
+    const CallResult timed_out = session.outcome(11).result;
+    CHECK(timed_out.err != ETIMEDOUT);
+    CHECK(timed_out.took_us >= 900'000);
+    CHECK(timed_out.took_us < 2'500'000);
+  }
+  // A bound the call misses is a failure that names the time it took.
+  Session session(load_lesson_text(text("took_ms_max = 1000"), "full.toml"));
+  session.run_to_end();
+  const auto failures = session.failures();
+  CHECK(std::any_of(failures.begin(), failures.end(),
+                    [](const auto& f) { return f.find("at most 1000 ms, it returned after") != std::string::npos; }));
+}
+
+TEST_CASE("epoll: level-triggered reports unread bytes again; edge-triggered reports them once and stalls until drained to EAGAIN") {
+  const auto step = [](const std::string& actor, const std::string& call, const std::string& rest) {
+    return "\n[[step]]\nactor = \"" + actor + "\"\ncall = \"" + call + "\"\n" + rest +
+           "\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  };
+  const auto round = [&](const std::string& ep, const std::string& events, const std::string& second) {
+    return step("server", "epoll_create", "result = \"" + ep + "\"") +
+           step("server", "epoll_ctl", "sock = \"" + ep + "\"\nargs = { op = \"EPOLL_CTL_ADD\", fd = \"conn\", events = " + events + " }\nexpect = { ok = true }") +
+           step("client", "send", "sock = \"c\"\nargs = { data = \"0123456789\" }\nexpect = { queued = { \"server.conn\" = 10 } }") +
+           step("server", "epoll_wait", "sock = \"" + ep + "\"\nresult = \"events\"\nargs = { timeout = 1 }\nexpect = { value = 1, readable = [\"server.conn\"] }") +
+           step("server", "recv", "sock = \"conn\"\nresult = \"data\"\nargs = { bufsize = 4 }\nexpect = { value = 4, queued = { \"server.conn\" = 6 } }") +
+           step("server", "epoll_wait", "sock = \"" + ep + "\"\nresult = \"events\"\nargs = { timeout = 0.3 }\nexpect = { blocks = false, " + second + " }") +
+           step("server", "recv", "sock = \"conn\"\nresult = \"data\"\nargs = { bufsize = 1024 }\nexpect = { value = 6 }") +
+           step("server", "recv", "sock = \"conn\"\nresult = \"data\"\nargs = { bufsize = 1024 }\nexpect = { errno = \"EAGAIN\" }") +
+           step("server", "close", "sock = \"" + ep + "\"");
+  };
+  const std::string text =
+      "id = \"ep\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [\"server\", \"client\"]\n" +
+      step("server", "socket", "result = \"srv\"") + step("server", "bind", "sock = \"srv\"\nargs = { host = \"127.0.0.1\", port = 0 }") +
+      step("server", "getsockname", "sock = \"srv\"\nresult = \"addr\"") + step("server", "listen", "sock = \"srv\"") +
+      step("client", "socket", "result = \"c\"") + step("client", "connect", "sock = \"c\"\nargs = { at = \"server.addr\" }") +
+      step("server", "accept", "sock = \"srv\"\nresult = \"conn, client_addr\"") +
+      step("server", "setblocking", "sock = \"conn\"\nargs = { flag = false }") +
+      // Level-triggered: 6 bytes still unread, so the next wait reports conn at once.
+      round("lt", "[\"EPOLLIN\"]", "value = 1, readable = [\"server.conn\"], took_ms_max = 200") +
+      // Edge-triggered: no new bytes arrived, so nothing is reported until the timeout.
+      round("et", "[\"EPOLLIN\", \"EPOLLET\"]", "value = 0, readable = [], queued = { \"server.conn\" = 6 }, took_ms_min = 250, took_ms_max = 2000");
+  Session session(load_lesson_text(text, "ep.toml"));
+  session.run_to_end();
+  CHECK(session.failures().empty());
+  for (const auto f : session.failures()) MESSAGE(f);
+  // The kernel's own answers: the level-triggered second wait found conn, the edge-triggered one nothing.
+  const CallResult lt_again = session.outcome(8 + 5).result;
+  REQUIRE(lt_again.polled.size() == 1);
+  CHECK((lt_again.polled[0].revents & POLLIN) != 0);
+  const CallResult et_again = session.outcome(8 + 9 + 5).result;
+  CHECK(et_again.value == 0);
+  CHECK(et_again.polled.empty());
+  CHECK(et_again.took_us >= 290'000);
+}
+
+TEST_CASE("epoll_ctl names a socket its actor holds, a known op and known events") {
+  const std::string head = "id = \"ep\"\ntitle = { en = \"T\", zh = \"T\" }\nactors = [\"server\"]\n"
+                           "[[step]]\nactor = \"server\"\ncall = \"epoll_create\"\nresult = \"ep\"\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n"
+                           "[[step]]\nactor = \"server\"\ncall = \"epoll_ctl\"\nsock = \"ep\"\nmetaphor = { en = \"x\", zh = \"x\" }\nexplain = { en = \"x\", zh = \"x\" }\n";
+  CHECK_THROWS_WITH(load_lesson_text(head + "args = { fd = \"conn\" }\n", "ep.toml"), doctest::Contains("holds no socket 'conn'"));
+  CHECK_THROWS_WITH(load_lesson_text(head + "args = { fd = \"ep\", events = [\"EPOLLXX\"] }\n", "ep.toml"), doctest::Contains("unknown epoll event"));
 }

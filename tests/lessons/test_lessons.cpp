@@ -96,8 +96,13 @@ std::vector<std::string> spellings(const std::string& call, const std::string& l
     if (call == "handoff") return {"Thread"};
     if (call == "unlink") return {"unlink"};
     if (call == "exit") return {"_exit"};
+    // select.epoll(), ep.register/modify/unregister, ep.poll()
+    if (call == "epoll_create") return {"epoll"};
+    if (call == "epoll_ctl") return {"register", "modify", "unregister"};
+    if (call == "epoll_wait") return {"poll"};
     return {call};
   }
+  if (call == "epoll_create") return {"epoll_create1", "epoll_create"};
   if (call == "connect_ex") return {"connect"};
   if (call == "sendall") return {"send", "sendall"};
   if (call == "setblocking") return {"fcntl"};
