@@ -336,7 +336,7 @@ TEST_CASE("epoll: level-triggered reports unread bytes again; edge-triggered rep
   Session session(load_lesson_text(text, "ep.toml"));
   session.run_to_end();
   CHECK(session.failures().empty());
-  for (const auto f : session.failures()) MESSAGE(f);
+  for (const auto& f : session.failures()) MESSAGE(f);
   // The kernel's own answers: the level-triggered second wait found conn, the edge-triggered one nothing.
   const CallResult lt_again = session.outcome(8 + 5).result;
   REQUIRE(lt_again.polled.size() == 1);
