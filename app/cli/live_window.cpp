@@ -6,6 +6,7 @@
 
 #include "cli/capture_flags.hpp"
 #include "cli/dial_client.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/py_text.hpp"
 #include "engine/socket_ops.hpp"
@@ -53,6 +54,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
   live.lane_per_connection = true;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.exporter = export_recording;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
@@ -83,6 +85,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.outside = "server";
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.exporter = export_recording;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -118,6 +121,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.exporter = export_recording;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     // Calls are logged when the tracer reads them, so packets are not linked to calls.
@@ -179,6 +183,7 @@ int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions
   live.log = &log;
   live.screenshot = options.screenshot;
   live.lang = options.lang;
+  live.exporter = export_recording;
   live.start = [](const std::function<void()>&) {};
   live.stop = [] {};
   live.finished = [] { return true; };

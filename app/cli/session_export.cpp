@@ -8,6 +8,7 @@
 #include <map>
 
 #include "cli/event_format.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/pcapng_export.hpp"
 
@@ -112,10 +113,11 @@ int finish_export(const std::string& dir, const EventLog& log, int code) {
 }
 
 int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code,
-                  bool captured) {
+                  bool captured, const Recording* recording) {
   const fs::path folder(dir);
   bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
+  ok = write_session_recording(dir, events, recording) && ok;
   const fs::path pcap = folder / kCapturePcap;
   std::error_code ec;
   if (fs::exists(pcap, ec)) {

@@ -6,10 +6,12 @@
 //   session.json    a Chrome trace-event file Perfetto (ui.perfetto.dev) opens: a track
 //                   per program and thread, a slice per call (spanning the time it
 //                   waited), a flow arrow from each send to the recv that took its first byte
+//   session.sockstep the recording `sockstep open` reopens (engine/recording.hpp)
 #include <string>
 
 #include "cli/commands.hpp"
 #include "engine/event_log.hpp"
+#include "engine/recording.hpp"
 
 namespace sockstep::cli {
 
@@ -22,8 +24,9 @@ namespace sockstep::cli {
 [[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code);
 // The same with the transcript given (walk's: its steps as the terminal shows them).
 // captured: a capture was asked for (without one, no pcapng is expected and none is said).
+// recording: what session.sockstep holds (a lesson's steps); without one, the events.
 [[nodiscard]] int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown,
-                                int code, bool captured = true);
+                                int code, bool captured = true, const Recording* recording = nullptr);
 
 // The events as the terminal shows them, in a Markdown code block (session.md).
 [[nodiscard]] std::string transcript(const std::vector<Event>& events);

@@ -27,6 +27,10 @@ struct SessionOptions {
   // Called from any thread when something changed (GUI: glfwPostEmptyEvent).
   std::function<void()> on_change;
   EventLogLimits log_limits{};
+  // Keep the snapshot after every step (and at the start), with where in the log it
+  // falls: what a recording (session.sockstep) replays. Off by default: a snapshot reads
+  // the kernel, and a replay (back()) would take one per step.
+  bool keep_history = false;
 };
 
 enum class StepStatus { NotRun, Done, Blocked, Cancelled };
@@ -76,6 +80,12 @@ struct SessionSnapshot {
   std::vector<SocketCard> closed;
 };
 
+// The kernel's view at one moment of a session: it holds for the events up to after_seq.
+struct SnapshotAt {
+  std::uint64_t after_seq = 0;
+  SessionSnapshot snap;
+};
+
 // Runs a lesson on real sockets: each step is handed to its actor's thread; a
 // call that would block leaves its actor waiting while the learner goes on.
 class Session {
@@ -100,6 +110,9 @@ class Session {
   void set_message(std::optional<std::string> message);
 
   [[nodiscard]] SessionSnapshot snapshot() const;
+  // With keep_history: the snapshot at the start and after each step taken since the
+  // last reset, oldest first. Empty without it.
+  [[nodiscard]] std::vector<SnapshotAt> history() const;
   [[nodiscard]] StepOutcome outcome(std::size_t index) const;
   // Every step taken so far whose expectations did not hold, as "step N: ...".
   [[nodiscard]] std::vector<std::string> failures() const;
@@ -112,6 +125,7 @@ class Session {
   void check_completed(std::size_t index);
   void note(const Text& text, NoteKind kind = NoteKind::Info);
   void changed() const;
+  void keep_snapshot();
   Actor& actor(const std::string& name);
 
   friend class StepRunner;
@@ -139,6 +153,7 @@ class Session {
   // a lesson's socket files live there and nowhere else. Empty until then.
   std::string unix_dir_;
   std::uint64_t generation_ = 1;
+  std::vector<SnapshotAt> history_;  // guarded by mutex_
 };
 
 }  // namespace sockstep

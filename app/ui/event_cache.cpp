@@ -24,6 +24,25 @@ std::size_t EventCache::sync(const EventLog& log) {
   return added;
 }
 
+std::size_t EventCache::show(const std::vector<Event>& all, std::size_t count) {
+  count = std::min(count, all.size());
+  if (count < events_.size() || log_generation_ != 0) {
+    log_generation_ = 0;  // no log's: a later sync() starts over
+    events_.clear();
+    held_bytes_ = 0;
+    first_with_bytes_ = 0;
+    next_seq_ = 0;
+    ++revision_;
+  }
+  // The shown events are always the recording's first ones, so the next to show is the
+  // one at events_.size() (none dropped: drop_older_half would break that, so a
+  // recording keeps every event it holds, as it was written with them).
+  const std::size_t before = events_.size();
+  events_.insert(events_.end(), all.begin() + static_cast<long>(before), all.begin() + static_cast<long>(count));
+  for (std::size_t i = before; i < events_.size(); ++i) held_bytes_ += events_[i].bytes.footprint();
+  return events_.size() - before;
+}
+
 void EventCache::release_oldest_bytes() {
   // The events keep their place: no index changes, so views need not rebuild.
   while (held_bytes_ > max_bytes_ && first_with_bytes_ < events_.size()) {

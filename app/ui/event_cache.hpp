@@ -22,6 +22,10 @@ class EventCache {
 
   // Returns the number of events appended to events() by this call.
   std::size_t sync(const EventLog& log);
+  // A recording instead of a log: shows its first count events, keeping their seqs (a
+  // packet's caused_by names them). Growing appends; shrinking starts over (revision).
+  // Returns the number of events appended.
+  std::size_t show(const std::vector<Event>& all, std::size_t count);
 
   [[nodiscard]] const std::vector<Event>& events() const { return events_; }
   [[nodiscard]] std::uint64_t revision() const { return revision_; }

@@ -15,6 +15,7 @@ add_library(sockstep_ui STATIC
   ui/countdown.cpp
   ui/event_cache.cpp
   ui/event_log_panel.cpp
+  ui/export_dialog.cpp
   ui/fonts.cpp
   ui/glyph_set.cpp
   ui/gui_app.cpp

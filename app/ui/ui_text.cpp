@@ -173,6 +173,20 @@ constexpr std::array kTable = {
     Pair{"How many more bytes the peer said it has room for (TCP_INFO tcpi_snd_wnd). 0: its receive "
          "buffer is full, and this side waits until it reads.",
          "对方说它还能再收多少字节(TCP_INFO 的 tcpi_snd_wnd)。0:对方的接收缓冲区满了,这一方要等它读了才能再发。"},
+    Pair{"File", "文件"},
+    Pair{"Export...", "导出..."},
+    Pair{"Export the session", "导出本次会话"},
+    Pair{"Folder", "文件夹"},
+    Pair{"Writes session.md (the transcript), session.json (for Perfetto) and session.sockstep (sockstep open reopens it) into this folder.",
+         "把 session.md(文字记录)、session.json(用 Perfetto 打开)和 session.sockstep(用 sockstep open 重新打开)写进这个文件夹。"},
+    Pair{"Export", "导出"},
+    Pair{"Cancel", "取消"},
+    Pair{"Exported to %s: session.md, session.json and session.sockstep (no session.pcapng: the window keeps no capture file).", "已导出到 %s:session.md、session.json 和 session.sockstep(没有 session.pcapng:窗口不保存抓包文件)。"},
+    Pair{"Export failed: %s", "导出失败:%s"},
+    Pair{"Timeline", "时间轴"},
+    Pair{"event %d of %d", "第 %d / %d 个事件"},
+    Pair{"Home/End: start/end  , . one event  Left/Right: a step", "Home/End:开头/结尾  , . 一个事件  左/右:一步"},
+    Pair{"The session is exported", "会话已导出"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

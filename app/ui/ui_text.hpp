@@ -137,6 +137,19 @@ enum class Tx : std::size_t {
   LiveEnded,
   PeerWindow,
   PeerWindowTip,
+  MenuFile,
+  ExportMenu,
+  ExportTitle,
+  ExportFolder,
+  ExportWrites,
+  ExportButton,
+  Cancel,
+  ExportedTo,
+  ExportFailed,
+  Timeline,
+  EventOf,
+  TimelineKeys,
+  ExportDone,
   Count
 };
 

@@ -9,7 +9,7 @@ build=${1:-build/default}
 if [ "$build" = build/default ]; then
   cmake --preset default >/dev/null
   cmake --build --preset default --target bench_echo bench_bulk bench_replay >/dev/null
-  cmake --build --preset default --target gui_bench bench_trace >/dev/null 2>&1 || true
+  cmake --build --preset default --target gui_bench bench_trace bench_recording >/dev/null 2>&1 || true
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -29,6 +29,13 @@ if [ -x "$build/gui_bench" ] && command -v xvfb-run >/dev/null; then
 fi
 if [ -x "$build/bench_trace" ]; then
   run trace "$build/bench_trace"
+fi
+if [ -x "$build/bench_recording" ]; then
+  if command -v xvfb-run >/dev/null; then
+    run recording xvfb-run -a "$build/bench_recording" 100000
+  else
+    run recording "$build/bench_recording" 100000
+  fi
 fi
 if command -v gcc >/dev/null; then
   run check python3 tests/bench/bench_check.py "$build/sockstep"
@@ -90,6 +97,11 @@ if [ -s "$out/trace" ]; then
     row "tracer, $lang: $name" "$(tr -s ' ' <<<"$rest")" "$target"
   done < <(sed -n -e 's/^tracer overhead, \([A-Za-z]*\),.*/block:\1|/p' \
                   -e 's/^  \([a-z][a-z -]*[a-z]\) *\([0-9.]* s .*untraced\)$/\1|\2/p' "$out/trace")
+fi
+if [ -s "$out/recording" ]; then
+  row "export, 100k events (md, json, sockstep)" "$(field recording 's/^  export, every file.*: *\([0-9]* ms\).*/\1/p')" "< 2 s"
+  row "session.sockstep, 100k events" "$(field recording 's/^  size of session.sockstep: *\([0-9.]* MB\).*/\1/p')" "< 10 MB"
+  row "reopen it: first frame vs a lesson's" "$(field recording 's/^  reopen to first frame: *\([0-9]* ms vs\).*window \([0-9]* ms\).*/\1 \2/p')" "< 1 s"
 fi
 if [ -s "$out/check" ]; then
   while IFS='|' read -r name measured; do
