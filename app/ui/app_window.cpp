@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <set>
 
 #include "engine/errno_names.hpp"
 #include "engine/lesson_loader.hpp"
@@ -289,6 +290,14 @@ void GuiApp::open_replay() {
     replay_live_.title = r.title;
     replay_live_.title_zh = r.title_zh;
     replay_live_.finished = true;
+    // The ports the calls named, as the live window learnt them (LiveSource::observe).
+    std::set<int> ports;
+    for (const Event& e : r.events) {
+      if (e.kind != EventKind::Call) continue;
+      for (const Address* a : {&e.sock.local, (is_connect(e.call) || e.call == Call::SendTo) ? &e.sock.peer : nullptr})
+        if (a != nullptr && a->family != AF_UNIX && a->port != 0) ports.insert(a->port);
+    }
+    for (const int port : ports) replay_live_.ports += (replay_live_.ports.empty() ? "" : ", ") + std::to_string(port);
     root_->set_live(replay_lanes_, replay_live_, r.outside, r.lane_per_connection);
   }
   root_->set_replay(&replay_info_);
