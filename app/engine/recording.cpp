@@ -582,6 +582,9 @@ Recording decode_recording(std::string_view file) {
   if (version == 0) bad("corrupt (recording format 0)");
   const std::uint64_t size = get_u64(file.data() + 12);
   if (size > kMaxRecordingBody) bad("corrupt (its header promises a body over 1 GiB)");
+  // Deflate packs at most 1032 bytes into one (RFC 1951's longest match in a code of a
+  // bit or so): a promise past that is a lie, and is refused before its room is made.
+  if (size > (file.size() - kHeaderSize) * 1032 + 64) bad("corrupt (its header promises more than its body holds)");
   const std::string body = inflate_body(file.substr(kHeaderSize), size);
 
   Recording r;

@@ -224,6 +224,10 @@ TEST_CASE("a damaged recording is an error: zlib's checksum and the record sizes
   std::string bomb = file;
   bomb[19] = 0x7f;
   CHECK(error_of(bomb).find("1 GiB") != std::string::npos);
+  // 900 MB promised by a few hundred bytes: refused before any room is made for it.
+  std::string lie = file;
+  lie[15] = 0x35;
+  CHECK(error_of(lie).find("more than its body holds") != std::string::npos);
 }
 
 TEST_CASE("a newer recording, or not a recording at all, is said so") {
