@@ -264,7 +264,7 @@ void GuiApp::open_live() {
 
 void GuiApp::open_replay() {
   const RecordingGuiOptions& options = *config_.replay;
-  const Recording& r = *options.recording;
+  Recording& r = *options.recording;
   recording_ = &r;
   snapshot_at_.clear();
   for (const RecordedSnapshot& snap : r.snapshots) snapshot_at_.push_back(events_before(r, snap));
@@ -325,6 +325,28 @@ void GuiApp::replay_snapshot(std::size_t k) {
   if (k >= snapshot_at_.size()) return;
   replay_snap_ = k;
   replay_info_.shown = snapshot_at_[k];
+}
+
+Recording GuiApp::replay_whole() const {
+  Recording whole;
+  whole.kind = recording_->kind;
+  whole.lang = recording_->lang;
+  whole.title = recording_->title;
+  whole.title_zh = recording_->title_zh;
+  whole.preface = recording_->preface;
+  whole.lesson_name = recording_->lesson_name;
+  whole.lesson_source = recording_->lesson_source;
+  whole.actors = recording_->actors;
+  whole.outside = recording_->outside;
+  whole.lane_per_connection = recording_->lane_per_connection;
+  whole.snapshots = recording_->snapshots;
+  whole.lesson = recording_->lesson;
+  const auto& shown = root_->events().events();
+  whole.events.reserve(recording_->events.size());
+  whole.events.insert(whole.events.end(), shown.begin(), shown.end());
+  whole.events.insert(whole.events.end(), recording_->events.begin() + static_cast<long>(shown.size()),
+                      recording_->events.end());
+  return whole;
 }
 
 const SessionSnapshot& GuiApp::replay_shown() const {
@@ -438,8 +460,11 @@ std::string GuiApp::export_proposal() const {
 void GuiApp::export_to(const std::string& dir) {
   if (!config_.exporter) return;
   Recording made;
-  const Recording* recording = recording_;
-  if (recording == nullptr && session_) {
+  const Recording* recording = nullptr;
+  if (recording_ != nullptr) {
+    made = replay_whole();
+    recording = &made;
+  } else if (session_) {
     made = lesson_recording(*session_, state_.lang);
     recording = &made;
   } else if (recording == nullptr && config_.live != nullptr && config_.live->log != nullptr) {

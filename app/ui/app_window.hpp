@@ -67,6 +67,8 @@ class GuiApp {
   // The lesson commands (step, back, go to, play) as moves along the recording.
   void apply_replay(const Command& command);
   [[nodiscard]] const SessionSnapshot& replay_shown() const;
+  // The recording as it was read: the events shown and those not, together.
+  [[nodiscard]] Recording replay_whole() const;
   // File > Export: what this window shows, as a recording, written into dir.
   void export_to(const std::string& dir);
   [[nodiscard]] std::string export_proposal() const;
@@ -114,7 +116,9 @@ class GuiApp {
   // by then, said on stderr: a screenshot never waits without end.
   std::chrono::steady_clock::time_point shot_deadline_{};
   // A recording reopened.
-  const Recording* recording_ = nullptr;
+  // Its events move into the UI's cache as the timeline passes them: recording_->events
+  // holds the ones not shown (replay_whole() puts the two together again).
+  Recording* recording_ = nullptr;
   std::vector<std::size_t> snapshot_at_;  // per snapshot: the events it holds for
   std::size_t replay_snap_ = 0;           // the snapshot shown
   SessionSnapshot no_snapshot_;           // shown when the recording has none

@@ -26,7 +26,7 @@ struct GuiOptions {
 
 // sockstep open FILE: a recording in the window, with a timeline to scrub.
 struct RecordingGuiOptions {
-  const Recording* recording = nullptr;  // outlives the window
+  Recording* recording = nullptr;  // outlives the window, which moves its events (EventCache::show)
   std::string file;                      // its name, for the title
   std::string lang;                      // "" keeps the language the settings remember
   std::string screenshot;                // write this PNG and exit

@@ -49,7 +49,7 @@ void UiRoot::refresh(Session& session, UiState& state) {
   after_lesson_refresh(state, before, revision_before);
 }
 
-void UiRoot::refresh_recorded(const Recording& recording, std::size_t shown, const SessionSnapshot& snap,
+void UiRoot::refresh_recorded(Recording& recording, std::size_t shown, const SessionSnapshot& snap,
                               UiState& state) {
   snap_ = snap;
   const std::size_t before = events_.events().size();

@@ -35,7 +35,8 @@ class UiRoot {
   // A recording, reopened: its first `shown` events and the snapshot that holds for them.
   // A lesson's is drawn as a lesson (set_recorded_lesson first), a live session's as one
   // (set_live first).
-  void refresh_recorded(const Recording& recording, std::size_t shown, const SessionSnapshot& snap, UiState& state);
+  // Its events move into the cache as they are shown (EventCache::show).
+  void refresh_recorded(Recording& recording, std::size_t shown, const SessionSnapshot& snap, UiState& state);
   void set_recorded_lesson(const Lesson& lesson) {
     forget_session();
     lesson_ = &lesson;
