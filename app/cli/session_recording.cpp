@@ -45,6 +45,8 @@ std::vector<Event> events_between(const Recording& recording, std::uint64_t afte
 std::string recording_transcript(const Recording& recording) {
   if (recording.kind == RecordingKind::Live) return recording.preface + transcript(recording.events);
   const Lesson& lesson = recording.lesson;
+  // Each snapshot's position is a step of this lesson (the reader checks it; a recording
+  // made here has them from the session itself).
   const Lang lang = recording.lang;
   std::string out = "# " + lesson.id + " — " + lesson.title.get(lang) + "\n\n```\n";
   const auto& snaps = recording.snapshots;
@@ -52,6 +54,7 @@ std::string recording_transcript(const Recording& recording) {
     const SessionSnapshot& snap = snaps[k].snap;
     // A snapshot after a step: its position counts that step.
     if (snap.position == 0 || snap.position <= snaps[k - 1].snap.position) continue;
+    if (snap.position > lesson.steps.size() || snap.outcomes.size() < snap.position) continue;
     out += format_step(lesson, snap.position - 1, events_between(recording, snaps[k - 1].after_seq, snaps[k].after_seq),
                        snap, lang);
   }

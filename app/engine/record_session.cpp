@@ -18,6 +18,7 @@ Recording lesson_recording(Session& session, Lang lang) {
   std::string why;
   if (auto text = read_small_file(lesson.source_path, kMaxRecordingFile, why)) r.lesson_source = std::move(*text);
   r.actors = lesson.actors;
+  r.lesson = lesson;
   r.events = session.events().all();
   r.snapshots = session.history();
   return r;

@@ -64,7 +64,8 @@ struct Recording {
   bool lane_per_connection = false;
   std::vector<Event> events;                 // in seq order
   std::vector<RecordedSnapshot> snapshots;   // in after_seq order
-  // Filled by the reader from lesson_source (the writer reads only the source).
+  // The lesson itself: the reader loads it from lesson_source, lesson_recording() copies
+  // the session's (the writer reads only the source).
   Lesson lesson;
 };
 

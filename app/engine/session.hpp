@@ -29,7 +29,8 @@ struct SessionOptions {
   EventLogLimits log_limits{};
   // Keep the snapshot after every step (and at the start), with where in the log it
   // falls: what a recording (session.sockstep) replays. Off by default: a snapshot reads
-  // the kernel, and a replay (back()) would take one per step.
+  // the kernel (a sock_diag dump walks the whole machine's TCP tables), and a replay
+  // (back()) would take one per step: 1 ms becomes 200-300 ms (bench_replay).
   bool keep_history = false;
 };
 
@@ -113,6 +114,9 @@ class Session {
   // With keep_history: the snapshot at the start and after each step taken since the
   // last reset, oldest first. Empty without it.
   [[nodiscard]] std::vector<SnapshotAt> history() const;
+  // Turns keep_history on or off from the next reset or step on (the window turns it on
+  // for the replay File > Export makes, and off again).
+  void keep_history(bool on) { options_.keep_history = on; }
   [[nodiscard]] StepOutcome outcome(std::size_t index) const;
   // Every step taken so far whose expectations did not hold, as "step N: ...".
   [[nodiscard]] std::vector<std::string> failures() const;

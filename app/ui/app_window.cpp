@@ -94,8 +94,6 @@ bool GuiApp::load_lesson(const std::string& path, std::string& error) {
   note_lesson_text(*fonts_, lesson);
   SessionOptions options;
   options.on_change = [] { glfwPostEmptyEvent(); };  // thread-safe in GLFW
-  // File > Export writes the steps taken as a recording: keep each step's snapshot.
-  options.keep_history = static_cast<bool>(config_.exporter);
   session_.reset();
   root_->forget_session();
   try {
@@ -465,7 +463,13 @@ void GuiApp::export_to(const std::string& dir) {
     made = replay_whole();
     recording = &made;
   } else if (session_) {
+    // The steps taken, replayed on fresh sockets as Back does, with the kernel's view kept
+    // after each: what the recording holds (kept all along, it would slow every Back).
+    const std::size_t at = session_->position();
+    session_->keep_history(true);
+    session_->go_to(at);
     made = lesson_recording(*session_, state_.lang);
+    session_->keep_history(false);
     recording = &made;
   } else if (recording == nullptr && config_.live != nullptr && config_.live->log != nullptr) {
     made.kind = RecordingKind::Live;

@@ -66,4 +66,24 @@ for f in session.md session.json session.sockstep; do
 done
 "$APP" open "$out/session.sockstep" --headless | cmp -s - "$DIR/walk/session.md" ||
   { echo "the exported recording's transcript differs from walk's session.md"; exit 1; }
+# The lesson's own window: File > Export replays the steps taken and records them.
+rm -rf "$HOME/sockstep-exports"
+"$APP" gui echo-tcp --lang en --steps 5 2>"$DIR/stderr" &
+PID=$!
+WID=$(timeout 20 xdotool search --sync --name '^sockstep - echo-tcp - step 5/' | head -n 1)
+[ -n "$WID" ] || { echo "the lesson's window did not appear"; exit 1; }
+xdotool windowfocus --sync "$WID"
+xdotool key ctrl+e Return
+timeout 20 sh -c 'until ls "$HOME"/sockstep-exports/echo-tcp-*/session.sockstep >/dev/null 2>&1; do :; done' ||
+  { echo "File > Export in the lesson's window wrote nothing"; cat "$DIR/stderr"; ls -R "$HOME"; exit 1; }
+xdotool key ctrl+q
+wait "$PID"
+PID=
+out=$(ls -d "$HOME"/sockstep-exports/echo-tcp-*)
+transcript=$("$APP" open "$out/session.sockstep" --headless) || { echo "its recording does not open"; exit 1; }
+echo "$transcript" | grep -q '^\[5/16\]' || { echo "the lesson window's recording lacks step 5:"; echo "$transcript"; exit 1; }
+echo "$transcript" | grep -q '^\[6/16\]' && { echo "the lesson window's recording goes past step 5"; exit 1; }
+cmp -s "$out/session.md" - <<EOF2 || { echo "its session.md is not its transcript"; exit 1; }
+$transcript
+EOF2
 echo "drive_recording: ok"
