@@ -131,18 +131,17 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     const auto index = session.step();
     if (!index) break;
     events.clear();
-    next_seq = session.events().copy_since(next_seq, events);
     SessionSnapshot snap;
     if (session_options.keep_history) {
       // The step's events are those between its snapshot and the one before; a later
       // one (a packet on its way) goes with the next step, as the recording has it.
       const std::vector<SnapshotAt> history = session.history();
       const std::uint64_t after = history.size() >= 2 ? history[history.size() - 2].after_seq : 0;
-      events.clear();
       session.events().copy_since(after + 1, events);
       std::erase_if(events, [&](const Event& e) { return e.seq > history.back().after_seq; });
       snap = history.back().snap;
     } else {
+      next_seq = session.events().copy_since(next_seq, events);
       snap = session.snapshot();
     }
     if (options.json) {
