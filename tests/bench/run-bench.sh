@@ -78,7 +78,7 @@ rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
 lesson=$(field replay 's/.*back() from step \([0-9]*\) of \([^ ]*\) .*/step \1 of \2/p')
 row "reset/replay: back() from the last step" "median $rm_ ms ($lesson)" "< 50 ms"
 rw=$(field replay 's/^  keeping each step.s snapshot.*: median \([0-9.]*\) ms.*/\1/p')
-row "  keeping each step's snapshot (File > Export)" "median $rw ms" ""
+row "  keeping each step's snapshot (Export)" "median $rw ms" ""
 if [ -s "$out/gui" ]; then
   row "GUI startup to first frame" "$(field gui 's/^startup to first frame: *\([0-9]* ms\).*/\1/p')" "<= 500 ms"
   row "GUI frame build, 100k events (CPU)" "$(field gui 's/^frame build (CPU): *mean [0-9.]* ms, median \([0-9.]* ms\).*/median \1/p')" "<= 1 ms"
