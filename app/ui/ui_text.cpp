@@ -93,6 +93,9 @@ constexpr std::array kTable = {
          "Ctrl + / Ctrl - zoom (for projectors), Ctrl 0 resets\n"
          "1 2 3 4         answer the question before a step, S skips it\n"
          "F2              reference card of the step's call\n"
+         "Ctrl E          File > Export: write the session's files\n"
+         "Home / End      a recording (sockstep open): its start / end\n"
+         ", .             a recording: one event back / on\n"
          "F1              this help\n\n"
          "Click a step to go there. Click an event to see its bytes.",
          "右方向键 / 空格  下一步\n"
@@ -102,6 +105,9 @@ constexpr std::array kTable = {
          "Ctrl + / Ctrl -  缩放(适合投影),Ctrl 0 恢复\n"
          "1 2 3 4          回答步骤前的预测问题,S 跳过\n"
          "F2               这个调用的参考卡片\n"
+         "Ctrl E           文件 > 导出:写出本次会话的文件\n"
+         "Home / End       录制(sockstep open):开头 / 结尾\n"
+         ", .              录制:后退 / 前进一个事件\n"
          "F1               显示本帮助\n\n"
          "点击某一步跳到那里。点击某个事件查看它的字节。"},
     Pair{"Close (F1)", "关闭 (F1)"},
