@@ -24,6 +24,15 @@ Recording lesson_recording(Session& session, Lang lang) {
   return r;
 }
 
+std::vector<std::string> first_lanes(const std::vector<Event>& events) {
+  std::vector<std::string> lanes;
+  std::set<std::string> seen;
+  for (const Event& e : events)
+    if (!e.actor.empty() && e.kind != EventKind::Packet && e.kind != EventKind::Note && seen.insert(e.actor).second)
+      lanes.push_back(e.actor);
+  return lanes;
+}
+
 Recording live_recording(const std::vector<Event>& events, std::string preface) {
   Recording r;
   r.kind = RecordingKind::Live;
@@ -31,11 +40,7 @@ Recording live_recording(const std::vector<Event>& events, std::string preface) 
   r.title_zh = "sockstep 会话";
   r.preface = std::move(preface);
   r.events = events;
-  // The lanes, in the order their first calls came.
-  std::set<std::string> seen;
-  for (const Event& e : events)
-    if (!e.actor.empty() && e.kind != EventKind::Packet && e.kind != EventKind::Note && seen.insert(e.actor).second)
-      r.actors.push_back(e.actor);
+  r.actors = first_lanes(events);
   LiveSource source(r.actors);
   RecordedSnapshot start;
   start.snap = source.snapshot();

@@ -3,7 +3,9 @@
 // under Xvfb, against the lesson's own window at the same step); a recording cut short,
 // damaged or from a newer sockstep is bad input: one line, exit 2.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
 #include <stb/stb_image.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "cli/cli_support.hpp"
+#include "engine/recording.hpp"
 
 using namespace sockstep::test;
 using namespace std::chrono_literals;
@@ -218,4 +221,40 @@ TEST_CASE("a recording cut short, damaged, from a newer sockstep or no recording
   const RunResult steps = run_app(scratch, {"open", dir + "/session.sockstep", "--steps", "17", "--headless"});
   CHECK(steps.code == 2);
   CHECK(steps.err.find("16 steps") != std::string::npos);
+}
+
+TEST_CASE("serve --headless --export's recording names its lanes and holds the kernel's view after the session") {
+  Scratch scratch;
+  const std::string dir = scratch.dir + "/serve";
+  Process serve(sockstep_cmd({"serve", "--headless", "--port", "0", "--max-clients", "1", "--export", dir}),
+                {"XDG_CONFIG_HOME=" + scratch.dir + "/config"});
+  const int port = serving_port(serve);
+  REQUIRE(port > 0);
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<std::uint16_t>(port));
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0);
+  REQUIRE(::send(fd, "hello", 5, 0) == 5);
+  char reply[16];
+  REQUIRE(::recv(fd, reply, 5, MSG_WAITALL) == 5);  // HELLO: the echo came back
+  ::close(fd);
+  REQUIRE(serve.wait(30s) == 0);
+
+  const sockstep::Recording r = sockstep::read_recording_file(dir + "/session.sockstep");
+  CHECK(r.title == "serve 127.0.0.1:" + std::to_string(port));
+  CHECK(r.actors == std::vector<std::string>{"server"});
+  CHECK(r.outside == "clients");
+  CHECK(r.lane_per_connection);
+  // The kernel is read on its own thread ten times a second, so what it caught of a
+  // session this short varies; the look after the session is always kept, and follows
+  // every event.
+  REQUIRE(r.snapshots.size() >= 2);
+  CHECK(r.snapshots.back().after_seq == r.events.back().seq);
+  std::size_t cards = 0;
+  for (const auto& at : r.snapshots) cards += at.snap.sockets.size() + at.snap.closed.size() + at.snap.orphans.size();
+  MESSAGE("socket cards over the recording's " << r.snapshots.size() << " snapshots: " << cards);
+  const RunResult headless = run_app(scratch, {"open", dir + "/session.sockstep", "--headless"});
+  CHECK(headless.out == read_file(dir + "/session.md"));
 }
