@@ -209,6 +209,13 @@ void put_snapshot(Out& o, const SessionSnapshot& s) {
     for (const std::size_t i : x.predict_right) o.u(i);
   }
   put_cards(o, s.closed);
+  // A lesson's forked child: its process, as the console shows it. After the rest, so
+  // that a recording written before it was kept still reads.
+  o.u(s.actors.size());
+  for (const ActorView& a : s.actors) {
+    o.s(a.pid);
+    o.str(a.process);
+  }
 }
 
 void put_u16(std::string& out, std::uint16_t v) {
@@ -468,6 +475,13 @@ SessionSnapshot get_snapshot(In& in) {
     }
   }
   s.closed = get_cards(in);
+  if (!in.done()) {
+    if (in.count() != s.actors.size()) bad("corrupt snapshot (processes for other actors)");
+    for (ActorView& a : s.actors) {
+      a.pid = in.num<int>();
+      a.process = in.str();
+    }
+  }
   // The panels index outcomes by position and step: they must agree.
   if (s.position > s.step_count || s.outcomes.size() > s.step_count) bad("a snapshot past its lesson's steps");
   return s;

@@ -20,7 +20,8 @@
 //                   text, the first lanes, the outside lane
 //             tag 2 Event: one Event, every field (engine/event.hpp)
 //             tag 3 Snapshot: after_seq varint (the last event it follows), then the
-//                   SessionSnapshot
+//                   SessionSnapshot, then (added later, so a file without it still reads)
+//                   each actor's forked process: pid, "running"/"zombie"/"reaped"
 //             any other tag: skipped (a later minor addition within the same version)
 //
 // A strings is a varint size and its bytes; a list a varint count and its items.

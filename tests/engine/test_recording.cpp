@@ -94,6 +94,11 @@ Recording sample() {
   actor.console = {"one", "两"};
   actor.ended = "exited with status 0";
   snap.snap.actors.push_back(actor);
+  ActorView child;
+  child.name = "child-1";
+  child.pid = 31337;
+  child.process = "zombie";
+  snap.snap.actors.push_back(child);
   SocketCard card;
   card.actor = "server";
   card.var = "conn";
@@ -176,8 +181,11 @@ TEST_CASE("a recording gives back every field of its events and snapshots") {
   const SessionSnapshot& s = out.snapshots[0].snap;
   CHECK(out.snapshots[0].after_seq == 9);
   CHECK(s.notice.zh == "换了");
-  REQUIRE(s.actors.size() == 1);
+  REQUIRE(s.actors.size() == 2);
   CHECK(s.actors[0].state == ActorState::Blocked);
+  CHECK(s.actors[0].pid == 0);
+  CHECK(s.actors[1].pid == 31337);
+  CHECK(s.actors[1].process == "zombie");
   CHECK(s.actors[0].console == std::vector<std::string>{"one", "两"});
   REQUIRE(s.sockets.size() == 1);
   CHECK(s.sockets[0].view.state == "ESTABLISHED");
@@ -303,4 +311,69 @@ TEST_CASE("a recording whose snapshot does not fit its lesson is refused") {
   r = lesson_recording(session, Lang::En);
   r.lesson_source = "id = 3";
   CHECK(error_of(encode_recording(r)).find("its lesson does not load") != std::string::npos);
+}
+
+TEST_CASE("a recording written before the actors' processes were kept still reads, with none") {
+  // The sample's body with its snapshot record cut before the processes: a count of two,
+  // then (0, "") and (31337, "zombie").
+  std::string file = encode_recording(sample());
+  uLongf size = 0;
+  for (int i = 7; i >= 0; --i) size = (size << 8) | static_cast<unsigned char>(file[12 + i]);
+  std::string body(size, '\0');
+  uLongf got = size;
+  REQUIRE(uncompress(reinterpret_cast<Bytef*>(body.data()), &got,
+                     reinterpret_cast<const Bytef*>(file.data() + 20), file.size() - 20) == Z_OK);
+  const std::string tail = std::string("\x02\x00\x00", 3) + std::string("\xd2\xe9\x03", 3) + "\x06zombie";
+  // Each record: tag, size (a varint), payload. The snapshot's is rewritten shorter.
+  std::string old;
+  int snapshots = 0;
+  for (std::size_t at = 0; at < body.size();) {
+    const char tag = body[at];
+    std::size_t n = 0, shift = 0, i = at + 1;
+    for (;; ++i, shift += 7) {
+      n |= static_cast<std::size_t>(static_cast<unsigned char>(body[i]) & 0x7f) << shift;
+      if ((static_cast<unsigned char>(body[i]) & 0x80) == 0) break;
+    }
+    std::string payload = body.substr(i + 1, n);
+    at = i + 1 + n;
+    if (tag == 3) {
+      ++snapshots;
+      REQUIRE(payload.size() > tail.size());
+      REQUIRE(payload.substr(payload.size() - tail.size()) == tail);
+      payload.resize(payload.size() - tail.size());
+    }
+    old.push_back(tag);
+    std::size_t m = payload.size();
+    do {
+      old.push_back(static_cast<char>((m & 0x7f) | (m > 0x7f ? 0x80 : 0)));
+      m >>= 7;
+    } while (m != 0);
+    old += payload;
+  }
+  REQUIRE(snapshots == 1);
+  std::string out = file.substr(0, 12);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((old.size() >> (8 * i)) & 0xff));
+  uLongf packed = compressBound(old.size());
+  std::string z(packed, '\0');
+  REQUIRE(compress(reinterpret_cast<Bytef*>(z.data()), &packed, reinterpret_cast<const Bytef*>(old.data()), old.size()) ==
+          Z_OK);
+  z.resize(packed);
+  const Recording r = decode_recording(out + z);
+  REQUIRE(r.snapshots.size() == 1);
+  REQUIRE(r.snapshots[0].snap.actors.size() == 2);
+  CHECK(r.snapshots[0].snap.actors[1].pid == 0);
+  CHECK(r.snapshots[0].snap.actors[1].process.empty());
+  CHECK(r.snapshots[0].snap.closed.size() == 1);
+  // A count of processes that is not the actors' is refused.
+  std::string wrong = body;
+  const auto pos = wrong.rfind(tail);
+  REQUIRE(pos != std::string::npos);
+  wrong[pos] = '\x01';
+  CHECK_FALSE(error_of(file.substr(0, 20) + [&] {
+    uLongf k = compressBound(wrong.size());
+    std::string zz(k, '\0');
+    (void)compress(reinterpret_cast<Bytef*>(zz.data()), &k, reinterpret_cast<const Bytef*>(wrong.data()), wrong.size());
+    zz.resize(k);
+    return zz;
+  }()).empty());
 }

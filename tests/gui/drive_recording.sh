@@ -61,9 +61,10 @@ grep -q "Exported to $HOME/sockstep-exports/session-" "$DIR/stderr" ||
   grep -q "Exported to $HOME/sockstep-exports/" "$DIR/stderr" ||
   { echo "no 'Exported to' line:"; cat "$DIR/stderr"; exit 1; }
 out=$(ls -d "$HOME"/sockstep-exports/*)
-for f in session.md session.json session.sockstep; do
+for f in session.md session.json session.svg session.mmd session.html session.sockstep; do
   [ -s "$out/$f" ] || { echo "File > Export left out $f"; ls -la "$out"; exit 1; }
 done
+xmllint --noout "$out/session.svg" || { echo "File > Export's session.svg is not XML"; exit 1; }
 "$APP" open "$out/session.sockstep" --headless | cmp -s - "$DIR/walk/session.md" ||
   { echo "the exported recording's transcript differs from walk's session.md"; exit 1; }
 # The lesson's own window: File > Export replays the steps taken and records them.
@@ -86,4 +87,7 @@ echo "$transcript" | grep -q '^\[6/16\]' && { echo "the lesson window's recordin
 cmp -s "$out/session.md" - <<EOF2 || { echo "its session.md is not its transcript"; exit 1; }
 $transcript
 EOF2
+# Its report has the steps taken, from the recording's snapshots, and no other.
+grep -q 'id="step-5"' "$out/session.html" || { echo "the lesson window's report lacks step 5"; exit 1; }
+grep -q 'id="step-6"' "$out/session.html" && { echo "the lesson window's report goes past step 5"; exit 1; }
 echo "drive_recording: ok"
