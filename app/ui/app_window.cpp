@@ -23,6 +23,7 @@
 #include "engine/recording.hpp"
 #include "engine/reference_cards.hpp"
 #include "ui/countdown.hpp"
+#include "ui/export_folder.hpp"
 #include "ui/font_text.hpp"
 #include "ui/panels.hpp"
 #include "ui/screenshot.hpp"
@@ -437,8 +438,7 @@ std::string GuiApp::export_proposal() const {
   } else if (!live_info_.title.empty()) {
     name = live_info_.title.substr(0, live_info_.title.find(' '));
   }
-  for (char& c : name)
-    if (c == '/' || c == ' ' || c == '\\') c = '-';
+  name = export_folder_name(name);
   char stamp[32];
   const std::time_t now = std::time(nullptr);
   std::tm local{};
