@@ -54,6 +54,7 @@ ExportSetup export_setup_of(const Recording& recording) {
   }
   const Lesson& lesson = recording.lesson;
   setup.lesson = true;
+  setup.step_count = lesson.steps.size();  // a window's export may have taken fewer
   setup.title = lesson.id + " — " + lesson.title.get(recording.lang);
   if (setup.lanes.empty()) setup.lanes = lesson.actors;
   // As recording_transcript reads them: a snapshot whose position moved on is after a step.

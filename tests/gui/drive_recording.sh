@@ -88,6 +88,6 @@ cmp -s "$out/session.md" - <<EOF2 || { echo "its session.md is not its transcrip
 $transcript
 EOF2
 # Its report has the steps taken, from the recording's snapshots, and no other.
-grep -q 'id="step-5"' "$out/session.html" || { echo "the lesson window's report lacks step 5"; exit 1; }
+grep -q 'id="step-5"><h3>Step 5/16 ' "$out/session.html" || { echo "the lesson window's report lacks step 5 of 16"; exit 1; }
 grep -q 'id="step-6"' "$out/session.html" && { echo "the lesson window's report goes past step 5"; exit 1; }
 echo "drive_recording: ok"
