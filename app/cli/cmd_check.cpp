@@ -16,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "cli/live_window.hpp"
 #include "cli/session_export.hpp"
+#include "cli/session_recording.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/lesson_paths.hpp"
 #include "trace/launcher.hpp"
@@ -106,12 +107,14 @@ int run_check(const CheckOptions& options) {
     const std::string dir = (std::filesystem::path(options.export_dir) / v.id).string();
     CaptureFlags none;
     if (const std::string why = prepare_export(dir, none); !why.empty()) return error(kExitFailed, why);
-    const std::string markdown = "# sockstep check " + options.role + ": " + v.id + "\n\n```\n" +
-                                 check::verdict_text(v, lang) + "```\n\n" + transcript(v.session);
+    const std::string preface =
+        "# sockstep check " + options.role + ": " + v.id + "\n\n```\n" + check::verdict_text(v, lang) + "```\n\n";
+    const Recording recording = live_recording(v.session, preface);
     ExportSetup setup;
     setup.lang = lang;
     setup.title = "check " + options.role + ": " + v.id;
-    if (finish_export(dir, v.session, markdown, kExitOk, false, setup) != kExitOk) return kExitFailed;
+    if (finish_export(dir, v.session, preface + transcript(v.session), kExitOk, false, setup, &recording) != kExitOk)
+      return kExitFailed;
   }
   const bool failed = std::any_of(verdicts.begin(), verdicts.end(), [](const check::Verdict& v) { return !v.passed; });
   if (gui && (failed || options.gui)) {

@@ -5,11 +5,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/kernel_recorder.hpp"
 #include "cli/session_export.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
@@ -94,6 +96,10 @@ int run_dial(const DialOptions& options) {
   Capture capture;  // stops (and flushes --pcap) when dialing ends
   start_capture(capture, log, capture_flags, {address->port}, false, true, options.headless && !json);
   ignore_sigpipe();
+  // --export: the cards dial's window would show, for session.sockstep.
+  std::optional<KernelRecorder> kernel;
+  if (!options.export_dir.empty())
+    kernel.emplace(log, KernelRecorderLanes{"dial " + address->to_string(), {"client"}, "server", false});
   const CallResult sock = ops::socket(ctx, address->family, SOCK_STREAM);
   if (!sock.ok()) return error(kExitFailed, "socket() failed: " + errno_message(sock.err));
   const int fd = static_cast<int>(sock.value);
@@ -114,13 +120,13 @@ int run_dial(const DialOptions& options) {
   if (options.follow) print_streams(log, json, stdout);
   // Ctrl-C while waiting for a reply is no failure.
   const int code = finish_capture(capture, stop_requested() || problem.empty() ? kExitOk : error(kExitFailed, problem));
-  if (options.export_dir.empty()) return code;
+  if (!kernel) return code;
   ExportSetup setup;
   setup.lang = lang_from_code(options.lang).value_or(Lang::En);
   setup.title = "dial " + address->to_string();
   setup.lanes = {"client"};
   setup.outside = "server";
-  return finish_export(options.export_dir, log, code, setup);
+  return finish_live_export(options.export_dir, code, *kernel, setup);
 }
 
 }  // namespace sockstep::cli

@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/kernel_recorder.hpp"
 #include "cli/session_export.hpp"
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
@@ -106,6 +108,10 @@ int run_serve(const ServeOptions& options) {
                                 opened.address.host, opened.address.port);
   note_remote_reach(log, opened.address);
   std::fflush(stdout);
+  // --export: the cards serve's window would show, for session.sockstep.
+  std::optional<KernelRecorder> kernel;
+  if (!options.export_dir.empty())
+    kernel.emplace(log, KernelRecorderLanes{"serve " + opened.address.to_string(), {"server"}, "clients", true});
 
   const int failed = server.run();
   if (options.follow) print_streams(log, options.json, stdout);
@@ -113,7 +119,7 @@ int run_serve(const ServeOptions& options) {
   const int code = finish_capture(
       capture, failed != 0 ? error(kExitFailed, fmt::format("poll() failed: {} ({})", errno_name(failed), errno_message(failed)))
                            : kExitOk);
-  if (options.export_dir.empty()) return code;
+  if (!kernel) return code;
   // Laid out as the window lays out serve: each client a lane of its own.
   ExportSetup setup;
   setup.lang = lang_from_code(options.lang).value_or(Lang::En);
@@ -121,7 +127,7 @@ int run_serve(const ServeOptions& options) {
   setup.lanes = {"server"};
   setup.outside = "clients";
   setup.lane_per_connection = true;
-  return finish_export(options.export_dir, log, code, setup);
+  return finish_live_export(options.export_dir, code, *kernel, setup);
 }
 
 }  // namespace sockstep::cli

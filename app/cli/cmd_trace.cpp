@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "cli/capture_flags.hpp"
 #include "cli/commands.hpp"
 #include "cli/event_format.hpp"
 #include "cli/follow_output.hpp"
+#include "cli/kernel_recorder.hpp"
 #include "cli/session_export.hpp"
 #include "cli/live_window.hpp"
 #include "cli/traced_waits.hpp"
@@ -68,6 +70,14 @@ int run_trace(const TraceOptions& options) {
       return error(kExitBadInput, why);
   Capture capture;
   start_capture(capture, log, capture_flags, {}, true, true, true, trace::kTracedCallTiming);
+  // --export: the cards trace's window would show, for session.sockstep (a traced
+  // program's socket is known by its inode in /proc/PID/fd while the program runs).
+  std::optional<KernelRecorder> kernel;
+  if (!options.export_dir.empty()) {
+    std::string title = "trace";
+    for (const auto& arg : options.args) title += " " + arg;
+    kernel.emplace(log, KernelRecorderLanes{title, {}, "", false});
+  }
   const trace::TraceResult result = trace::run_trace(run, log);
   // Calls still waiting when the programs ended (only the text holds them back).
   for (const Event& shown : waits.flush()) std::fputs((format_event(shown) + "\n").c_str(), stdout);
@@ -78,12 +88,12 @@ int run_trace(const TraceOptions& options) {
     code = error(never_ran ? kExitBadInput : kExitFailed, result.error);
   }
   code = finish_capture(capture, code);
-  if (options.export_dir.empty()) return code;
+  if (!kernel) return code;
   ExportSetup setup;
   setup.lang = lang_from_code(options.lang).value_or(Lang::En);
   setup.title = "trace";
   for (const auto& arg : options.args) setup.title += " " + arg;
-  return finish_export(options.export_dir, log, code, setup);
+  return finish_live_export(options.export_dir, code, *kernel, setup);
 }
 
 }  // namespace sockstep::cli

@@ -12,6 +12,7 @@
 #include "engine/session.hpp"
 #include "cli/capture_flags.hpp"
 #include "cli/session_export.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/capture.hpp"
 
 namespace sockstep::cli {
@@ -98,7 +99,11 @@ void score(const Step& step, const StepOutcome& outcome, std::optional<std::size
 
 // Walks one lesson; returns the number of failed expectations.
 std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang, Quiz& quiz) {
-  Session session(lesson);
+  // --export keeps the snapshot after each step: session.sockstep replays them, and the
+  // transcript printed is the one read back from it.
+  SessionOptions session_options;
+  session_options.keep_history = !options.export_dir.empty();
+  Session session(lesson, session_options);
   // --export: the lesson's loopback packets, its ports learned from its calls as they come.
   Capture capture;
   CaptureFlags capture_flags;
@@ -132,8 +137,19 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
     const auto index = session.step();
     if (!index) break;
     events.clear();
-    next_seq = session.events().copy_since(next_seq, events);
-    const SessionSnapshot snap = session.snapshot();
+    SessionSnapshot snap;
+    if (session_options.keep_history) {
+      // The step's events are those between its snapshot and the one before; a later
+      // one (a packet on its way) goes with the next step, as the recording has it.
+      const std::vector<SnapshotAt> history = session.history();
+      const std::uint64_t after = history.size() >= 2 ? history[history.size() - 2].after_seq : 0;
+      session.events().copy_since(after + 1, events);
+      std::erase_if(events, [&](const Event& e) { return e.seq > history.back().after_seq; });
+      snap = history.back().snap;
+    } else {
+      next_seq = session.events().copy_since(next_seq, events);
+      snap = session.snapshot();
+    }
     if (!options.export_dir.empty()) {
       const Step& step = lesson.steps[*index];
       StepRecord record;
@@ -182,8 +198,10 @@ std::size_t walk_one(const Lesson& lesson, const WalkOptions& options, Lang lang
       record.failures = outcome.failures;
       record.predict_right = outcome.predict_right;
     }
-    if (finish_export(options.export_dir, session.events().all(), markdown, finish_capture(capture, kExitOk), true,
-                      setup) != kExitOk)
+    // The capture ends first: its last packets belong in the files.
+    const int captured = finish_capture(capture, kExitOk);
+    const Recording recording = lesson_recording(session, lang);
+    if (finish_export(options.export_dir, recording.events, markdown, captured, true, setup, &recording) != kExitOk)
       throw std::runtime_error("the export could not be written");
   }
   if (options.check && !options.json) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/privileges.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
@@ -206,6 +207,22 @@ int run_command_line(int argc, char** argv) {
   auto* trace_cmd = add_trace_command(app, trace);
   CheckOptions check;
   auto* check_cmd = add_check_command(app, check);
+  OpenOptions reopen;
+  auto* open_cmd = app.add_subcommand("open", "Reopen a recording (session.sockstep) in the window, or print it");
+  open_cmd->add_option("file", reopen.file, "A session.sockstep, written by --export or File > Export")->required();
+  open_cmd->add_flag("--headless", reopen.headless, "No window: print its transcript (the text of session.md)");
+  open_cmd->add_option("--lang", reopen.lang, "Language (default: the recording's for the transcript, the one kept for the window)")
+      ->check(CLI::IsMember({"en", "zh"}));
+#ifdef SOCKSTEP_HAVE_GUI
+  open_cmd->add_option("--at", reopen.at, "Window: start with its first N events shown (default: all)")->check(kDecimal);
+  open_cmd->add_option("--steps", reopen.steps, "Window, a lesson's recording: start after N steps")
+      ->check(kDecimal)
+      ->check(CLI::Range(0, 100000));
+  open_cmd->add_option("--screenshot", reopen.screenshot, "Render, write this PNG and exit")
+      ->option_text("FILE")
+      ->check(CLI::Validator(writable_file, "FILE"));
+  add_present_flag(open_cmd, reopen.present);
+#endif
 #ifdef SOCKSTEP_HAVE_GUI
   // No --lang: the window keeps the language the learner chose last time.
   sockstep::ui::GuiOptions gui;
@@ -218,6 +235,7 @@ int run_command_line(int argc, char** argv) {
       ->option_text("FILE")
       ->check(CLI::Validator(writable_file, "FILE"));
   add_present_flag(gui_cmd, gui.present);
+  gui.exporter = export_recording;
 #endif
 
   try {
@@ -243,6 +261,7 @@ int run_command_line(int argc, char** argv) {
   if (*dial_cmd) return run_dial(dial);
   if (*trace_cmd) return run_trace(trace);
   if (*check_cmd) return run_check(check);
+  if (*open_cmd) return run_open(reopen);
 #ifdef SOCKSTEP_HAVE_GUI
   if (*gui_cmd) return sockstep::ui::run_gui(gui);
   return sockstep::ui::run_gui(gui);

@@ -92,7 +92,19 @@ struct CheckOptions {
   bool present = false;           // window: presentation mode (--present)
 };
 
+// sockstep open FILE: a session.sockstep reopened.
+struct OpenOptions {
+  std::string file;
+  bool headless = false;   // print its transcript instead (session.md's text)
+  std::string lang;        // empty: the recording's own (headless) or the one kept (window)
+  std::string screenshot;  // window: write this PNG and exit
+  long long at = -1;       // window: show this many events first; -1: all of them
+  int steps = -1;          // window, a lesson's recording: show it after this many steps
+  bool present = false;    // window: presentation mode (--present)
+};
+
 int run_lessons();
+int run_open(const OpenOptions& options);
 int run_check(const CheckOptions& options);
 int run_walk(const WalkOptions& options);
 int run_serve(const ServeOptions& options);

@@ -128,7 +128,7 @@ void steps_section(std::string& out, const ExportSetup& setup) {
   }
   for (const StepRecord& step : setup.steps) {
     out += fmt::format("<div class=\"step\" id=\"step-{}\"><h3>{} {}/{} · <span class=\"who\" style=\"color:{}\">{}</span> — {}</h3>\n",
-                       step.index + 1, esc(in(lang, "Step", "步骤")), step.index + 1, setup.steps.size(),
+                       step.index + 1, esc(in(lang, "Step", "步骤")), step.index + 1, std::max(setup.step_count, setup.steps.size()),
                        hue_colour(step.actor), esc(step.actor), esc(step.metaphor.get(lang)));
     out += "<p><code>" + esc(step.call) + "</code></p>\n";
     out += "<p class=\"explain\">" + esc(step.explain.get(lang)) + "</p>\n";

@@ -41,6 +41,7 @@ struct ExportSetup {
   bool lane_per_connection = false;  // serve: each client a lane of its own
   bool lesson = false;
   std::vector<StepRecord> steps;    // walk: every step taken
+  std::size_t step_count = 0;       // the lesson's steps, when fewer were taken (0: steps.size())
 };
 
 // The conversation the window would show for these events.

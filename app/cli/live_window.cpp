@@ -8,6 +8,7 @@
 
 #include "cli/capture_flags.hpp"
 #include "cli/dial_client.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/echo_server.hpp"
 #include "engine/py_text.hpp"
 #include "engine/reverse_names.hpp"
@@ -99,6 +100,7 @@ int serve_window(const Address& address, const ServeOptions& options) {
     std::lock_guard lock(tiles_mutex);
     use(tiles);
   };
+  live.exporter = export_recording;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     start_capture(capture, log, window_capture(options.capture), {name.port}, false, true, false);
@@ -138,6 +140,7 @@ int dial_window(const Address& target, const DialOptions& options) {
   live.lang = options.lang;
   live.follow = options.follow;
   live.present = options.present;
+  live.exporter = export_recording;
   const bool message = options.has_message;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
@@ -175,6 +178,7 @@ int trace_window(trace::TraceOptions run, const TraceOptions& options) {
   live.lang = options.lang;
   live.follow = options.follow;
   live.present = options.present;
+  live.exporter = export_recording;
   Capture capture;
   live.start = [&](std::function<void()> wake) {
     // Calls are stamped with when they returned: packets are linked to them as in serve.
@@ -238,6 +242,7 @@ int check_window(const std::vector<check::Verdict>& verdicts, const CheckOptions
   live.screenshot = options.screenshot;
   live.lang = options.lang;
   live.present = options.present;
+  live.exporter = export_recording;
   live.start = [](const std::function<void()>&) {};
   live.stop = [] {};
   live.finished = [] { return true; };

@@ -13,6 +13,7 @@
 #include "cli/export_html.hpp"
 #include "cli/export_mermaid.hpp"
 #include "cli/export_svg.hpp"
+#include "cli/session_recording.hpp"
 #include "engine/errno_names.hpp"
 #include "engine/pcapng_export.hpp"
 
@@ -138,7 +139,7 @@ int finish_export(const std::string& dir, const EventLog& log, int code, const E
 }
 
 int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown, int code,
-                  bool captured, const ExportSetup& setup) {
+                  bool captured, const ExportSetup& setup, const Recording* recording) {
   const fs::path folder(dir);
   bool ok = write_file(folder / "session.md", markdown) &&
             write_file(folder / "session.json", perfetto_json(events));
@@ -147,6 +148,7 @@ int finish_export(const std::string& dir, const std::vector<Event>& events, cons
   ok = ok && write_file(folder / "session.svg", sequence_svg(events, conv, SvgOptions{setup.lang, setup.title, true})) &&
        write_file(folder / "session.mmd", sequence_mermaid(events, conv, setup.lang, setup.title)) &&
        write_file(folder / "session.html", session_html(events, conv, setup));
+  ok = write_session_recording(dir, events, recording) && ok;
   const fs::path pcap = folder / kCapturePcap;
   std::error_code ec;
   if (fs::exists(pcap, ec)) {

@@ -10,11 +10,13 @@
 //   session.mmd     the same as a Mermaid sequenceDiagram (export_mermaid)
 //   session.html    one page with the diagram, the calls, the bytes and, for a lesson, its
 //                   steps, sockets and predictions (export_html)
+//   session.sockstep the recording `sockstep open` reopens (engine/recording.hpp)
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/export_setup.hpp"
 #include "engine/event_log.hpp"
+#include "engine/recording.hpp"
 
 namespace sockstep::cli {
 
@@ -28,8 +30,10 @@ namespace sockstep::cli {
 [[nodiscard]] int finish_export(const std::string& dir, const EventLog& log, int code, const ExportSetup& setup = {});
 // The same with the transcript given (walk's: its steps as the terminal shows them).
 // captured: a capture was asked for (without one, no pcapng is expected and none is said).
+// recording: what session.sockstep holds (a lesson's steps); without one, the events.
 [[nodiscard]] int finish_export(const std::string& dir, const std::vector<Event>& events, const std::string& markdown,
-                                int code, bool captured = true, const ExportSetup& setup = {});
+                                int code, bool captured = true, const ExportSetup& setup = {},
+                                const Recording* recording = nullptr);
 
 // The events as the terminal shows them, in a Markdown code block (session.md).
 [[nodiscard]] std::string transcript(const std::vector<Event>& events);

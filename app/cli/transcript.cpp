@@ -36,7 +36,12 @@ std::string format_socket(const SocketCard& card) {
 
 std::string format_step(const Session& session, std::size_t index, const std::vector<Event>& events,
                         const SessionSnapshot& snap, Lang lang) {
-  const Step& step = session.lesson().steps[index];
+  return format_step(session.lesson(), index, events, snap, lang);
+}
+
+std::string format_step(const Lesson& lesson, std::size_t index, const std::vector<Event>& events,
+                        const SessionSnapshot& snap, Lang lang) {
+  const Step& step = lesson.steps[index];
   std::string out = fmt::format("[{}/{}] {} — {}: {}\n", index + 1, snap.step_count, step.actor,
                                 step.metaphor.get(lang), call_text(step));
   out += fmt::format("      {}\n", step.explain.get(lang));

@@ -10,6 +10,9 @@ namespace sockstep::cli {
 // The readable account of one step: metaphor, call, what the kernel did, sockets, console.
 [[nodiscard]] std::string format_step(const Session& session, std::size_t index,
                                       const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);
+// The same from the lesson alone (a recording's, read back).
+[[nodiscard]] std::string format_step(const Lesson& lesson, std::size_t index, const std::vector<Event>& events,
+                                      const SessionSnapshot& snap, Lang lang);
 // The same as one JSON object on one line.
 [[nodiscard]] std::string step_json_line(const Session& session, std::size_t index,
                                          const std::vector<Event>& events, const SessionSnapshot& snap, Lang lang);

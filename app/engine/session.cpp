@@ -51,6 +51,7 @@ Session::Session(Lesson lesson, SessionOptions options)
                 "无法为 " + name + " 启动线程:" + errno_name(err) + "(" + errno_message(err) +
                     ");它的步骤都会失败"},
            NoteKind::Warning);
+  keep_snapshot();
 }
 
 Session::~Session() {
@@ -163,8 +164,24 @@ std::optional<std::size_t> Session::step() {
   }
   run_step(index);
   settle(index);
+  keep_snapshot();
   changed();
   return index;
+}
+
+void Session::keep_snapshot() {
+  if (!options_.keep_history) return;
+  // The log's end first: every event up to it happened before the kernel is read.
+  SnapshotAt at;
+  at.after_seq = log_.next_seq() - 1;
+  at.snap = snapshot();
+  std::lock_guard lock(mutex_);
+  history_.push_back(std::move(at));
+}
+
+std::vector<SnapshotAt> Session::history() const {
+  std::lock_guard lock(mutex_);
+  return history_;
 }
 
 void Session::run_step(std::size_t index) {
@@ -397,6 +414,11 @@ void Session::reset() {
   }
   log_.clear();
   if (!notice_.en.empty()) note(notice_);
+  {
+    std::lock_guard lock(mutex_);
+    history_.clear();
+  }
+  keep_snapshot();
   changed();
 }
 

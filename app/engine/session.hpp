@@ -31,6 +31,11 @@ struct SessionOptions {
   // Called from any thread when something changed (GUI: glfwPostEmptyEvent).
   std::function<void()> on_change;
   EventLogLimits log_limits{};
+  // Keep the snapshot after every step (and at the start), with where in the log it
+  // falls: what a recording (session.sockstep) replays. Off by default: a snapshot reads
+  // the kernel (a sock_diag dump walks the whole machine's TCP tables), and a replay
+  // (back()) would take one per step: 1 ms becomes 200-300 ms (bench_replay).
+  bool keep_history = false;
 };
 
 enum class StepStatus { NotRun, Done, Blocked, Cancelled };
@@ -83,6 +88,12 @@ struct SessionSnapshot {
   std::vector<SocketCard> closed;
 };
 
+// The kernel's view at one moment of a session: it holds for the events up to after_seq.
+struct SnapshotAt {
+  std::uint64_t after_seq = 0;
+  SessionSnapshot snap;
+};
+
 // Runs a lesson on real sockets: each step is handed to its actor's thread; a
 // call that would block leaves its actor waiting while the learner goes on.
 class Session {
@@ -107,6 +118,12 @@ class Session {
   void set_message(std::optional<std::string> message);
 
   [[nodiscard]] SessionSnapshot snapshot() const;
+  // With keep_history: the snapshot at the start and after each step taken since the
+  // last reset, oldest first. Empty without it.
+  [[nodiscard]] std::vector<SnapshotAt> history() const;
+  // Turns keep_history on or off from the next reset or step on (the window turns it on
+  // for the replay File > Export makes, and off again).
+  void keep_history(bool on) { options_.keep_history = on; }
   [[nodiscard]] StepOutcome outcome(std::size_t index) const;
   // Every step taken so far whose expectations did not hold, as "step N: ...".
   [[nodiscard]] std::vector<std::string> failures() const;
@@ -131,6 +148,7 @@ class Session {
   [[nodiscard]] int descriptors_of(unsigned long inode) const;
   [[nodiscard]] ForkedChild* child_of(const std::string& actor) const;  // mutex_ held
   void changed() const;
+  void keep_snapshot();
   Actor& actor(const std::string& name);
 
   friend class StepRunner;
@@ -166,6 +184,7 @@ class Session {
   std::map<std::string, std::unique_ptr<ForkedChild>> children_;
   std::map<std::string, std::map<int, SocketFacts>> child_facts_;
   std::atomic<bool> ipv6_noted_{false};  // said once per run that IPv6 is off here
+  std::vector<SnapshotAt> history_;  // guarded by mutex_
 };
 
 }  // namespace sockstep

@@ -12,12 +12,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <set>
 
 #include "engine/errno_names.hpp"
 #include "engine/lesson_loader.hpp"
 #include "engine/lesson_paths.hpp"
+#include "engine/record_session.hpp"
+#include "engine/recording.hpp"
 #include "engine/reference_cards.hpp"
 #include "ui/countdown.hpp"
+#include "ui/export_folder.hpp"
 #include "ui/font_text.hpp"
 #include "ui/panels.hpp"
 #include "ui/screenshot.hpp"
@@ -33,6 +39,9 @@ constexpr float kMaxZoom = 3.0f;
 // 1280x720, read from the back of a classroom (the normal 16 px is 2.2 %).
 constexpr float kPresentTextShare = 0.036f;
 constexpr float kBodyPixels = 16.0f;  // the body font at zoom 1 (fonts.cpp)
+// A live window keeps at most this many snapshots for File > Export (the kernel's view
+// changes a few times a second at most while sockets are open: hours of a session).
+constexpr std::size_t kMaxLiveHistory = 20000;
 
 }  // namespace
 
@@ -159,8 +168,20 @@ bool GuiApp::open(std::string& error, int& exit_code) {
     }
   }
 
+  export_info_.available = static_cast<bool>(config_.exporter);
+  root_->set_export(&export_info_);
+  if (config_.replay != nullptr) {
+    open_replay();
+    rebuild_fonts();
+    export_info_.folder = export_proposal();
+    if (shot) frames_until_shot_ = 4;
+    exit_code = 0;
+    return true;
+  }
+
   if (config_.live != nullptr) {
     open_live();
+    export_info_.folder = export_proposal();
     rebuild_fonts();
     // Screenshot mode: the picture is taken once the session has done its work.
     if (shot) {
@@ -194,6 +215,7 @@ bool GuiApp::open(std::string& error, int& exit_code) {
   if (steps > 0) session_->go_to(static_cast<std::size_t>(steps));
 
   rebuild_fonts();
+  export_info_.folder = export_proposal();
   // Screenshot mode: a few frames let windows size themselves and scroll to the step.
   if (shot) frames_until_shot_ = 4;
   exit_code = 0;
@@ -234,6 +256,244 @@ void GuiApp::open_live() {
   live_started_ = true;
 }
 
+void GuiApp::open_replay() {
+  const RecordingGuiOptions& options = *config_.replay;
+  Recording& r = *options.recording;
+  recording_ = &r;
+  snapshot_at_.clear();
+  for (const RecordedSnapshot& snap : r.snapshots) snapshot_at_.push_back(events_before(r, snap));
+  replay_info_.file = options.file;
+  replay_info_.total = r.events.size();
+  if (r.kind == RecordingKind::Lesson) {
+    note_lesson_text(*fonts_, r.lesson);
+    root_->set_recorded_lesson(r.lesson);
+    // Before any snapshot: the lesson not started.
+    no_snapshot_.step_count = r.lesson.steps.size();
+    no_snapshot_.outcomes.resize(r.lesson.steps.size());
+    for (const std::string& name : r.lesson.actors) {
+      ActorView actor;
+      actor.name = name;
+      no_snapshot_.actors.push_back(std::move(actor));
+    }
+  } else {
+    replay_lanes_.id = "recording";
+    replay_lanes_.actors = r.actors;
+    if (!r.outside.empty() && !r.lane_per_connection &&
+        std::find(r.actors.begin(), r.actors.end(), r.outside) == r.actors.end())
+      replay_lanes_.actors.push_back(r.outside);
+    replay_live_.title = r.title;
+    replay_live_.title_zh = r.title_zh;
+    replay_live_.finished = true;
+    // The ports the calls named, as the live window learnt them (LiveSource::observe).
+    std::set<int> ports;
+    for (const Event& e : r.events) {
+      if (e.kind != EventKind::Call) continue;
+      for (const Address* a : {&e.sock.local, (is_connect(e.call) || e.call == Call::SendTo) ? &e.sock.peer : nullptr})
+        if (a != nullptr && a->family != AF_UNIX && a->port != 0) ports.insert(a->port);
+    }
+    for (const int port : ports) replay_live_.ports += (replay_live_.ports.empty() ? "" : ", ") + std::to_string(port);
+    root_->set_live(replay_lanes_, replay_live_, r.outside, r.lane_per_connection);
+  }
+  root_->set_replay(&replay_info_);
+  // Where it starts: after --steps steps, at --at events, else at its end.
+  if (options.steps >= 0) {
+    replay_seek(0);
+    for (std::size_t k = 0; k < r.snapshots.size(); ++k)
+      if (r.snapshots[k].snap.position == static_cast<std::size_t>(options.steps)) {
+        replay_snapshot(k);
+        break;
+      }
+  } else {
+    replay_seek(options.at >= 0 ? static_cast<std::size_t>(options.at) : r.events.size());
+  }
+}
+
+void GuiApp::replay_seek(std::size_t events) {
+  replay_info_.shown = std::min(events, recording_->events.size());
+  // The last snapshot that holds for the events shown (the first, before any does).
+  const auto after = std::upper_bound(snapshot_at_.begin(), snapshot_at_.end(), replay_info_.shown);
+  replay_snap_ = after == snapshot_at_.begin() ? 0 : static_cast<std::size_t>(after - snapshot_at_.begin()) - 1;
+}
+
+void GuiApp::replay_snapshot(std::size_t k) {
+  if (k >= snapshot_at_.size()) return;
+  replay_snap_ = k;
+  replay_info_.shown = snapshot_at_[k];
+}
+
+Recording GuiApp::replay_whole() const {
+  Recording whole;
+  whole.kind = recording_->kind;
+  whole.lang = recording_->lang;
+  whole.title = recording_->title;
+  whole.title_zh = recording_->title_zh;
+  whole.preface = recording_->preface;
+  whole.lesson_name = recording_->lesson_name;
+  whole.lesson_source = recording_->lesson_source;
+  whole.actors = recording_->actors;
+  whole.outside = recording_->outside;
+  whole.lane_per_connection = recording_->lane_per_connection;
+  whole.snapshots = recording_->snapshots;
+  whole.lesson = recording_->lesson;
+  const auto& shown = root_->events().events();
+  whole.events.reserve(recording_->events.size());
+  whole.events.insert(whole.events.end(), shown.begin(), shown.end());
+  whole.events.insert(whole.events.end(), recording_->events.begin() + static_cast<long>(shown.size()),
+                      recording_->events.end());
+  return whole;
+}
+
+const SessionSnapshot& GuiApp::replay_shown() const {
+  return recording_->snapshots.empty() ? no_snapshot_ : recording_->snapshots[replay_snap_].snap;
+}
+
+void GuiApp::apply_replay(const Command& command) {
+  using K = Command::Kind;
+  const auto& snaps = recording_->snapshots;
+  const bool lesson = recording_->kind == RecordingKind::Lesson && !snaps.empty();
+  const std::size_t shown = replay_info_.shown;
+  switch (command.kind) {
+    case K::Seek:
+      state_.playing = false;
+      replay_seek(static_cast<std::size_t>(std::max(0LL, command.number)));
+      break;
+    case K::Step:
+      if (lesson) {
+        replay_snapshot(replay_snap_ + 1);
+      } else {
+        replay_seek(shown + 1);
+      }
+      break;
+    case K::Back:
+      state_.playing = false;
+      if (!lesson) {
+        replay_seek(shown > 0 ? shown - 1 : 0);
+      } else if (shown > snapshot_at_[replay_snap_]) {
+        replay_snapshot(replay_snap_);  // scrubbed past a step: back to it
+      } else if (replay_snap_ > 0) {
+        replay_snapshot(replay_snap_ - 1);
+      }
+      break;
+    case K::Reset:
+      state_.playing = false;
+      state_.picks.clear();
+      if (lesson) {
+        replay_snapshot(0);
+      } else {
+        replay_seek(0);
+      }
+      break;
+    case K::GoTo:
+      state_.playing = false;
+      for (std::size_t k = 0; k < snaps.size(); ++k)
+        if (snaps[k].snap.position == static_cast<std::size_t>(std::max(0LL, command.number))) {
+          replay_snapshot(k);
+          break;
+        }
+      break;
+    case K::TogglePlay: {
+      const bool at_end = lesson ? replay_snap_ + 1 >= snaps.size() : shown >= recording_->events.size();
+      state_.playing = !state_.playing && !at_end;
+      next_play_ = std::chrono::steady_clock::now();
+      break;
+    }
+    case K::SetSpeed:
+      state_.play_seconds = std::clamp(command.real, 0.3, 5.0);
+      break;
+    case K::RunUntilCall:
+    case K::RunUntilState:
+      // Forward along the snapshots until the step just taken made that call, or a
+      // socket is in that state.
+      for (std::size_t k = replay_snap_ + 1; lesson && k < snaps.size(); ++k) {
+        replay_snapshot(k);
+        const SessionSnapshot& snap = snaps[k].snap;
+        if (command.kind == K::RunUntilCall) {
+          if (snap.position > 0 && recording_->lesson.steps[snap.position - 1].call == command.text) break;
+          continue;
+        }
+        const bool holds =
+            std::any_of(snap.sockets.begin(), snap.sockets.end(),
+                        [&](const SocketCard& card) { return card.view.state == command.text; }) ||
+            std::any_of(snap.orphans.begin(), snap.orphans.end(),
+                        [&](const OrphanSocket& orphan) { return orphan.state == command.text; });
+        if (holds) break;
+      }
+      break;
+    case K::Pick:
+      if (command.number >= 0) state_.picks[static_cast<std::size_t>(command.number)] = command.choice;
+      break;
+    default:
+      break;  // a recording's message and lesson are what they were
+  }
+}
+
+std::string GuiApp::export_proposal() const {
+  namespace fs = std::filesystem;
+  std::string name = "session";
+  if (recording_ != nullptr) {
+    name = fs::path(replay_info_.file).stem().string();
+    if (name.empty() || name == "session") name = recording_->title.empty() ? "recording" : recording_->title;
+  } else if (session_) {
+    name = session_->lesson().id;
+  } else if (!live_info_.title.empty()) {
+    name = live_info_.title.substr(0, live_info_.title.find(' '));
+  }
+  name = export_folder_name(name);
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+  const char* home = std::getenv("HOME");
+  std::error_code ec;
+  const fs::path base = home != nullptr && home[0] != '\0' ? fs::path(home) : fs::current_path(ec);
+  return (base / "sockstep-exports" / (name + "-" + stamp)).string();
+}
+
+void GuiApp::export_to(const std::string& dir) {
+  if (!config_.exporter) return;
+  Recording made;
+  const Recording* recording = nullptr;
+  if (recording_ != nullptr) {
+    made = replay_whole();
+    recording = &made;
+  } else if (session_) {
+    // The steps taken, replayed on fresh sockets as Back does, with the kernel's view kept
+    // after each: what the recording holds (kept all along, it would slow every Back).
+    const std::size_t at = session_->position();
+    session_->keep_history(true);
+    session_->go_to(at);
+    made = lesson_recording(*session_, state_.lang);
+    session_->keep_history(false);
+    recording = &made;
+  } else if (recording == nullptr && config_.live != nullptr && config_.live->log != nullptr) {
+    made.kind = RecordingKind::Live;
+    made.lang = state_.lang;
+    made.title = live_info_.title;
+    made.title_zh = live_info_.title_zh;
+    made.actors = live_lesson_.actors;
+    made.outside = config_.live->outside;
+    made.lane_per_connection = config_.live->lane_per_connection;
+    made.events = config_.live->log->all();
+    made.snapshots = live_history_;
+    recording = &made;
+  }
+  if (recording == nullptr) return;
+  std::error_code ec;
+  const std::string folder = std::filesystem::absolute(dir, ec).string();
+  const std::string why = config_.exporter(ec ? dir : folder, *recording);
+  export_info_.failed = !why.empty();
+  char line[2048];
+  std::snprintf(line, sizeof line, tx(export_info_.failed ? Tx::ExportFailed : Tx::ExportedTo, state_.lang),
+                export_info_.failed ? why.c_str() : (ec ? dir : folder).c_str());
+  export_info_.message = line;
+  ++export_info_.count;
+  fonts_->note_text(export_info_.message);
+  // The terminal hears it too: where the files are, to copy the path from.
+  std::fprintf(stderr, "sockstep: %s\n", line);
+  export_info_.folder = export_proposal();
+}
+
 void GuiApp::stop_live() {
   if (!live_started_) return;
   live_started_ = false;
@@ -268,6 +528,18 @@ void GuiApp::rebuild_fonts() {
 }
 
 void GuiApp::update_title() {
+  if (recording_ != nullptr) {
+    char where[128];
+    std::snprintf(where, sizeof where, "event %zu/%zu", replay_info_.shown, replay_info_.total);
+    std::string title = "sockstep — " + replay_info_.file + " — " + where;
+    if (recording_->kind == RecordingKind::Lesson)
+      title += " — step " + std::to_string(replay_shown().position) + "/" + std::to_string(replay_shown().step_count);
+    if (title_ != title) {
+      title_ = title;
+      glfwSetWindowTitle(window_, title.c_str());
+    }
+    return;
+  }
   if (live_source_) {
     const std::string title = "sockstep — " + live_info_.title + (live_info_.finished ? " (ended)" : "");
     if (title_ != title) {
@@ -348,6 +620,9 @@ bool GuiApp::apply_view(const Command& command) {
     case K::Quit:
       quit_ = true;
       return true;
+    case K::Export:
+      export_to(command.text);
+      return true;
     case K::LiveSend:
       if (config_.live != nullptr && config_.live->send) config_.live->send(command.text);
       return true;
@@ -360,6 +635,7 @@ bool GuiApp::apply_view(const Command& command) {
       live_source_ = std::make_unique<LiveSource>(config_.live->actors,
                                                   config_.live->outside.empty() ? "untraced" : config_.live->outside);
       live_source_->name_outside_by_address(config_.live->lane_per_connection);
+      live_history_.clear();
       return true;
     }
     case K::LiveReconnect:
@@ -373,6 +649,10 @@ bool GuiApp::apply_view(const Command& command) {
 void GuiApp::apply(const Command& command) {
   using K = Command::Kind;
   if (apply_view(command)) return;
+  if (recording_ != nullptr) {
+    apply_replay(command);
+    return;
+  }
   // A live session has no steps: what is left are lesson commands.
   if (!session_) return;
   Session& session = *session_;
@@ -481,12 +761,21 @@ void GuiApp::on_key(GLFWwindow* window, int key, int /*scancode*/, int action, i
 }
 
 bool GuiApp::refresh(bool read_kernel) {
+  if (recording_ != nullptr) {
+    root_->refresh_recorded(*recording_, replay_info_.shown, replay_shown(), state_);
+    return true;
+  }
   if (!live_source_) {
     root_->refresh(*session_, state_);
     return true;
   }
   wake_posted_ = false;  // events from now on post a new wake-up
   const bool changed = root_->refresh_live(*live_source_, *config_.live->log, read_kernel);
+  // What the window showed, each time it changed: File > Export's recording replays it.
+  if (changed && config_.exporter && live_history_.size() < kMaxLiveHistory) {
+    const auto& events = root_->events().events();
+    live_history_.push_back(SnapshotAt{events.empty() ? 0 : events.back().seq, root_->snapshot()});
+  }
   if (changed) {
     std::string ports;
     for (int port : live_source_->ports()) ports += (ports.empty() ? "" : ", ") + std::to_string(port);
@@ -594,7 +883,13 @@ void GuiApp::run_for(std::chrono::milliseconds duration) {
       }
     }
     if (state_.playing && std::chrono::steady_clock::now() >= next_play_) {
-      if (session_->finished()) {
+      const bool at_end =
+          recording_ != nullptr
+              ? (recording_->kind == RecordingKind::Lesson && !recording_->snapshots.empty()
+                     ? replay_snap_ + 1 >= recording_->snapshots.size()
+                     : replay_info_.shown >= recording_->events.size())
+              : session_->finished();
+      if (at_end) {
         state_.playing = false;
       } else {
         apply(Command{Command::Kind::Step});

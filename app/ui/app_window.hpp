@@ -28,6 +28,8 @@ struct AppConfig {
   std::string settings_path;
   const LiveGuiOptions* live = nullptr;  // a live session instead of a lesson
   bool present = false;      // start in presentation mode (--present)
+  const RecordingGuiOptions* replay = nullptr;  // a recording instead of either
+  Exporter exporter;                     // File > Export; empty: not offered
 };
 
 // The window: GLFW + OpenGL 3 + ImGui around a UiRoot, an event-driven loop, and the
@@ -57,6 +59,20 @@ class GuiApp {
   bool load_lesson(const std::string& path, std::string& error);
   void open_live();
   void stop_live();
+  // A recording: its lesson or lanes, and the timeline at where it was asked to start.
+  void open_replay();
+  // Shows the first `events` events and the snapshot that holds for them.
+  void replay_seek(std::size_t events);
+  // Shows the snapshot at index k and the events it follows.
+  void replay_snapshot(std::size_t k);
+  // The lesson commands (step, back, go to, play) as moves along the recording.
+  void apply_replay(const Command& command);
+  [[nodiscard]] const SessionSnapshot& replay_shown() const;
+  // The recording as it was read: the events shown and those not, together.
+  [[nodiscard]] Recording replay_whole() const;
+  // File > Export: what this window shows, as a recording, written into dir.
+  void export_to(const std::string& dir);
+  [[nodiscard]] std::string export_proposal() const;
   // Takes the frame's snapshot; returns true when something new arrived (live sessions).
   bool refresh(bool read_kernel);
   // Draws one frame from the snapshot taken; returns true if the views gave commands.
@@ -103,6 +119,21 @@ class GuiApp {
   // A session that never finishes (a server that serves forever) is pictured as it is
   // by then, said on stderr: a screenshot never waits without end.
   std::chrono::steady_clock::time_point shot_deadline_{};
+  // A recording reopened.
+  // Its events move into the UI's cache as the timeline passes them: recording_->events
+  // holds the ones not shown (replay_whole() puts the two together again).
+  Recording* recording_ = nullptr;
+  std::vector<std::size_t> snapshot_at_;  // per snapshot: the events it holds for
+  std::size_t replay_snap_ = 0;           // the snapshot shown
+  SessionSnapshot no_snapshot_;           // shown when the recording has none
+  ReplayInfo replay_info_;
+  Lesson replay_lanes_;                   // a live session's recording: only the lanes
+  LiveInfo replay_live_;
+  // File > Export.
+  ExportInfo export_info_;
+  // A live window: the kernel's view each time it changed, for the export's recording.
+  std::vector<SnapshotAt> live_history_;
+
   // Set by the first event after a frame, cleared by the next refresh: a burst of
   // events posts one wake-up, not one per event.
   std::atomic<bool> wake_posted_{false};

@@ -24,6 +24,35 @@ std::size_t EventCache::sync(const EventLog& log) {
   return added;
 }
 
+std::size_t EventCache::show(std::vector<Event>& source, std::size_t count) {
+  count = std::min(count, source.size());
+  if (log_generation_ != 0) {
+    log_generation_ = 0;  // no log's: a later sync() starts over
+    events_.clear();
+    ++revision_;
+  }
+  if (count < events_.size()) {
+    // Back along the timeline: the events past count go home, the views start over.
+    for (std::size_t i = count; i < events_.size(); ++i) source[i] = std::move(events_[i]);
+    events_.resize(count);
+    held_bytes_ = 0;
+    for (const Event& e : events_) held_bytes_ += e.bytes.footprint();
+    first_with_bytes_ = 0;
+    next_seq_ = 0;
+    ++revision_;
+  }
+  // The shown events are always the recording's first ones, so the next to show is the
+  // one at events_.size() (none dropped: drop_older_half would break that, so a
+  // recording keeps every event it holds, as it was written with them).
+  const std::size_t before = events_.size();
+  events_.reserve(source.size());
+  for (std::size_t i = before; i < count; ++i) {
+    held_bytes_ += source[i].bytes.footprint();
+    events_.push_back(std::move(source[i]));
+  }
+  return events_.size() - before;
+}
+
 void EventCache::release_oldest_bytes() {
   // The events keep their place: no index changes, so views need not rebuild.
   while (held_bytes_ > max_bytes_ && first_with_bytes_ < events_.size()) {

@@ -22,6 +22,12 @@ class EventCache {
 
   // Returns the number of events appended to events() by this call.
   std::size_t sync(const EventLog& log);
+  // A recording's events instead of a log's: shows source's first count events, keeping
+  // their seqs (a packet's caused_by names them). They move in from source as the count
+  // grows and back out as it shrinks (which starts over: revision), so that 100k events
+  // are held once, not twice: source keeps its size, and the events shown here are left
+  // moved-from there. Returns the number of events appended.
+  std::size_t show(std::vector<Event>& source, std::size_t count);
 
   [[nodiscard]] const std::vector<Event>& events() const { return events_; }
   [[nodiscard]] std::uint64_t revision() const { return revision_; }

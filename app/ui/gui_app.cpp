@@ -76,6 +76,7 @@ int run_gui(const GuiOptions& options) {
   config.steps = options.steps;
   config.screenshot = options.screenshot;
   config.present = options.present;
+  config.exporter = options.exporter;
   if (screenshot) {
     // Same picture on every machine: default size unless the settings ask otherwise,
     // presentation mode only when asked for.
@@ -94,6 +95,28 @@ int run_live_gui(const LiveGuiOptions& options) {
   config.screenshot = options.screenshot;
   config.live = &options;
   config.present = options.present;
+  config.exporter = options.exporter;
+  if (!options.screenshot.empty()) {
+    // Same picture on every machine: the default size and every panel.
+    config.settings.width = 0;
+    config.settings.height = 0;
+    config.settings.visible.fill(true);
+    config.settings.zoom = 1.0f;
+    config.settings.present = false;
+    config.settings.present_zoom = 0.0f;
+  }
+  return open_and_run(std::move(config));
+}
+
+int run_recording_gui(const RecordingGuiOptions& options) {
+  AppConfig config;
+  if (const int code = start_config(options.lang, config); code != 0) return code;
+  // A recording is not a place in a lesson: the learner's settings stay as they were.
+  config.save_settings = false;
+  config.screenshot = options.screenshot;
+  config.replay = &options;
+  config.present = options.present;
+  config.exporter = options.exporter;
   if (!options.screenshot.empty()) {
     // Same picture on every machine: the default size and every panel.
     config.settings.width = 0;

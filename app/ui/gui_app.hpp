@@ -6,7 +6,15 @@
 #include "engine/event_log.hpp"
 #include "ui/model.hpp"
 
+namespace sockstep {
+struct Recording;
+}
+
 namespace sockstep::ui {
+
+// File > Export: writes the session's files (--export's) into dir; "" or why not. The
+// command line provides it (the files are its own); empty: the window offers no export.
+using Exporter = std::function<std::string(const std::string& dir, const Recording& recording)>;
 
 struct GuiOptions {
   std::string lesson;  // id or path; "" opens the last lesson, else the first
@@ -14,7 +22,21 @@ struct GuiOptions {
   int steps = -1;      // steps to take before the first frame; -1 restores the saved step
   std::string screenshot;   // write this PNG after the steps, then exit
   bool present = false;     // presentation mode (--present)
+  Exporter exporter;
 };
+
+// sockstep open FILE: a recording in the window, with a timeline to scrub.
+struct RecordingGuiOptions {
+  Recording* recording = nullptr;  // outlives the window, which moves its events (EventCache::show)
+  std::string file;                      // its name, for the title
+  std::string lang;                      // "" keeps the language the settings remember
+  std::string screenshot;                // write this PNG and exit
+  long long at = -1;                     // events shown first; -1: all
+  int steps = -1;                        // a lesson's: the snapshot after this many steps
+  bool present = false;                  // presentation mode (--present)
+  Exporter exporter;
+};
+int run_recording_gui(const RecordingGuiOptions& options);
 
 // A live session in the window (serve, dial, trace): the caller owns the session's
 // threads and its event log; the window starts them once it is open and stops them
@@ -49,6 +71,7 @@ struct LiveGuiOptions {
   // window is woken: for what must see every event even if the log lets it go before the
   // window copies it (the student view's counts).
   std::function<void(const Event&)> observe;
+  Exporter exporter;
 };
 
 // 0 ok (or the session's own exit code from code_after); 1 no display or runtime error.

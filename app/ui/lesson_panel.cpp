@@ -78,7 +78,8 @@ void draw_controls(const Model& model) {
 
 void draw_message_editor(const Model& model, LessonView& view) {
   const auto send_step = editable_send_step(*model.lesson);
-  if (!send_step) return;
+  // A recording sent what it sent (its bytes say it): nothing to edit or replay.
+  if (!send_step || model.replay != nullptr) return;
   if (view.synced_generation != model.snap->generation && !ImGui::IsAnyItemActive()) {
     view.synced_generation = model.snap->generation;
     view.message = model.state->message_set ? model.state->message : lesson_message(*model.lesson);

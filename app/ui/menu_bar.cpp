@@ -1,5 +1,8 @@
 #include <imgui.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "ui/panels.hpp"
 
 namespace sockstep::ui {
@@ -14,8 +17,36 @@ static_assert(std::size(kPanelTitles) == kPanelCount, "one title per panel");
 
 Tx panel_title(Panel panel) { return kPanelTitles[static_cast<std::size_t>(panel)]; }
 
-void draw_menu_bar(const Model& model) {
+namespace {
+
+// A recording's timeline: a slider over its events, the panels showing the state at the
+// event it stands on.
+void draw_timeline(const Model& model) {
+  const ReplayInfo& replay = *model.replay;
+  ImGui::TextDisabled("%s", model.t(Tx::Timeline));
+  int shown = static_cast<int>(replay.shown);
+  ImGui::SetNextItemWidth(std::max(120.0f, ImGui::GetWindowWidth() * 0.22f));
+  if (ImGui::SliderInt("##timeline", &shown, 0, static_cast<int>(replay.total), "")) {
+    model.send({Command::Kind::Seek, shown});
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::TimelineKeys));
+  char where[96];
+  std::snprintf(where, sizeof where, model.t(Tx::EventOf), static_cast<int>(replay.shown),
+                static_cast<int>(replay.total));
+  ImGui::TextUnformatted(where);
+}
+
+}  // namespace
+
+void draw_menu_bar(const Model& model, ExportView& exporting) {
   if (!ImGui::BeginMainMenuBar()) return;
+  if (model.exporting != nullptr && model.exporting->available &&
+      ImGui::BeginMenu((std::string(model.t(Tx::MenuFile)) + "###file_menu").c_str())) {
+    if (ImGui::MenuItem(model.t(Tx::ExportMenu), "Ctrl+E")) exporting.open_requested = true;
+    ImGui::Separator();
+    if (ImGui::MenuItem(model.t(Tx::Quit), "Ctrl+Q")) model.send({Command::Kind::Quit});
+    ImGui::EndMenu();
+  }
   if (ImGui::BeginMenu((std::string(model.t(Tx::MenuLesson)) + "###lesson_menu").c_str())) {
     for (const LessonEntry& entry : *model.lessons) {
       const bool current = entry.path == model.lesson_path;
@@ -61,6 +92,7 @@ void draw_menu_bar(const Model& model) {
   if (ImGui::MenuItem((std::string(model.t(Tx::MenuHelp)) + " (F1)###help_menu").c_str())) {
     model.send({Command::Kind::ToggleHelp});
   }
+  if (model.replay != nullptr) draw_timeline(model);
   // Where the lesson stands, at the right end, for whoever sits far away.
   char where[96];
   if (model.live != nullptr) {

@@ -49,6 +49,8 @@ struct Command {
     TogglePresent,  // presentation mode on or off (F5)
     Maximise,       // number = Panel to fill the window with; -1 restores the tiling
     SetWeight,      // number = index into the layout weights, real = its new value
+    Seek,           // a recording: number = events shown
+    Export,         // text = the folder to write the session's files to
   };
   Command(Kind k, long long n = 0, double r = 0.0, std::string t = {})
       : kind(k), number(n), real(r), text(std::move(t)) {}
@@ -143,6 +145,22 @@ struct LiveInfo {
   StudentsInfo students;
 };
 
+// A recording reopened (sockstep open): where its timeline stands.
+struct ReplayInfo {
+  std::string file;        // the recording's path, as given
+  std::size_t shown = 0;   // events shown: the timeline's position
+  std::size_t total = 0;   // events it holds
+};
+
+// What File > Export offers and what it last did.
+struct ExportInfo {
+  bool available = false;  // this window can export its session
+  std::string folder;      // the folder it proposes (and the learner may edit)
+  std::string message;     // "Exported to ...", or why not; empty before any export
+  bool failed = false;
+  unsigned count = 0;      // exports so far: a new one shows its message
+};
+
 // Everything one frame draws from: one session snapshot, taken at the top of the frame.
 struct Model {
   const Lesson* lesson = nullptr;
@@ -156,6 +174,8 @@ struct Model {
   const VerdictTimeline* verdicts = nullptr;
   const std::vector<ReferenceCard>* cards = nullptr;
   const LiveInfo* live = nullptr;  // a live session instead of a lesson
+  const ReplayInfo* replay = nullptr;  // a recording reopened: the timeline
+  const ExportInfo* exporting = nullptr;
   Commands* commands = nullptr;  // the one thing views write to
   std::string lesson_path;
 

@@ -111,6 +111,18 @@ void draw_reference_card(const Model& model, bool* open);
 void draw_question(const Model& model);
 void draw_verdicts(const Model& model);
 [[nodiscard]] Tx panel_title(Panel panel);
-void draw_menu_bar(const Model& model);
+
+// File > Export...: the folder to write the session's files to, asked in a dialog.
+struct ExportView {
+  bool open_requested = false;  // the menu or Ctrl+E asked for the dialog
+  char folder[1024] = {};
+  // Enter was pressed this frame (the app's key queue: ImGui 1.86 misses a quick tap).
+  bool enter_pressed = false;
+  unsigned shown = 0;  // the export whose message was last shown
+};
+void draw_export_dialog(const Model& model, ExportView& view);
+
+// The menu bar; with a recording, its timeline too.
+void draw_menu_bar(const Model& model, ExportView& exporting);
 
 }  // namespace sockstep::ui

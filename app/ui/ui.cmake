@@ -15,6 +15,8 @@ add_library(sockstep_ui STATIC
   ui/event_cache.cpp
   ui/event_log_panel.cpp
   ui/font_text.cpp
+  ui/export_dialog.cpp
+  ui/export_folder.cpp
   ui/fonts.cpp
   ui/gui_app.cpp
   ui/help_overlay.cpp

@@ -43,10 +43,46 @@ void UiRoot::forget_session() {
 void UiRoot::refresh(Session& session, UiState& state) {
   lesson_ = &session.lesson();
   snap_ = session.snapshot();
-  verdicts_.update(*lesson_, snap_);
   const std::size_t before = events_.events().size();
   const std::uint64_t revision_before = events_.revision();
   events_.sync(session.events());
+  after_lesson_refresh(state, before, revision_before);
+}
+
+void UiRoot::refresh_recorded(Recording& recording, std::size_t shown, const SessionSnapshot& snap,
+                              UiState& state) {
+  snap_ = snap;
+  const std::size_t before = events_.events().size();
+  const std::uint64_t revision_before = events_.revision();
+  events_.show(recording.events, shown);
+  if (live_ == nullptr) {
+    after_lesson_refresh(state, before, revision_before);
+    return;
+  }
+  const auto& events = events_.events();
+  if (conversation_revision_ != events_.revision()) {
+    conversation_revision_ = events_.revision();
+    conversation_.reset(lesson_->actors);
+    conversation_.set_outside(outside_lane_, lane_per_connection_);
+  }
+  for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
+  conversation_.set_consumed(events.size());
+  const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
+  note_event_text(first_new);
+}
+
+void UiRoot::note_event_text(std::size_t first_new) {
+  const auto& events = events_.events();
+  for (std::size_t i = first_new; i < events.size(); ++i) {
+    const Event& e = events[i];
+    if (e.kind == EventKind::Print || e.kind == EventKind::Note) fonts_.note_text(e.detail);
+    if (e.kind == EventKind::Note) fonts_.note_text(e.args);  // its Chinese
+    if (e.kind == EventKind::Call && !e.bytes.empty()) fonts_.note_text(e.bytes.substr(0, 256));
+  }
+}
+
+void UiRoot::after_lesson_refresh(UiState& state, std::size_t before, std::uint64_t revision_before) {
+  verdicts_.update(*lesson_, snap_);
   const auto& events = events_.events();
 
   std::size_t first_new = before;
@@ -152,7 +188,16 @@ void UiRoot::shortcuts(const Model& model, const UiState& state, const std::vect
       if (key == GLFW_KEY_MINUS || key == GLFW_KEY_KP_SUBTRACT) model.send({Command::Kind::Zoom, 0, 1.0 / 1.15});
       if (key == GLFW_KEY_0 || key == GLFW_KEY_KP_0) model.send({Command::Kind::Zoom, 0, 0.0});
       if (key == GLFW_KEY_Q) model.send({Command::Kind::Quit});
+      if (key == GLFW_KEY_E && model.exporting != nullptr && model.exporting->available) export_view_.open_requested = true;
       continue;
+    }
+    // A recording's timeline: to either end, or one event at a time.
+    if (model.replay != nullptr) {
+      const auto shown = static_cast<long long>(model.replay->shown);
+      if (key == GLFW_KEY_HOME) model.send({Command::Kind::Seek, 0});
+      if (key == GLFW_KEY_END) model.send({Command::Kind::Seek, static_cast<long long>(model.replay->total)});
+      if (key == GLFW_KEY_COMMA) model.send({Command::Kind::Seek, std::max(0LL, shown - 1)});
+      if (key == GLFW_KEY_PERIOD) model.send({Command::Kind::Seek, shown + 1});
     }
     // A question before the step holds Next until it is answered or skipped.
     const bool held = !state.playing && awaits_pick(*model.lesson, next, state.picks) && answered != next;
@@ -263,9 +308,11 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   model.commands = &out;
   model.lesson_path = lesson_path;
   model.live = live_;
+  model.replay = replay_;
+  model.exporting = exporting_;
 
   shortcuts(model, state, keys);
-  draw_menu_bar(model);
+  draw_menu_bar(model, export_view_);
 
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   // A live session has no steps or code listings: their room goes to the others.
@@ -327,6 +374,11 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   if (live_ != nullptr) draw_students(model, live_view_);  // serve: over the panels while open
 
   draw_splitters(model, layout.splitters, state.shown_weights());
+
+  export_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
+    return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
+  });
+  draw_export_dialog(model, export_view_);
 
   help_open_ = state.help_open;
   const bool was_open = help_open_;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/live_source.hpp"
+#include "engine/recording.hpp"
 #include "engine/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
@@ -32,6 +33,15 @@ class UiRoot {
 
   // Takes the snapshot and copies the new events; feeds new text to the font manager.
   void refresh(Session& session, UiState& state);
+  // A recording, reopened: its first `shown` events and the snapshot that holds for them.
+  // A lesson's is drawn as a lesson (set_recorded_lesson first), a live session's as one
+  // (set_live first).
+  // Its events move into the cache as they are shown (EventCache::show).
+  void refresh_recorded(Recording& recording, std::size_t shown, const SessionSnapshot& snap, UiState& state);
+  void set_recorded_lesson(const Lesson& lesson) {
+    forget_session();
+    lesson_ = &lesson;
+  }
   void draw(const UiState& state, const std::vector<LessonEntry>& lessons,
             const std::string& lesson_path, const std::vector<KeyPress>& keys, Commands& out);
   // Drops what belonged to the previous lesson's session.
@@ -43,6 +53,11 @@ class UiRoot {
   // Copies the new events into the cache and the live source; with read_kernel, reads
   // the kernel's sockets too. Returns true when anything on screen changed.
   bool refresh_live(LiveSource& live, const EventLog& log, bool read_kernel);
+
+  // A recording's timeline, and what File > Export offers: owned by the app, outliving
+  // their use here; nullptr when absent.
+  void set_replay(const ReplayInfo* replay) { replay_ = replay; }
+  void set_export(const ExportInfo* exporting) { exporting_ = exporting; }
 
   [[nodiscard]] const SessionSnapshot& snapshot() const { return snap_; }
   [[nodiscard]] const EventCache& events() const { return events_; }
@@ -58,6 +73,10 @@ class UiRoot {
  private:
   void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);
   void draw_splitters(const Model& model, const std::vector<Splitter>& splitters, const LayoutWeights& weights);
+  // What refresh() does once the snapshot and the events are in: conversation, fonts,
+  // the selection that follows a step.
+  void after_lesson_refresh(UiState& state, std::size_t before, std::uint64_t revision_before);
+  void note_event_text(std::size_t first_new);
 
   FontManager& fonts_;
   Palette palette_;
@@ -72,6 +91,9 @@ class UiRoot {
   std::uint64_t last_generation_ = 0;
 
   const LiveInfo* live_ = nullptr;
+  const ReplayInfo* replay_ = nullptr;
+  const ExportInfo* exporting_ = nullptr;
+  ExportView export_view_;
   std::string outside_lane_;
   bool lane_per_connection_ = false;
   LessonView lesson_view_;

@@ -99,6 +99,9 @@ constexpr std::array kTable = {
          "Ctrl 1 … Ctrl 8\tshow or hide a panel (as listed in View)\n"
          "M\tmaximise the panel under the pointer; M or Esc gives the others back\n"
          "drag an edge\tresize the panels beside it\n"
+         "Ctrl E\tFile > Export: write the session's files\n"
+         "Home / End\ta recording (sockstep open): its start / end\n"
+         ", .\ta recording: one event back / on\n"
          "F1\tthis help\n"
          "\tClick a step to go there. Click an event to see its bytes.",
          "右方向键 / 空格\t下一步\n"
@@ -112,6 +115,9 @@ constexpr std::array kTable = {
          "Ctrl 1 … Ctrl 8\t显示或隐藏一个面板(顺序同“视图”菜单)\n"
          "M\t最大化指针下的面板;再按 M 或 Esc 恢复\n"
          "拖动边界\t调整两旁面板的大小\n"
+         "Ctrl E\t文件 > 导出:写出本次会话的文件\n"
+         "Home / End\t录制(sockstep open):开头 / 结尾\n"
+         ", .\t录制:后退 / 前进一个事件\n"
          "F1\t显示本帮助\n"
          "\t点击某一步跳到那里。点击某个事件查看它的字节。"},
     Pair{"Close (F1)", "关闭 (F1)"},
@@ -222,6 +228,21 @@ constexpr std::array kTable = {
     Pair{"process %d, forked", "进程 %d,fork 出来的"},
     Pair{"process %d: exited, a zombie until waitpid()", "进程 %d:已退出,在 waitpid() 之前是僵尸"},
     Pair{"process %d: exited and reaped by waitpid()", "进程 %d:已退出,已被 waitpid() 收走"},
+    Pair{"File", "文件"},
+    Pair{"Export...", "导出..."},
+    Pair{"Export the session", "导出本次会话"},
+    Pair{"Folder", "文件夹"},
+    Pair{"Writes session.md (the transcript), session.json (for Perfetto), session.svg and session.mmd (the sequence diagram), session.html (the report) and session.sockstep (sockstep open reopens it) into this folder.",
+         "把 session.md(文字记录)、session.json(用 Perfetto 打开)、session.svg 和 session.mmd(时序图)、session.html(报告)和 session.sockstep(用 sockstep open 重新打开)写进这个文件夹。"},
+    Pair{"Export", "导出"},
+    Pair{"Cancel", "取消"},
+    Pair{"Exported to %s: session.md, session.json, session.svg, session.mmd, session.html and session.sockstep (no session.pcapng: the window keeps no capture file).",
+         "已导出到 %s:session.md、session.json、session.svg、session.mmd、session.html 和 session.sockstep(没有 session.pcapng:窗口不保存抓包文件)。"},
+    Pair{"Export failed: %s", "导出失败:%s"},
+    Pair{"Timeline", "时间轴"},
+    Pair{"event %d of %d", "第 %d / %d 个事件"},
+    Pair{"Home/End: start/end  , . one event  Left/Right: a step", "Home/End:开头/结尾  , . 一个事件  左/右:一步"},
+    Pair{"The session is exported", "会话已导出"},
 };
 static_assert(kTable.size() == static_cast<std::size_t>(Tx::Count),
               "every Tx needs exactly one row in kTable");

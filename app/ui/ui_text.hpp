@@ -171,6 +171,19 @@ enum class Tx : std::size_t {
   ProcessRunning,
   ProcessZombie,
   ProcessReaped,
+  MenuFile,
+  ExportMenu,
+  ExportTitle,
+  ExportFolder,
+  ExportWrites,
+  ExportButton,
+  Cancel,
+  ExportedTo,
+  ExportFailed,
+  Timeline,
+  EventOf,
+  TimelineKeys,
+  ExportDone,
   Count
 };
 

@@ -9,7 +9,7 @@ build=${1:-build/default}
 if [ "$build" = build/default ]; then
   cmake --preset default >/dev/null
   cmake --build --preset default --target bench_echo bench_bulk bench_replay bench_export >/dev/null
-  cmake --build --preset default --target gui_bench bench_trace >/dev/null 2>&1 || true
+  cmake --build --preset default --target gui_bench bench_trace bench_recording >/dev/null 2>&1 || true
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -30,6 +30,13 @@ if [ -x "$build/gui_bench" ] && command -v xvfb-run >/dev/null; then
 fi
 if [ -x "$build/bench_trace" ]; then
   run trace "$build/bench_trace"
+fi
+if [ -x "$build/bench_recording" ]; then
+  if command -v xvfb-run >/dev/null; then
+    run recording xvfb-run -a "$build/bench_recording" 100000
+  else
+    run recording "$build/bench_recording" 100000
+  fi
 fi
 if command -v gcc >/dev/null; then
   run check python3 tests/bench/bench_check.py "$build/sockstep"
@@ -72,6 +79,8 @@ rm_=$(field replay 's/^  median \([0-9.]*\) ms.*/\1/p')
 lesson=$(field replay 's/.*back() from step \([0-9]*\) of \([^ ]*\) .*/step \1 of \2/p')
 row "reset/replay: back() from the last step" "median $rm_ ms ($lesson)" "< 50 ms"
 row "--export of 100k events, every file" "$(field export 's/^  finish_export, every file: *\([0-9]* ms\).*/\1/p')" "< 2000 ms"
+rw=$(field replay 's/^  keeping each step.s snapshot.*: median \([0-9.]*\) ms.*/\1/p')
+row "  keeping each step's snapshot (Export)" "median $rw ms" ""
 if [ -s "$out/gui" ]; then
   row "GUI startup to first frame" "$(field gui 's/^startup to first frame: *\([0-9]* ms\).*/\1/p')" "<= 500 ms"
   row "GUI frame build, 100k events (CPU)" "$(field gui 's/^frame build (CPU): *mean [0-9.]* ms, median \([0-9.]* ms\).*/median \1/p')" "<= 1 ms"
@@ -92,6 +101,11 @@ if [ -s "$out/trace" ]; then
     row "tracer, $lang: $name" "$(tr -s ' ' <<<"$rest")" "$target"
   done < <(sed -n -e 's/^tracer overhead, \([A-Za-z]*\),.*/block:\1|/p' \
                   -e 's/^  \([a-z][a-z -]*[a-z]\) *\([0-9.]* s .*untraced\)$/\1|\2/p' "$out/trace")
+fi
+if [ -s "$out/recording" ]; then
+  row "export, 100k events (md, json, sockstep)" "$(field recording 's/^  export, every file.*: *\([0-9]* ms\).*/\1/p')" "< 2 s"
+  row "session.sockstep, 100k events" "$(field recording 's/^  size of session.sockstep: *\([0-9.]* MB\).*/\1/p')" "< 10 MB"
+  row "reopen it: first frame vs a lesson's" "$(field recording 's/^  reopen to first frame: *\([0-9]* ms vs\).*window \([0-9]* ms\).*/\1 \2/p')" "< 1 s"
 fi
 if [ -s "$out/check" ]; then
   while IFS='|' read -r name measured; do

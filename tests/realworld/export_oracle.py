@@ -36,12 +36,18 @@ with tempfile.TemporaryDirectory() as tmp:
         problems.append(f"dial --export exited {done.returncode}: {done.stderr}")
     files = sorted(os.listdir(out)) if os.path.isdir(out) else []
     permitted = "not permitted" not in done.stderr
-    want = ["session.html", "session.json", "session.md", "session.mmd", "session.svg"] + (
+    want = ["session.html", "session.json", "session.md", "session.mmd", "session.sockstep", "session.svg"] + (
         ["session.pcapng"] if permitted else [])
     if files != sorted(want):
         problems.append(f"files {files}, expected {sorted(want)}")
     if "session.md" in files and "send(b'hello')" not in open(os.path.join(out, "session.md")).read():
         problems.append("session.md has no send(b'hello')")
+    if "session.sockstep" in files and "session.md" in files:
+        # The recording read back is the transcript again.
+        reopened = subprocess.run([sockstep, "open", os.path.join(out, "session.sockstep"), "--headless"],
+                                  capture_output=True, text=True, timeout=60)
+        if reopened.returncode != 0 or reopened.stdout != open(os.path.join(out, "session.md")).read():
+            problems.append(f"open session.sockstep --headless is not session.md: {reopened.stderr}")
     if "session.json" in files:
         trace = json.load(open(os.path.join(out, "session.json")))["traceEvents"]
         names = {e["name"] for e in trace if e.get("ph") == "X"}
