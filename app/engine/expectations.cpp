@@ -167,6 +167,25 @@ std::string describe(const CallResult& result) {
   return "it failed with " + errno_name(result.err) + " (" + errno_message(result.err) + ")";
 }
 
+// A measured duration (µs, negative: not measured) against its bounds in ms: "expected
+// <what> at least N ms, <outcome> M ms".
+void check_ms_bounds(std::vector<std::string>& failures, long long measured_us, const std::optional<long long>& min_ms,
+                     const std::optional<long long>& max_ms, const char* unmeasured, const char* what,
+                     const char* outcome) {
+  if (!min_ms && !max_ms) return;
+  const double ms = static_cast<double>(measured_us) / 1000.0;
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%.1f", ms);
+  if (measured_us < 0)
+    failures.push_back(unmeasured);
+  else if (min_ms && ms < static_cast<double>(*min_ms))
+    failures.push_back(std::string("expected ") + what + " at least " + std::to_string(*min_ms) + " ms, " + outcome + " " +
+                       shown + " ms");
+  else if (max_ms && ms > static_cast<double>(*max_ms))
+    failures.push_back(std::string("expected ") + what + " at most " + std::to_string(*max_ms) + " ms, " + outcome + " " +
+                       shown + " ms");
+}
+
 }  // namespace
 
 std::vector<std::string> check_waits(const Expect& e, const KernelFacts& facts, bool settle) {
@@ -289,28 +308,12 @@ std::vector<std::string> check_expect(const Expect& e, const Step& step, const C
       failures.push_back("expected the process of " + name + " to be " + expected + ", /proc says " +
                          (actual.empty() ? std::string("it is no forked child") : actual));
   }
-  if (e.held_ms_min || e.held_ms_max) {
-    const double ms = static_cast<double>(result.held_us) / 1000.0;
-    char shown[32];
-    std::snprintf(shown, sizeof shown, "%.1f", ms);
-    if (result.held_us < 0)
-      failures.push_back("expected a measured wait of the unsent bytes, but the kernel does not say (TCP_INFO tcpi_notsent_bytes)");
-    else if (e.held_ms_min && ms < static_cast<double>(*e.held_ms_min))
-      failures.push_back("expected the bytes to wait unsent at least " + std::to_string(*e.held_ms_min) + " ms, they waited " + shown + " ms");
-    else if (e.held_ms_max && ms > static_cast<double>(*e.held_ms_max))
-      failures.push_back("expected the bytes to wait unsent at most " + std::to_string(*e.held_ms_max) + " ms, they waited " + shown + " ms");
-  }
-  if (e.took_ms_min || e.took_ms_max) {
-    const double ms = static_cast<double>(result.took_us) / 1000.0;
-    char shown[32];
-    std::snprintf(shown, sizeof shown, "%.1f", ms);
-    if (result.took_us < 0)
-      failures.push_back("expected a measured time of the call, but the call was not timed");
-    else if (e.took_ms_min && ms < static_cast<double>(*e.took_ms_min))
-      failures.push_back("expected the call to take at least " + std::to_string(*e.took_ms_min) + " ms, it returned after " + shown + " ms");
-    else if (e.took_ms_max && ms > static_cast<double>(*e.took_ms_max))
-      failures.push_back("expected the call to take at most " + std::to_string(*e.took_ms_max) + " ms, it returned after " + shown + " ms");
-  }
+  check_ms_bounds(failures, result.held_us, e.held_ms_min, e.held_ms_max,
+                  "expected a measured wait of the unsent bytes, but the kernel does not say (TCP_INFO tcpi_notsent_bytes)",
+                  "the bytes to wait unsent", "they waited");
+  check_ms_bounds(failures, result.took_us, e.took_ms_min, e.took_ms_max,
+                  "expected a measured time of the call, but the call was not timed", "the call to take",
+                  "it returned after");
   if (e.address && !glob_matches(*e.address, result.address.to_string()))
     failures.push_back("expected the address " + *e.address + ", got " +
                        (result.address.empty() ? std::string("none") : result.address.to_string()));

@@ -96,12 +96,13 @@ void draw_selected(const Model& model) {
   ImGui::PopFont();
 }
 
+// Each end of a stream named by its program and its socket: two clients are two streams.
+std::string end_name(const std::string& lane, const Address& address) {
+  return address.empty() || address.family == AF_UNIX ? lane : lane + " " + address.to_string();
+}
+
 void draw_stream(const Model& model, const ByteStream& stream) {
   const Palette& palette = *model.palette;
-  // Each end named by its program and its socket: two clients are two streams.
-  const auto end_name = [](const std::string& lane, const Address& address) {
-    return address.empty() || address.family == AF_UNIX ? lane : lane + " " + address.to_string();
-  };
   const std::string from = end_name(stream.from, stream.from_address);
   const std::string to = end_name(stream.to, stream.to_address);
   char title[256];
@@ -221,9 +222,6 @@ void draw_follow(const Model& model) {
     ImGui::TextDisabled("%s", model.t(Tx::FollowNone));
     return;
   }
-  const auto end_name = [](const std::string& lane, const Address& address) {
-    return address.empty() ? lane : lane + " " + address.to_string();
-  };
   for (std::size_t c = 0; c < connections.size(); ++c) {
     const FollowedConnection& conn = connections[c];
     const ByteStream& first = streams[conn.forward];

@@ -87,6 +87,19 @@ int run_gui(const GuiOptions& options) {
   return open_and_run(std::move(config));
 }
 
+namespace {
+// A screenshot of a live session or a recording is the same picture on every machine: the
+// default size and every panel, normal mode.
+void same_picture_everywhere(Settings& settings) {
+  settings.width = 0;
+  settings.height = 0;
+  settings.visible.fill(true);
+  settings.zoom = 1.0f;
+  settings.present = false;
+  settings.present_zoom = 0.0f;
+}
+}  // namespace
+
 int run_live_gui(const LiveGuiOptions& options) {
   AppConfig config;
   if (const int code = start_config(options.lang, config); code != 0) return code;
@@ -96,15 +109,7 @@ int run_live_gui(const LiveGuiOptions& options) {
   config.live = &options;
   config.present = options.present;
   config.exporter = options.exporter;
-  if (!options.screenshot.empty()) {
-    // Same picture on every machine: the default size and every panel.
-    config.settings.width = 0;
-    config.settings.height = 0;
-    config.settings.visible.fill(true);
-    config.settings.zoom = 1.0f;
-    config.settings.present = false;
-    config.settings.present_zoom = 0.0f;
-  }
+  if (!options.screenshot.empty()) same_picture_everywhere(config.settings);
   return open_and_run(std::move(config));
 }
 
@@ -117,15 +122,7 @@ int run_recording_gui(const RecordingGuiOptions& options) {
   config.replay = &options;
   config.present = options.present;
   config.exporter = options.exporter;
-  if (!options.screenshot.empty()) {
-    // Same picture on every machine: the default size and every panel.
-    config.settings.width = 0;
-    config.settings.height = 0;
-    config.settings.visible.fill(true);
-    config.settings.zoom = 1.0f;
-    config.settings.present = false;
-    config.settings.present_zoom = 0.0f;
-  }
+  if (!options.screenshot.empty()) same_picture_everywhere(config.settings);
   return open_and_run(std::move(config));
 }
 
