@@ -5,7 +5,7 @@
 #include <functional>
 #include <string>
 
-#include "engine/address.hpp"
+#include "engine/log/address.hpp"
 
 namespace sockstep::check {
 

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/guarded_toml.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/small_file.hpp"
+#include "engine/lesson/guarded_toml.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/small_file.hpp"
 
 namespace sockstep::check {
 

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "check/check_spec.hpp"
-#include "engine/file_error.hpp"
+#include "engine/lesson/file_error.hpp"
 
 namespace sockstep::check {
 

@@ -15,8 +15,8 @@
 #include "check/check_client.hpp"
 #include "check/check_server.hpp"
 #include "check/traced_program.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/inspect.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/inspect/inspect.hpp"
 #include "trace/wire.hpp"
 
 namespace sockstep::check {

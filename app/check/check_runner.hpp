@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "check/check_spec.hpp"
-#include "engine/event.hpp"
+#include "engine/log/event.hpp"
 
 namespace sockstep::check {
 

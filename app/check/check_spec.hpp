@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/lesson.hpp"
-#include "engine/source_pos.hpp"
+#include "engine/lesson/lesson.hpp"
+#include "engine/lesson/source_pos.hpp"
 
 namespace sockstep::check {
 

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/event.hpp"
-#include "engine/event_log.hpp"
+#include "engine/log/event.hpp"
+#include "engine/log/event_log.hpp"
 
 namespace sockstep::check {
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "engine/privileges.hpp"
+#include "engine/sockets/privileges.hpp"
 
 namespace sockstep::cli {
 

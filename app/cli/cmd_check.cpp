@@ -18,7 +18,7 @@
 #include "cli/session_export.hpp"
 #include "cli/session_recording.hpp"
 #include "cli/stop_signal.hpp"
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 #include "trace/launcher.hpp"
 
 namespace sockstep::cli {

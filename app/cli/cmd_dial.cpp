@@ -16,9 +16,9 @@
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/py_text.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 namespace sockstep::cli {
 

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "cli/commands.hpp"
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 
 namespace sockstep::cli {
 

@@ -3,7 +3,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/recording.hpp"
+#include "engine/record/recording.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
 #endif

@@ -12,9 +12,9 @@
 #include "cli/event_format.hpp"
 #include "cli/live_window.hpp"
 #include "cli/stop_signal.hpp"
-#include "engine/echo_server.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/local_addresses.hpp"
+#include "engine/live/echo_server.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/sockets/local_addresses.hpp"
 
 namespace sockstep::cli {
 

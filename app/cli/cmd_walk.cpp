@@ -5,15 +5,15 @@
 
 #include "cli/commands.hpp"
 #include "cli/transcript.hpp"
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 #include <stdexcept>
 
-#include "engine/session.hpp"
+#include "engine/lesson/session.hpp"
 #include "cli/capture_flags.hpp"
 #include "cli/session_export.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/capture.hpp"
+#include "engine/capture/capture.hpp"
 
 namespace sockstep::cli {
 

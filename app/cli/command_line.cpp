@@ -10,7 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/privileges.hpp"
+#include "engine/sockets/privileges.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
 #endif

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
-#include "engine/errno_names.hpp"
-#include "engine/packet_decode.hpp"
-#include "engine/py_text.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/capture/packet_decode.hpp"
+#include "engine/text/py_text.hpp"
 
 namespace sockstep::cli {
 namespace {

@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
-#include "engine/event_log.hpp"
-#include "engine/lesson.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/lesson/lesson.hpp"
 
 namespace sockstep::cli {
 

@@ -7,9 +7,9 @@
 #include "cli/event_format.hpp"
 #include "cli/export_svg.hpp"
 #include "cli/xml_text.hpp"
-#include "engine/address.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
+#include "engine/log/address.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/py_text.hpp"
 #include "ui/actor_hue.hpp"
 #include "ui/ui_text.hpp"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "cli/export_setup.hpp"
-#include "engine/event.hpp"
+#include "engine/log/event.hpp"
 #include "ui/conversation.hpp"
 
 namespace sockstep::cli {

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/event.hpp"
-#include "engine/inspect.hpp"
-#include "engine/lesson.hpp"
-#include "engine/session.hpp"
+#include "engine/log/event.hpp"
+#include "engine/inspect/inspect.hpp"
+#include "engine/lesson/lesson.hpp"
+#include "engine/lesson/session.hpp"
 #include "ui/conversation.hpp"
 
 namespace sockstep::cli {

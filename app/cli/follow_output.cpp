@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/event_format.hpp"
-#include "engine/follow.hpp"
-#include "engine/py_text.hpp"
+#include "engine/log/follow.hpp"
+#include "engine/text/py_text.hpp"
 
 namespace sockstep::cli {
 

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "cli/session_export.hpp"
-#include "engine/record_session.hpp"
+#include "engine/record/record_session.hpp"
 
 namespace sockstep::cli {
 namespace {

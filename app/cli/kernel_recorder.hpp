@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "cli/export_setup.hpp"
-#include "engine/event_log.hpp"
-#include "engine/live_source.hpp"
-#include "engine/recording.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/live/live_source.hpp"
+#include "engine/record/recording.hpp"
 
 namespace sockstep::cli {
 

@@ -7,13 +7,13 @@
 #include <thread>
 
 #include "cli/capture_flags.hpp"
-#include "cli/dial_client.hpp"
+#include "engine/live/dial_client.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/echo_server.hpp"
-#include "engine/py_text.hpp"
-#include "engine/reverse_names.hpp"
-#include "engine/student_tiles.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/live/echo_server.hpp"
+#include "engine/text/py_text.hpp"
+#include "engine/live/reverse_names.hpp"
+#include "engine/live/student_tiles.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
 #include "ui/gui_app.hpp"
 #endif

@@ -1,7 +1,7 @@
 #pragma once
 #include "check/check_runner.hpp"
 #include "cli/commands.hpp"
-#include "engine/address.hpp"
+#include "engine/log/address.hpp"
 #include "trace/launcher.hpp"
 
 namespace sockstep::cli {

@@ -14,8 +14,8 @@
 #include "cli/export_mermaid.hpp"
 #include "cli/export_svg.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/pcapng_export.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/capture/pcapng_export.hpp"
 
 namespace sockstep::cli {
 

@@ -10,13 +10,13 @@
 //   session.mmd     the same as a Mermaid sequenceDiagram (export_mermaid)
 //   session.html    one page with the diagram, the calls, the bytes and, for a lesson, its
 //                   steps, sockets and predictions (export_html)
-//   session.sockstep the recording `sockstep open` reopens (engine/recording.hpp)
+//   session.sockstep the recording `sockstep open` reopens (engine/record/recording.hpp)
 #include <string>
 
 #include "cli/commands.hpp"
 #include "cli/export_setup.hpp"
-#include "engine/event_log.hpp"
-#include "engine/recording.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/record/recording.hpp"
 
 namespace sockstep::cli {
 

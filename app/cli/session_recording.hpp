@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "cli/export_setup.hpp"
-#include "engine/record_session.hpp"
+#include "engine/record/record_session.hpp"
 
 namespace sockstep::cli {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <cstdio>
 
-#include "engine/waker.hpp"
+#include "engine/sockets/waker.hpp"
 
 namespace sockstep::cli {
 

@@ -2,7 +2,7 @@
 #include <mutex>
 #include <vector>
 
-#include "engine/event.hpp"
+#include "engine/log/event.hpp"
 
 namespace sockstep::cli {
 

@@ -2,8 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_log.hpp"
-#include "engine/session.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/lesson/session.hpp"
 
 namespace sockstep::cli {
 

@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "engine/address.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/socket_ops.hpp"
-#include "engine/wire_effect.hpp"
+#include "engine/log/address.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/sockets/socket_ops.hpp"
+#include "engine/sockets/wire_effect.hpp"
 #include "trace/wire.hpp"
 
 namespace sockstep::trace {

@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 
 namespace sockstep::trace {
 

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/call_timing.hpp"
-#include "engine/event_log.hpp"
+#include "engine/log/call_timing.hpp"
+#include "engine/log/event_log.hpp"
 #include "trace/ring.hpp"
 
 namespace sockstep::trace {

@@ -358,7 +358,7 @@ void fill_peer(Record& r, int fd, Names& names) {
   }
 }
 
-// What closing fd will put on the wire depends on these (engine/wire_effect.cpp decides).
+// What closing fd will put on the wire depends on these (engine/sockets/wire_effect.cpp decides).
 void fill_close_facts(Record& r, int fd) {
   r.h.arg[0] = -1;
   r.h.arg[1] = -1;

@@ -16,12 +16,12 @@
 #include <filesystem>
 #include <set>
 
-#include "engine/errno_names.hpp"
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/record_session.hpp"
-#include "engine/recording.hpp"
-#include "engine/reference_cards.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/record/record_session.hpp"
+#include "engine/record/recording.hpp"
+#include "engine/lesson/reference_cards.hpp"
 #include "ui/countdown.hpp"
 #include "ui/export_folder.hpp"
 #include "ui/font_text.hpp"

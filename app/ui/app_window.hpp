@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/live_source.hpp"
-#include "engine/session.hpp"
+#include "engine/live/live_source.hpp"
+#include "engine/lesson/session.hpp"
 #include "ui/fonts.hpp"
 #include "ui/gui_app.hpp"
 #include "ui/model.hpp"

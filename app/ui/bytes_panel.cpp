@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/errno_names.hpp"
-#include "engine/hex_rows.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/hex_rows.hpp"
 #include "ui/panels.hpp"
 #include "ui/stream_follow.hpp"
 #include "ui/widgets.hpp"

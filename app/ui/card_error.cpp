@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/errno_names.hpp"
+#include "engine/text/errno_names.hpp"
 
 namespace sockstep::ui {
 namespace {

@@ -1,8 +1,8 @@
 #pragma once
 #include <string>
 
-#include "engine/lesson.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson.hpp"
+#include "engine/lesson/session.hpp"
 
 namespace sockstep::ui {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 
 namespace sockstep::ui {
 

@@ -1,7 +1,7 @@
 #pragma once
 #include <vector>
 
-#include "engine/inspect.hpp"
+#include "engine/inspect/inspect.hpp"
 
 namespace sockstep::ui {
 

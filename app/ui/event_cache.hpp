@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 
 namespace sockstep::ui {
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <sstream>
 
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/py_text.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <variant>
 
-#include "engine/errno_names.hpp"
+#include "engine/text/errno_names.hpp"
 #include "ui/panels.hpp"
 #include "ui/ui_text.hpp"
 

@@ -2,7 +2,7 @@
 // The characters a window needs glyphs for, noted before the atlas is built: the
 // interface's own strings and those of a lesson. The app and the display-less tests
 // build their fonts from the same lists.
-#include "engine/lesson.hpp"
+#include "engine/lesson/lesson.hpp"
 #include "ui/fonts.hpp"
 
 namespace sockstep::ui {

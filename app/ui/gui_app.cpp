@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 #include "ui/app_window.hpp"
 #include "ui/settings.hpp"
 

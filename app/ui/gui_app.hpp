@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 #include "ui/model.hpp"
 
 namespace sockstep {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/errno_names.hpp"
+#include "engine/text/errno_names.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/lesson.hpp"
-#include "engine/reference_cards.hpp"
-#include "engine/reverse_names.hpp"
-#include "engine/student_tiles.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson.hpp"
+#include "engine/lesson/reference_cards.hpp"
+#include "engine/live/reverse_names.hpp"
+#include "engine/live/student_tiles.hpp"
+#include "engine/lesson/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
 #include "ui/fonts.hpp"

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/student_tiles.hpp"
+#include "engine/live/student_tiles.hpp"
 #include "ui/model.hpp"
 #include "ui/sequence_layout.hpp"  // sequence_row_label
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/py_text.hpp"
 #include "ui/conversation.hpp"
 
 namespace sockstep::ui {

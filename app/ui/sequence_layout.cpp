@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/errno_names.hpp"
-#include "engine/py_text.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/text/py_text.hpp"
 #include "ui/text_wrap.hpp"
 #include "ui/ui_text.hpp"
 

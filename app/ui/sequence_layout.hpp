@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/event.hpp"
-#include "engine/lesson.hpp"
+#include "engine/log/event.hpp"
+#include "engine/lesson/lesson.hpp"
 #include "ui/conversation.hpp"
 
 namespace sockstep::ui {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/lesson.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson.hpp"
+#include "engine/lesson/session.hpp"
 
 namespace sockstep::ui {
 

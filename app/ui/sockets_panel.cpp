@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/errno_names.hpp"
+#include "engine/text/errno_names.hpp"
 #include "ui/card_error.hpp"
 #include "ui/countdown.hpp"
 #include "ui/panels.hpp"

@@ -1,5 +1,5 @@
 // serve's student view: a classroom's clients as tiles, over the panels, for a projector.
-// The tiles are a model (engine/student_tiles) fed here from the event cache and the
+// The tiles are a model (engine/live/student_tiles) fed here from the event cache and the
 // frame's kernel snapshot; this file only draws them.
 #include <imgui.h>
 #include <imgui_internal.h>  // BringWindowToDisplayFront: the view covers the fixed panels
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/errno_names.hpp"
+#include "engine/text/errno_names.hpp"
 #include "ui/panels.hpp"
 #include "ui/widgets.hpp"
 

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/live_source.hpp"
-#include "engine/recording.hpp"
-#include "engine/session.hpp"
+#include "engine/live/live_source.hpp"
+#include "engine/record/recording.hpp"
+#include "engine/lesson/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
 #include "ui/fonts.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 #include <cstddef>
 
-#include "engine/lesson.hpp"
+#include "engine/lesson/lesson.hpp"
 
 namespace sockstep::ui {
 

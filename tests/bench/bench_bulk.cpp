@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "core_placement.hpp"
-#include "engine/event_log.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 using namespace sockstep;
 using bench::OnCore;

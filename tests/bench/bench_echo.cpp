@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core_placement.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "support/process.hpp"
 
 using namespace sockstep;

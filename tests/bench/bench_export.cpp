@@ -14,7 +14,7 @@
 #include "cli/export_setup.hpp"
 #include "cli/export_svg.hpp"
 #include "cli/session_export.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 using namespace sockstep;
 using Clock = std::chrono::steady_clock;

@@ -19,9 +19,9 @@
 
 #include "cli/session_export.hpp"
 #include "cli/session_recording.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/record_session.hpp"
-#include "engine/recording.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/record/record_session.hpp"
+#include "engine/record/recording.hpp"
 #include "ui/app_window.hpp"
 
 using namespace sockstep;

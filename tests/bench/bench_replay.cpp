@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/session.hpp"
 
 using namespace sockstep;
 using Clock = std::chrono::steady_clock;

@@ -5,7 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
-#include "cli/dial_client.hpp"
+#include "engine/live/dial_client.hpp"
 #include "cli_support.hpp"
 
 using namespace sockstep;
@@ -25,7 +25,7 @@ TEST_CASE("the dial client sends its first message only if the dial went through
   EventLog log;
   std::mutex mutex;
   std::condition_variable done;  // outlives the client, whose thread notifies it
-  cli::DialClient client(log, Address{AF_INET, "127.0.0.1", free_port(), {}});  // nobody listens there
+  DialClient client(log, Address{AF_INET, "127.0.0.1", free_port(), {}});  // nobody listens there
   const auto wait_done = [&](int n) {
     std::unique_lock lock(mutex);
     return done.wait_for(lock, std::chrono::seconds(10), [&] { return client.done() >= n; });

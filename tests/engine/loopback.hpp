@@ -3,7 +3,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 namespace sockstep::test {
 

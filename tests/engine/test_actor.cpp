@@ -5,7 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "engine/actor.hpp"
+#include "engine/sockets/actor.hpp"
 
 using namespace sockstep;
 

@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "engine/bytes.hpp"
-#include "engine/event_ring.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/log/bytes.hpp"
+#include "engine/log/event_ring.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/echo_server.hpp"
+#include "engine/live/echo_server.hpp"
 #include "support/process.hpp"
 
 using namespace sockstep;

@@ -2,7 +2,7 @@
 // calls' typed fields. The oracle for real programs is tshark (tests/realworld).
 #include <doctest/doctest.h>
 
-#include "engine/follow.hpp"
+#include "engine/log/follow.hpp"
 
 using namespace sockstep;
 

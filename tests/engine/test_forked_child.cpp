@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "engine/forked_child.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/forked_child.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "engine/lesson_loader.hpp"
+#include "engine/lesson/lesson_loader.hpp"
 
 using namespace sockstep;
 

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/echo_server.hpp"
-#include "engine/listen_overflows.hpp"
+#include "engine/live/echo_server.hpp"
+#include "engine/inspect/listen_overflows.hpp"
 #include "support/process.hpp"
 
 using namespace sockstep;

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "engine/live_source.hpp"
+#include "engine/live/live_source.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

@@ -12,12 +12,12 @@
 #include <string>
 #include <vector>
 
-#include "engine/capture.hpp"
-#include "engine/held_packets.hpp"
-#include "engine/packet_decode.hpp"
-#include "engine/packet_links.hpp"
+#include "engine/capture/capture.hpp"
+#include "engine/capture/held_packets.hpp"
+#include "engine/capture/packet_decode.hpp"
+#include "engine/capture/packet_links.hpp"
 #include "support/typed_events.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 namespace sockstep {
 namespace {

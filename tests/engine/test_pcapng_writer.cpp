@@ -8,7 +8,7 @@
 #include <iterator>
 #include <vector>
 
-#include "engine/pcapng_writer.hpp"
+#include "engine/capture/pcapng_writer.hpp"
 #include <unistd.h>
 
 using namespace sockstep;

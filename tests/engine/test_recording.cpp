@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/record_session.hpp"
-#include "engine/recording.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/record/record_session.hpp"
+#include "engine/record/recording.hpp"
 
 using namespace sockstep;
 

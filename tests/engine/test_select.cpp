@@ -10,9 +10,9 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/session.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/session.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <chrono>
 
-#include "engine/actor.hpp"
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/port_probe.hpp"
-#include "engine/session.hpp"
+#include "engine/sockets/actor.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/sockets/port_probe.hpp"
+#include "engine/lesson/session.hpp"
 #include "loopback.hpp"
 #include "support/process.hpp"
 

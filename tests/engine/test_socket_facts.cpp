@@ -8,9 +8,9 @@
 
 #include <cerrno>
 
-#include "engine/fd_facts.hpp"
-#include "engine/socket_ops.hpp"
-#include "engine/wire_effect.hpp"
+#include "engine/sockets/fd_facts.hpp"
+#include "engine/sockets/socket_ops.hpp"
+#include "engine/sockets/wire_effect.hpp"
 #include "loopback.hpp"
 
 namespace sockstep {

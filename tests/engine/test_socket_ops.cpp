@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "engine/errno_names.hpp"
-#include "engine/inspect.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/inspect/inspect.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

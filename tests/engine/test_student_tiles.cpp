@@ -15,10 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "engine/echo_server.hpp"
-#include "engine/live_source.hpp"
-#include "engine/reverse_names.hpp"
-#include "engine/student_tiles.hpp"
+#include "engine/live/echo_server.hpp"
+#include "engine/live/live_source.hpp"
+#include "engine/live/reverse_names.hpp"
+#include "engine/live/student_tiles.hpp"
 
 using namespace sockstep;
 

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 
-#include "engine/address.hpp"
-#include "engine/errno_names.hpp"
-#include "engine/event_log.hpp"
-#include "engine/hex_rows.hpp"
-#include "engine/py_text.hpp"
-#include "engine/py_value.hpp"
-#include "engine/socket_ops.hpp"
+#include "engine/log/address.hpp"
+#include "engine/text/errno_names.hpp"
+#include "engine/log/event_log.hpp"
+#include "engine/text/hex_rows.hpp"
+#include "engine/text/py_text.hpp"
+#include "engine/lesson/py_value.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 using namespace sockstep;
 

@@ -10,8 +10,8 @@
 
 #include <chrono>
 
-#include "engine/socket_ops.hpp"
-#include "engine/unsent_wait.hpp"
+#include "engine/sockets/socket_ops.hpp"
+#include "engine/sockets/unsent_wait.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

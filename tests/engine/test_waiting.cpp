@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/socket_ops.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "loopback.hpp"
 
 using namespace sockstep;

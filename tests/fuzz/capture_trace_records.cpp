@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 #include "fuzz/trace_record_stream.hpp"
 #include "trace/launcher.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "check/check_loader.hpp"
-#include "engine/lesson_loader.hpp"
+#include "engine/lesson/lesson_loader.hpp"
 
 namespace {
 

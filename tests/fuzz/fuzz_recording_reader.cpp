@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/recording.hpp"
+#include "engine/record/recording.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "engine/lesson_loader.hpp"
+#include "engine/lesson/lesson_loader.hpp"
 
 using namespace sockstep;
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 #include "ui/app_window.hpp"
 
 using namespace sockstep;

@@ -7,9 +7,9 @@
 #include <map>
 #include <set>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/session.hpp"
 #include "support/typed_events.hpp"
 #include "ui/card_error.hpp"
 #include "ui/conversation.hpp"

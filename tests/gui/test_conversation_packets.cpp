@@ -7,10 +7,10 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
-#include "engine/capture.hpp"
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/session.hpp"
+#include "engine/capture/capture.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/session.hpp"
 #include "support/typed_events.hpp"
 #include "ui/conversation.hpp"
 #include "ui/fonts.hpp"

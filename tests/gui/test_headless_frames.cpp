@@ -8,8 +8,8 @@
 
 #include <string>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
 #include "ui/ui_text.hpp"

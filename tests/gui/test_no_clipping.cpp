@@ -9,9 +9,9 @@
 #include <map>
 #include <memory>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/reference_cards.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/reference_cards.hpp"
 #include "gui/clip_probe.hpp"
 #include "ui/font_text.hpp"
 #include "ui/fonts.hpp"

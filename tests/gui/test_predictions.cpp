@@ -7,9 +7,9 @@
 
 #include <string>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/reference_cards.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/reference_cards.hpp"
 #include "ui/fonts.hpp"
 #include "ui/prediction.hpp"
 #include "ui/text_wrap.hpp"

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "cli/cli_support.hpp"
-#include "engine/recording.hpp"
+#include "engine/record/recording.hpp"
 
 using namespace sockstep::test;
 using namespace std::chrono_literals;

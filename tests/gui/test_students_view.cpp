@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "engine/live_source.hpp"
+#include "engine/live/live_source.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
 #include "ui/ui_text.hpp"

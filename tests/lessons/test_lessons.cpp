@@ -13,10 +13,10 @@
 #include <string_view>
 #include <unistd.h>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/reference_cards.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/reference_cards.hpp"
+#include "engine/lesson/session.hpp"
 #include "support/process.hpp"
 
 using namespace sockstep;

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/lesson_loader.hpp"
-#include "engine/lesson_paths.hpp"
-#include "engine/session.hpp"
+#include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
+#include "engine/lesson/session.hpp"
 
 using namespace sockstep;
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/event.hpp"
+#include "engine/log/event.hpp"
 
 namespace sockstep::test {
 

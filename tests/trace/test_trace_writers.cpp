@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "engine/event_log.hpp"
+#include "engine/log/event_log.hpp"
 #include "trace/launcher.hpp"
 
 using namespace sockstep;
