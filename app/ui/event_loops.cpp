@@ -82,13 +82,31 @@ EventLoop& EventLoops::find_or_add(const Event& event, LoopKind kind, int epfd) 
   return loop;
 }
 
+const SocketFacts* EventLoops::facts_of(const EventLoop& loop, int fd) const {
+  const auto it = facts_.find({loop.pid, fd});
+  return it != facts_.end() ? &it->second : nullptr;
+}
+
 void EventLoops::add(const Event& event) {
   if (event.kind == EventKind::Blocked && is_wait(event.call)) {
     const LoopKind kind = wait_kind(event.call);
     find_or_add(event, kind, kind == LoopKind::Epoll ? event.fd : -1).waiting = true;
     return;
   }
+  // A traced process that ended took its loops with it.
+  if (event.kind == EventKind::Note && event.note == NoteKind::Exit) {
+    std::erase_if(loops_, [&](const EventLoop& loop) {
+      return loop.actor == event.actor || (event.pid != 0 && loop.pid == event.pid);
+    });
+    return;
+  }
   if (event.kind != EventKind::Call) return;
+  // An accept's facts are the new connection's; a socket()'s, the new socket's.
+  if (event.ok() && event.sock.family != AF_UNSPEC) {
+    if (event.call == Call::Accept || event.call == Call::Socket) facts_[{event.pid, static_cast<int>(event.value)}] = event.sock;
+    else if (event.fd >= 0) facts_[{event.pid, event.fd}] = event.sock;
+  }
+  if (event.call == Call::Close && event.ok()) facts_.erase({event.pid, event.fd});
 
   switch (event.call) {
     case Call::EpollCreate:
@@ -140,6 +158,8 @@ void EventLoops::add(const Event& event) {
       loop.watched.clear();
       start_wait(loop, event);
       for (const PollEntry& p : event.polled) {
+        // poll() skips an entry that asks for nothing and got nothing (a disabled one).
+        if (p.events == 0 && p.revents == 0) continue;
         // select() answers in sets: readable, writable (an error or hang-up makes a socket
         // both, as PollEntry sorts it); poll() answers with revents.
         const std::uint32_t ready = event.call == Call::Select
@@ -167,6 +187,11 @@ void EventLoops::add(const Event& event) {
     for (EventLoop& loop : loops_)
       if (same_process(loop, event))
         std::erase_if(loop.watched, [&](const WatchedSocket& w) { return w.fd == event.fd; });
+    // A select() or poll() loop keeps nothing in the kernel: once every socket it
+    // watched is closed, it is over.
+    std::erase_if(loops_, [&](const EventLoop& loop) {
+      return loop.kind != LoopKind::Epoll && loop.watched.empty() && same_process(loop, event);
+    });
     return;
   }
   for (EventLoop& loop : loops_) {

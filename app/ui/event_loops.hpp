@@ -6,6 +6,7 @@
 // wait (the calls it made on it, up to the EAGAIN or the EOF that says it drained it).
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,9 +61,15 @@ class EventLoops {
  public:
   static constexpr std::size_t kMaxCallsKept = 4;
 
-  void reset() { loops_.clear(); }
+  void reset() {
+    loops_.clear();
+    facts_.clear();
+  }
   void add(const Event& event);
-  // The loops open now, oldest first: a closed epoll instance is gone.
+  // What the calls on a loop's socket said of it (its addresses), where any did.
+  [[nodiscard]] const SocketFacts* facts_of(const EventLoop& loop, int fd) const;
+  // The loops open now, oldest first: a closed epoll instance is gone, and so is a
+  // select() or poll() loop whose sockets are all closed.
   [[nodiscard]] const std::vector<EventLoop>& loops() const { return loops_; }
 
  private:
@@ -70,6 +77,8 @@ class EventLoops {
   EventLoop& find_or_add(const Event& event, LoopKind kind, int epfd);
 
   std::vector<EventLoop> loops_;
+  // Each open socket's facts as its last call gave them: (pid, fd) -> facts.
+  std::map<std::pair<int, int>, SocketFacts> facts_;
 };
 
 }  // namespace sockstep::ui

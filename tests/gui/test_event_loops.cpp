@@ -80,6 +80,10 @@ TEST_CASE("the event-loop lesson's select loop: every socket watched, the ready 
   CHECK(watched->since.back().call == Call::Accept);
   CHECK(watched->since.back().err == 0);
   CHECK(!watched->drained());
+
+  // Once the loop's sockets are all closed, the loop is over.
+  walk.until("epoll_create");
+  CHECK(walk.loop(LoopKind::Select) == nullptr);
 }
 
 TEST_CASE("the event-loop lesson's epoll: the interest set, level- and edge-triggered ready lists, the stall") {
