@@ -388,19 +388,25 @@ void draw_sockets(const Model& model, SocketsView& view) {
     if (!first) ImGui::SameLine();
     first = false;
     const int index = static_cast<int>(slot.index);
-    switch (slot.kind) {
-      case CardSlot::Kind::Open:
-        draw_live_card(model, snap.sockets[slot.index], style, index, slot.touched);
-        break;
-      case CardSlot::Kind::Orphan:
-      case CardSlot::Kind::Earlier: {
-        const OrphanSocket& orphan = snap.orphans[slot.index];
-        draw_orphan_card(model, orphan, orphan_origin(orphan, snap), index, style, slot.touched);
-        break;
+    // A card scrolled out of view is only its room: a class's hundred connections would
+    // otherwise each build a child window and its vertices every frame.
+    if (!ImGui::IsRectVisible(ImVec2(style.width, style.height))) {
+      ImGui::Dummy(ImVec2(style.width, style.height));
+    } else {
+      switch (slot.kind) {
+        case CardSlot::Kind::Open:
+          draw_live_card(model, snap.sockets[slot.index], style, index, slot.touched);
+          break;
+        case CardSlot::Kind::Orphan:
+        case CardSlot::Kind::Earlier: {
+          const OrphanSocket& orphan = snap.orphans[slot.index];
+          draw_orphan_card(model, orphan, orphan_origin(orphan, snap), index, style, slot.touched);
+          break;
+        }
+        case CardSlot::Kind::Closed:
+          draw_closed_card(model, snap.closed[slot.index], style, index, slot.touched);
+          break;
       }
-      case CardSlot::Kind::Closed:
-        draw_closed_card(model, snap.closed[slot.index], style, index, slot.touched);
-        break;
     }
     if (!slot.touched) continue;
     // Brought into view once per step, so the learner may scroll away from it after.
