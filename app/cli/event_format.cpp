@@ -8,6 +8,7 @@
 #include "engine/text/errno_names.hpp"
 #include "engine/capture/packet_decode.hpp"
 #include "engine/text/py_text.hpp"
+#include "engine/sockets/socket_ops.hpp"
 
 namespace sockstep::cli {
 namespace {
@@ -155,6 +156,13 @@ nlohmann::json event_json(const Event& e) {
         j["polled"].push_back({{"fd", p.fd}, {"events", p.events}, {"revents", p.revents},
                                {"readable", p.readable()}, {"writable", p.writable()}});
     }
+    // epoll: the interest set a wait watched, or the entry a ctl changed.
+    if (!e.interest.empty()) {
+      j["interest"] = nlohmann::json::array();
+      for (const InterestEntry& entry : e.interest)
+        j["interest"].push_back({{"fd", entry.fd}, {"mask", entry.mask}, {"events", ops::epoll_events_text(entry.mask)}});
+    }
+    if (e.epoll_op != 0) j["epoll_op"] = ops::epoll_op_name(e.epoll_op);
   }
   if (e.err != 0) {
     j["errno"] = errno_name(e.err);

@@ -12,10 +12,26 @@ std::string queue_text(int value) { return value < 0 ? "-" : std::to_string(valu
 
 }  // namespace
 
+namespace {
+
+// The name the lesson's Python listing calls: Python spells epoll's calls its own way
+// (select.epoll(), ep.register/modify/unregister, ep.poll()).
+std::string python_name(const Step& step) {
+  if (step.call == "epoll_create") return "select.epoll";
+  if (step.call == "epoll_wait") return "poll";
+  if (step.call == "epoll_ctl") {
+    const std::string op = arg_string(step, "op", "EPOLL_CTL_ADD");
+    return op == "EPOLL_CTL_MOD" ? "modify" : op == "EPOLL_CTL_DEL" ? "unregister" : "register";
+  }
+  return step.call;
+}
+
+}  // namespace
+
 std::string call_text(const Step& step) {
   std::string lhs = step.result.empty() ? "" : step.result + " = ";
   std::string target = step.sock.empty() ? "" : step.sock + ".";
-  return lhs + target + step.call + "()";
+  return lhs + target + python_name(step) + "()";
 }
 
 std::string format_socket(const SocketCard& card) {

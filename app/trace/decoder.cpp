@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -518,11 +519,19 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
       break;
     case CallId::EpollCreate: break;
     case CallId::EpollCtl: {
-      const char* ops[] = {"?", "EPOLL_CTL_ADD", "EPOLL_CTL_DEL", "EPOLL_CTL_MOD"};
-      e.args = std::string(h.arg[0] >= 1 && h.arg[0] <= 3 ? ops[h.arg[0]] : "?") + ", " + std::to_string(h.arg[1]) +
-               ", " + poll_events_text(static_cast<short>(h.arg[2] & 0xFFFF));
-      // epoll_wait hands back the data, not the fd: remember which fd it stands for.
-      if (e.ok()) epoll_data_[{h.pid, h.fd, static_cast<std::uint32_t>(h.arg[3])}] = static_cast<int>(h.arg[1]);
+      const int op = static_cast<int>(h.arg[0]);
+      const int fd = static_cast<int>(h.arg[1]);
+      const auto mask = static_cast<std::uint32_t>(h.arg[2]);
+      e.args = std::string(ops::epoll_op_name(op)) + ", " + std::to_string(fd) + ", " + ops::epoll_events_text(mask);
+      e.epoll_op = op;
+      e.interest = {{fd, op == EPOLL_CTL_DEL ? 0u : mask}};
+      if (e.ok()) {
+        // epoll_wait hands back the data, not the fd: remember which fd it stands for.
+        epoll_data_[{h.pid, h.fd, static_cast<std::uint32_t>(h.arg[3])}] = fd;
+        auto& interest = epoll_interest_[{h.pid, h.fd}];
+        if (op == EPOLL_CTL_DEL) interest.erase(fd);
+        else interest[fd] = mask;
+      }
       break;
     }
     case CallId::EpollWait: {
@@ -533,7 +542,16 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
         const auto fd = epoll_data_.find({h.pid, h.fd, static_cast<std::uint32_t>(entry.fd)});
         ready = join(ready, (fd != epoll_data_.end() ? std::to_string(fd->second) : "?") + " " +
                                 poll_events_text(entry.revents));
+        // As select() would sort it: an error or a hang-up makes a socket readable.
+        const short got = entry.revents;
+        const short sorted = static_cast<short>(((got & (POLLIN | POLLERR | POLLHUP)) != 0 ? POLLIN : 0) |
+                                                ((got & (POLLOUT | POLLERR)) != 0 ? POLLOUT : 0));
+        // An entry whose data names no socket the program registered (an eventfd, a
+        // pipe, data that is not an fd) stays out of the typed ready list.
+        if (fd != epoll_data_.end()) e.polled.push_back({fd->second, sorted, got});
       }
+      if (const auto set = epoll_interest_.find({h.pid, h.fd}); set != epoll_interest_.end())
+        for (const auto& [fd, mask] : set->second) e.interest.push_back({fd, mask});
       e.args = std::to_string(h.arg[0]) + ", " + std::to_string(h.arg[1]);
       e.detail = ready.empty() ? "" : "ready: " + ready;
       break;
@@ -549,6 +567,11 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
         if (e.ok()) e.wire = still_held ? WireEffect::None : close_effect(kernel);
         if (e.ok() && kernel.tcp_state >= 0) compare_with_kernel(e, h.arg[0], h.byte_count, kernel.unread, out);
         fds_.erase({h.pid, h.fd});
+        // The kernel drops a socket from every interest set it is in once its last
+        // descriptor closes (epoll(7)); a dup or a child's copy keeps it there.
+        if (!still_held)
+          for (auto& [instance, interest] : epoll_interest_)
+            if (instance.first == h.pid) interest.erase(h.fd);
       } else {
         e.args = shutdown_text(h.arg[0]);
         if (e.ok()) e.wire = shutdown_effect(kernel, static_cast<int>(h.arg[0]));

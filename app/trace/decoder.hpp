@@ -80,6 +80,9 @@ class Decoder {
   std::map<std::pair<pid_t, int>, SocketFacts> fds_;
   // epoll: (pid, epfd, data) -> the fd that data stands for
   std::map<std::tuple<pid_t, int, std::uint32_t>, int> epoll_data_;
+  // Each epoll instance's interest set as the traced epoll_ctl calls left it:
+  // (pid, epoll fd) -> fd -> mask.
+  std::map<std::pair<pid_t, int>, std::map<int, std::uint32_t>> epoll_interest_;
   // Bytes the calls seen moved on each socket (by inode), and which processes moved them.
   struct Moved {
     std::uint64_t sent = 0;

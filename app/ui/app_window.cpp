@@ -152,6 +152,10 @@ bool GuiApp::open(std::string& error, int& exit_code) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is computed, and tests need it fixed
+  // A window not drawn for this long gives back its vertex buffers. A class's clients come
+  // and go as socket cards and tiles, each its own child window: ImGui's default (60 s)
+  // let a lab's worth of departed cards hold tens of MB.
+  io.ConfigMemoryCompactTimer = 5.0f;
   ImGui_ImplGlfw_InitForOpenGL(window_, true);
   ImGui_ImplOpenGL3_Init("#version 130");
   imgui_ready_ = true;

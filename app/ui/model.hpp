@@ -13,6 +13,7 @@
 #include "engine/lesson/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
+#include "ui/event_loops.hpp"
 #include "ui/fonts.hpp"
 #include "ui/palette.hpp"
 #include "ui/prediction.hpp"
@@ -167,6 +168,7 @@ struct Model {
   const SessionSnapshot* snap = nullptr;
   const EventCache* events = nullptr;
   const Conversation* conversation = nullptr;
+  const EventLoops* event_loops = nullptr;
   const std::vector<LessonEntry>* lessons = nullptr;
   const UiState* state = nullptr;
   const Fonts* fonts = nullptr;

@@ -1,10 +1,13 @@
 #include <imgui.h>
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "engine/text/errno_names.hpp"
+#include "engine/sockets/socket_ops.hpp"
 #include "ui/card_error.hpp"
 #include "ui/countdown.hpp"
 #include "ui/panels.hpp"
@@ -213,25 +216,170 @@ void draw_orphan_card(const Model& model, const OrphanSocket& orphan, const Orph
   end_card();
 }
 
+// How a loop names what it asks about and what came back: epoll's bits (EPOLLET
+// included), poll()'s (the same numbers without the E), select()'s lists.
+std::string loop_mask_text(LoopKind kind, std::uint32_t mask) {
+  if (kind == LoopKind::Select) {
+    std::string out = (mask & POLLIN) != 0 ? "rlist" : "";
+    if ((mask & POLLOUT) != 0) out += out.empty() ? "wlist" : ", wlist";
+    return out.empty() ? "—" : out;
+  }
+  std::string text = ops::epoll_events_text(mask);
+  if (kind == LoopKind::Poll) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (!(text[i] == 'E' && (i == 0 || text[i - 1] == '|'))) out += text[i];
+    text = out;
+  }
+  return text;
+}
+
+// "recv→2, recv→EAGAIN": the calls the code made on a watched socket since the wait.
+std::string calls_text(const WatchedSocket& w) {
+  std::string out;
+  if (w.calls_since > w.since.size()) out = "…, ";
+  for (std::size_t i = 0; i < w.since.size(); ++i) {
+    const LoopCall& c = w.since[i];
+    out += (i == 0 ? "" : ", ") + std::string(call_name(c.call)) + "→";
+    if (c.err != 0) out += errno_name(c.err);
+    else if (c.value == 0 && c.drains()) out += "0 (EOF)";
+    else out += std::to_string(c.value);
+  }
+  return out;
+}
+
+// The kernel's view of a watched socket: the loop's actor's socket of that fd.
+const SocketCard* watched_card(const Model& model, const EventLoop& loop, int fd) {
+  for (const SocketCard& card : model.snap->sockets)
+    if (card.actor == loop.actor && card.view.fd == fd) return &card;
+  return nullptr;
+}
+
+// An event loop: what it watches, what its last wait returned, what the code did since.
+void draw_loop_card(const Model& model, const EventLoop& loop, const CardStyle& style, int index) {
+  const Palette& palette = *model.palette;
+  const std::string id = "loop_" + std::to_string(index);
+  begin_card(model, id.c_str(), style, 1.0f, false);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 pos = ImGui::GetWindowPos();
+  // A double edge: a loop, not a socket.
+  for (float x : {0.0f, 6.0f})
+    draw->AddRectFilled(ImVec2(pos.x + x, pos.y), ImVec2(pos.x + x + 3.0f, pos.y + ImGui::GetWindowHeight()),
+                        palette.actor(loop.actor));
+  const char* wait = loop.kind == LoopKind::Epoll ? "epoll_wait" : loop.kind == LoopKind::Poll ? "poll" : "select";
+  card_header(model, loop.actor, loop.kind == LoopKind::Epoll ? std::string("epoll") : std::string(wait) + "()",
+              loop.epfd);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::LoopTip));
+
+  char text[256];
+  if (loop.waiting) {
+    std::snprintf(text, sizeof text, model.t(Tx::LoopWaiting), wait);
+    wrapped_text_colored(palette.warn, std::string("… ") + text);
+  } else if (!loop.waited) {
+    wrapped_text_colored(palette.dim, model.t(Tx::LoopNoWait));
+  } else if (loop.wait_err != 0) {
+    std::snprintf(text, sizeof text, model.t(Tx::LoopWaitFailed), wait, errno_name(loop.wait_err).c_str());
+    wrapped_text_colored(palette.error, text);
+  } else if (loop.ready_count == 0) {
+    std::snprintf(text, sizeof text, model.t(Tx::LoopNothingReady), wait);
+    wrapped_text_colored(palette.dim, text);
+  } else {
+    std::snprintf(text, sizeof text, model.t(Tx::LoopReadyCount), wait, loop.ready_count);
+    wrapped_text_colored(palette.ok, text);
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", model.t(Tx::LoopTip));
+  ImGui::Separator();
+  ImGui::TextDisabled("%s", model.t(loop.kind == LoopKind::Epoll ? Tx::LoopInterestSet : Tx::LoopWatched));
+  if (loop.watched.empty()) wrapped_text_colored(palette.dim, model.t(Tx::LoopNothingWatched));
+
+  const float indent = ImGui::GetFontSize();
+  for (const WatchedSocket& w : loop.watched) {
+    // A lesson's socket by its name in the code; a live one by where it leads.
+    const SocketCard* card = watched_card(model, loop, w.fd);
+    const SocketFacts* facts = model.event_loops->facts_of(loop, w.fd);
+    std::string name = card != nullptr ? card->var : "";
+    if (model.live != nullptr || name.empty())
+      name = facts == nullptr         ? ""
+             : !facts->peer.empty()   ? "→ " + facts->peer.to_string()
+             : !facts->local.empty() ? facts->local.to_string()
+                                      : "";
+    ImGui::PushFont(model.fonts->mono);
+    std::snprintf(text, sizeof text, "fd %d", w.fd);
+    ImGui::TextUnformatted(text);
+    ImGui::SameLine();
+    text_in_cell_colored(palette.dim, loop_mask_text(loop.kind, w.asked));
+    if (loop.kind == LoopKind::Epoll && ImGui::IsItemHovered())
+      ImGui::SetTooltip("%s", model.t(w.edge_triggered() ? Tx::LoopEdge : Tx::LoopLevel));
+    if (!name.empty()) {
+      ImGui::SameLine();
+      text_in_cell(name);
+    }
+    ImGui::PopFont();
+
+    ImGui::Indent(indent);
+    // What the wait said of it, the bytes the kernel holds for it (left unread behind
+    // an edge, they wait unreported), and what the code did since, as one line.
+    ImU32 color = palette.dim;
+    std::string line;
+    if (loop.waited && w.ready != 0) {
+      std::snprintf(text, sizeof text, model.t(Tx::LoopReady), loop_mask_text(loop.kind, w.ready).c_str());
+      line = std::string("✓ ") + text;
+      color = palette.ok;
+    } else if (loop.waited) {
+      line = std::string("· ") + model.t(Tx::LoopNotReady);
+    }
+    const int queued = card != nullptr && !card->view.listening ? card->view.inq : 0;
+    if (queued > 0) {
+      const bool stalled = loop.waited && w.ready == 0 && w.edge_triggered() && !loop.waiting;
+      std::snprintf(text, sizeof text, model.t(stalled ? Tx::LoopNoEdge : Tx::LoopQueued), human_bytes(queued).c_str());
+      line += (line.empty() ? "" : " · ") + std::string(text);
+      if (stalled) color = palette.warn;
+    }
+    if (!w.since.empty()) {
+      std::snprintf(text, sizeof text, model.t(Tx::LoopSince), calls_text(w).c_str());
+      line += (line.empty() ? "" : " · ") + std::string(text);
+      if (w.drained()) {
+        line += std::string(" ✓ ") + model.t(Tx::LoopDrained);
+        color = palette.ok;
+      } else if (color == palette.dim) {
+        color = palette.text;
+      }
+    }
+    if (!line.empty()) wrapped_text_colored(color, line);
+    ImGui::Unindent(indent);
+  }
+  end_card();
+}
+
 }  // namespace
 
 void draw_sockets(const Model& model, SocketsView& view) {
   const SessionSnapshot& snap = *model.snap;
   const std::vector<CardSlot> slots = card_slots(*model.lesson, snap);
+  const std::vector<EventLoop> no_loops;
+  const std::vector<EventLoop>& loops = model.event_loops != nullptr ? model.event_loops->loops() : no_loops;
   view.touched_in_view = false;
-  if (slots.empty()) {
+  if (slots.empty() && loops.empty()) {
     ImGui::TextDisabled("%s", model.t(Tx::NoSockets));
     return;
   }
-  const std::size_t count = slots.size();
+  // An event loop's card is wider than a socket's: it lists the sockets it watches.
+  constexpr float kLoopWidth = 1.4f;
+  const float count = static_cast<float>(slots.size()) + kLoopWidth * static_cast<float>(loops.size());
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float z = model.zoom();
   CardStyle style{};
-  style.width = std::clamp(avail.x / static_cast<float>(count) - spacing, 215.0f * z, 300.0f * z);
-  const bool needs_scroll = (style.width + spacing) * static_cast<float>(count) > avail.x;
+  style.width = std::clamp(avail.x / count - spacing, 215.0f * z, 300.0f * z);
+  const bool needs_scroll = (style.width + spacing) * count > avail.x && !slots.empty();
   style.height = avail.y - (needs_scroll ? ImGui::GetStyle().ScrollbarSize + 2.0f : 0.0f);
 
+  // The loops stay in view at the left while the sockets' row scrolls to the step's
+  // socket: a step on a watched socket is read against its loop.
+  for (std::size_t i = 0; i < loops.size(); ++i) {
+    draw_loop_card(model, loops[i], CardStyle{style.width * kLoopWidth, avail.y}, static_cast<int>(i));
+    ImGui::SameLine();
+  }
   ImGui::BeginChild("cards", ImVec2(0, 0), false, ImGuiWindowFlags_HorizontalScrollbar);
   const float left = ImGui::GetWindowPos().x;
   const float right = left + ImGui::GetWindowWidth();
@@ -240,19 +388,25 @@ void draw_sockets(const Model& model, SocketsView& view) {
     if (!first) ImGui::SameLine();
     first = false;
     const int index = static_cast<int>(slot.index);
-    switch (slot.kind) {
-      case CardSlot::Kind::Open:
-        draw_live_card(model, snap.sockets[slot.index], style, index, slot.touched);
-        break;
-      case CardSlot::Kind::Orphan:
-      case CardSlot::Kind::Earlier: {
-        const OrphanSocket& orphan = snap.orphans[slot.index];
-        draw_orphan_card(model, orphan, orphan_origin(orphan, snap), index, style, slot.touched);
-        break;
+    // A card scrolled out of view is only its room: a class's hundred connections would
+    // otherwise each build a child window and its vertices every frame.
+    if (!ImGui::IsRectVisible(ImVec2(style.width, style.height))) {
+      ImGui::Dummy(ImVec2(style.width, style.height));
+    } else {
+      switch (slot.kind) {
+        case CardSlot::Kind::Open:
+          draw_live_card(model, snap.sockets[slot.index], style, index, slot.touched);
+          break;
+        case CardSlot::Kind::Orphan:
+        case CardSlot::Kind::Earlier: {
+          const OrphanSocket& orphan = snap.orphans[slot.index];
+          draw_orphan_card(model, orphan, orphan_origin(orphan, snap), index, style, slot.touched);
+          break;
+        }
+        case CardSlot::Kind::Closed:
+          draw_closed_card(model, snap.closed[slot.index], style, index, slot.touched);
+          break;
       }
-      case CardSlot::Kind::Closed:
-        draw_closed_card(model, snap.closed[slot.index], style, index, slot.touched);
-        break;
     }
     if (!slot.touched) continue;
     // Brought into view once per step, so the learner may scroll away from it after.

@@ -34,6 +34,8 @@ void UiRoot::forget_session() {
   events_ = EventCache{};
   conversation_ = Conversation{};
   conversation_revision_ = 0;
+  event_loops_.reset();
+  event_loops_fed_ = 0;
   last_position_ = 0;
   last_generation_ = 0;
   lesson_ = nullptr;
@@ -59,16 +61,23 @@ void UiRoot::refresh_recorded(Recording& recording, std::size_t shown, const Ses
     after_lesson_refresh(state, before, revision_before);
     return;
   }
+  follow_events([&] { conversation_.set_outside(outside_lane_, lane_per_connection_); });
+  const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
+  note_event_text(first_new);
+}
+
+void UiRoot::follow_events(const std::function<void()>& set_up_conversation) {
   const auto& events = events_.events();
   if (conversation_revision_ != events_.revision()) {
     conversation_revision_ = events_.revision();
     conversation_.reset(lesson_->actors);
-    conversation_.set_outside(outside_lane_, lane_per_connection_);
+    set_up_conversation();
+    event_loops_.reset();
+    event_loops_fed_ = 0;
   }
   for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
   conversation_.set_consumed(events.size());
-  const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
-  note_event_text(first_new);
+  for (; event_loops_fed_ < events.size(); ++event_loops_fed_) event_loops_.add(events[event_loops_fed_]);
 }
 
 void UiRoot::note_event_text(std::size_t first_new) {
@@ -87,13 +96,7 @@ void UiRoot::after_lesson_refresh(UiState& state, std::size_t before, std::uint6
 
   std::size_t first_new = before;
   if (events_.revision() != revision_before) first_new = 0;
-  if (conversation_revision_ != events_.revision()) {
-    conversation_revision_ = events_.revision();
-    conversation_.reset(lesson_->actors);
-    conversation_.set_lesson(true);
-  }
-  for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
-  conversation_.set_consumed(events.size());
+  follow_events([&] { conversation_.set_lesson(true); });
 
   // Text the program prints or sockstep notes may hold characters no lesson had.
   for (std::size_t i = first_new; i < events.size(); ++i) {
@@ -147,14 +150,10 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
   const auto& events = events_.events();
   // The live source keeps its own state: it only needs each event once, in order.
   for (std::size_t i = events.size() - added; i < events.size(); ++i) live.observe(events[i]);
-  if (conversation_revision_ != events_.revision()) {
-    conversation_revision_ = events_.revision();
-    conversation_.reset(lesson_->actors);
+  follow_events([&] {
     conversation_.set_outside(outside_lane_, lane_per_connection_);
     conversation_.set_max_kept_all(std::min(Conversation::kMaxKeptAll, events_.max_bytes()));
-  }
-  for (std::size_t i = conversation_.consumed(); i < events.size(); ++i) conversation_.add(events[i], i);
-  conversation_.set_consumed(events.size());
+  });
   const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
   for (std::size_t i = first_new; i < events.size(); ++i) {
     const Event& e = events[i];
@@ -299,6 +298,7 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   model.snap = &snap_;
   model.events = &events_;
   model.conversation = &conversation_;
+  model.event_loops = &event_loops_;
   model.lessons = &lessons;
   model.state = &state;
   model.fonts = &fonts_.fonts();

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "engine/lesson/session.hpp"
 #include "ui/conversation.hpp"
 #include "ui/event_cache.hpp"
+#include "ui/event_loops.hpp"
 #include "ui/fonts.hpp"
 #include "ui/layout.hpp"
 #include "ui/model.hpp"
@@ -77,6 +79,9 @@ class UiRoot {
   // the selection that follows a step.
   void after_lesson_refresh(UiState& state, std::size_t before, std::uint64_t revision_before);
   void note_event_text(std::size_t first_new);
+  // The views that follow the events one at a time (the conversation, the event loops)
+  // start over when earlier events are gone, then take each new one once.
+  void follow_events(const std::function<void()>& set_up_conversation);
 
   FontManager& fonts_;
   Palette palette_;
@@ -84,6 +89,8 @@ class UiRoot {
   SessionSnapshot snap_;
   EventCache events_;
   Conversation conversation_;
+  EventLoops event_loops_;
+  std::size_t event_loops_fed_ = 0;
   VerdictTimeline verdicts_;
   std::vector<ReferenceCard> cards_;
   std::uint64_t conversation_revision_ = 0;

@@ -464,10 +464,10 @@ CallResult StepRunner::call(const Step& step) {
     if (epfd < 0) return missing(EBADF, "no epoll instance named '" + step.sock + "'");
     if (c == "epoll_wait") {
       // What the instance watches, for the wait's display: every socket it was given.
-      std::vector<std::pair<int, unsigned>> interest;
+      std::vector<InterestEntry> interest;
       {
         std::lock_guard lock(session_.mutex_);
-        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) interest.emplace_back(fd, events);
+        for (const auto& [fd, events] : session_.epoll_interest_[epfd]) interest.push_back({fd, events});
       }
       return ops::epoll_wait(ctx_, epfd, interest, static_cast<int>(arg_int(step, "maxevents", 16)),
                              has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);

@@ -68,6 +68,14 @@ struct PollEntry {
   [[nodiscard]] bool writable() const { return (events & POLLOUT) != 0 && (revents & (POLLOUT | POLLERR)) != 0; }
 };
 
+// One socket in an epoll instance's interest set: the events epoll_ctl asked for, as
+// epoll's 32-bit mask (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLET: EPOLLET is no poll() bit,
+// so this is not a PollEntry).
+struct InterestEntry {
+  int fd = -1;
+  std::uint32_t mask = 0;
+};
+
 // "SYN", "SYN-ACK", "ACK", "PSH", "FIN", "RST", "UDP": a captured packet's kind.
 enum class PacketKind : std::uint8_t { Syn, SynAck, Ack, Psh, Fin, Rst, Udp };
 [[nodiscard]] const char* packet_kind_name(PacketKind kind);
@@ -127,7 +135,14 @@ struct Event {
   int step = -1;             // lesson step that made the call, -1 outside lessons
   bool truncated = false;    // a datagram longer than the buffer: the kernel dropped its tail (MSG_TRUNC)
   bool peeked = false;       // a recv with MSG_PEEK: its bytes stay queued for the next read
-  std::vector<PollEntry> polled;  // select and poll: every socket watched, with its answer
+  // select and poll: every socket watched, with its answer. epoll_wait: its ready list,
+  // each entry's revents the epoll events that came back (events: them as select sorts them).
+  std::vector<PollEntry> polled;
+  // epoll_ctl: the one entry it added, changed or removed (mask 0 for EPOLL_CTL_DEL), and
+  // which of these it was (EPOLL_CTL_ADD, _MOD, _DEL). epoll_wait: the whole interest set
+  // it waited on, as the epoll_ctl calls before it left it.
+  std::vector<InterestEntry> interest;
+  int epoll_op = 0;
   PacketFields packet;       // only for EventKind::Packet
   ListenOverflow overflow;   // only for NoteKind::ListenFull
 

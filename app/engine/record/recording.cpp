@@ -126,6 +126,15 @@ void put_event(Out& o, const Event& e) {
     o.u(l.cookies_sent);
     o.u(l.cookies_failed);
   }
+  // Added later, last, so that an event recorded before it still reads: epoll's facts.
+  if (!e.interest.empty() || e.epoll_op != 0) {
+    o.u(e.interest.size());
+    for (const InterestEntry& entry : e.interest) {
+      o.s(entry.fd);
+      o.u(entry.mask);
+    }
+    o.s(e.epoll_op);
+  }
 }
 
 void put_view(Out& o, const SocketView& v) {
@@ -383,6 +392,14 @@ Event get_event(In& in) {
     l.queued = in.num<int>();
     l.cookies_sent = in.u();
     l.cookies_failed = in.u();
+  }
+  if (!in.done()) {
+    e.interest.resize(in.count());
+    for (InterestEntry& entry : e.interest) {
+      entry.fd = in.num<int>();
+      entry.mask = in.unum<std::uint32_t>();
+    }
+    e.epoll_op = in.num<int>();
   }
   return e;
 }

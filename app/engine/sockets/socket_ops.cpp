@@ -69,6 +69,8 @@ void record(OpContext& ctx, Call call, int fd, std::string args, const CallResul
   event.bytes = result.bytes;  // shared, not copied
   event.truncated = result.truncated;
   event.polled = result.polled;
+  event.interest = result.interest;
+  event.epoll_op = result.epoll_op;
   event.step = ctx.step;
   ctx.log()->append(std::move(event));
 }
@@ -665,11 +667,9 @@ CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_s
   return result;
 }
 
-namespace {
-// "EPOLLIN|EPOLLET": an epoll mask as Python's select module names its bits.
-std::string epoll_mask_text(unsigned events) {
+std::string epoll_events_text(std::uint32_t events) {
   std::string out;
-  const auto add = [&](unsigned bit, const char* name) {
+  const auto add = [&](std::uint32_t bit, const char* name) {
     if ((events & bit) == 0) return;
     out += (out.empty() ? "" : "|");
     out += name;
@@ -682,7 +682,15 @@ std::string epoll_mask_text(unsigned events) {
   add(EPOLLET, "EPOLLET");
   return out.empty() ? "0" : out;
 }
-}  // namespace
+
+const char* epoll_op_name(int op) {
+  switch (op) {
+    case EPOLL_CTL_ADD: return "EPOLL_CTL_ADD";
+    case EPOLL_CTL_MOD: return "EPOLL_CTL_MOD";
+    case EPOLL_CTL_DEL: return "EPOLL_CTL_DEL";
+    default: return "?";
+  }
+}
 
 CallResult epoll_create(OpContext& ctx) {
   CallResult result;
@@ -699,14 +707,15 @@ CallResult epoll_ctl(OpContext& ctx, int epfd, int op, int fd, unsigned events) 
   ev.events = events;
   ev.data.fd = fd;
   if (::epoll_ctl(epfd, op, fd, &ev) != 0) result = failure(errno);
-  const char* op_name = op == EPOLL_CTL_ADD ? "EPOLL_CTL_ADD" : op == EPOLL_CTL_MOD ? "EPOLL_CTL_MOD" : "EPOLL_CTL_DEL";
+  result.epoll_op = op;
+  result.interest = {{fd, op == EPOLL_CTL_DEL ? 0u : events}};
   record(ctx, Call::EpollCtl, epfd,
-         std::string(op_name) + ", " + std::to_string(fd) + (op == EPOLL_CTL_DEL ? "" : ", " + epoll_mask_text(events)),
+         std::string(epoll_op_name(op)) + ", " + std::to_string(fd) + (op == EPOLL_CTL_DEL ? "" : ", " + epoll_events_text(events)),
          result, {}, nullptr);
   return result;
 }
 
-CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<InterestEntry>& interest,
                       int maxevents, double timeout_seconds) {
   CallResult result;
   // As poll() events, for whoever asks what the wait is on (EPOLLET is no poll() bit).
@@ -749,15 +758,16 @@ CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int,
                                               ((got & (EPOLLOUT | EPOLLERR)) != 0 ? POLLOUT : 0));
       result.polled.push_back({ready[static_cast<std::size_t>(i)].data.fd, sorted, static_cast<short>(got)});
       detail += (detail.empty() ? "[(" : ", (") + std::to_string(ready[static_cast<std::size_t>(i)].data.fd) + ", " +
-                epoll_mask_text(got) + ")";
+                epoll_events_text(got) + ")";
     }
     detail = n == 0 ? "[] (nothing ready)" : detail + "]";
     // What it watches, beside what came back: the interest set epoll_ctl left.
     std::string set;
-    for (const auto& [fd, mask] : interest) set += (set.empty() ? "" : ", ") + std::to_string(fd) + ": " + epoll_mask_text(mask);
+    for (const auto& [fd, mask] : interest) set += (set.empty() ? "" : ", ") + std::to_string(fd) + ": " + epoll_events_text(mask);
     detail += "; watching {" + set + "}";
     result.value = n;
   }
+  result.interest = interest;
   char timeout[32] = "-1";
   if (timeout_seconds >= 0) std::snprintf(timeout, sizeof timeout, "%g", timeout_seconds);
   record(ctx, Call::EpollWait, epfd, std::string(timeout) + ", " + std::to_string(ready.size()), result, detail);

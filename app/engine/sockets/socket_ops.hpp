@@ -29,7 +29,9 @@ struct CallResult {
   std::string text;      // getaddrinfo list, getfqdn name, "truncated" for datagrams
   std::vector<AddrInfoEntry> entries;  // getaddrinfo: its answer, in its order
   bool truncated = false;  // recvfrom: the datagram was longer than the buffer (MSG_TRUNC)
-  std::vector<PollEntry> polled;  // select: every socket it watched, with the kernel's answer
+  std::vector<PollEntry> polled;  // select: every socket it watched, with the kernel's answer; epoll_wait: the ready list
+  std::vector<InterestEntry> interest;  // epoll_ctl: the entry it changed; epoll_wait: the interest set
+  int epoll_op = 0;                     // epoll_ctl: EPOLL_CTL_ADD, _MOD or _DEL
   // send of parts: how long the last bytes stayed unsent in the sender's kernel after
   // the last send() returned (TCP_INFO tcpi_notsent_bytes back to 0), and how many were
   // unsent when it first looked; -1: not measured.
@@ -141,6 +143,11 @@ namespace ops {
 // in poll() until one is ready, the time runs out (value 0, no error, as in Python) or
 // the waker ends it (ECANCELED). poll() has no limit on fd numbers (FD_SETSIZE).
 [[nodiscard]] CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_seconds);
+// "EPOLLIN|EPOLLET": an epoll mask as Python's select module names its bits ("0": none).
+[[nodiscard]] std::string epoll_events_text(std::uint32_t events);
+// "EPOLL_CTL_ADD", "EPOLL_CTL_MOD", "EPOLL_CTL_DEL" ("?" for another number).
+[[nodiscard]] const char* epoll_op_name(int op);
+
 // select.epoll(): an epoll instance (epoll_create1(EPOLL_CLOEXEC)); value is its fd.
 [[nodiscard]] CallResult epoll_create(OpContext& ctx);
 // ep.register / modify / unregister: op is EPOLL_CTL_ADD, _MOD or _DEL, events the
@@ -152,7 +159,7 @@ namespace ops {
 // and beside its answer; the first look never waits, then it waits in poll() on the
 // epoll fd itself (readable while its ready list is not empty) until the timeout
 // (value 0) or the waker (ECANCELED).
-[[nodiscard]] CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<std::pair<int, unsigned>>& interest,
+[[nodiscard]] CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<InterestEntry>& interest,
                                     int maxevents, double timeout_seconds);
 // os.unlink(path) for an AF_UNIX socket file; abstract names ('@...') have no file.
 [[nodiscard]] CallResult unlink(OpContext& ctx, const std::string& path);
