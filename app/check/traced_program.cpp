@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 namespace sockstep::check {
 

@@ -33,7 +33,7 @@ class TracedProgram {
   // Takes in the events logged since the last look, waiting at most `wait` for one.
   void refresh(std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   // Takes in the calls made until now: the tracer holds each event back a moment to sort
-  // it (trace/launcher.cpp), so a call just made shows up that much later. Once the
+  // it (trace/tracer.cpp), so a call just made shows up that much later. Once the
   // program has ended, waits until the tracer has read everything.
   void settle();
   // Refreshes until done() or the deadline; returns done().

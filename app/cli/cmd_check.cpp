@@ -19,7 +19,7 @@
 #include "cli/session_recording.hpp"
 #include "cli/stop_signal.hpp"
 #include "engine/lesson/lesson_paths.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 namespace sockstep::cli {
 

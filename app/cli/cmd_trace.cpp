@@ -14,7 +14,7 @@
 #include "cli/live_window.hpp"
 #include "cli/traced_waits.hpp"
 #include "cli/stop_signal.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 namespace sockstep::cli {
 

@@ -2,7 +2,7 @@
 #include "check/check_runner.hpp"
 #include "cli/commands.hpp"
 #include "engine/log/address.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 namespace sockstep::cli {
 

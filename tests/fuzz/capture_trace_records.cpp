@@ -9,7 +9,7 @@
 
 #include "engine/log/event_log.hpp"
 #include "fuzz/trace_record_stream.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 4 || std::strcmp(argv[2], "--") != 0) {

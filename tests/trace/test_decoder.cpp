@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "trace/decoder.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 #include "trace/wire.hpp"
 
 using namespace sockstep;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "engine/log/event_log.hpp"
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 using namespace sockstep;
 using namespace sockstep::trace;

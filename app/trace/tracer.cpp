@@ -1,4 +1,4 @@
-#include "trace/launcher.hpp"
+#include "trace/tracer.hpp"
 
 #include <elf.h>
 #include <fcntl.h>
