@@ -5,7 +5,7 @@
 #include "cli/session_recording.hpp"
 #include "engine/record/recording.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
-#include "ui/gui_app.hpp"
+#include "ui/run_gui.hpp"
 #endif
 
 namespace sockstep::cli {

@@ -12,7 +12,7 @@
 #include "cli/session_recording.hpp"
 #include "engine/sockets/privileges.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
-#include "ui/gui_app.hpp"
+#include "ui/run_gui.hpp"
 #endif
 
 namespace sockstep::cli {

@@ -15,7 +15,7 @@
 #include "engine/live/student_tiles.hpp"
 #include "engine/sockets/socket_ops.hpp"
 #ifdef SOCKSTEP_HAVE_GUI
-#include "ui/gui_app.hpp"
+#include "ui/run_gui.hpp"
 #endif
 
 namespace sockstep::cli {

@@ -8,7 +8,7 @@
 #include "engine/live/live_source.hpp"
 #include "engine/lesson/session.hpp"
 #include "ui/fonts.hpp"
-#include "ui/gui_app.hpp"
+#include "ui/run_gui.hpp"
 #include "ui/model.hpp"
 #include "ui/settings.hpp"
 #include "ui/ui_root.hpp"

@@ -18,7 +18,7 @@ add_library(sockstep_ui STATIC
   ui/export_dialog.cpp
   ui/export_folder.cpp
   ui/fonts.cpp
-  ui/gui_app.cpp
+  ui/run_gui.cpp
   ui/help_overlay.cpp
   ui/layout.cpp
   ui/lesson_panel.cpp

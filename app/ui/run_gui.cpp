@@ -1,4 +1,4 @@
-#include "ui/gui_app.hpp"
+#include "ui/run_gui.hpp"
 
 #include <cstdio>
 
