@@ -4,7 +4,7 @@
 
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
-#include "ui/app_window.hpp"
+#include "ui/gui_app.hpp"
 #include "ui/settings.hpp"
 
 namespace sockstep::ui {

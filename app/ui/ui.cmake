@@ -6,7 +6,6 @@ find_package(glfw3 3.3 REQUIRED)
 find_package(OpenGL REQUIRED)
 
 add_library(sockstep_ui STATIC
-  ui/app_window.cpp
   ui/bytes_panel.cpp
   ui/card_error.cpp
   ui/code_panel.cpp
@@ -18,7 +17,7 @@ add_library(sockstep_ui STATIC
   ui/export_dialog.cpp
   ui/export_folder.cpp
   ui/fonts.cpp
-  ui/run_gui.cpp
+  ui/gui_app.cpp
   ui/help_overlay.cpp
   ui/layout.cpp
   ui/lesson_panel.cpp
@@ -30,6 +29,7 @@ add_library(sockstep_ui STATIC
   ui/prediction.cpp
   ui/prediction_box.cpp
   ui/reference_card.cpp
+  ui/run_gui.cpp
   ui/screenshot.cpp
   ui/sequence_panel.cpp
   ui/settings.cpp

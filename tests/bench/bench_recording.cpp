@@ -22,7 +22,7 @@
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/record/record_session.hpp"
 #include "engine/record/recording.hpp"
-#include "ui/app_window.hpp"
+#include "ui/gui_app.hpp"
 
 using namespace sockstep;
 using Clock = std::chrono::steady_clock;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "engine/lesson/lesson_paths.hpp"
-#include "ui/app_window.hpp"
+#include "ui/gui_app.hpp"
 
 using namespace sockstep;
 using namespace sockstep::ui;

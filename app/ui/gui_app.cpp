@@ -1,4 +1,4 @@
-#include "ui/app_window.hpp"
+#include "ui/gui_app.hpp"
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
