@@ -15,6 +15,7 @@
 #include "ui/event_cache.hpp"
 #include "ui/event_loops.hpp"
 #include "ui/fonts.hpp"
+#include "ui/layout_weights.hpp"
 #include "ui/palette.hpp"
 #include "ui/panel_specs.hpp"
 #include "ui/prediction.hpp"
@@ -70,13 +71,6 @@ struct Command {
 
 using Commands = std::vector<Command>;
 
-
-// How the rows and columns of the tiling share the window out (see layout.hpp), as
-// the splitters left them: the left and right columns; lesson and steps; the right
-// column's top band, sockets and bottom band; code and sequence; bytes, console, log.
-inline constexpr std::size_t kWeightCount = 12;
-using LayoutWeights = std::array<float, kWeightCount>;
-[[nodiscard]] LayoutWeights default_weights(bool present);
 
 struct LessonEntry {
   std::string path;

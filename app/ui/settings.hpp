@@ -3,7 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "ui/model.hpp"
+#include "ui/layout_weights.hpp"
+#include "ui/panel_specs.hpp"
 
 namespace sockstep::ui {
 
