@@ -14,23 +14,6 @@ struct Node {
   std::vector<Node> children;
 };
 
-// Smallest useful size of each panel, in font sizes and lines: room for a title, a few
-// lines of its text and its buttons at any zoom.
-struct Minimum {
-  float em;
-  float lines;
-};
-constexpr std::array<Minimum, kPanelCount> kMinimums = {{
-    {14.0f, 8.0f},  // lesson
-    {14.0f, 4.0f},  // steps
-    {16.0f, 6.0f},  // code
-    {16.0f, 8.0f},  // sockets: a card's seven lines and the scrollbar under them
-    {14.0f, 6.0f},  // sequence
-    {12.0f, 4.0f},  // bytes
-    {9.0f, 4.0f},   // console
-    {13.0f, 4.0f},  // event log
-}};
-
 Node leaf(Panel panel, int weight) { return Node{false, weight, panel, {}}; }
 
 const Node& tree() {
@@ -53,8 +36,8 @@ bool shown(const Node& node, const std::array<bool, kPanelCount>& visible) {
 
 ImVec2 minimum(const Node& node, const std::array<bool, kPanelCount>& visible, LayoutMetrics m) {
   if (node.panel) {
-    const Minimum& min = kMinimums[static_cast<std::size_t>(*node.panel)];
-    return ImVec2(min.em * m.em, min.lines * m.line);
+    const PanelSpec& spec = panel_spec(*node.panel);
+    return ImVec2(spec.min_em * m.em, spec.min_lines * m.line);
   }
   ImVec2 out(0, 0);
   for (const Node& child : node.children) {

@@ -8,14 +8,9 @@
 namespace sockstep::ui {
 namespace {
 
-constexpr Tx kPanelTitles[] = {Tx::PanelLesson,   Tx::PanelSteps, Tx::PanelCode,
-                               Tx::PanelSockets,  Tx::PanelSequence, Tx::PanelBytes,
-                               Tx::PanelConsole,  Tx::PanelEventLog};
-static_assert(std::size(kPanelTitles) == kPanelCount, "one title per panel");
 
 }  // namespace
 
-Tx panel_title(Panel panel) { return kPanelTitles[static_cast<std::size_t>(panel)]; }
 
 namespace {
 
@@ -64,9 +59,10 @@ void draw_menu_bar(const Model& model, ExportView& exporting) {
     }
     ImGui::Separator();
     // The panels of the mode on screen (presentation mode keeps a set of its own).
-    for (std::size_t i = 0; i < kPanelCount; ++i) {
+    for (const PanelSpec& spec : kPanels) {
+      const auto i = static_cast<std::size_t>(spec.panel);
       const std::string keys = "Ctrl " + std::to_string(i + 1);
-      if (ImGui::MenuItem(model.t(kPanelTitles[i]), keys.c_str(), model.state->shown_panels()[i])) {
+      if (ImGui::MenuItem(model.t(spec.title), keys.c_str(), model.state->shown_panels()[i])) {
         model.send({Command::Kind::TogglePanel, static_cast<long long>(i)});
       }
     }

@@ -15,7 +15,9 @@
 #include "ui/event_cache.hpp"
 #include "ui/event_loops.hpp"
 #include "ui/fonts.hpp"
+#include "ui/layout_weights.hpp"
 #include "ui/palette.hpp"
+#include "ui/panel_specs.hpp"
 #include "ui/prediction.hpp"
 #include "ui/ui_text.hpp"
 
@@ -69,17 +71,6 @@ struct Command {
 
 using Commands = std::vector<Command>;
 
-enum class Panel { Lesson, Steps, Code, Sockets, Sequence, Bytes, Console, EventLog, Count };
-inline constexpr std::size_t kPanelCount = static_cast<std::size_t>(Panel::Count);
-
-// How the rows and columns of the tiling share the window out (see layout.hpp), as
-// the splitters left them: the left and right columns; lesson and steps; the right
-// column's top band, sockets and bottom band; code and sequence; bytes, console, log.
-inline constexpr std::size_t kWeightCount = 12;
-using LayoutWeights = std::array<float, kWeightCount>;
-[[nodiscard]] LayoutWeights default_weights(bool present);
-// The panels presentation mode starts with: the four a class follows.
-inline constexpr std::array<bool, kPanelCount> kPresentPanels{true, false, true, true, true, false, false, false};
 
 struct LessonEntry {
   std::string path;
@@ -100,17 +91,17 @@ struct UiState {
   bool message_set = false;       // the learner changed it from the lesson's text
   Picks picks;                    // answers to the lesson's predictions
   std::string card_call;          // the call whose reference card is open; "" if none
-  std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+  PanelFlags visible = default_panels(false);
   LayoutWeights weights = default_weights(false);
   // Presentation mode: large text, the light theme, its own panels and weights.
   bool present = false;
   float present_zoom = 0.0f;  // 0: from the window's height (body text 3.6 % of it)
-  std::array<bool, kPanelCount> present_visible = kPresentPanels;
+  PanelFlags present_visible = default_panels(true);
   LayoutWeights present_weights = default_weights(true);
   int maximised = -1;         // the Panel filling the window, -1 for none
   float font_zoom = 1.0f;     // the zoom the fonts are built at now (either mode)
 
-  [[nodiscard]] const std::array<bool, kPanelCount>& shown_panels() const { return present ? present_visible : visible; }
+  [[nodiscard]] const PanelFlags& shown_panels() const { return present ? present_visible : visible; }
   [[nodiscard]] const LayoutWeights& shown_weights() const { return present ? present_weights : weights; }
   [[nodiscard]] bool light_theme() const { return present || light; }
 };

@@ -110,7 +110,6 @@ void draw_reference_card(const Model& model, bool* open);
 // that arrived with the step just taken.
 void draw_question(const Model& model);
 void draw_verdicts(const Model& model);
-[[nodiscard]] Tx panel_title(Panel panel);
 
 // File > Export...: the folder to write the session's files to, asked in a dialog.
 struct ExportView {

@@ -10,13 +10,26 @@
 namespace sockstep::ui {
 namespace {
 
-template <std::size_t N>
-void read_bools(const nlohmann::json& j, const char* key, std::array<bool, N>& out) {
-  if (!j.contains(key) || !j[key].is_array()) return;
+// Which panels are shown, by each panel's id ({"lesson": true, ...}); a list of flags in
+// the panels' order, as files written before the ids were, reads too.
+void read_panels(const nlohmann::json& j, const char* key, PanelFlags& out) {
+  if (!j.contains(key)) return;
   const auto& values = j[key];
-  for (std::size_t i = 0; i < N && i < values.size(); ++i) {
-    if (values[i].is_boolean()) out[i] = values[i].get<bool>();
+  if (values.is_object()) {
+    for (const PanelSpec& spec : kPanels) {
+      const auto it = values.find(spec.id);
+      if (it != values.end() && it->is_boolean()) out[static_cast<std::size_t>(spec.panel)] = it->get<bool>();
+    }
+  } else if (values.is_array()) {
+    for (std::size_t i = 0; i < out.size() && i < values.size(); ++i)
+      if (values[i].is_boolean()) out[i] = values[i].get<bool>();
   }
+}
+
+nlohmann::json panels_json(const PanelFlags& flags) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const PanelSpec& spec : kPanels) j[spec.id] = flags[static_cast<std::size_t>(spec.panel)];
+  return j;
 }
 
 // A weight that is not a positive number (a hand-edited file) keeps its default.
@@ -54,8 +67,8 @@ Settings load_settings(const std::string& path, std::string* error) {
     settings.step = j.value("step", settings.step);
     settings.width = j.value("width", settings.width);
     settings.height = j.value("height", settings.height);
-    read_bools(j, "panels", settings.visible);
-    read_bools(j, "present_panels", settings.present_visible);
+    read_panels(j, "panels", settings.visible);
+    read_panels(j, "present_panels", settings.present_visible);
     read_weights(j, "splits", settings.weights);
     read_weights(j, "present_splits", settings.present_weights);
     settings.present = j.value("present", settings.present);
@@ -77,11 +90,11 @@ bool save_settings(const std::string& path, const Settings& settings, std::strin
   j["step"] = settings.step;
   j["width"] = settings.width;
   j["height"] = settings.height;
-  j["panels"] = settings.visible;
+  j["panels"] = panels_json(settings.visible);
   j["splits"] = settings.weights;
   j["present"] = settings.present;
   j["present_zoom"] = settings.present_zoom;
-  j["present_panels"] = settings.present_visible;
+  j["present_panels"] = panels_json(settings.present_visible);
   j["present_splits"] = settings.present_weights;
   std::error_code ec;
   const std::filesystem::path target(path);

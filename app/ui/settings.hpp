@@ -3,7 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "ui/model.hpp"
+#include "ui/layout_weights.hpp"
+#include "ui/panel_specs.hpp"
 
 namespace sockstep::ui {
 
@@ -16,13 +17,13 @@ struct Settings {
   int step = 0;
   int width = 0;       // 0: default window size
   int height = 0;
-  std::array<bool, kPanelCount> visible{true, true, true, true, true, true, true, true};
+  PanelFlags visible = default_panels(false);
   LayoutWeights weights = default_weights(false);
   // Presentation mode (F5, --present): whether it was on, its zoom (0: from the window's
   // height), its own panels and splitters.
   bool present = false;
   float present_zoom = 0.0f;
-  std::array<bool, kPanelCount> present_visible = kPresentPanels;
+  PanelFlags present_visible = default_panels(true);
   LayoutWeights present_weights = default_weights(true);
 };
 

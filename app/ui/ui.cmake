@@ -7,15 +7,11 @@ find_package(OpenGL REQUIRED)
 
 add_library(sockstep_ui STATIC
   ui/bytes_panel.cpp
-  ui/card_error.cpp
   ui/code_panel.cpp
   ui/console_panel.cpp
-  ui/countdown.cpp
-  ui/event_cache.cpp
   ui/event_log_panel.cpp
   ui/font_text.cpp
   ui/export_dialog.cpp
-  ui/export_folder.cpp
   ui/fonts.cpp
   ui/gui_app.cpp
   ui/help_overlay.cpp
@@ -26,17 +22,13 @@ add_library(sockstep_ui STATIC
   ui/menu_bar.cpp
   ui/model.cpp
   ui/palette.cpp
-  ui/prediction.cpp
   ui/prediction_box.cpp
   ui/reference_card.cpp
   ui/run_gui.cpp
   ui/screenshot.cpp
   ui/sequence_panel.cpp
-  ui/settings.cpp
-  ui/socket_cards.cpp
   ui/sockets_panel.cpp
   ui/steps_panel.cpp
-  ui/stream_follow.cpp
   ui/ui_root.cpp
   ui/widgets.cpp
 )
@@ -44,7 +36,7 @@ target_include_directories(sockstep_ui PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
 # The backends' headers live beside imgui's but imgui.pc does not name the folder.
 target_include_directories(sockstep_ui SYSTEM PUBLIC /usr/include/imgui/backends)
 target_link_libraries(sockstep_ui
-  PUBLIC sockstep_engine sockstep_diagram PkgConfig::IMGUI PkgConfig::FONTCONFIG glfw OpenGL::GL
+  PUBLIC sockstep_engine sockstep_ui_model PkgConfig::IMGUI PkgConfig::FONTCONFIG glfw OpenGL::GL
          Threads::Threads ${CMAKE_DL_LIBS}
   PRIVATE nlohmann_json::nlohmann_json)
 

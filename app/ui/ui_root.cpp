@@ -289,6 +289,24 @@ void UiRoot::draw_splitters(const Model& model, const std::vector<Splitter>& spl
   ImGui::PopStyleVar(3);
 }
 
+void UiRoot::draw_panel(Panel panel, const Model& model) {
+  switch (panel) {
+    case Panel::Lesson:
+      // A live session's lesson panel says what runs instead.
+      if (live_ != nullptr) draw_live(model, live_view_);
+      else draw_lesson(model, lesson_view_);
+      break;
+    case Panel::Steps: draw_steps(model, steps_view_); break;
+    case Panel::Code: draw_code(model, code_view_); break;
+    case Panel::Sockets: draw_sockets(model, sockets_view_); break;
+    case Panel::Sequence: draw_sequence(model, sequence_view_); break;
+    case Panel::Bytes: draw_bytes(model, bytes_view_); break;
+    case Panel::Console: draw_console(model, console_view_); break;
+    case Panel::EventLog: draw_event_log(model, log_view_); break;
+    case Panel::Count: break;
+  }
+}
+
 void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
                   const std::string& lesson_path, const std::vector<KeyPress>& keys,
                   Commands& out) {
@@ -317,14 +335,11 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   // A live session has no steps or code listings: their room goes to the others.
   auto visible = state.shown_panels();
-  if (live_ != nullptr) {
-    visible[static_cast<std::size_t>(Panel::Steps)] = false;
-    visible[static_cast<std::size_t>(Panel::Code)] = false;
-  }
+  if (live_ != nullptr)
+    for (const PanelSpec& spec : kPanels) visible[static_cast<std::size_t>(spec.panel)] &= spec.in_live;
   std::optional<Panel> maximised;
   if (state.maximised >= 0 && state.maximised < static_cast<int>(kPanelCount) &&
-      (live_ == nullptr || (state.maximised != static_cast<int>(Panel::Steps) &&
-                            state.maximised != static_cast<int>(Panel::Code)))) {
+      (live_ == nullptr || panel_spec(static_cast<Panel>(state.maximised)).in_live)) {
     maximised = static_cast<Panel>(state.maximised);
     visible.fill(false);
     visible[static_cast<std::size_t>(*maximised)] = true;
@@ -337,40 +352,26 @@ void UiRoot::draw(const UiState& state, const std::vector<LessonEntry>& lessons,
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize |
                                  ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoBringToFrontOnFocus;
-  const auto panel = [&](Panel which, const char* id, auto&& body) {
-    const auto index = static_cast<std::size_t>(which);
-    if (!visible[index]) return;
-    ImGui::SetNextWindowPos(rects[index].pos, ImGuiCond_Always);
-    ImGui::SetNextWindowSize(rects[index].size, ImGuiCond_Always);
-    const Tx name = live_ != nullptr && which == Panel::Lesson ? Tx::LiveSession : panel_title(which);
-    const std::string title = std::string(model.t(name)) + "###" + id;
-    ImGuiWindowFlags extra = 0;
-    if (which == Panel::Sequence || which == Panel::Sockets || which == Panel::EventLog ||
-        which == Panel::Code || which == Panel::Console || which == Panel::Bytes) {
-      extra = ImGuiWindowFlags_NoScrollbar;  // they scroll their own child regions
-    }
-    if (ImGui::Begin(title.c_str(), nullptr, flags | extra)) {
-      if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) pointed_panel_ = which;
-      body();
-    }
-    ImGui::End();
-  };
   if (live_ != nullptr) {
     live_view_.enter_pressed = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) {
       return k.key == GLFW_KEY_ENTER || k.key == GLFW_KEY_KP_ENTER;
     });
     live_view_.students_key = std::any_of(keys.begin(), keys.end(), [](const KeyPress& k) { return k.key == GLFW_KEY_F6; });
-    panel(Panel::Lesson, "lesson", [&] { draw_live(model, live_view_); });
-  } else {
-    panel(Panel::Lesson, "lesson", [&] { draw_lesson(model, lesson_view_); });
   }
-  panel(Panel::Steps, "steps", [&] { draw_steps(model, steps_view_); });
-  panel(Panel::Code, "code", [&] { draw_code(model, code_view_); });
-  panel(Panel::Sequence, "sequence", [&] { draw_sequence(model, sequence_view_); });
-  panel(Panel::Sockets, "sockets", [&] { draw_sockets(model, sockets_view_); });
-  panel(Panel::Bytes, "bytes", [&] { draw_bytes(model, bytes_view_); });
-  panel(Panel::Console, "console", [&] { draw_console(model, console_view_); });
-  panel(Panel::EventLog, "log", [&] { draw_event_log(model, log_view_); });
+  // Drawn in the table's order, which is also the order they take focus in.
+  for (const PanelSpec& spec : kPanels) {
+    const auto index = static_cast<std::size_t>(spec.panel);
+    if (!visible[index]) continue;
+    ImGui::SetNextWindowPos(rects[index].pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(rects[index].size, ImGuiCond_Always);
+    const Tx name = live_ != nullptr && spec.panel == Panel::Lesson ? Tx::LiveSession : spec.title;
+    const std::string title = std::string(model.t(name)) + "###" + spec.id;
+    if (ImGui::Begin(title.c_str(), nullptr, flags | (spec.scrolls_itself ? ImGuiWindowFlags_NoScrollbar : 0))) {
+      if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) pointed_panel_ = spec.panel;
+      draw_panel(spec.panel, model);
+    }
+    ImGui::End();
+  }
   if (live_ != nullptr) draw_students(model, live_view_);  // serve: over the panels while open
 
   draw_splitters(model, layout.splitters, state.shown_weights());

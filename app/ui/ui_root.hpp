@@ -74,6 +74,8 @@ class UiRoot {
 
  private:
   void shortcuts(const Model& model, const UiState& state, const std::vector<KeyPress>& keys);
+  // What draws each panel of kPanels (panel_specs.hpp).
+  void draw_panel(Panel panel, const Model& model);
   void draw_splitters(const Model& model, const std::vector<Splitter>& splitters, const LayoutWeights& weights);
   // What refresh() does once the snapshot and the events are in: conversation, fonts,
   // the selection that follows a step.

@@ -197,7 +197,7 @@ TEST_CASE("the layout follows the font: at a projector's zoom no panel is narrow
     CHECK(layout.splitters.size() == 7);
   }
   // Presentation mode's four panels: lesson on the left, code and sequence, cards below.
-  const Layout present = compute_layout(ImVec2(0, 0), window, kPresentPanels, default_weights(true), LayoutMetrics{25.6f, 40.0f});
+  const Layout present = compute_layout(ImVec2(0, 0), window, default_panels(true), default_weights(true), LayoutMetrics{25.6f, 40.0f});
   CHECK(present.panels[static_cast<std::size_t>(Panel::Bytes)].size.x == 0.0f);
   CHECK(present.panels[static_cast<std::size_t>(Panel::Sockets)].size.x > 700.0f);
   CHECK(present.splitters.size() == 3);
@@ -277,6 +277,23 @@ TEST_CASE("settings round-trip, and a broken file gives defaults and a message")
   CHECK(back.present_visible[5]);
   CHECK(back.weights[0] == doctest::Approx(0.4f));
   CHECK(back.present_weights[7] == doctest::Approx(0.7f));
+
+  // The panels are saved by name; a file that lists them in order still reads.
+  {
+    std::ifstream in(path);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(text.find("\"sockets\"") != std::string::npos);
+    CHECK(text.find("\"present_panels\": {") != std::string::npos);
+  }
+  std::ofstream(path) << R"({"panels": [true, false, true, true, true, true, true, false],
+                             "present_panels": {"bytes": true, "lesson": false, "nonsense": 3}})";
+  const Settings listed = load_settings(path, &error);
+  CHECK_FALSE(listed.visible[static_cast<std::size_t>(Panel::Steps)]);
+  CHECK_FALSE(listed.visible[static_cast<std::size_t>(Panel::EventLog)]);
+  CHECK(listed.visible[static_cast<std::size_t>(Panel::Sockets)]);
+  CHECK(listed.present_visible[static_cast<std::size_t>(Panel::Bytes)]);
+  CHECK_FALSE(listed.present_visible[static_cast<std::size_t>(Panel::Lesson)]);
+  CHECK(listed.present_visible[static_cast<std::size_t>(Panel::Code)]);  // not named: its default
 
   std::ofstream(path) << "{ not json";
   error.clear();

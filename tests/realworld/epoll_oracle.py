@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 
+import strace_log
+
 BITS = {'EPOLLIN': 0x1, 'EPOLLPRI': 0x2, 'EPOLLOUT': 0x4, 'EPOLLERR': 0x8, 'EPOLLHUP': 0x10,
         'EPOLLRDNORM': 0x40, 'EPOLLRDBAND': 0x80, 'EPOLLWRNORM': 0x100, 'EPOLLWRBAND': 0x200,
         'EPOLLMSG': 0x400, 'EPOLLRDHUP': 0x2000, 'EPOLLEXCLUSIVE': 1 << 28, 'EPOLLWAKEUP': 1 << 29,
@@ -40,16 +42,7 @@ def mask(text):
 def strace_waits(path):
     """{epfd: [(ready [(fd, events)], interest [(fd, mask)])]} of each wait that found something."""
     interest, data, waits = {}, {}, {}
-    pending = {}
-    for raw in open(path, encoding='utf-8', errors='replace'):
-        raw = raw.rstrip('\n')
-        m = re.match(r'^(\d+) +(.*) <unfinished \.\.\.>$', raw)
-        if m:
-            pending[m.group(1)] = m.group(2)
-            continue
-        m = re.match(r'^(\d+) +<\.\.\. \w+ resumed>(.*)$', raw)
-        if m and m.group(1) in pending:
-            raw = m.group(1) + ' ' + pending.pop(m.group(1)) + m.group(2)
+    for raw in strace_log.calls(path):
         m = CTL.match(raw)
         if m:
             epfd, op, fd, what, events, u32, rc = m.groups()

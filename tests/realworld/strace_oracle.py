@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 
+import strace_log
+
 KEPT = 2048  # what a traced call keeps of its bytes (trace/wire.hpp kMaxData)
 OUT = {'sendto', 'sendmsg', 'write', 'writev', 'sendmmsg', 'sendfile'}
 IN = {'recvfrom', 'recvmsg', 'read', 'readv', 'recvmmsg'}
@@ -49,19 +51,10 @@ LIBC_OWN = re.compile(r'sun_path="[^"]*/nscd/socket"|sin6?_port=htons\(53\)')
 def strace_calls(path):
     """[thread id, kind, fd, result, errno, hex bytes or None, inode, libc's own] of each
     socket call, in order."""
-    pending = {}
     calls = []
     last_socket = {}  # (pid, fd) -> index in calls of the socket() that returned it
     libc_own = set()  # (pid, fd) of glibc's own lookup sockets, until closed
-    for raw in open(path, encoding='utf-8', errors='replace'):
-        raw = raw.rstrip('\n')
-        m = re.match(r'^(\d+) +(.*) <unfinished \.\.\.>$', raw)
-        if m:
-            pending[m.group(1)] = m.group(2)
-            continue
-        m = re.match(r'^(\d+) +<\.\.\. \w+ resumed>(.*)$', raw)
-        if m and m.group(1) in pending:
-            raw = m.group(1) + ' ' + pending.pop(m.group(1)) + m.group(2)
+    for raw in strace_log.calls(path):
         m = LINE.match(raw)
         if not m or m.group(2) not in KIND:
             continue

@@ -77,19 +77,27 @@ int Session::descriptors_of(unsigned long inode) const {
   return count;
 }
 
-SocketView Session::view_of(const std::string& actor, int fd) const {
-  const ForkedChild* child = child_of(actor);
-  if (child == nullptr) return inspect_socket(fd);
+Session::SocketSource Session::source_of(const std::string& actor, int fd) const {
+  SocketSource source;
+  source.fd = fd;
+  source.child = child_of(actor);
+  if (source.child != nullptr)
+    if (const auto a = child_facts_.find(actor); a != child_facts_.end())
+      if (const auto f = a->second.find(fd); f != a->second.end()) source.facts = f->second;
+  return source;
+}
+
+SocketView Session::read_socket(const SocketSource& source) {
+  const int fd = source.fd;
+  if (source.child == nullptr) return inspect_socket(fd);
   SocketView view;
   view.fd = fd;
-  const unsigned long inode = child->socket_inode(fd);
+  const unsigned long inode = source.child->socket_inode(fd);
   if (inode == 0) {
     view.error = EBADF;
     return view;
   }
-  SocketFacts facts;
-  if (const auto a = child_facts_.find(actor); a != child_facts_.end())
-    if (const auto f = a->second.find(fd); f != a->second.end()) facts = f->second;
+  const SocketFacts& facts = source.facts;
   view.family = facts.family;
   view.type = facts.type;
   view.local = facts.local;
@@ -439,7 +447,9 @@ void Session::run_to_end() {
 
 SessionSnapshot Session::snapshot() const {
   SessionSnapshot snap;
-  std::lock_guard lock(mutex_);
+  std::vector<SocketSource> sources;  // one per card, read from the kernel once the lock is let go
+  std::set<int> ports;
+  std::unique_lock lock(mutex_);
   snap.generation = generation_;
   snap.position = position_;
   snap.step_count = lesson_.steps.size();
@@ -467,7 +477,7 @@ SessionSnapshot Session::snapshot() const {
         SocketCard card;
         card.actor = name;
         card.var = var;
-        card.view = view_of(name, fd);
+        sources.push_back(source_of(name, fd));
         const auto& steps = socket_steps_.at(name);
         if (const auto s = steps.find(var); s != steps.end()) card.opened_step = s->second;
         if (status.state == ActorState::Blocked && status.blocked.waits_on(fd)) card.blocked_in = call_name(status.blocked.call);
@@ -476,12 +486,16 @@ SessionSnapshot Session::snapshot() const {
     }
     snap.actors.push_back(std::move(view));
   }
-  std::stable_sort(snap.sockets.begin(), snap.sockets.end(),
-                   [](const SocketCard& a, const SocketCard& b) { return a.opened_step < b.opened_step; });
   snap.closed = closed_;
-  snap.orphans = orphan_sockets(ports_);
+  ports = ports_;
   // Its own connections: those seen after each step, and those open now.
   ConnectionSet own = connections_;
+  lock.unlock();
+
+  for (std::size_t i = 0; i < snap.sockets.size(); ++i) snap.sockets[i].view = read_socket(sources[i]);
+  std::stable_sort(snap.sockets.begin(), snap.sockets.end(),
+                   [](const SocketCard& a, const SocketCard& b) { return a.opened_step < b.opened_step; });
+  snap.orphans = orphan_sockets(ports);
   for (const SocketCard& card : snap.sockets) own.add(card.view.local, card.view.peer);
   own.sort_orphans(snap.orphans);
   return snap;

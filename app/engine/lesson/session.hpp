@@ -82,10 +82,21 @@ class Session {
   // What the checks read from the kernel, for this session's actors and sockets.
   [[nodiscard]] KernelFacts kernel_facts();
   void note(const Text& text, NoteKind kind = NoteKind::Info);
-  // With mutex_ held: the kernel's view of the socket an actor's fd refers to. A forked
-  // child's fd is in the child's table, not this process's: it is read by its inode
-  // (/proc/PID/fd) with sock_diag.
-  [[nodiscard]] SocketView view_of(const std::string& actor, int fd) const;
+  // Where the kernel's view of an actor's fd is read from: this process's fd, or a forked
+  // child's, which is in the child's table and is read by its inode (/proc/PID/fd) with
+  // sock_diag, its addresses as the child's calls reported them.
+  struct SocketSource {
+    int fd = -1;
+    const ForkedChild* child = nullptr;
+    SocketFacts facts;  // a child's socket
+  };
+  // With mutex_ held.
+  [[nodiscard]] SocketSource source_of(const std::string& actor, int fd) const;
+  // Reads the kernel; needs no lock (snapshot() calls it after letting mutex_ go, so that
+  // no step waits on a netlink round trip).
+  [[nodiscard]] static SocketView read_socket(const SocketSource& source);
+  // With mutex_ held: both of the above.
+  [[nodiscard]] SocketView view_of(const std::string& actor, int fd) const { return read_socket(source_of(actor, fd)); }
   // With mutex_ held: the inode of the socket an actor's fd refers to, 0 if none.
   [[nodiscard]] unsigned long inode_of(const std::string& actor, int fd) const;
   // With mutex_ held: how many descriptors, in this process and in its forked children,
