@@ -369,6 +369,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     return r;
   }
   if (c == "close") {
+    const std::unique_lock no_reads(session_.fd_reads_);  // as for this process's close below
     std::lock_guard lock(session_.mutex_);
     SocketCard card;
     card.actor = step.actor;
@@ -557,7 +558,8 @@ CallResult StepRunner::call(const Step& step) {
   if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
   if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
   if (c == "close") {
-    // Held so a snapshot never inspects an fd number that was just closed and reused.
+    // No snapshot reads an fd while it is closed (and its number perhaps reused).
+    const std::unique_lock no_reads(session_.fd_reads_);
     std::lock_guard lock(session_.mutex_);
     // Its card stays, faded, as the socket was just before: what an fd-less socket left
     // behind (TIME_WAIT) is matched to it by these addresses.
