@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/call.hpp"
 #include "engine/source_pos.hpp"
 
 namespace sockstep {
@@ -113,6 +114,7 @@ enum class Privilege { None, BindLowPort, RawSocket };
 struct Step {
   std::string actor;
   std::string call;
+  Call kind = Call::None;  // call as a value: the loader looks it up in the call table
   std::string sock;    // the socket variable the call is made on ("phone", "conn")
   std::string result;  // variable that receives the result ("conn", "data")
   std::map<std::string, ArgValue> args;
