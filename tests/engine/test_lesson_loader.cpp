@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include "engine/lesson/call_specs.hpp"
 #include "engine/lesson/lesson_loader.hpp"
+#include "engine/lesson/lesson_paths.hpp"
 
 using namespace sockstep;
 
@@ -318,4 +320,17 @@ TEST_CASE("took_ms_min and took_ms_max are from 0 to 10000 ms, the smaller first
         std::string::npos);
   CHECK(error_of(kHeader + kStep + "expect = { took_ms_min = 300, took_ms_max = 200 }\n").message().find("below") !=
         std::string::npos);
+}
+
+TEST_CASE("every call a lesson may make is a Call the step runner knows, and each step is loaded with it") {
+  for (const CallSpec& spec : call_specs()) {
+    INFO(spec.name);
+    const std::optional<Call> call = call_from_name(spec.name);
+    REQUIRE(call.has_value());
+    CHECK(std::string(call_name(*call)) == spec.name);
+  }
+  for (const std::string& path : lesson_files()) {
+    const Lesson lesson = load_lesson_file(path);
+    for (const Step& step : lesson.steps) CHECK(std::string(call_name(step.kind)) == step.call);
+  }
 }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <imgui.h>
+#include <imgui_internal.h>  // which windows the frame drew
 
 #include <cstdio>
 #include <map>
@@ -12,7 +13,9 @@
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/lesson/reference_cards.hpp"
+#include "gui/classroom_events.hpp"
 #include "gui/clip_probe.hpp"
+#include "engine/live/live_source.hpp"
 #include "ui/font_text.hpp"
 #include "ui/fonts.hpp"
 #include "ui/palette.hpp"
@@ -149,6 +152,93 @@ TEST_CASE("no label is cut at 1280x720 in any lesson, step, language or mode") {
   }
   for (const auto& [text, where] : cut) MESSAGE("cut: \"" << text << "\" first at " << where);
   MESSAGE(frames << " frames looked at, " << cut.size() << " labels cut");
+  CHECK(cut.empty());
+  ImGui::DestroyContext();
+}
+
+TEST_CASE("no label is cut in serve's student view at 1280x720: forty students, long names, odd bytes") {
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(1280, 720);
+  io.DeltaTime = 1.0f / 60.0f;
+  FontManager fonts(find_font_files());
+  note_interface_text(fonts);
+  // What students send: a greeting, Chinese, a long line, control bytes and invalid UTF-8, nothing.
+  const auto line = [](int i) -> std::string {
+    switch (i % 5) {
+      case 0: return "hello from student " + std::to_string(i) + "\n";
+      case 1: return "你好,服务器,我是第 " + std::to_string(i) + " 个学生\n";
+      case 2: return std::string(300, 'x') + "\n";
+      case 3: return std::string("\x00\x01\xff\xfe\r\n\t", 7);
+      default: return {};
+    }
+  };
+  fonts.note_text(line(1));
+  std::map<std::string, std::string> cut;
+  std::size_t frames = 0;
+  for (const Mode& mode : kModes) {
+    fonts.build(mode.zoom);
+    apply_style(mode.present, mode.zoom);
+    for (const Lang lang : {Lang::En, Lang::Zh}) {
+      Lesson lanes;
+      lanes.actors = {"server"};
+      LiveInfo info;
+      info.title = "serve 192.168.100.1:8084";
+      info.students.enabled = true;
+      info.students.open_first = true;
+      // Some hosts have long names on the LAN, some none.
+      info.students.name_of = [](const std::string& host) {
+        ReverseNames::Answer answer;
+        const int last = std::stoi(host.substr(host.rfind('.') + 1));
+        answer.status = last % 3 == 0 ? ReverseNames::Status::Unnamed : ReverseNames::Status::Named;
+        if (last % 3 != 0) answer.name = "student-laptop-" + std::to_string(last) + ".classroom-b.faculty.example.edu";
+        return answer;
+      };
+      UiRoot root(fonts);
+      root.set_palette(make_palette(mode.present));
+      root.set_live(lanes, info, "clients", true);
+      EventLog log;
+      test::accept_students(log, 40, line);
+      // Every fourth student has left.
+      for (int i = 0; i < 40; i += 4) {
+        Event close;
+        close.actor = "server";
+        close.call = Call::Close;
+        close.fd = 10 + i;
+        log.append(close);
+      }
+      LiveSource live({"server"}, "clients");
+      UiState state;
+      state.lang = lang;
+      state.present = mode.present;
+      state.font_zoom = mode.zoom;
+      const std::vector<LessonEntry> entries;
+      Commands out;
+      for (int i = 0; i < 4; ++i) {  // a new window settles its size in its first frames
+        (void)root.refresh_live(live, log, false);
+        ImGui::NewFrame();
+        if (i == 3) sockstep::test::clip_probe_start();
+        root.draw(state, entries, "", {}, out);
+        ImGui::Render();
+        sockstep::test::clip_probe_stop();
+        out.clear();
+      }
+      ++frames;
+      // The tiles were drawn: the view's tile area was a window of this frame.
+      bool tiles_drawn = false;
+      for (ImGuiWindow* window : GImGui->Windows)
+        tiles_drawn |= std::string(window->Name).find("##tiles") != std::string::npos && window->WasActive;
+      CHECK(tiles_drawn);
+      for (const auto& c : sockstep::test::clip_probe_take()) {
+        const std::string panel = c.window.substr(0, c.window.find('/'));
+        cut.emplace(c.text + " | " + panel, std::string(mode.name) + " " + lang_code(lang) + " +" +
+                                                std::to_string(static_cast<int>(c.overflow)) + "px");
+      }
+    }
+  }
+  for (const auto& [text, where] : cut) MESSAGE("cut: \"" << text << "\" first at " << where);
+  MESSAGE(frames << " student views looked at, " << cut.size() << " labels cut");
   CHECK(cut.empty());
   ImGui::DestroyContext();
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/live/live_source.hpp"
+#include "gui/classroom_events.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
 #include "ui/ui_text.hpp"
@@ -22,29 +23,6 @@ float tiles_scroll(const char* part) {
   for (ImGuiWindow* window : GImGui->Windows)
     if (std::string(window->Name).find(part) != std::string::npos && window->WasActive) return window->ScrollMax.y;
   return -1.0f;
-}
-
-// students clients accepted by serve, each having sent a line.
-void accept_students(EventLog& log, int students) {
-  for (int i = 0; i < students; ++i) {
-    Event accept;
-    accept.actor = "server";
-    accept.call = Call::Accept;
-    accept.fd = 3;
-    accept.value = 10 + i;
-    accept.sock.peer = Address{AF_INET, "192.168.100." + std::to_string(100 + i), 40000 + i, {}};
-    log.append(accept);
-    Event recv;
-    recv.actor = "server";
-    recv.call = Call::Recv;
-    recv.dir = Direction::In;
-    recv.fd = 10 + i;
-    const std::string line = "student " + std::to_string(i) + " says hello\n";
-    recv.value = static_cast<long long>(line.size());
-    recv.bytes = Bytes(line);
-    recv.byte_count = line.size();
-    log.append(recv);
-  }
 }
 
 }  // namespace
@@ -74,7 +52,7 @@ TEST_CASE("the student view fits forty tiles in 1280x720 without scrolling, and 
       UiRoot root(fonts);
       root.set_live(lanes, info, "clients", true);
       EventLog log;
-      accept_students(log, students);
+      test::accept_students(log, students);
       LiveSource live({"server"}, "clients");
       UiState state;
       state.lang = lang;

@@ -34,7 +34,7 @@ bool state_matches(const std::string& expected, const std::string& actual) {
 
 // The variable whose state a step's `state` expectation speaks of.
 std::string subject_of(const Step& step) {
-  if (step.call == "socket" || step.call == "accept") return socket_made_by(step);
+  if (step.kind == Call::Socket || step.kind == Call::Accept) return socket_made_by(step);
   return step.sock;
 }
 
@@ -114,7 +114,7 @@ void await_window(const KernelFacts& facts, const std::string& actor, const std:
 // The sockets a select() step watched that way and found ready, as actor.variable.
 std::vector<std::string> found_ready(const Step& step, const CallResult& result, const KernelFacts& facts, bool reading) {
   std::vector<std::string> out;
-  const std::vector<std::string> vars = step.call == "epoll_wait" && facts.socket_names
+  const std::vector<std::string> vars = step.kind == Call::EpollWait && facts.socket_names
                                             ? facts.socket_names(step.actor)
                                             : arg_names(step, reading ? "read" : "write");
   for (const auto& var : vars) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/lesson/source_pos.hpp"
+#include "engine/log/call.hpp"
 #include "engine/text/text.hpp"
 
 namespace sockstep {
@@ -102,6 +103,7 @@ enum class Privilege { None, BindLowPort, RawSocket };
 struct Step {
   std::string actor;
   std::string call;
+  Call kind = Call::None;  // call as a value: the loader looks it up in the call table
   std::string sock;    // the socket variable the call is made on ("phone", "conn")
   std::string result;  // variable that receives the result ("conn", "data")
   std::map<std::string, ArgValue> args;

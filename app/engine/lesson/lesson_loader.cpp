@@ -329,6 +329,7 @@ class Loader {
     step.call = required_string(table, "call", where);
     const CallSpec* spec = find_call_spec(step.call);
     if (spec == nullptr) fail(pos(*table.get("call")), "unknown call '" + step.call + "'", suggest(step.call, known_calls()));
+    step.kind = call_from_name(step.call).value_or(Call::None);
     if (const auto* s = table.get("sock")) step.sock = string_of(*s, "sock");
     if (spec->needs_sock && step.sock.empty())
       fail(where, step.call + "() needs the socket it is called on", "add sock = \"phone\"");

@@ -377,6 +377,7 @@ void Session::reset() {
   }
   for (auto& [name, a] : actors_) {
     a->run_sync([this, name = name](OpContext& ctx) {
+      const std::unique_lock no_reads(fd_reads_);  // see fd_reads_
       std::lock_guard lock(mutex_);
       for (const auto& [var, fd] : sockets_[name]) {
         // An abortive close leaves no TIME_WAIT behind, so the lesson restarts cleanly.
@@ -449,6 +450,7 @@ SessionSnapshot Session::snapshot() const {
   SessionSnapshot snap;
   std::vector<SocketSource> sources;  // one per card, read from the kernel once the lock is let go
   std::set<int> ports;
+  const std::shared_lock reading(fd_reads_);
   std::unique_lock lock(mutex_);
   snap.generation = generation_;
   snap.position = position_;

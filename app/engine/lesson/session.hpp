@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,10 @@ class Session {
   Text notice_;
   std::map<std::string, std::unique_ptr<Actor>> actors_;
 
+  // Held shared while snapshot() reads the kernel for the fds it collected, and exclusively
+  // while a step closes an fd, so that an fd being read is never closed and reused under
+  // the read (its card would show another socket). Taken before mutex_.
+  mutable std::shared_mutex fd_reads_;
   mutable std::mutex mutex_;  // guards everything below
   std::size_t position_ = 0;
   std::vector<StepOutcome> outcomes_;

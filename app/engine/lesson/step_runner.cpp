@@ -64,7 +64,7 @@ std::optional<std::string> printed_by(const Step& step, const CallResult& result
     case Prints::Nothing: return std::nullopt;
     case Prints::Result: {
       // A failed call raises instead: the print(...) around it never runs.
-      if (step.call != "connect_ex" && !result.ok()) return std::nullopt;
+      if (step.kind != Call::ConnectEx && !result.ok()) return std::nullopt;
       const std::optional<PyValue> value = python_return_value(step.call, result);
       return value ? std::optional(value->str()) : std::nullopt;
     }
@@ -275,7 +275,7 @@ CallResult StepRunner::waitpid(const Step& step) {
 }
 
 CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
-  const std::string& c = step.call;
+  const Call c = step.kind;
   const int pid = static_cast<int>(child.pid());
   int fd = -1;
   SocketFacts facts;
@@ -286,7 +286,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     const auto& known = session_.child_facts_[step.actor];
     if (const auto f = known.find(fd); f != known.end()) facts = f->second;
   }
-  const auto on_wait = [&, call = call_from_name(c).value_or(Call::None)] {
+  const auto on_wait = [&, call = c] {
     if (ctx_.log() != nullptr) {
       Event event;
       event.kind = EventKind::Blocked;
@@ -300,7 +300,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
       event.step = ctx_.step;
       ctx_.log()->append(std::move(event));
     }
-    if (ctx_.on_block) ctx_.on_block(BlockInfo{call, fd, static_cast<short>(c == "recv" ? POLLIN : POLLOUT), {}, true});
+    if (ctx_.on_block) ctx_.on_block(BlockInfo{call, fd, static_cast<short>(c == Call::Recv ? POLLIN : POLLOUT), {}, true});
   };
   const auto answered = [&](const ChildAnswer& a) {
     if (ctx_.on_unblock) ctx_.on_unblock();
@@ -310,7 +310,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     if (a.err != 0 && a.value >= 0) r.err = 0;  // a send that queued a part reports the part
     return r;
   };
-  if (c == "exit") {
+  if (c == Call::Exit) {
     const long long status = arg_int(step, "status", 0);
     // Exit closes every descriptor the child holds: their cards stay, faded, as they were.
     std::vector<SocketCard> cards;
@@ -337,7 +337,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     return r;
   }
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
-  if (c == "recv") {
+  if (c == Call::Recv) {
     const ChildAnswer a = child.call(ForkedChild::Op::Recv, fd, arg_int(step, "bufsize", 1024),
                                      arg_bool(step, "waitall", false) ? MSG_WAITALL : 0, {}, ctx_.waker(), on_wait);
     CallResult r = answered(a);
@@ -345,17 +345,17 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     record(step, Call::Recv, fd, std::to_string(arg_int(step, "bufsize", 1024)), r, pid, facts);
     return r;
   }
-  if (c == "send" || c == "sendall") {
+  if (c == Call::Send || c == Call::Sendall) {
     const auto payload = payload_of(step);
     if (!payload || payload->size() > (1 << 16)) return missing(EMSGSIZE, "a forked child sends at most 65536 bytes at once");
-    const ChildAnswer a = child.call(c == "send" ? ForkedChild::Op::Send : ForkedChild::Op::Sendall, fd, 0, 0, *payload,
+    const ChildAnswer a = child.call(c == Call::Send ? ForkedChild::Op::Send : ForkedChild::Op::Sendall, fd, 0, 0, *payload,
                                      ctx_.waker(), on_wait);
     CallResult r = answered(a);
     r.bytes = Bytes(r.ok() ? payload->substr(0, static_cast<std::size_t>(r.value)) : *payload);
-    record(step, c == "send" ? Call::Send : Call::Sendall, fd, {}, r, pid, facts);
+    record(step, c == Call::Send ? Call::Send : Call::Sendall, fd, {}, r, pid, facts);
     return r;
   }
-  if (c == "shutdown") {
+  if (c == Call::Shutdown) {
     const int how = shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR"));
     const SocketView before = [&] {
       std::lock_guard lock(session_.mutex_);
@@ -368,7 +368,8 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
            r.ok() && fin ? WireEffect::Fin : WireEffect::None);
     return r;
   }
-  if (c == "close") {
+  if (c == Call::Close) {
+    const std::unique_lock no_reads(session_.fd_reads_);  // as for this process's close below
     std::lock_guard lock(session_.mutex_);
     SocketCard card;
     card.actor = step.actor;
@@ -390,13 +391,13 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     record(step, Call::Close, fd, "", r, pid, facts, !r.ok() ? WireEffect::None : rst ? WireEffect::Rst : fin ? WireEffect::Fin : WireEffect::None);
     return r;
   }
-  return missing(ENOSYS, "a forked child in a lesson does not make " + c + "()");
+  return missing(ENOSYS, "a forked child in a lesson does not make " + step.call + "()");
 }
 
 CallResult StepRunner::call(const Step& step) {
-  const std::string& c = step.call;
-  if (c == "fork") return fork(step);
-  if (c == "waitpid") return waitpid(step);
+  const Call c = step.kind;
+  if (c == Call::Fork) return fork(step);
+  if (c == Call::WaitPid) return waitpid(step);
   {
     ForkedChild* child = nullptr;
     {
@@ -404,9 +405,9 @@ CallResult StepRunner::call(const Step& step) {
       child = session_.child_of(step.actor);
     }
     if (child != nullptr) return child_call(step, *child);
-    if (c == "exit") return missing(ENOSYS, step.actor + " is no forked child");
+    if (c == Call::Exit) return missing(ENOSYS, step.actor + " is no forked child");
   }
-  if (c == "socket") {
+  if (c == Call::Socket) {
     const std::string family = arg_string(step, "family", "AF_INET");
     const int type = socktype_from_name(arg_string(step, "type", "SOCK_STREAM"));
     CallResult r = ops::socket(ctx_, family_from_name(family), type, static_cast<int>(arg_int(step, "proto", 0)));
@@ -417,7 +418,7 @@ CallResult StepRunner::call(const Step& step) {
     }
     return r;
   }
-  if (c == "getaddrinfo") {
+  if (c == Call::GetAddrInfo) {
     const std::string family = arg_string(step, "family", "AF_UNSPEC");
     const std::string type = arg_string(step, "type", "SOCK_STREAM");
     return ops::getaddrinfo(ctx_, arg_string(step, "host", "localhost"),
@@ -425,10 +426,10 @@ CallResult StepRunner::call(const Step& step) {
                             family == "AF_UNSPEC" ? AF_UNSPEC : family_from_name(family),
                             socktype_from_name(type));
   }
-  if (c == "gethostbyname") return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
-  if (c == "getfqdn") return ops::getfqdn(ctx_);
-  if (c == "print") return {};
-  if (c == "unlink") {
+  if (c == Call::GetHostByName) return ops::gethostbyname(ctx_, arg_string(step, "host", "localhost"));
+  if (c == Call::GetFqdn) return ops::getfqdn(ctx_);
+  if (c == Call::Print) return {};
+  if (c == Call::Unlink) {
     const std::string path = arg_string(step, "path");
     if (path.empty() || path[0] != '@') {
       const std::string file = unix_path(path);
@@ -438,7 +439,7 @@ CallResult StepRunner::call(const Step& step) {
     return ops::unlink(ctx_, unix_path(path));
   }
 
-  if (c == "select") {
+  if (c == Call::Select) {
     // A socket in both lists is one entry asking both; Python lists it in both answers.
     std::vector<PollEntry> watch;
     const auto add = [&](const std::string& var, short events) {
@@ -458,11 +459,11 @@ CallResult StepRunner::call(const Step& step) {
     return ops::select(ctx_, std::move(watch), has_arg(step, "timeout") ? arg_double(step, "timeout", 0) : -1.0);
   }
 
-  if (c == "epoll_create") return ops::epoll_create(ctx_);
-  if (c == "epoll_ctl" || c == "epoll_wait") {
+  if (c == Call::EpollCreate) return ops::epoll_create(ctx_);
+  if (c == Call::EpollCtl || c == Call::EpollWait) {
     const int epfd = socket_of(step);
     if (epfd < 0) return missing(EBADF, "no epoll instance named '" + step.sock + "'");
-    if (c == "epoll_wait") {
+    if (c == Call::EpollWait) {
       // What the instance watches, for the wait's display: every socket it was given.
       std::vector<InterestEntry> interest;
       {
@@ -494,10 +495,10 @@ CallResult StepRunner::call(const Step& step) {
 
   const int fd = socket_of(step);
   if (fd < 0) return missing(EBADF, "no open socket named '" + step.sock + "'");
-  if (c == "bind" || c == "connect" || c == "connect_ex" || c == "sendto") {
-    if (const std::string why = refused(address_of(step, fd), fd, c == "bind"); !why.empty()) return missing(EPERM, why);
+  if (c == Call::Bind || c == Call::Connect || c == Call::ConnectEx || c == Call::SendTo) {
+    if (const std::string why = refused(address_of(step, fd), fd, c == Call::Bind); !why.empty()) return missing(EPERM, why);
   }
-  if (c == "bind") {
+  if (c == Call::Bind) {
     const Address address = address_of(step, fd);
     CallResult r = ops::bind(ctx_, fd, address);
     if (r.ok() && address.family == AF_UNIX && !address.path.empty() && address.path[0] != '@') {
@@ -507,11 +508,11 @@ CallResult StepRunner::call(const Step& step) {
     }
     return r;
   }
-  if (c == "listen") return ops::listen(ctx_, fd, static_cast<int>(arg_int(step, "backlog", 5)));
-  if (c == "accept") return ops::accept(ctx_, fd);
-  if (c == "connect") return ops::connect(ctx_, fd, address_of(step, fd));
-  if (c == "connect_ex") return ops::connect_ex(ctx_, fd, address_of(step, fd));
-  if (c == "send" && has_arg(step, "parts")) {
+  if (c == Call::Listen) return ops::listen(ctx_, fd, static_cast<int>(arg_int(step, "backlog", 5)));
+  if (c == Call::Accept) return ops::accept(ctx_, fd);
+  if (c == Call::Connect) return ops::connect(ctx_, fd, address_of(step, fd));
+  if (c == Call::ConnectEx) return ops::connect_ex(ctx_, fd, address_of(step, fd));
+  if (c == Call::Send && has_arg(step, "parts")) {
     std::vector<Bytes> parts;
     for (const auto& part : arg_names(step, "parts")) parts.emplace_back(part);
     CallResult r = ops::send_parts(ctx_, fd, parts);
@@ -528,17 +529,17 @@ CallResult StepRunner::call(const Step& step) {
     }
     return r;
   }
-  if (c == "send" || c == "sendall" || c == "sendto") {
+  if (c == Call::Send || c == Call::Sendall || c == Call::SendTo) {
     const auto payload = payload_of(step);
     if (!payload)
       return missing(EMSGSIZE, "the data to send is over " + std::to_string(kMaxPayloadBytes) + " bytes");
-    if (c == "send") return ops::send(ctx_, fd, *payload);
-    if (c == "sendall") return ops::sendall(ctx_, fd, *payload);
+    if (c == Call::Send) return ops::send(ctx_, fd, *payload);
+    if (c == Call::Sendall) return ops::sendall(ctx_, fd, *payload);
     return ops::sendto(ctx_, fd, *payload, address_of(step, fd));
   }
-  if (c == "recv")
+  if (c == Call::Recv)
     return ops::recv(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)), arg_bool(step, "waitall", false));
-  if (c == "handoff") {
+  if (c == Call::Handoff) {
     // The fd stays open; only who holds it changes, as when a thread is given conn.
     std::lock_guard lock(session_.mutex_);
     const std::string to = arg_string(step, "to");
@@ -554,10 +555,11 @@ CallResult StepRunner::call(const Step& step) {
     r.text = to;
     return r;
   }
-  if (c == "recvfrom") return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
-  if (c == "shutdown") return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
-  if (c == "close") {
-    // Held so a snapshot never inspects an fd number that was just closed and reused.
+  if (c == Call::RecvFrom) return ops::recvfrom(ctx_, fd, static_cast<std::size_t>(arg_int(step, "bufsize", 1024)));
+  if (c == Call::Shutdown) return ops::shutdown(ctx_, fd, shutdown_how_from_name(arg_string(step, "how", "SHUT_RDWR")));
+  if (c == Call::Close) {
+    // No snapshot reads an fd while it is closed (and its number perhaps reused).
+    const std::unique_lock no_reads(session_.fd_reads_);
     std::lock_guard lock(session_.mutex_);
     // Its card stays, faded, as the socket was just before: what an fd-less socket left
     // behind (TIME_WAIT) is matched to it by these addresses.
@@ -583,18 +585,18 @@ CallResult StepRunner::call(const Step& step) {
     if (r.ok() && !epoll) session_.closed_.push_back(std::move(card));
     return r;
   }
-  if (c == "setblocking") return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
-  if (c == "settimeout") return ops::settimeout(ctx_, fd, arg_double(step, "seconds", -1));
-  if (c == "setsockopt" && has_arg(step, "device")) return ops::bind_to_device(ctx_, fd, arg_string(step, "device"));
-  if (c == "setsockopt")
+  if (c == Call::SetBlocking) return ops::setblocking(ctx_, fd, arg_bool(step, "flag", true));
+  if (c == Call::SetTimeout) return ops::settimeout(ctx_, fd, arg_double(step, "seconds", -1));
+  if (c == Call::SetSockOpt && has_arg(step, "device")) return ops::bind_to_device(ctx_, fd, arg_string(step, "device"));
+  if (c == Call::SetSockOpt)
     return ops::setsockopt(ctx_, fd, sockopt_level_from_name(arg_string(step, "level", "SOL_SOCKET")),
                            sockopt_from_name(arg_string(step, "name")), static_cast<int>(arg_int(step, "value", 0)));
-  if (c == "getsockopt")
+  if (c == Call::GetSockOpt)
     return ops::getsockopt(ctx_, fd, sockopt_level_from_name(arg_string(step, "level", "SOL_SOCKET")),
                            sockopt_from_name(arg_string(step, "name")));
-  if (c == "getpeername") return ops::getpeername(ctx_, fd);
-  if (c == "getsockname") return ops::getsockname(ctx_, fd);
-  return missing(ENOSYS, "sockstep does not know the call " + c);
+  if (c == Call::GetPeerName) return ops::getpeername(ctx_, fd);
+  if (c == Call::GetSockName) return ops::getsockname(ctx_, fd);
+  return missing(ENOSYS, "sockstep does not know the call " + step.call);
 }
 
 void StepRunner::store(const Step& step, std::size_t index, const CallResult& result) {
@@ -604,21 +606,21 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     std::lock_guard lock(session_.mutex_);
     auto& sockets = session_.sockets_[step.actor];
     auto& values = session_.values_[step.actor];
-    if (result.ok() && (step.call == "socket" || step.call == "accept" || step.call == "epoll_create") && !first.empty()) {
+    if (result.ok() && (step.kind == Call::Socket || step.kind == Call::Accept || step.kind == Call::EpollCreate) && !first.empty()) {
       sockets[first] = static_cast<int>(result.value);
       session_.socket_steps_[step.actor][first] = static_cast<int>(index);
-      if (step.call == "epoll_create") session_.epoll_interest_[static_cast<int>(result.value)];  // empty, and known as epoll
+      if (step.kind == Call::EpollCreate) session_.epoll_interest_[static_cast<int>(result.value)];  // empty, and known as epoll
     }
-    if (result.ok() && step.call == "accept" && !second.empty())
+    if (result.ok() && step.kind == Call::Accept && !second.empty())
       values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
-    if (step.call == "recv" || step.call == "recvfrom") {
+    if (step.kind == Call::Recv || step.kind == Call::RecvFrom) {
       if (result.ok() && !first.empty()) values[first] = PyValue{PyValue::Kind::Bytes, result.bytes.str(), {}, 0};
       if (result.ok() && !second.empty()) values[second] = PyValue{PyValue::Kind::Address, {}, result.address, 0};
     }
     const std::optional<PyValue> returned =
-        step.call == "recv" ? std::nullopt : python_return_value(step.call, result);  // recv: above
+        step.kind == Call::Recv ? std::nullopt : python_return_value(step.call, result);  // recv: above
     if (returned && !first.empty()) values[first] = *returned;
-    if (step.call == "print") {
+    if (step.kind == Call::Print) {
       printed = arg_string(step, "text");
       if (has_arg(step, "value")) {
         const auto it = values.find(arg_string(step, "value"));
@@ -628,9 +630,9 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     } else if (const std::optional<std::string> line = printed_by(step, result)) {
       printed = *line;
     }
-    if (step.call == "print" || !printed.empty()) session_.console_[step.actor].push_back(printed);
+    if (step.kind == Call::Print || !printed.empty()) session_.console_[step.actor].push_back(printed);
   }
-  if (step.call == "handoff" && result.ok()) {
+  if (step.kind == Call::Handoff && result.ok()) {
     Event event;
     event.kind = EventKind::Call;
     event.actor = step.actor;
@@ -642,7 +644,7 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
     event.step = static_cast<int>(index);
     session_.log_.append(std::move(event));
   }
-  if (step.call == "print" || !printed.empty()) {
+  if (step.kind == Call::Print || !printed.empty()) {
     Event event;
     event.kind = EventKind::Print;
     event.actor = step.actor;
@@ -657,9 +659,9 @@ void StepRunner::store(const Step& step, std::size_t index, const CallResult& re
 // reason: one note says why at the first of them, instead of a list of puzzling errors.
 static std::optional<Text> ipv6_missing(const Step& step, const CallResult& result, int fd) {
   if (result.ok() || (result.err != EAFNOSUPPORT && result.err != EADDRNOTAVAIL)) return std::nullopt;
-  const bool v6 = step.call == "socket" ? arg_string(step, "family") == "AF_INET6"
+  const bool v6 = step.kind == Call::Socket ? arg_string(step, "family") == "AF_INET6"
                                         : fd >= 0 && fd_facts::get(fd).family == AF_INET6;
-  if (!v6 || (step.call != "socket" && step.call != "bind" && step.call != "connect")) return std::nullopt;
+  if (!v6 || (step.kind != Call::Socket && step.kind != Call::Bind && step.kind != Call::Connect)) return std::nullopt;
   std::ifstream lo("/proc/sys/net/ipv6/conf/lo/disable_ipv6");
   int disabled = -1;
   lo >> disabled;
