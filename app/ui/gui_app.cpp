@@ -779,6 +779,16 @@ bool GuiApp::refresh(bool read_kernel) {
   if (changed && config_.exporter && live_history_.size() < kMaxLiveHistory) {
     const auto& events = root_->events().events();
     live_history_.push_back(SnapshotAt{events.empty() ? 0 : events.back().seq, root_->snapshot()});
+    // A view of events the window no longer holds replays nothing: only the last one
+    // before the oldest event kept stays, as the state that event started from. So the
+    // history is as long as the log (serve's keeps its newest 5,000 calls), not as the
+    // session: a lab's hundred sockets in each view would otherwise grow without end.
+    if (!events.empty()) {
+      const std::uint64_t oldest = events.front().seq;
+      const auto first_kept = std::find_if(live_history_.begin(), live_history_.end(),
+                                           [&](const SnapshotAt& at) { return at.after_seq >= oldest; });
+      if (first_kept - live_history_.begin() > 1) live_history_.erase(live_history_.begin(), first_kept - 1);
+    }
   }
   if (changed) {
     std::string ports;
