@@ -74,9 +74,9 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 start asan ctest --preset asan -LE 'gui|soak'
 
-phase "build: ThreadSanitizer (the threaded engine tests)"
+phase "build: ThreadSanitizer (the threaded engine tests and the window's model)"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target engine_tests trace_ring_tests
+cmake --build --preset tsan -j "$jobs" --target engine_tests trace_ring_tests ui_model_tests
 start tsan ctest --preset tsan
 
 phase "fuzzing (libFuzzer, 60 s), the soak tests beside it"

@@ -39,7 +39,7 @@ def cases():
     if shutil.which("curl"):
         c = free_port()
         out.append(("http.server, curl", c, [sys.executable, os.path.join(here, "one_request.py"), str(c), ":::",
-                                             "curl", "-s", "-o", "/dev/null", f"http://127.0.0.1:{c}/"]))
+                                             "curl", "-s", "--retry", "30", "--retry-delay", "1", "--retry-connrefused", "-o", "/dev/null", f"http://127.0.0.1:{c}/"]))
     return out
 
 

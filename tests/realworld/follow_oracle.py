@@ -37,11 +37,11 @@ def cases():
     if shutil.which("curl"):
         c = free_port()  # a port of its own: the seed's server closed first on p (TIME_WAIT)
         out.append(("http.server, curl", [sys.executable, "-c", one_request.replace(str(p), str(c)), ":::", "curl",
-                                          "-s", "-o", "/dev/null", f"http://127.0.0.1:{c}/"]))
+                                          "-s", "--retry", "30", "--retry-delay", "1", "--retry-connrefused", "-o", "/dev/null", f"http://127.0.0.1:{c}/"]))
     if shutil.which("wget"):
         q = free_port()
         out.append(("http.server, wget", [sys.executable, "-c", one_request.replace(str(p), str(q)), ":::", "wget",
-                                          "-q", "-O", "/dev/null", f"http://127.0.0.1:{q}/"]))
+                                          "-q", "--tries=30", "--waitretry=1", "--retry-connrefused", "-O", "/dev/null", f"http://127.0.0.1:{q}/"]))
     if shutil.which("node"):
         out.append(("node net", ["node", os.path.join(here, "node_net.js")]))
     return out
