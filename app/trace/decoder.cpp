@@ -102,15 +102,6 @@ std::string join(const std::string& a, const std::string& b) {
   return a + ", " + b;
 }
 
-std::string shutdown_text(long long how) {
-  switch (how) {
-    case SHUT_RD: return "SHUT_RD";
-    case SHUT_WR: return "SHUT_WR";
-    case SHUT_RDWR: return "SHUT_RDWR";
-  }
-  return std::to_string(how);
-}
-
 }  // namespace
 
 std::string printable_text(std::string_view text, std::size_t max_bytes) {
@@ -573,7 +564,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
           for (auto& [instance, interest] : epoll_interest_)
             if (instance.first == h.pid) interest.erase(h.fd);
       } else {
-        e.args = shutdown_text(h.arg[0]);
+        e.args = shutdown_how_name(static_cast<int>(h.arg[0]));
         if (e.ok()) e.wire = shutdown_effect(kernel, static_cast<int>(h.arg[0]));
       }
       break;

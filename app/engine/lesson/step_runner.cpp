@@ -363,8 +363,7 @@ CallResult StepRunner::child_call(const Step& step, ForkedChild& child) {
     }();
     const bool fin = how != SHUT_RD && (before.state == "ESTABLISHED" || before.state == "CLOSE_WAIT");
     CallResult r = answered(child.call(ForkedChild::Op::Shutdown, fd, how, 0, {}, ctx_.waker(), on_wait));
-    const char* names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
-    record(step, Call::Shutdown, fd, how >= 0 && how <= 2 ? names[how] : "?", r, pid, facts,
+    record(step, Call::Shutdown, fd, shutdown_how_name(how), r, pid, facts,
            r.ok() && fin ? WireEffect::Fin : WireEffect::None);
     return r;
   }

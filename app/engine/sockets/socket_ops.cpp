@@ -543,8 +543,7 @@ CallResult shutdown(OpContext& ctx, int fd, int how) {
   CallResult result;
   const WireEffect wire = shutdown_effect(fd, how);
   if (::shutdown(fd, how) != 0) result = failure(errno);
-  const char* names[] = {"SHUT_RD", "SHUT_WR", "SHUT_RDWR"};
-  record(ctx, Call::Shutdown, fd, how >= 0 && how <= 2 ? names[how] : std::to_string(how), result, {}, nullptr,
+  record(ctx, Call::Shutdown, fd, shutdown_how_name(how), result, {}, nullptr,
          result.ok() ? wire : WireEffect::None);
   return result;
 }
@@ -969,5 +968,10 @@ std::string sockopt_text(int level, int name) {
 }
 int sockopt_from_name(const std::string& name) { return lookup(kOptions, name); }
 int shutdown_how_from_name(const std::string& name) { return lookup(kHows, name); }
+std::string shutdown_how_name(int how) {
+  for (const auto& entry : kHows)
+    if (entry.value == how) return entry.name;
+  return std::to_string(how);
+}
 
 }  // namespace sockstep

@@ -170,6 +170,7 @@ namespace ops {
 [[nodiscard]] int sockopt_level_from_name(const std::string& name);   // -1 if unknown
 [[nodiscard]] int sockopt_from_name(const std::string& name);         // -1 if unknown
 [[nodiscard]] int shutdown_how_from_name(const std::string& name);    // -1 if unknown
+[[nodiscard]] std::string shutdown_how_name(int how);                 // "SHUT_WR"; the number if unknown
 // "SOL_SOCKET, SO_REUSEADDR" as a program writes it; numbers for what has no name here.
 [[nodiscard]] std::string sockopt_text(int level, int name);
 
