@@ -12,6 +12,7 @@
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/lesson/session.hpp"
 #include "support/typed_events.hpp"
+#include "gui/headless_context.hpp"
 #include "ui/conversation.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
@@ -243,10 +244,7 @@ TEST_CASE("the window draws a captured echo lesson, packets and all (root or CAP
     MESSAGE("skipped: " << capture.message());
     return;
   }
-  ImGui::CreateContext();
-  ImGui::GetIO().IniFilename = nullptr;
-  ImGui::GetIO().DisplaySize = ImVec2(1280, 720);
-  ImGui::GetIO().DeltaTime = 1.0f / 60.0f;
+  sockstep::test::headless_context(ImVec2(1280, 720));
   FontManager fonts(find_font_files());
   fonts.build(1.0f);
   UiRoot root(fonts);

@@ -10,6 +10,7 @@
 
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
+#include "gui/headless_context.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
 #include "ui/ui_text.hpp"
@@ -21,11 +22,7 @@ namespace {
 
 struct Headless {
   Headless() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 720);
-    io.DeltaTime = 1.0f / 60.0f;
+    ImGuiIO& io = sockstep::test::headless_context(ImVec2(1280, 720));
     // What the GLFW backend would map in 1.86.
     io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
     io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;

@@ -13,6 +13,7 @@
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/lesson/reference_cards.hpp"
+#include "gui/headless_context.hpp"
 #include "gui/classroom_events.hpp"
 #include "gui/clip_probe.hpp"
 #include "engine/live/live_source.hpp"
@@ -48,11 +49,7 @@ void frame(UiRoot& root, Session& session, UiState& state, const std::vector<Les
 }  // namespace
 
 TEST_CASE("no label is cut at 1280x720 in any lesson, step, language or mode") {
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(1280, 720);
-  io.DeltaTime = 1.0f / 60.0f;
+  sockstep::test::headless_context(ImVec2(1280, 720));
 
   FontManager fonts(find_font_files());
   note_interface_text(fonts);
@@ -157,11 +154,7 @@ TEST_CASE("no label is cut at 1280x720 in any lesson, step, language or mode") {
 }
 
 TEST_CASE("no label is cut in serve's student view at 1280x720: forty students, long names, odd bytes") {
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(1280, 720);
-  io.DeltaTime = 1.0f / 60.0f;
+  sockstep::test::headless_context(ImVec2(1280, 720));
   FontManager fonts(find_font_files());
   note_interface_text(fonts);
   // What students send: a greeting, Chinese, a long line, control bytes and invalid UTF-8, nothing.
@@ -244,11 +237,7 @@ TEST_CASE("no label is cut in serve's student view at 1280x720: forty students, 
 }
 
 TEST_CASE("the probe sees a label cut by its window's edge, and not one scrolled out of view") {
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(640, 480);
-  io.DeltaTime = 1.0f / 60.0f;
+  ImGuiIO& io = sockstep::test::headless_context(ImVec2(640, 480));
   unsigned char* pixels = nullptr;
   int w = 0;
   int h = 0;

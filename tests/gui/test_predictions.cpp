@@ -10,6 +10,7 @@
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/lesson/reference_cards.hpp"
+#include "gui/headless_context.hpp"
 #include "ui/fonts.hpp"
 #include "ui/prediction.hpp"
 #include "ui/text_wrap.hpp"
@@ -39,11 +40,7 @@ float width_of(const std::string& text) {
 
 struct Headless {
   Headless() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 720);
-    io.DeltaTime = 1.0f / 60.0f;
+    sockstep::test::headless_context(ImVec2(1280, 720));
   }
   ~Headless() { ImGui::DestroyContext(); }
 };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/live/live_source.hpp"
+#include "gui/headless_context.hpp"
 #include "gui/classroom_events.hpp"
 #include "ui/fonts.hpp"
 #include "ui/ui_root.hpp"
@@ -28,11 +29,7 @@ float tiles_scroll(const char* part) {
 }  // namespace
 
 TEST_CASE("the student view fits forty tiles in 1280x720 without scrolling, and scrolls for sixty") {
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.DisplaySize = ImVec2(1280, 720);
-  io.DeltaTime = 1.0f / 60.0f;
+  sockstep::test::headless_context(ImVec2(1280, 720));
   FontManager fonts(find_font_files());
   for (std::size_t i = 0; i < tx_count(); ++i) {
     fonts.note_text(tx_at(i, Lang::En));
