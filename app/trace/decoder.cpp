@@ -533,13 +533,10 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
         const auto fd = epoll_data_.find({h.pid, h.fd, static_cast<std::uint32_t>(entry.fd)});
         ready = join(ready, (fd != epoll_data_.end() ? std::to_string(fd->second) : "?") + " " +
                                 poll_events_text(entry.revents));
-        // As select() would sort it: an error or a hang-up makes a socket readable.
-        const short got = entry.revents;
-        const short sorted = static_cast<short>(((got & (POLLIN | POLLERR | POLLHUP)) != 0 ? POLLIN : 0) |
-                                                ((got & (POLLOUT | POLLERR)) != 0 ? POLLOUT : 0));
         // An entry whose data names no socket the program registered (an eventfd, a
         // pipe, data that is not an fd) stays out of the typed ready list.
-        if (fd != epoll_data_.end()) e.polled.push_back({fd->second, sorted, got});
+        if (fd != epoll_data_.end())
+          e.polled.push_back({fd->second, PollEntry::select_sets(static_cast<std::uint16_t>(entry.revents)), entry.revents});
       }
       if (const auto set = epoll_interest_.find({h.pid, h.fd}); set != epoll_interest_.end())
         for (const auto& [fd, mask] : set->second) e.interest.push_back({fd, mask});

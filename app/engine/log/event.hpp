@@ -64,8 +64,13 @@ struct PollEntry {
   short revents = 0;
   // As select() sorts an answer into its sets (fs/select.c, POLLIN_SET and POLLOUT_SET):
   // a hang-up or an error makes a socket readable, and an error makes it writable too.
-  [[nodiscard]] bool readable() const { return (events & POLLIN) != 0 && (revents & (POLLIN | POLLHUP | POLLERR)) != 0; }
-  [[nodiscard]] bool writable() const { return (events & POLLOUT) != 0 && (revents & (POLLOUT | POLLERR)) != 0; }
+  // revents may be epoll's events: their IN, OUT, ERR and HUP bits are poll()'s.
+  [[nodiscard]] static short select_sets(unsigned revents) {
+    return static_cast<short>(((revents & (POLLIN | POLLHUP | POLLERR)) != 0 ? POLLIN : 0) |
+                              ((revents & (POLLOUT | POLLERR)) != 0 ? POLLOUT : 0));
+  }
+  [[nodiscard]] bool readable() const { return (events & POLLIN) != 0 && (select_sets(revents) & POLLIN) != 0; }
+  [[nodiscard]] bool writable() const { return (events & POLLOUT) != 0 && (select_sets(revents) & POLLOUT) != 0; }
 };
 
 // One socket in an epoll instance's interest set: the events epoll_ctl asked for, as

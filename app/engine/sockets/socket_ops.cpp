@@ -752,10 +752,7 @@ CallResult epoll_wait(OpContext& ctx, int epfd, const std::vector<InterestEntry>
   } else {
     for (int i = 0; i < n; ++i) {
       const unsigned got = ready[static_cast<std::size_t>(i)].events;
-      // As select() would sort it: an error or a hang-up makes a socket readable.
-      const short sorted = static_cast<short>(((got & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0 ? POLLIN : 0) |
-                                              ((got & (EPOLLOUT | EPOLLERR)) != 0 ? POLLOUT : 0));
-      result.polled.push_back({ready[static_cast<std::size_t>(i)].data.fd, sorted, static_cast<short>(got)});
+      result.polled.push_back({ready[static_cast<std::size_t>(i)].data.fd, PollEntry::select_sets(got), static_cast<short>(got)});
       detail += (detail.empty() ? "[(" : ", (") + std::to_string(ready[static_cast<std::size_t>(i)].data.fd) + ", " +
                 epoll_events_text(got) + ")";
     }
