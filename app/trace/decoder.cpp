@@ -131,23 +131,6 @@ std::string printable_text(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
-std::string poll_events_text(short events) {
-  std::string text;
-  const auto add = [&](short bit, const char* name) {
-    if ((events & bit) == 0) return;
-    if (!text.empty()) text += "|";
-    text += name;
-  };
-  add(POLLIN, "POLLIN");
-  add(POLLOUT, "POLLOUT");
-  add(POLLPRI, "POLLPRI");
-  add(POLLERR, "POLLERR");
-  add(POLLHUP, "POLLHUP");
-  add(POLLNVAL, "POLLNVAL");
-  add(POLLRDHUP, "POLLRDHUP");
-  return text.empty() ? "0" : text;
-}
-
 const TracedProcess* Decoder::process(pid_t pid) const {
   const auto it = processes_.find(pid);
   return it == processes_.end() ? nullptr : &it->second;
@@ -532,7 +515,7 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
         std::memcpy(&entry, aux.data() + i, sizeof entry);
         const auto fd = epoll_data_.find({h.pid, h.fd, static_cast<std::uint32_t>(entry.fd)});
         ready = join(ready, (fd != epoll_data_.end() ? std::to_string(fd->second) : "?") + " " +
-                                poll_events_text(entry.revents));
+                                ops::poll_events_text(entry.revents));
         // An entry whose data names no socket the program registered (an eventfd, a
         // pipe, data that is not an fd) stays out of the typed ready list.
         if (fd != epoll_data_.end())
@@ -577,8 +560,8 @@ void Decoder::decode(std::string_view record, std::vector<Decoded>& out) {
         WirePollEntry entry{};
         std::memcpy(&entry, aux.data() + i, sizeof entry);
         e.polled.push_back({entry.fd, entry.events, entry.revents});
-        wanted = join(wanted, "(" + std::to_string(entry.fd) + ", " + poll_events_text(entry.events) + ")");
-        if (entry.revents != 0) ready = join(ready, std::to_string(entry.fd) + " " + poll_events_text(entry.revents));
+        wanted = join(wanted, "(" + std::to_string(entry.fd) + ", " + ops::poll_events_text(entry.events) + ")");
+        if (entry.revents != 0) ready = join(ready, std::to_string(entry.fd) + " " + ops::poll_events_text(entry.revents));
       }
       e.args = "[" + wanted + "], " + std::to_string(h.arg[1]);
       e.detail = ready.empty() ? (e.ok() ? "nothing ready (timeout)" : "") : "ready: " + ready;

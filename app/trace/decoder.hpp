@@ -102,7 +102,4 @@ class Decoder {
 // result is cut at a character boundary to at most max_bytes (then "...").
 [[nodiscard]] std::string printable_text(std::string_view text, std::size_t max_bytes = 4096);
 
-// Python-style names for the numbers in a record.
-[[nodiscard]] std::string poll_events_text(short events);
-
 }  // namespace sockstep::trace

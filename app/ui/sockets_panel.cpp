@@ -224,14 +224,7 @@ std::string loop_mask_text(LoopKind kind, std::uint32_t mask) {
     if ((mask & POLLOUT) != 0) out += out.empty() ? "wlist" : ", wlist";
     return out.empty() ? "—" : out;
   }
-  std::string text = ops::epoll_events_text(mask);
-  if (kind == LoopKind::Poll) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i)
-      if (!(text[i] == 'E' && (i == 0 || text[i - 1] == '|'))) out += text[i];
-    text = out;
-  }
-  return text;
+  return kind == LoopKind::Poll ? ops::poll_events_text(static_cast<short>(mask)) : ops::epoll_events_text(mask);
 }
 
 // "recv→2, recv→EAGAIN": the calls the code made on a watched socket since the wait.

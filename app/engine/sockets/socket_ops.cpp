@@ -666,21 +666,35 @@ CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_s
   return result;
 }
 
-std::string epoll_events_text(std::uint32_t events) {
+namespace {
+// poll()'s event bits by name; epoll's are the same numbers with an E before the name
+// (POLLNVAL aside: epoll has none), and EPOLLET of its own.
+struct EventBit {
+  std::uint32_t bit;
+  const char* name;
+  bool epoll;
+};
+constexpr EventBit kEventBits[] = {{POLLIN, "POLLIN", true},   {POLLOUT, "POLLOUT", true},
+                                   {POLLPRI, "POLLPRI", true}, {POLLERR, "POLLERR", true},
+                                   {POLLHUP, "POLLHUP", true}, {POLLNVAL, "POLLNVAL", false},
+                                   {POLLRDHUP, "POLLRDHUP", true}};
+
+std::string events_text(std::uint32_t events, bool epoll) {
   std::string out;
-  const auto add = [&](std::uint32_t bit, const char* name) {
-    if ((events & bit) == 0) return;
+  const auto add = [&](const char* prefix, const char* name) {
     out += (out.empty() ? "" : "|");
+    out += prefix;
     out += name;
   };
-  add(EPOLLIN, "EPOLLIN");
-  add(EPOLLOUT, "EPOLLOUT");
-  add(EPOLLERR, "EPOLLERR");
-  add(EPOLLHUP, "EPOLLHUP");
-  add(EPOLLRDHUP, "EPOLLRDHUP");
-  add(EPOLLET, "EPOLLET");
+  for (const EventBit& b : kEventBits)
+    if ((events & b.bit) != 0 && (b.epoll || !epoll)) add(epoll ? "E" : "", b.name);
+  if (epoll && (events & EPOLLET) != 0) add("", "EPOLLET");
   return out.empty() ? "0" : out;
 }
+}  // namespace
+
+std::string poll_events_text(short events) { return events_text(static_cast<std::uint16_t>(events), false); }
+std::string epoll_events_text(std::uint32_t events) { return events_text(events, true); }
 
 const char* epoll_op_name(int op) {
   switch (op) {

@@ -145,6 +145,8 @@ namespace ops {
 [[nodiscard]] CallResult select(OpContext& ctx, std::vector<PollEntry> watch, double timeout_seconds);
 // "EPOLLIN|EPOLLET": an epoll mask as Python's select module names its bits ("0": none).
 [[nodiscard]] std::string epoll_events_text(std::uint32_t events);
+// "POLLIN|POLLHUP": poll()'s events or revents ("0": none).
+[[nodiscard]] std::string poll_events_text(short events);
 // "EPOLL_CTL_ADD", "EPOLL_CTL_MOD", "EPOLL_CTL_DEL" ("?" for another number).
 [[nodiscard]] const char* epoll_op_name(int op);
 
