@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <utility>
 
 namespace sockstep::ui {
 
@@ -19,6 +20,8 @@ const WatchedSocket* EventLoop::find(int fd) const {
     if (w.fd == fd) return &w;
   return nullptr;
 }
+
+WatchedSocket* EventLoop::find(int fd) { return const_cast<WatchedSocket*>(std::as_const(*this).find(fd)); }
 
 namespace {
 
@@ -36,16 +39,9 @@ WatchedSocket watching(int fd, std::uint32_t asked, std::uint32_t ready = 0) {
   return w;
 }
 
-WatchedSocket* watched_fd(EventLoop& loop, int fd) {
-  for (WatchedSocket& w : loop.watched)
-    if (w.fd == fd) return &w;
-  return nullptr;
-}
-
 void start_wait(EventLoop& loop, const Event& event) {
   loop.waiting = false;
   loop.waited = true;
-  loop.wait_seq = event.seq;
   loop.ready_count = event.value;
   loop.wait_err = event.err;
   for (WatchedSocket& w : loop.watched) {
@@ -123,7 +119,7 @@ void EventLoops::add(const Event& event) {
       const InterestEntry& entry = event.interest.front();
       if (event.epoll_op == EPOLL_CTL_DEL) {
         std::erase_if(loop.watched, [&](const WatchedSocket& w) { return w.fd == entry.fd; });
-      } else if (WatchedSocket* w = watched_fd(loop, entry.fd)) {
+      } else if (WatchedSocket* w = loop.find(entry.fd)) {
         w->asked = entry.mask;
       } else {
         loop.watched.push_back(watching(entry.fd, entry.mask));
@@ -133,23 +129,22 @@ void EventLoops::add(const Event& event) {
     case Call::EpollWait: {
       EventLoop& loop = find_or_add(event, LoopKind::Epoll, event.fd);
       // The wait says the whole interest set: what the ctl calls before it left (those of
-      // a traced program's other threads included).
+      // a traced program's other threads included). The sockets already shown keep their
+      // places; new ones come after them.
       if (!event.interest.empty()) {
-        std::vector<WatchedSocket> watched;
-        for (const InterestEntry& entry : event.interest) watched.push_back(watching(entry.fd, entry.mask));
-        std::stable_sort(watched.begin(), watched.end(), [&](const WatchedSocket& a, const WatchedSocket& b) {
-          const auto place = [&](int fd) {
-            const auto it = std::find_if(loop.watched.begin(), loop.watched.end(),
-                                         [&](const WatchedSocket& w) { return w.fd == fd; });
-            return it - loop.watched.begin();
-          };
-          return place(a.fd) < place(b.fd);
-        });
-        loop.watched = std::move(watched);
+        const auto in_set = [&](int fd) {
+          return std::any_of(event.interest.begin(), event.interest.end(),
+                             [&](const InterestEntry& entry) { return entry.fd == fd; });
+        };
+        std::erase_if(loop.watched, [&](const WatchedSocket& w) { return !in_set(w.fd); });
+        for (const InterestEntry& entry : event.interest) {
+          if (WatchedSocket* w = loop.find(entry.fd)) w->asked = entry.mask;
+          else loop.watched.push_back(watching(entry.fd, entry.mask));
+        }
       }
       start_wait(loop, event);
       for (const PollEntry& ready : event.polled)
-        if (WatchedSocket* w = watched_fd(loop, ready.fd)) w->ready = static_cast<std::uint16_t>(ready.revents);
+        if (WatchedSocket* w = loop.find(ready.fd)) w->ready = static_cast<std::uint16_t>(ready.revents);
       return;
     }
     case Call::Select:
@@ -165,7 +160,7 @@ void EventLoops::add(const Event& event) {
         const std::uint32_t ready = event.call == Call::Select
                                         ? (p.readable() ? POLLIN : 0u) | (p.writable() ? POLLOUT : 0u)
                                         : static_cast<std::uint16_t>(p.revents);
-        if (WatchedSocket* w = watched_fd(loop, p.fd)) {
+        if (WatchedSocket* w = loop.find(p.fd)) {
           w->asked |= static_cast<std::uint16_t>(p.events);  // select lists an fd per set
           w->ready |= ready;
         } else {
@@ -196,7 +191,7 @@ void EventLoops::add(const Event& event) {
   }
   for (EventLoop& loop : loops_) {
     if (!loop.waited || !same_process(loop, event)) continue;
-    WatchedSocket* w = watched_fd(loop, event.fd);
+    WatchedSocket* w = loop.find(event.fd);
     if (w == nullptr) continue;
     if (w->since.size() == kMaxCallsKept) w->since.erase(w->since.begin());
     w->since.push_back({event.call, event.value, event.err, !event.sock.datagram()});

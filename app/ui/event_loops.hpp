@@ -49,11 +49,11 @@ struct EventLoop {
   int epfd = -1;                  // epoll: the instance's descriptor
   bool waiting = false;           // in its wait now
   bool waited = false;            // a wait has returned
-  std::uint64_t wait_seq = 0;     // the last wait's event
   long long ready_count = 0;      // what it returned: how many were ready
   int wait_err = 0;
   std::vector<WatchedSocket> watched;  // in the order they were added
   [[nodiscard]] const WatchedSocket* find(int fd) const;
+  [[nodiscard]] WatchedSocket* find(int fd);
 };
 
 // Follows the events one at a time, in order (as the window's copy of the log grows).
