@@ -154,13 +154,7 @@ bool UiRoot::refresh_live(LiveSource& live, const EventLog& log, bool read_kerne
     conversation_.set_outside(outside_lane_, lane_per_connection_);
     conversation_.set_max_kept_all(std::min(Conversation::kMaxKeptAll, events_.max_bytes()));
   });
-  const std::size_t first_new = events_.revision() != revision_before ? 0 : before;
-  for (std::size_t i = first_new; i < events.size(); ++i) {
-    const Event& e = events[i];
-    if (e.kind == EventKind::Print || e.kind == EventKind::Note) fonts_.note_text(e.detail);
-    if (e.kind == EventKind::Note) fonts_.note_text(e.args);  // its Chinese
-    if (e.kind == EventKind::Call && !e.bytes.empty()) fonts_.note_text(e.bytes.substr(0, 256));
-  }
+  note_event_text(events_.revision() != revision_before ? 0 : before);
   // New events may mean new sockets: a full dump. Otherwise the cheap look-up of the
   // sockets already shown (queues moving), which dumps again only on a change.
   const bool kernel_changed = added > 0 ? live.refresh_kernel(true) : read_kernel && live.refresh_kernel(false);
