@@ -98,32 +98,30 @@ void same_picture_everywhere(Settings& settings) {
   settings.present = false;
   settings.present_zoom = 0.0f;
 }
-}  // namespace
 
-int run_live_gui(const LiveGuiOptions& options) {
+// A live session or a recording: no place in a lesson, so the learner's settings stay as
+// they were. shows() points the config at what the window shows.
+template <class Options>
+int run_viewer(const Options& options, void (*shows)(AppConfig&, const Options&)) {
   AppConfig config;
   if (const int code = start_config(options.lang, config); code != 0) return code;
-  // A live session is not a place in a lesson: it leaves the learner's settings alone.
   config.save_settings = false;
   config.screenshot = options.screenshot;
-  config.live = &options;
+  shows(config, options);
   config.present = options.present;
   config.exporter = options.exporter;
   if (!options.screenshot.empty()) same_picture_everywhere(config.settings);
   return open_and_run(std::move(config));
 }
+}  // namespace
+
+int run_live_gui(const LiveGuiOptions& options) {
+  return run_viewer<LiveGuiOptions>(options, [](AppConfig& config, const LiveGuiOptions& o) { config.live = &o; });
+}
 
 int run_recording_gui(const RecordingGuiOptions& options) {
-  AppConfig config;
-  if (const int code = start_config(options.lang, config); code != 0) return code;
-  // A recording is not a place in a lesson: the learner's settings stay as they were.
-  config.save_settings = false;
-  config.screenshot = options.screenshot;
-  config.replay = &options;
-  config.present = options.present;
-  config.exporter = options.exporter;
-  if (!options.screenshot.empty()) same_picture_everywhere(config.settings);
-  return open_and_run(std::move(config));
+  return run_viewer<RecordingGuiOptions>(options,
+                                         [](AppConfig& config, const RecordingGuiOptions& o) { config.replay = &o; });
 }
 
 }  // namespace sockstep::ui
