@@ -15,6 +15,7 @@
 #include <string>
 
 #include "cli/cli_support.hpp"
+#include "support/scratch_dir.hpp"
 #include "ui/layout.hpp"
 
 using namespace sockstep::test;
@@ -23,15 +24,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // A scratch folder for the PNG and the settings, so the learner's are never touched.
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char name[] = "/tmp/sockstep-live-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    dir = name;
-  }
-  ~Scratch() { [[maybe_unused]] int rc = std::system(("rm -rf '" + dir + "'").c_str()); }
-  [[nodiscard]] std::vector<std::string> env() const { return {"XDG_CONFIG_HOME=" + dir + "/config"}; }
+struct Scratch : ScratchDir {
+  Scratch() : ScratchDir("sockstep-live") {}
 };
 
 struct Picture {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cli/cli_support.hpp"
+#include "support/scratch_dir.hpp"
 #include "engine/record/recording.hpp"
 
 using namespace sockstep::test;
@@ -26,14 +27,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct Scratch {
-  std::string dir;
-  Scratch() {
-    char name[] = "/tmp/sockstep-recording-XXXXXX";
-    REQUIRE(::mkdtemp(name) != nullptr);
-    dir = name;
-  }
-  ~Scratch() { [[maybe_unused]] int rc = std::system(("rm -rf '" + dir + "'").c_str()); }
+struct Scratch : ScratchDir {
+  Scratch() : ScratchDir("sockstep-recording") {}
 };
 
 RunResult run_app(const Scratch& scratch, std::vector<std::string> args) {

@@ -16,6 +16,7 @@
 #include "engine/lesson/lesson_loader.hpp"
 #include "engine/lesson/lesson_paths.hpp"
 #include "engine/lesson/reference_cards.hpp"
+#include "support/scratch_dir.hpp"
 #include "engine/lesson/session.hpp"
 #include "support/process.hpp"
 
@@ -169,19 +170,6 @@ bool makes_call(const std::string& code, const std::vector<std::string>& names,
   return false;
 }
 
-// A directory of its own for the files a test writes, removed when it ends.
-struct ScratchDir {
-  std::filesystem::path path;
-  ScratchDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "sockstep-listings-XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-};
 
 }  // namespace
 
@@ -255,12 +243,12 @@ TEST_CASE("every C listing compiles with gcc -Wall -Werror and every Python list
   const std::string python = test::find_program("python3");
   REQUIRE_MESSAGE(!gcc.empty(), "gcc is needed (build-essential)");
   REQUIRE_MESSAGE(!python.empty(), "python3 is needed");
-  ScratchDir dir;
+  const test::ScratchDir dir("sockstep-listings");
   std::vector<std::string> compile_c = {gcc, "-Wall", "-Werror", "-fsyntax-only"};
   std::vector<std::string> compile_python = {python, "-m", "py_compile"};
   for (const auto& lesson : all_lessons())
     for (const auto& listing : lesson.listings) {
-      const auto file = (dir.path / (lesson.id + "-" + listing.name)).string();
+      const auto file = (std::filesystem::path(dir.dir) / (lesson.id + "-" + listing.name)).string();
       std::ofstream(file) << listing.code;
       INFO(lesson.id << ": " << listing.name);
       REQUIRE((listing.language == "c" || listing.language == "python"));
